@@ -1,0 +1,89 @@
+"""nlpmetrics: every NLP metric behind one interface, with plain-language explanations.
+
+>>> import nlpmetrics as nm
+>>> nm.compute("accuracy", predictions=[1, 0, 1], references=[1, 1, 1])["accuracy"]
+0.6666666666666666
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nlpmetrics.errors import InputError, MissingDependencyError, UnknownMetricError
+from nlpmetrics.registry import list_metrics, load
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "InputError",
+    "MissingDependencyError",
+    "UnknownMetricError",
+    "compute",
+    "list_metrics",
+    "load",
+    "report",
+    "suggest",
+    "__version__",
+]
+
+
+def compute(
+    name: str,
+    *args: Any,
+    predictions: Any = None,
+    references: Any = None,
+    confidence: float | None = None,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    **options: Any,
+):
+    """Score in one call: ``load(name, **options)``, ``update``, ``compute``.
+
+    Parameters
+    ----------
+    name : str
+        Registry name (see :func:`list_metrics`).
+    predictions, references : sequence
+        Keyword-only, one entry per example.
+    confidence : float, optional
+        Add percentile-bootstrap intervals at this level (e.g. ``0.95``).
+    n_resamples, seed : int
+        Bootstrap resamples and seed.
+    **options
+        The metric's options, checked before anything is scored.
+
+    Returns
+    -------
+    Result
+    """
+    if args:
+        raise TypeError(
+            "compute() takes predictions= and references= as keywords only (libraries disagree on their "
+            "order, and a swapped pair gives a wrong number silently): "
+            f"nm.compute({name!r}, predictions=..., references=...)"
+        )
+    metric = load(name, **options)
+    metric.update(predictions=predictions, references=references)
+    return metric.compute(confidence=confidence, n_resamples=n_resamples, seed=seed)
+
+
+def suggest(task: str, lang: str = "en"):
+    """Metrics recommended for a task, with reasons (see :mod:`nlpmetrics.suggestions`)."""
+    from nlpmetrics.suggestions import suggest as _suggest
+
+    return _suggest(task, lang)
+
+
+def report(*args: Any, **kwargs: Any):
+    """Build a client report; see :func:`nlpmetrics.reporting.report`."""
+    from nlpmetrics.reporting import report as _report
+
+    return _report(*args, **kwargs)
+
+
+def __getattr__(name: str):
+    if name in ("Result", "Metric", "MetricInfo"):
+        from nlpmetrics import base, result
+
+        return getattr(result, name, None) or getattr(base, name)
+    raise AttributeError(f"module 'nlpmetrics' has no attribute {name!r}")

@@ -1,0 +1,75 @@
+"""Declaring and checking metric options.
+
+Each metric declares its options as a mapping of name to :class:`Option`.
+Options are checked once, when the metric is made, so a typo fails at once
+with the valid choices named instead of deep inside a long run.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nlpmetrics.errors import InputError
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a metric.
+
+    Parameters
+    ----------
+    default : object
+        Value used when the caller does not give one.
+    choices : tuple, optional
+        The only allowed values.
+    check : callable, optional
+        ``check(value) -> value`` that normalises a value or raises
+        ``ValueError``/``TypeError`` with a message describing what is allowed.
+    doc : str
+        One line shown in error messages and the CLI reference.
+    """
+
+    default: Any = None
+    choices: tuple | None = None
+    check: Callable[[Any], Any] | None = None
+    doc: str = ""
+
+
+def closest(name: str, candidates) -> str:
+    """A ``"; did you mean 'x'?"`` hint, or an empty string."""
+    match = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.6)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+def resolve_options(metric: str, declared: Mapping[str, Option], given: Mapping[str, Any]) -> dict[str, Any]:
+    """Check ``given`` against ``declared`` and fill in defaults.
+
+    Raises
+    ------
+    InputError
+        For an unknown option (listing the valid ones) or a value that is not
+        allowed (listing the valid values).
+    """
+    unknown = [k for k in given if k not in declared]
+    if unknown:
+        valid = ", ".join(sorted(declared)) or "none"
+        raise InputError(
+            f"unknown option {unknown[0]!r} for metric {metric!r}{closest(unknown[0], declared)} "
+            f"(valid options: {valid})"
+        )
+    resolved: dict[str, Any] = {}
+    for name, option in declared.items():
+        value = given.get(name, option.default)
+        if option.choices is not None and value not in option.choices:
+            choices = ", ".join(repr(c) for c in option.choices)
+            raise InputError(f"option {name}={value!r} is not valid for metric {metric!r}; choose one of {choices}")
+        if option.check is not None and name in given:
+            try:
+                value = option.check(value)
+            except (TypeError, ValueError) as error:
+                raise InputError(f"option {name}={value!r} is not valid for metric {metric!r}: {error}") from None
+        resolved[name] = value
+    return resolved

@@ -1,0 +1,66 @@
+"""Metric names -> metric classes.
+
+Built-in metrics are found by importing the modules of :mod:`nlpmetrics.metrics`
+(light modules: heavy libraries load inside them on first use), so a new metric
+is one module plus its explanation cards.  Other packages add metrics through
+the entry-point group ``nlpmetrics.metrics`` (``name = "package.module:Class"``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+from nlpmetrics.errors import UnknownMetricError
+from nlpmetrics.options import closest
+
+ENTRY_POINT_GROUP = "nlpmetrics.metrics"
+_REGISTRY: dict[str, type] = {}
+_DISCOVERED = False
+
+
+def register(cls: type) -> type:
+    """Class decorator: make a :class:`~nlpmetrics.base.Metric` subclass loadable by its ``name``."""
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def _discover() -> None:
+    global _DISCOVERED
+    if _DISCOVERED:
+        return
+    from nlpmetrics import metrics
+
+    for module in pkgutil.iter_modules(metrics.__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"nlpmetrics.metrics.{module.name}")
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        if entry.name not in _REGISTRY:
+            cls = entry.load()
+            _REGISTRY[entry.name] = cls
+    _DISCOVERED = True
+
+
+def metric_class(name: str) -> type:
+    """The class registered as ``name``; an unknown name lists close and valid names."""
+    _discover()
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):
+        raise UnknownMetricError(
+            f"unknown metric {name!r}{closest(name, _REGISTRY)} (available: {', '.join(sorted(_REGISTRY))})"
+        ) from None
+
+
+def list_metrics() -> list[str]:
+    """Sorted names of every registered metric."""
+    _discover()
+    return sorted(_REGISTRY)
+
+
+def load(name: str, **options: Any):
+    """A configured metric with empty state; options are checked now."""
+    return metric_class(name)(**options)

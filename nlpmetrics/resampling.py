@@ -1,0 +1,235 @@
+"""Bootstrap intervals and paired significance tests, for every metric alike.
+
+Everything here works on statistics rows and a metric's ``aggregate``; no
+metric has code of its own.  Identical rows are grouped first and resampled as
+weighted groups, which is exact (resampling ``n`` rows with replacement and
+counting them per group *is* a multinomial draw over the groups) and makes a
+classification bootstrap over 10^5 examples cost as much as one over its few
+distinct (prediction, reference) pairs.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from nlpmetrics.errors import InputError
+from nlpmetrics.rows import Rows, concat_rows, group_identical_rows, n_rows, take_rows
+
+#: Up to this many distinct rows, resample counts come from one vectorised multinomial draw.
+_MULTINOMIAL_MAX_GROUPS = 2048
+_CHUNK_CELLS = 2_000_000
+
+Aggregate = Callable[[Rows, np.ndarray | None], Mapping[str, float]]
+
+
+def check_resampling(confidence: float | None, n_resamples: int) -> None:
+    """Validate the resampling arguments (an InputError naming the bad one)."""
+    if confidence is not None and not (0.0 < confidence < 1.0):
+        raise InputError(f"confidence={confidence!r} must lie strictly between 0 and 1 (e.g. 0.95)")
+    if not isinstance(n_resamples, int) or n_resamples < 1:
+        raise InputError(f"n_resamples={n_resamples!r} must be a positive integer (e.g. 1000)")
+
+
+def resample_weights(counts: np.ndarray, n_resamples: int, rng: np.random.Generator,
+                     inverse: np.ndarray | None = None) -> Iterator[np.ndarray]:
+    """Yield blocks of bootstrap weights, shape (block, n_groups).
+
+    Row ``i`` of a block is how many times each group is drawn when ``n``
+    examples are drawn with replacement.
+    """
+    n = int(counts.sum())
+    n_groups = len(counts)
+    block = max(1, min(n_resamples, _CHUNK_CELLS // max(n_groups, 1)))
+    done = 0
+    if n_groups <= _MULTINOMIAL_MAX_GROUPS or inverse is None:
+        pvals = counts / n
+        while done < n_resamples:
+            size = min(block, n_resamples - done)
+            yield rng.multinomial(n, pvals, size=size).astype(np.float64)
+            done += size
+        return
+    while done < n_resamples:
+        size = min(block, n_resamples - done)
+        drawn = inverse[rng.integers(0, n, size=(size, n))]
+        offsets = (np.arange(size) * n_groups)[:, None]
+        yield np.bincount((drawn + offsets).ravel(), minlength=size * n_groups).reshape(size, n_groups).astype(
+            np.float64
+        )
+        done += size
+
+
+def _score_each(aggregate: Aggregate, rows: Rows, weights_blocks: Iterator[np.ndarray]) -> dict[str, np.ndarray]:
+    collected: dict[str, list[float]] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a resample may be constant; its NaN is handled below
+        with np.errstate(all="ignore"):
+            for block in weights_blocks:
+                for weights in block:
+                    for key, value in aggregate(rows, weights).items():
+                        collected.setdefault(key, []).append(value)
+    return {key: np.asarray(values, dtype=np.float64) for key, values in collected.items()}
+
+
+def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
+    """Percentile interval of bootstrap samples, ignoring resamples whose score is undefined."""
+    finite = samples[~np.isnan(samples)]
+    if finite.size == 0:
+        return (math.nan, math.nan)
+    alpha = (1.0 - confidence) / 2.0
+    low, high = np.quantile(finite, [alpha, 1.0 - alpha])
+    return (float(low), float(high))
+
+
+def bootstrap_interval(
+    aggregate: Aggregate, rows: Rows, *, confidence: float = 0.95, n_resamples: int = 1000, seed: int = 0
+) -> dict[str, tuple[float, float]]:
+    """Seeded percentile-bootstrap interval of every score, resampling examples.
+
+    Parameters
+    ----------
+    aggregate : callable
+        A metric's ``aggregate(rows, weights)``.
+    rows : dict of arrays
+        The metric's statistics rows.
+    confidence : float
+        Coverage of the interval.
+    n_resamples : int
+        Number of bootstrap resamples.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    dict
+        Score key -> ``(low, high)``.
+    """
+    check_resampling(confidence, n_resamples)
+    first, inverse, counts = group_identical_rows(rows)
+    groups = take_rows(rows, first)
+    rng = np.random.default_rng(seed)
+    samples = _score_each(aggregate, groups, resample_weights(counts, n_resamples, rng, inverse))
+    return {key: percentile_interval(values, confidence) for key, values in samples.items()}
+
+
+def bootstrap_signature(confidence: float, n_resamples: int, seed: int) -> str:
+    """The resampling part of a result's signature."""
+    return f"ci:percentile-bootstrap,confidence={confidence},resamples={n_resamples},seed={seed}"
+
+
+@dataclass(frozen=True)
+class PairedTest:
+    """Difference between two systems on the same examples (B minus A).
+
+    Attributes
+    ----------
+    key : str
+        The score compared.
+    a, b, difference : float
+        Scores of system A and B and ``b - a``.
+    interval : tuple of float
+        Paired-bootstrap percentile interval of the difference.
+    p_value : float
+        Two-sided p-value of the paired approximate-randomization test.
+    p_value_bootstrap : float
+        Two-sided p-value of the paired bootstrap (shifted to the null).
+    confidence, n_resamples, seed
+        How it was computed; see :attr:`signature`.
+    """
+
+    key: str
+    a: float
+    b: float
+    difference: float
+    interval: tuple[float, float]
+    p_value: float
+    p_value_bootstrap: float
+    confidence: float
+    n_resamples: int
+    seed: int
+
+    @property
+    def signature(self) -> str:
+        return (
+            f"paired:bootstrap+approximate-randomization,confidence={self.confidence},"
+            f"resamples={self.n_resamples},seed={self.seed}"
+        )
+
+
+def _check_paired(rows_a: Rows, rows_b: Rows) -> int:
+    n_a, n_b = n_rows(rows_a), n_rows(rows_b)
+    if n_a != n_b:
+        raise InputError(
+            f"a paired comparison needs the same examples for both systems; system A has {n_a} and system B has {n_b}"
+        )
+    if n_a == 0:
+        raise InputError("a paired comparison needs at least one example")
+    return n_a
+
+
+def paired_test(
+    aggregate: Aggregate,
+    rows_a: Rows,
+    rows_b: Rows,
+    *,
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+) -> dict[str, PairedTest]:
+    """Paired bootstrap interval and approximate-randomization p-value of ``B - A``, per score.
+
+    Both systems are resampled on the *same* examples (bootstrap), and the
+    randomization test swaps each example's A and B rows with probability 1/2.
+    Ties in the randomization count against significance: ``p = (k + 1) / (R + 1)``.
+    """
+    check_resampling(confidence, n_resamples)
+    n = _check_paired(rows_a, rows_b)
+    joint = {**{f"a\x00{k}": v for k, v in rows_a.items()}, **{f"b\x00{k}": v for k, v in rows_b.items()}}
+    first, inverse, counts = group_identical_rows(joint)
+    group_a, group_b = take_rows(rows_a, first), take_rows(rows_b, first)
+    observed_a, observed_b = aggregate(rows_a, None), aggregate(rows_b, None)
+
+    rng = np.random.default_rng(seed)
+    blocks = list(resample_weights(counts, n_resamples, rng, inverse))
+    boot_a = _score_each(aggregate, group_a, iter(blocks))
+    boot_b = _score_each(aggregate, group_b, iter(blocks))
+
+    both = concat_rows([group_a, group_b])
+    swapped = rng.binomial(counts.astype(np.int64), 0.5, size=(n_resamples, len(counts))).astype(np.float64)
+    kept = counts[None, :] - swapped
+    perm_a = _score_each(aggregate, both, iter([np.concatenate([kept, swapped], axis=1)]))
+    perm_b = _score_each(aggregate, both, iter([np.concatenate([swapped, kept], axis=1)]))
+    del n
+
+    tests: dict[str, PairedTest] = {}
+    for key in observed_a:
+        a, b = float(observed_a[key]), float(observed_b[key])
+        difference = b - a
+        boot_diff = boot_b[key] - boot_a[key]
+        perm_diff = perm_b[key] - perm_a[key]
+        tests[key] = PairedTest(
+            key=key,
+            a=a,
+            b=b,
+            difference=difference,
+            interval=percentile_interval(boot_diff, confidence),
+            p_value=_p_value(perm_diff, difference),
+            p_value_bootstrap=_p_value(boot_diff - np.nanmean(boot_diff), difference),
+            confidence=confidence,
+            n_resamples=n_resamples,
+            seed=seed,
+        )
+    return tests
+
+
+def _p_value(null_differences: np.ndarray, observed: float) -> float:
+    if math.isnan(observed):
+        return math.nan
+    finite = null_differences[~np.isnan(null_differences)]
+    tolerance = 1e-12 * max(1.0, abs(observed))
+    extreme = int(np.count_nonzero(np.abs(finite) >= abs(observed) - tolerance))
+    return (extreme + 1) / (finite.size + 1)
