@@ -1,0 +1,460 @@
+"""Scoring across processes and machines, with exactly the single-process numbers.
+
+Every metric's state is a set of statistics rows (:mod:`nlpmetrics.rows`), so
+scaling out is always the same three steps: compute rows where the data is,
+bring the rows together in a fixed order, aggregate once.  This module does
+that for two settings:
+
+* **Eval loops under** ``torch.distributed``: :func:`gather_rows` (used by
+  ``Metric.sync()`` and ``Metric.compute(sync=True)``) collects every rank's
+  rows with ``all_gather_object``; :func:`sync_metric` does the same and also
+  removes the duplicated examples that ``DistributedSampler`` pads the last
+  ranks with.
+* **Files too big for one process, on Dask**: :func:`score_files` splits a file
+  into byte ranges that start and end on line boundaries, turns each range
+  into rows on a worker, and merges the rows in file order.
+
+Neither torch nor dask is imported by ``import nlpmetrics``, nor by this module
+until a function needs it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from nlpmetrics.errors import InputError, missing_dependency
+from nlpmetrics.rows import Rows, concat_rows, n_rows, take_rows
+
+if TYPE_CHECKING:
+    from nlpmetrics.base import Metric
+
+__all__ = [
+    "drop_duplicate_ids",
+    "drop_sampler_padding",
+    "gather_rows",
+    "line_aligned_ranges",
+    "score_files",
+    "sync_metric",
+]
+
+#: Default partition size of :func:`score_files` when ``partitions`` is not given.
+DEFAULT_PARTITION_BYTES = 32 * 2**20
+
+
+# ============================================================================ torch.distributed
+
+
+def _process_group_ready() -> bool:
+    """Whether a ``torch.distributed`` process group is initialised in this process.
+
+    A group can only exist if the caller imported ``torch.distributed`` to make
+    it, so a process that never did is single-process and torch is not
+    imported here (that would cost seconds for nothing).
+    """
+    dist = sys.modules.get("torch.distributed")
+    return dist is not None and dist.is_available() and dist.is_initialized()
+
+
+def _all_gather(obj: Any, group: Any = None) -> list[Any]:
+    """``obj`` of every rank of ``group``, in rank order (``[obj]`` without a process group)."""
+    if not _process_group_ready():
+        return [obj]
+    import torch.distributed as dist
+
+    gathered: list[Any] = [None] * dist.get_world_size(group)
+    dist.all_gather_object(gathered, obj, group=group)
+    return gathered
+
+
+def gather_rows(rows: Rows, *, group: Any = None) -> list[Rows]:
+    """Every rank's statistics rows, in rank order.
+
+    Parameters
+    ----------
+    rows : dict of str to ndarray
+        This rank's rows (``{}`` for a rank that saw no data).
+    group : torch.distributed.ProcessGroup, optional
+        The group to gather over (default: the whole world).
+
+    Returns
+    -------
+    list of rows
+        One entry per rank, rank 0 first; ``[rows]`` when no process group is
+        initialised, so the same eval code runs unchanged on one process.
+
+    Notes
+    -----
+    This is a collective call: every rank of the group must make it, or the
+    others wait forever.  With the NCCL backend, ``all_gather_object`` needs
+    ``torch.cuda.set_device(local_rank)`` to have been called on each rank.
+    """
+    return _all_gather(dict(rows), group)
+
+
+def drop_sampler_padding(rows_per_rank: Sequence[Rows], dataset_size: int) -> Rows:
+    """Undo ``DistributedSampler``'s padding and interleaving: rows in dataset order, no duplicates.
+
+    With ``drop_last=False`` (the default), ``DistributedSampler`` gives each of
+    the ``W`` ranks ``ceil(N / W)`` examples, the global position ``i * W + r``
+    going to rank ``r`` as its ``i``-th example, and fills the positions past
+    ``N`` by repeating the first examples.  Those repeats would count twice in
+    the score.  Given every rank's rows in the order the rank saw them, this
+    puts the rows back at their global position and keeps the first ``N``.
+
+    Parameters
+    ----------
+    rows_per_rank : sequence of rows
+        Every rank's rows, in rank order (what :func:`gather_rows` returns).
+    dataset_size : int
+        ``len(dataset)`` — the number of distinct examples.
+
+    Returns
+    -------
+    rows
+        The ``N`` rows in the sampler's global order (dataset order when the
+        sampler does not shuffle).
+
+    Raises
+    ------
+    InputError
+        When the ranks' row counts do not match one pass of a sampler over
+        ``dataset_size`` examples (for instance a metric updated over two
+        epochs without ``reset()``, or a different sampler).
+    """
+    world = len(rows_per_rank)
+    counts = [n_rows(rows) for rows in rows_per_rank]
+    if isinstance(dataset_size, bool) or not isinstance(dataset_size, (int, np.integer)) or dataset_size < 0:
+        raise InputError(f"dataset_size must be a whole number >= 0 (len(dataset)), not {dataset_size!r}")
+    per_rank = counts[0] if counts else 0
+    if any(c != per_rank for c in counts) or (per_rank > 0 and (per_rank - 1) * world >= dataset_size):
+        raise InputError(
+            f"the ranks hold {counts} examples, which is not one pass of a DistributedSampler over "
+            f"dataset_size={dataset_size} examples on {world} ranks (each rank should hold "
+            f"{math.ceil(dataset_size / max(world, 1))}); call metric.reset() before each evaluation pass, "
+            "or pass example_ids instead of dataset_size"
+        )
+    merged = concat_rows(rows_per_rank)
+    if not merged:
+        return {}
+    rank = np.repeat(np.arange(world), counts)
+    local = np.concatenate([np.arange(c) for c in counts])
+    position = local * world + rank
+    order = np.argsort(position, kind="stable")
+    order = order[position[order] < dataset_size]
+    return take_rows(merged, order)
+
+
+def drop_duplicate_ids(rows_per_rank: Sequence[Rows], ids_per_rank: Sequence[np.ndarray]) -> tuple[Rows, np.ndarray]:
+    """Merge every rank's rows keeping one row per example id, ordered by id.
+
+    Parameters
+    ----------
+    rows_per_rank : sequence of rows
+        Every rank's rows, in rank order.
+    ids_per_rank : sequence of 1-D arrays
+        Each rank's example ids, one per row (integers or strings).  Rows with
+        an id already seen (in rank order) are dropped: they are the padding
+        repeats of ``DistributedSampler`` or any other duplicated example.
+
+    Returns
+    -------
+    rows : rows
+        One row per distinct id, sorted by id.
+    ids : ndarray
+        The distinct ids, sorted (``rows`` row ``i`` belongs to ``ids[i]``).
+    """
+    if len(ids_per_rank) != len(rows_per_rank):
+        raise InputError(f"got example ids from {len(ids_per_rank)} ranks but rows from {len(rows_per_rank)}")
+    arrays = []
+    for rank, (rows, ids) in enumerate(zip(rows_per_rank, ids_per_rank, strict=True)):
+        ids = np.asarray(ids)
+        if ids.ndim != 1 or ids.dtype.kind not in "biuUS":
+            raise InputError(
+                f"example_ids on rank {rank} must be a flat list of integers or strings (one per example), "
+                f"got an array of shape {ids.shape} and type {ids.dtype}"
+            )
+        if ids.size != n_rows(rows):
+            raise InputError(
+                f"rank {rank} passed {ids.size} example_ids for {n_rows(rows)} examples; pass one id per "
+                "example given to update(), in the same order"
+            )
+        arrays.append(ids)
+    kinds = {"text" if a.dtype.kind in "US" else "number" for a in arrays if a.size}
+    if len(kinds) > 1:
+        raise InputError("example_ids are text on some ranks and numbers on others; use one type everywhere")
+    merged = concat_rows(rows_per_rank)
+    if not merged:
+        return {}, np.asarray([], dtype=np.int64)
+    all_ids = np.concatenate([a for a in arrays if a.size])
+    distinct, first = np.unique(all_ids, return_index=True)
+    return take_rows(merged, first), distinct
+
+
+def sync_metric(
+    metric: Metric,
+    *,
+    dataset_size: int | None = None,
+    example_ids: Iterable | None = None,
+    group: Any = None,
+) -> Metric:
+    """Replace ``metric``'s state by every rank's rows, without the sampler's padding duplicates.
+
+    ``metric.sync()`` / ``metric.compute(sync=True)`` gather every row of
+    every rank.  Under ``DistributedSampler(drop_last=False)`` some of those
+    rows are padding repeats, and the score then counts a few examples twice
+    (a small, silent error that changes with the number of GPUs).  Pass one of:
+
+    ``dataset_size=len(dataset)``
+        The rows of each rank must be its sampler shard, in order (one
+        evaluation pass since the last ``reset()``).  Rows come out in the
+        sampler's global order (dataset order without shuffling).
+    ``example_ids=...``
+        This rank's example ids, one per example given to ``update()`` since
+        the last ``reset()``, in order.  Works with any sampler; rows come out
+        sorted by id.
+
+    With neither, this is ``metric.sync()``.  Validation happens after the
+    gather, on every rank alike, so a mistake raises the same error on every
+    rank instead of leaving the others waiting.
+
+    Returns
+    -------
+    Metric
+        ``metric`` itself; call ``metric.compute()`` (without ``sync=True``) next.
+    """
+    if dataset_size is not None and example_ids is not None:
+        raise InputError("pass dataset_size or example_ids to sync_metric, not both")
+    rows = metric.rows()
+    if example_ids is None:
+        gathered = _all_gather(dict(rows), group)
+        merged = concat_rows(gathered) if dataset_size is None else drop_sampler_padding(gathered, dataset_size)
+    else:
+        ids = _ids_array(example_ids)
+        gathered = _all_gather((dict(rows), ids), group)
+        merged, _ = drop_duplicate_ids([g[0] for g in gathered], [g[1] for g in gathered])
+    metric.reset()
+    if merged:
+        metric.add_rows(merged)
+    return metric
+
+
+def _ids_array(example_ids: Iterable) -> np.ndarray:
+    """Example ids as a flat numpy array (a torch tensor is moved to the CPU first)."""
+    if hasattr(example_ids, "detach") and hasattr(example_ids, "cpu"):
+        example_ids = example_ids.detach().cpu().numpy()
+    if isinstance(example_ids, np.ndarray):
+        return example_ids
+    return np.asarray(list(example_ids))
+
+
+# ============================================================================ Dask: files by byte range
+
+
+def _is_blank_separated(path: str, read_options: dict[str, Any]) -> bool:
+    """Whether examples span several lines separated by a blank line (CoNLL)."""
+    input_format = read_options.get("input_format")
+    if input_format is not None:
+        return str(input_format).lower() == "conll"
+    return os.path.splitext(path)[1].lower() in (".conll", ".conllu", ".bio", ".iob")
+
+
+def _next_boundary(handle, offset: int, size: int, blank_separated: bool) -> int:
+    """The first record start at or after byte ``offset`` (a line start, or the line after a blank line)."""
+    if offset <= 0:
+        return 0
+    if offset >= size:
+        return size
+    handle.seek(offset - 1)
+    handle.readline()  # finishes the line that byte offset-1 belongs to (nothing if it is a newline)
+    if blank_separated:
+        while True:
+            line = handle.readline()
+            if not line or not line.strip():
+                break
+    return handle.tell()
+
+
+def line_aligned_ranges(
+    path: str | os.PathLike,
+    partitions: int,
+    *,
+    blank_separated: bool = False,
+    skip_header: bool = False,
+) -> list[tuple[int, int]]:
+    """Split a file into at most ``partitions`` byte ranges that start on line boundaries.
+
+    Parameters
+    ----------
+    path : path-like
+        The file.
+    partitions : int
+        Number of ranges wanted; fewer come back when the file has fewer lines.
+    blank_separated : bool
+        Cut only after a blank line (CoNLL: a sentence spans several lines).
+    skip_header : bool
+        Keep the first line out of every range (not used for readers that
+        read the header themselves).
+
+    Returns
+    -------
+    list of (start, end)
+        Contiguous, non-empty, half-open byte ranges covering the file in order.
+    """
+    if isinstance(partitions, bool) or not isinstance(partitions, (int, np.integer)) or partitions < 1:
+        raise InputError(f"partitions must be a whole number >= 1, not {partitions!r}")
+    size = os.path.getsize(path)
+    with open(path, "rb") as handle:
+        start = 0
+        if skip_header:
+            handle.readline()
+            start = handle.tell()
+        cuts = [start]
+        for i in range(1, int(partitions)):
+            target = start + (size - start) * i // int(partitions)
+            cuts.append(max(cuts[-1], _next_boundary(handle, target, size, blank_separated)))
+        cuts.append(size)
+    return [(s, e) for s, e in zip(cuts[:-1], cuts[1:], strict=True) if e > s]
+
+
+def _partition_rows(
+    path: str, byte_range: tuple[int, int], metrics: Sequence[Metric], read_options: dict[str, Any]
+) -> list[Rows]:
+    """Worker task: read one byte range of ``path`` and return each metric's rows for it."""
+    from nlpmetrics.io import read_examples
+
+    batches: list[list[Rows]] = [[] for _ in metrics]
+    for chunk in read_examples(path, byte_range=byte_range, **read_options):
+        for metric, found in zip(metrics, batches, strict=True):
+            found.append(_chunk_rows(metric, chunk, path))
+    return [concat_rows(found) for found in batches]
+
+
+def _chunk_rows(metric: Metric, chunk: Any, path: str) -> Rows:
+    """``metric``'s rows for one chunk; an input error names the file and the absolute line."""
+    try:
+        return metric.rows_for(predictions=chunk.predictions, references=chunk.references)
+    except InputError as error:
+        raise InputError(_locate(str(error), path, chunk)) from error
+
+
+def _locate(message: str, path: str, chunk: Any) -> str:
+    """Rewrite ``predictions[i]`` in a metric's message as the file line of example ``i``."""
+    import re
+
+    lines = getattr(chunk, "lines", None)
+    first = getattr(chunk, "first_line", None)
+    match = re.search(r"(?:predictions|references)\[(\d+)\]", message)
+    if match is None or first is None:
+        return f"{os.fspath(path)}: {message}" if first is None else f"{os.fspath(path)}:{first}+: {message}"
+    index = int(match.group(1))
+    line = lines[index] if lines is not None and index < len(lines) else first + index
+    return f"{os.fspath(path)}:{line}: {message}"
+
+
+def _resolve_metrics(metrics: Any) -> list[Metric]:
+    """Metric objects (or registry names) as empty metrics ready to ship to workers."""
+    from nlpmetrics.base import Metric
+    from nlpmetrics.registry import load
+
+    if isinstance(metrics, (str, Metric)):
+        metrics = [metrics]
+    resolved = []
+    for metric in metrics:
+        if isinstance(metric, str):
+            resolved.append(load(metric))
+        elif isinstance(metric, Metric):
+            resolved.append(metric)
+        else:
+            raise InputError(f"metrics must be metric names or nm.load(...) metrics, not {type(metric).__name__}")
+    if not resolved:
+        raise InputError("metrics is empty; pass at least one metric, e.g. metrics=['bleu']")
+    return resolved
+
+
+def _run(tasks: list, scheduler: Any) -> list:
+    """Compute dask delayed ``tasks`` on ``scheduler`` (a local scheduler name, an address, a Client or None)."""
+    import dask
+
+    if isinstance(scheduler, str) and "://" in scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise missing_dependency("distributed", "dask") from None
+        with Client(scheduler) as client:
+            return list(client.gather(client.compute(tasks)))
+    if scheduler is not None and not isinstance(scheduler, str):  # a distributed.Client
+        return list(scheduler.gather(scheduler.compute(tasks)))
+    return list(dask.compute(*tasks, scheduler=scheduler))
+
+
+def score_files(
+    path: str | os.PathLike,
+    *,
+    metrics: Any,
+    partitions: int | None = None,
+    scheduler: Any = None,
+    **read_options: Any,
+) -> list[Metric]:
+    """Score a large file on Dask: one task per line-aligned byte range, merged in file order.
+
+    Parameters
+    ----------
+    path : path-like
+        The input file (JSONL, CSV/TSV, plain text with ``ref_file=``, CoNLL).
+    metrics : sequence of Metric or str
+        Metrics made with :func:`nlpmetrics.load` (their options are used) or
+        registry names.  Their state is left untouched.
+    partitions : int, optional
+        Number of byte ranges (default: one per 32 MiB).  Every range starts
+        on a line boundary (after a blank line for CoNLL), so no example is
+        split.
+    scheduler : str or distributed.Client, optional
+        ``"threads"``, ``"processes"``, ``"synchronous"``, a ``dask.distributed``
+        scheduler address (``"tcp://host:8786"``) or a ``Client``; default: the
+        Dask default (an active ``Client`` if there is one).
+    **read_options
+        Passed to :func:`nlpmetrics.io.read_examples` (``input_format``,
+        ``pred_field``, ``ref_field``, ``ref_file``, ``encoding``,
+        ``chunk_size``).
+
+    Returns
+    -------
+    list of Metric
+        One new metric per requested metric holding every row of the file in
+        file order; ``m.compute()`` gives exactly the single-process result.
+
+    Raises
+    ------
+    InputError
+        For bad input, naming the file and its absolute line number.
+    """
+    try:
+        import dask
+    except ImportError:
+        raise missing_dependency("dask", "dask") from None
+
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise InputError(f"{path}: no such file")
+    templates = [m.empty_like() for m in _resolve_metrics(metrics)]
+    if partitions is None:
+        partitions = max(1, math.ceil(os.path.getsize(path) / DEFAULT_PARTITION_BYTES))
+    ranges = line_aligned_ranges(path, partitions, blank_separated=_is_blank_separated(path, read_options))
+    if not ranges:  # an empty file: let the reader say what it says about it
+        ranges = [(0, 0)]
+    task = dask.delayed(_partition_rows, pure=True)
+    results = _run([task(path, r, templates, dict(read_options)) for r in ranges], scheduler)
+    merged = []
+    for index, template in enumerate(templates):
+        metric = template.empty_like()
+        for partition in results:
+            if n_rows(partition[index]):
+                metric.add_rows(partition[index])
+        merged.append(metric)
+    return merged
