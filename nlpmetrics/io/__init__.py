@@ -1,0 +1,194 @@
+"""Readers for prediction files: JSONL, CSV, TSV, line-aligned text pairs and CoNLL.
+
+Every reader streams :class:`Chunk` objects (``predictions``, ``references``,
+``first_line``), so memory stays constant in the file size, and every error is
+an :class:`~nlpmetrics.errors.InputError` that starts with ``file:line``.
+
+>>> from nlpmetrics.io import read_examples
+>>> for chunk in read_examples("preds.jsonl"):          # doctest: +SKIP
+...     metric.update(predictions=chunk.predictions, references=chunk.references)
+
+Where values get their type: JSONL keeps JSON types; CSV, TSV and text files
+give strings.  The command line turns CSV/TSV strings into numbers only for a
+metric that refuses text (Pearson, Spearman), with :func:`to_numbers`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from nlpmetrics.errors import InputError
+from nlpmetrics.io.source import Chunk, display_name, where
+
+__all__ = ["Chunk", "FORMATS", "detect_format", "read_all", "read_examples", "to_numbers"]
+
+#: Input formats and the file extensions that select them.
+FORMATS = {
+    "jsonl": (".jsonl", ".ndjson", ".json"),
+    "csv": (".csv",),
+    "tsv": (".tsv", ".tab"),
+    "text": (".txt", ".hyp", ".ref", ".detok", ".sgm"),
+    "conll": (".conll", ".conllu", ".bio", ".iob", ".iob2"),
+}
+
+
+def detect_format(path: Any, input_format: str | None = None, ref_file: Any = None) -> str:
+    """The input format: ``input_format`` if given, else from the extension.
+
+    A file with an unknown extension is read as plain text when ``ref_file``
+    is given; ``-`` (stdin) without ``input_format`` is JSONL, or text with
+    ``ref_file``.
+    """
+    if input_format is not None:
+        key = str(input_format).lower()
+        if key in ("txt", "plain"):
+            key = "text"
+        if key in ("json", "ndjson"):
+            key = "jsonl"
+        if key not in FORMATS:
+            from nlpmetrics.options import closest
+
+            raise InputError(
+                f"unknown input format {input_format!r}{closest(key, FORMATS)} (formats: {', '.join(FORMATS)})"
+            )
+        return key
+    if path in (None, "-") or hasattr(path, "read"):
+        return "text" if ref_file is not None else "jsonl"
+    name = os.fspath(path).lower()
+    if name.endswith(".gz"):
+        raise InputError(f"{display_name(path)}: compressed input is not read directly; decompress it or pipe it: "
+                         f"zcat {display_name(path)} | nlpmetrics score - ...")
+    for key, extensions in FORMATS.items():
+        if name.endswith(extensions):
+            return key
+    if ref_file is not None:
+        return "text"
+    raise InputError(
+        f"{display_name(path)}: cannot tell the format from the extension; pass --input-format "
+        f"({', '.join(FORMATS)})"
+    )
+
+
+def read_examples(
+    path: Any,
+    *,
+    input_format: str | None = None,
+    pred_field: str = "prediction",
+    ref_field: str = "reference",
+    ref_file: Any = None,
+    encoding: str = "utf-8",
+    chunk_size: int = 10_000,
+    byte_range: tuple[int, int] | None = None,
+) -> Iterator[Chunk]:
+    """Stream a prediction file as chunks of ``(predictions, references)``.
+
+    Parameters
+    ----------
+    path : str, PathLike or ``"-"``
+        The file (``-`` reads standard input).
+    input_format : {"jsonl", "csv", "tsv", "text", "conll"}, optional
+        Overrides the format guessed from the extension.
+    pred_field, ref_field : str
+        JSONL fields (dotted paths reach nested ones) or CSV/TSV columns.  The
+        default reference field also accepts a ``references`` list (JSONL) or
+        ``reference_1``, ``reference_2``... columns (CSV/TSV).
+    ref_file : str or list of str, optional
+        The reference file(s) of a plain-text prediction file.
+    encoding : str
+        Text encoding of the input(s).
+    chunk_size : int
+        Examples per chunk.
+    byte_range : (int, int), optional
+        JSONL/CSV/TSV only: read the records whose line starts at a byte
+        offset in ``[start, end)``; line numbers in errors stay absolute.  An
+        empty range yields nothing (no error), so partitions can be cut anywhere.
+
+    Yields
+    ------
+    Chunk
+        ``.predictions``, ``.references`` (lists), ``.first_line`` (1-based).
+
+    Raises
+    ------
+    InputError
+        Missing/empty file, bad JSON or CSV, missing field, bad encoding,
+        misaligned text files; the message starts with ``file:line``.
+    """
+    if not isinstance(chunk_size, int) or chunk_size < 1:
+        raise InputError(f"chunk_size must be a positive integer, not {chunk_size!r}")
+    kind = detect_format(path, input_format, ref_file)
+    if byte_range is not None and kind not in ("jsonl", "csv", "tsv"):
+        raise InputError(f"{display_name(path)}: byte ranges are supported for JSONL, CSV and TSV, not {kind}")
+    if kind == "jsonl":
+        from nlpmetrics.io.jsonl import read_jsonl
+
+        chunks = read_jsonl(path, pred_field=pred_field, ref_field=ref_field, encoding=encoding,
+                            chunk_size=chunk_size, byte_range=byte_range)
+    elif kind in ("csv", "tsv"):
+        from nlpmetrics.io.delimited import read_delimited
+
+        chunks = read_delimited(path, delimiter="," if kind == "csv" else "\t", pred_field=pred_field,
+                                ref_field=ref_field, encoding=encoding, chunk_size=chunk_size, byte_range=byte_range)
+    elif kind == "text":
+        from nlpmetrics.io.text import read_text_pair
+
+        chunks = read_text_pair(path, ref_file, encoding=encoding, chunk_size=chunk_size)
+    else:
+        chunks = _read_conll_chunks(path, encoding=encoding)
+    seen = False
+    for chunk in chunks:
+        seen = True
+        yield chunk
+    if not seen and byte_range is None:
+        raise InputError(f"{display_name(path)}: no examples found (the file holds only blank lines)")
+
+
+def _read_conll_chunks(path: Any, *, encoding: str) -> Iterator[Chunk]:
+    """CoNLL sentences (token, gold tag, predicted tag) as chunks of tag lists, via :mod:`nlpmetrics.io.conll`.
+
+    One example is one sentence; sentence line numbers are not known here, so
+    ``first_line`` is 0 (errors name the file only).
+    """
+    from nlpmetrics.io.conll import read_conll
+    from nlpmetrics.io.source import open_binary
+
+    if path in (None, "-"):
+        import io
+        import sys
+
+        source: Any = io.TextIOWrapper(sys.stdin.buffer, encoding=encoding, newline="\n")
+    else:
+        open_binary(path).close()  # the same missing/empty-file errors as the other formats
+        source = path
+    for predictions, references in read_conll(source, encoding=encoding):
+        yield Chunk(list(predictions), list(references), 0)
+
+
+def read_all(path: Any, **options: Any) -> tuple[list, list]:
+    """The whole file as ``(predictions, references)`` lists (for reports and paired comparisons)."""
+    predictions: list = []
+    references: list = []
+    for chunk in read_examples(path, **options):
+        predictions.extend(chunk.predictions)
+        references.extend(chunk.references)
+    return predictions, references
+
+
+def to_numbers(values: Sequence, chunk: Chunk, path: Any, side: str) -> list:
+    """CSV/TSV/text strings as floats; the first one that is not a number raises, naming its line."""
+    out = []
+    for index, value in enumerate(values):
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                raise InputError(
+                    f"{where(path, chunk.line_of(index))}: the {side} {value!r} is not a number "
+                    "(this metric compares numbers)"
+                ) from None
+            out.append(number)
+        else:
+            out.append(value)
+    return out

@@ -1,0 +1,91 @@
+"""Line-aligned plain-text files: one file of hypotheses, one (or more) of references.
+
+sacrebleu's conventions: lines are split on ``"\\n"`` only (``\\u2028``,
+``\\x85`` and other Unicode separators stay inside a line), one ``"\\r"``
+before it is dropped, exactly one final newline ends the file (it does not
+start an extra empty example), and a blank line is a valid empty prediction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from nlpmetrics.errors import InputError
+from nlpmetrics.io.source import Chunk, display_name, numbered_lines
+
+_END = object()
+
+
+def _lines(path: Any, encoding: str) -> Iterator[str]:
+    """The lines of a text file as sacrebleu sees them: a final newline does not add a line."""
+    for _, text in numbered_lines(path, encoding=encoding, keepends=True):
+        if text.endswith("\n"):
+            text = text[:-1]
+            if text.endswith("\r"):
+                text = text[:-1]
+        yield text
+
+
+def _count_rest(lines: Iterator[str]) -> int:
+    return sum(1 for _ in lines)
+
+
+def read_text_pair(
+    path: Any,
+    ref_file: Any | Sequence[Any],
+    *,
+    encoding: str = "utf-8",
+    chunk_size: int = 10_000,
+) -> Iterator[Chunk]:
+    """Stream chunks from a hypothesis file and its line-aligned reference file(s).
+
+    Parameters
+    ----------
+    path : str or ``"-"``
+        Hypotheses, one per line.
+    ref_file : str or list of str
+        References; several files give several references per line.
+
+    Raises
+    ------
+    InputError
+        When the files have different numbers of lines (both counts named).
+    """
+    if ref_file is None:
+        raise InputError(
+            f"{display_name(path)}: a plain-text file of predictions needs its references: pass --ref-file REF "
+            "(one reference per line), or use a JSONL/CSV file with both fields"
+        )
+    ref_paths = [ref_file] if isinstance(ref_file, (str, bytes)) or not isinstance(ref_file, Sequence) else list(ref_file)
+    if "-" in ref_paths and path == "-":
+        raise InputError("standard input can hold the predictions or the references, not both")
+    hyp_lines = _lines(path, encoding)
+    ref_lines = [_lines(r, encoding) for r in ref_paths]
+    chunk = Chunk([], [], 1)
+    line = 0
+    while True:
+        hyp = next(hyp_lines, _END)
+        refs = [next(r, _END) for r in ref_lines]
+        ended = [hyp is _END] + [r is _END for r in refs]
+        if all(ended):
+            break
+        if any(ended):
+            counts = [line + (0 if e else 1) for e in ended]
+            counts[0] += 0 if ended[0] else _count_rest(hyp_lines)
+            for i, lines in enumerate(ref_lines):
+                counts[i + 1] += 0 if ended[i + 1] else _count_rest(lines)
+            named = [f"{display_name(p)} has {c} lines" for p, c in zip([path, *ref_paths], counts, strict=True)]
+            raise InputError(
+                f"{display_name(path)}:{line + 1}: the files are not line-aligned: {', '.join(named)}; "
+                "each line of the predictions needs the reference on the same line"
+            )
+        line += 1
+        chunk.predictions.append(hyp)
+        chunk.references.append(refs[0] if len(refs) == 1 else refs)
+        chunk.lines.append(line)
+        if len(chunk.lines) >= chunk_size:
+            yield chunk
+            chunk = Chunk([], [], line + 1)
+    if chunk.lines:
+        yield chunk
