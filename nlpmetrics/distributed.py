@@ -256,14 +256,6 @@ def _ids_array(example_ids: Iterable) -> np.ndarray:
 # ============================================================================ Dask: files by byte range
 
 
-def _is_blank_separated(path: str, read_options: dict[str, Any]) -> bool:
-    """Whether examples span several lines separated by a blank line (CoNLL)."""
-    input_format = read_options.get("input_format")
-    if input_format is not None:
-        return str(input_format).lower() == "conll"
-    return os.path.splitext(path)[1].lower() in (".conll", ".conllu", ".bio", ".iob")
-
-
 def _next_boundary(handle, offset: int, size: int, blank_separated: bool) -> int:
     """The first record start at or after byte ``offset`` (a line start, or the line after a blank line)."""
     if offset <= 0:
@@ -285,7 +277,6 @@ def line_aligned_ranges(
     partitions: int,
     *,
     blank_separated: bool = False,
-    skip_header: bool = False,
 ) -> list[tuple[int, int]]:
     """Split a file into at most ``partitions`` byte ranges that start on line boundaries.
 
@@ -297,9 +288,6 @@ def line_aligned_ranges(
         Number of ranges wanted; fewer come back when the file has fewer lines.
     blank_separated : bool
         Cut only after a blank line (CoNLL: a sentence spans several lines).
-    skip_header : bool
-        Keep the first line out of every range (not used for readers that
-        read the header themselves).
 
     Returns
     -------
@@ -310,26 +298,18 @@ def line_aligned_ranges(
         raise InputError(f"partitions must be a whole number >= 1, not {partitions!r}")
     size = os.path.getsize(path)
     with open(path, "rb") as handle:
-        start = 0
-        if skip_header:
-            handle.readline()
-            start = handle.tell()
-        cuts = [start]
+        cuts = [0]
         for i in range(1, int(partitions)):
-            target = start + (size - start) * i // int(partitions)
+            target = size * i // int(partitions)
             cuts.append(max(cuts[-1], _next_boundary(handle, target, size, blank_separated)))
         cuts.append(size)
     return [(s, e) for s, e in zip(cuts[:-1], cuts[1:], strict=True) if e > s]
 
 
-def _partition_rows(
-    path: str, byte_range: tuple[int, int], metrics: Sequence[Metric], read_options: dict[str, Any]
-) -> list[Rows]:
-    """Worker task: read one byte range of ``path`` and return each metric's rows for it."""
-    from nlpmetrics.io import read_examples
-
+def _partition_rows(reader: Any, metrics: Sequence[Metric], path: str) -> list[Rows]:
+    """Worker task: read one partition with ``reader()`` and return each metric's rows for it."""
     batches: list[list[Rows]] = [[] for _ in metrics]
-    for chunk in read_examples(path, byte_range=byte_range, **read_options):
+    for chunk in reader():
         for metric, found in zip(metrics, batches, strict=True):
             found.append(_chunk_rows(metric, chunk, path))
     return [concat_rows(found) for found in batches]
@@ -344,17 +324,121 @@ def _chunk_rows(metric: Metric, chunk: Any, path: str) -> Rows:
 
 
 def _locate(message: str, path: str, chunk: Any) -> str:
-    """Rewrite ``predictions[i]`` in a metric's message as the file line of example ``i``."""
+    """Prefix a metric's message about ``predictions[i]`` with the file line of example ``i``."""
     import re
 
-    lines = getattr(chunk, "lines", None)
-    first = getattr(chunk, "first_line", None)
+    from nlpmetrics.io.source import where
+
     match = re.search(r"(?:predictions|references)\[(\d+)\]", message)
-    if match is None or first is None:
-        return f"{os.fspath(path)}: {message}" if first is None else f"{os.fspath(path)}:{first}+: {message}"
-    index = int(match.group(1))
-    line = lines[index] if lines is not None and index < len(lines) else first + index
-    return f"{os.fspath(path)}:{line}: {message}"
+    line = chunk.line_of(int(match.group(1))) if match else None
+    return f"{where(path, line)}: {message}"
+
+
+class _ByteRangeReader:
+    """Picklable reader of one byte range of a JSONL/CSV/TSV file (what a Dask task runs)."""
+
+    def __init__(self, path: str, byte_range: tuple[int, int] | None, read_options: dict[str, Any]) -> None:
+        self.path, self.byte_range, self.read_options = path, byte_range, read_options
+
+    def __call__(self):
+        from nlpmetrics.io import read_examples
+
+        return read_examples(self.path, byte_range=self.byte_range, **self.read_options)
+
+
+class _TextPairReader:
+    """Picklable reader of one line range of line-aligned text files (predictions + reference files)."""
+
+    def __init__(self, paths: list[str], byte_ranges: list[tuple[int, int]], encoding: str, chunk_size: int) -> None:
+        self.paths, self.byte_ranges, self.encoding, self.chunk_size = paths, byte_ranges, encoding, chunk_size
+
+    def __call__(self):
+        from nlpmetrics.io.source import Chunk, numbered_lines
+
+        streams = [numbered_lines(p, encoding=self.encoding, byte_range=r)
+                   for p, r in zip(self.paths, self.byte_ranges, strict=True)]
+        chunk = Chunk([], [], 0)
+        for numbered in zip(*streams, strict=True):
+            line = numbered[0][0]
+            texts = [text for _, text in numbered]
+            if not chunk.lines:
+                chunk.first_line = line
+            chunk.predictions.append(texts[0])
+            chunk.references.append(texts[1] if len(texts) == 2 else texts[1:])
+            chunk.lines.append(line)
+            if len(chunk.lines) >= self.chunk_size:
+                yield chunk
+                chunk = Chunk([], [], 0)
+        if chunk.lines:
+            yield chunk
+
+
+def _count_lines(path: str) -> int:
+    """Lines as sacrebleu counts them: a final newline does not start another line."""
+    size = os.path.getsize(path)
+    newlines = 0
+    last = b""
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 22):
+            newlines += block.count(b"\n")
+            last = block[-1:]
+    return newlines + (1 if size and last != b"\n" else 0)
+
+
+def _line_start_offsets(path: str, line_indexes: Sequence[int]) -> list[int]:
+    """Byte offset where each 0-based line of ``line_indexes`` (increasing, >= 1) starts."""
+    offsets: list[int] = []
+    wanted = list(line_indexes)
+    seen = 0  # newlines before the current block
+    position = 0
+    with open(path, "rb") as handle:
+        while wanted and (block := handle.read(1 << 22)):
+            found = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+            while wanted and wanted[0] - 1 < seen + found.size:
+                offsets.append(position + int(found[wanted.pop(0) - 1 - seen]) + 1)
+            seen += found.size
+            position += len(block)
+    return offsets + [position] * len(wanted)
+
+
+def _text_pair_readers(path: str, read_options: dict[str, Any], partitions: int) -> list[Any] | None:
+    """One reader per line range of a prediction file and its reference file(s); ``None`` to read whole.
+
+    Files that are not line-aligned (or empty) are read whole by one task, so
+    the error is exactly the single-process one.
+    """
+    ref_file = read_options.get("ref_file")
+    refs = [ref_file] if isinstance(ref_file, (str, os.PathLike)) else list(ref_file)
+    paths = [path] + [os.fspath(r) for r in refs]
+    if any(p == "-" or not os.path.isfile(p) for p in paths):
+        return None
+    counts = [_count_lines(p) for p in paths]
+    if len(set(counts)) != 1 or counts[0] == 0:
+        return None
+    total = counts[0]
+    cuts = sorted({total * k // partitions for k in range(1, partitions)} - {0, total})
+    bounds = [[0, *_line_start_offsets(p, cuts), os.path.getsize(p)] for p in paths]
+    encoding = read_options.get("encoding", "utf-8")
+    chunk_size = read_options.get("chunk_size", 10_000)
+    return [
+        _TextPairReader(paths, [(b[k], b[k + 1]) for b in bounds], encoding, chunk_size)
+        for k in range(len(cuts) + 1)
+    ]
+
+
+def _partition_readers(path: str, read_options: dict[str, Any], partitions: int) -> list[Any]:
+    """The readers, one per partition, in file order."""
+    from nlpmetrics.io import detect_format
+
+    kind = detect_format(path, read_options.get("input_format"), read_options.get("ref_file"))
+    readers = None
+    if kind in ("jsonl", "csv", "tsv"):
+        ranges = line_aligned_ranges(path, partitions)
+        readers = [_ByteRangeReader(path, r, read_options) for r in ranges] or None
+    elif kind == "text":
+        readers = _text_pair_readers(path, read_options, partitions)
+    # CoNLL (and anything unsplittable) is read whole by one task.
+    return readers or [_ByteRangeReader(path, None, read_options)]
 
 
 def _resolve_metrics(metrics: Any) -> list[Metric]:
@@ -440,16 +524,19 @@ def score_files(
         raise missing_dependency("dask", "dask") from None
 
     path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise InputError(f"{path}: no such file")
+    if path == "-":
+        raise InputError("score_files reads a file on the workers; standard input ('-') cannot be split, save it first")
     templates = [m.empty_like() for m in _resolve_metrics(metrics)]
     if partitions is None:
-        partitions = max(1, math.ceil(os.path.getsize(path) / DEFAULT_PARTITION_BYTES))
-    ranges = line_aligned_ranges(path, partitions, blank_separated=_is_blank_separated(path, read_options))
-    if not ranges:  # an empty file: let the reader say what it says about it
-        ranges = [(0, 0)]
+        partitions = max(1, math.ceil(os.path.getsize(path) / DEFAULT_PARTITION_BYTES)) if os.path.isfile(path) else 1
+    if isinstance(partitions, bool) or not isinstance(partitions, (int, np.integer)) or partitions < 1:
+        raise InputError(f"partitions must be a whole number >= 1, not {partitions!r}")
+    if not os.path.isfile(path):
+        readers = [_ByteRangeReader(path, None, dict(read_options))]  # the reader names what is wrong
+    else:
+        readers = _partition_readers(path, dict(read_options), int(partitions))
     task = dask.delayed(_partition_rows, pure=True)
-    results = _run([task(path, r, templates, dict(read_options)) for r in ranges], scheduler)
+    results = _run([task(reader, templates, path) for reader in readers], scheduler)
     merged = []
     for index, template in enumerate(templates):
         metric = template.empty_like()
@@ -457,4 +544,6 @@ def score_files(
             if n_rows(partition[index]):
                 metric.add_rows(partition[index])
         merged.append(metric)
+    if merged[0].n == 0:
+        raise InputError(f"{path}: no examples found (the file holds only blank lines)")
     return merged
