@@ -60,6 +60,9 @@ def labels_array(values: Sequence, arg: str) -> np.ndarray:
         return _flat(values, arg)
     if isinstance(values, np.ndarray) and values.dtype.kind == "f":
         return _check_whole_floats(_flat(values, arg), arg)
+    fast = _labels_fast_path(values, arg)
+    if fast is not None:
+        return fast
     kinds = [_label_kind(v) for v in values]
     for index, kind in enumerate(kinds):
         if kind == "none":
@@ -83,6 +86,34 @@ def labels_array(values: Sequence, arg: str) -> np.ndarray:
     if distinct == {"bool"}:
         return np.asarray(values, dtype=bool)
     return np.asarray(values, dtype=np.int64)
+
+
+def _labels_fast_path(values: Sequence, arg: str) -> np.ndarray | None:
+    """The label array when numpy's own conversion is unambiguous, else ``None`` (check each value).
+
+    A list of Python ints (or of bools) converts without loss; a list that
+    numpy turns into text is accepted only when every entry really is a string
+    (``["1", 1]`` also becomes text, and must be refused).  Anything else takes
+    the per-value path, which names the offending index.
+    """
+    if not isinstance(values, list) or not values:
+        return None
+    first = type(values[0])
+    if first is int:
+        if not all(type(v) is int for v in values):
+            return None
+    elif first is str:
+        if not all(type(v) is str for v in values):
+            return None
+    else:
+        return None
+    try:
+        array = np.asarray(values)
+    except (OverflowError, ValueError):
+        return None
+    if array.ndim != 1 or array.dtype.kind not in "iU":
+        return None
+    return array
 
 
 def _flat(values: np.ndarray, arg: str) -> np.ndarray:
