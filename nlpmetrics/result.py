@@ -33,8 +33,9 @@ class FrozenDict(dict):
 
 def _freeze(value: Any) -> Any:
     if isinstance(value, np.ndarray):
-        value = value.copy()
-        value.setflags(write=False)
+        if value.flags.writeable or value.base is not None:  # an owned read-only array is frozen already
+            value = value.copy()
+            value.setflags(write=False)
         return value
     if isinstance(value, Mapping):
         return FrozenDict({k: _freeze(v) for k, v in value.items()})
