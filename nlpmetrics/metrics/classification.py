@@ -25,6 +25,12 @@ from nlpmetrics.validation import labels_array
 _DENSE_RANGE = 1 << 20
 
 
+def read_only(array: np.ndarray) -> np.ndarray:
+    """Mark a freshly made array read-only, so a ``Result`` keeps it without copying."""
+    array.setflags(write=False)
+    return array
+
+
 def check_label_inputs(predictions: Sequence, references: Sequence) -> tuple[np.ndarray, np.ndarray]:
     """Both sides as label arrays of one kind (all text or all numbers)."""
     pred = labels_array(predictions, "predictions")
@@ -61,13 +67,66 @@ def encode_labels(*arrays: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     return vocabulary, np.split(inverse.reshape(-1), splits)
 
 
+#: Integer labels spanning at most this many values are counted in one dense bincount, with no re-coding.
+_DENSE_SPAN = 1024
+
+
 def confusion_counts(
     prediction: np.ndarray, reference: np.ndarray, weights: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Labels present and the confusion matrix (rows: reference, columns: prediction)."""
-    vocabulary, (pred_code, ref_code) = encode_labels(prediction, reference)
-    k = vocabulary.size
-    matrix = np.bincount(ref_code * k + pred_code, weights=weights, minlength=k * k).reshape(k, k)
+    """Labels that occur and the confusion matrix over them (rows: reference, columns: prediction).
+
+    A label occurs when some row with non-zero weight holds it on either side,
+    so a bootstrap resample sees exactly the labels scikit-learn would see on
+    the resampled data.
+    """
+    dense = _dense_confusion(prediction, reference, weights)
+    if dense is not None:
+        vocabulary, matrix = dense
+    else:
+        vocabulary, (pred_code, ref_code) = encode_labels(prediction, reference)
+        k = vocabulary.size
+        matrix = np.bincount(ref_code * k + pred_code, weights=weights, minlength=k * k).reshape(k, k)
+    occurs = matrix.any(axis=0) | matrix.any(axis=1)
+    if not occurs.all():
+        keep = np.flatnonzero(occurs)
+        vocabulary, matrix = vocabulary[keep], matrix[np.ix_(keep, keep)]
+    return vocabulary, matrix
+
+
+def _dense_confusion(
+    prediction: np.ndarray, reference: np.ndarray, weights: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The confusion matrix over every integer from the smallest label to the largest, when that range is small.
+
+    This is the bare ``bincount(reference * k + prediction)`` with no sorting or
+    look-up table, which is what makes a 10^6-label F1 cost about one pass.
+    """
+    if prediction.dtype.kind not in "biu" or reference.dtype.kind not in "biu":
+        return None
+    both_bool = prediction.dtype.kind == "b" and reference.dtype.kind == "b"
+    pred = prediction.view(np.uint8) if prediction.dtype.kind == "b" else prediction
+    ref = reference.view(np.uint8) if reference.dtype.kind == "b" else reference
+    low = min(int(pred.min()), int(ref.min()))
+    high = max(int(pred.max()), int(ref.max()))
+    span = high - low + 1
+    if span > _DENSE_SPAN:
+        return None
+    pred = pred.astype(np.int64, copy=False)
+    ref = ref.astype(np.int64, copy=False)
+    if low == 0:
+        code = np.multiply(ref, span)
+        code += pred
+    else:
+        code = (ref - low) * span + (pred - low)
+    matrix = np.bincount(code, weights=weights, minlength=span * span).reshape(span, span)
+    values = np.arange(low, high + 1)
+    if both_bool:
+        vocabulary = values.astype(bool)
+    elif prediction.dtype == reference.dtype and prediction.dtype.kind != "b":
+        vocabulary = values.astype(prediction.dtype)
+    else:
+        vocabulary = values
     return vocabulary, matrix
 
 
@@ -121,14 +180,17 @@ class Accuracy(Metric):
         return {"correct": predictions == references}
 
     def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
-        return {"accuracy": float(weighted_mean(rows["correct"].astype(np.float64), weights))}
+        correct = rows["correct"]
+        if weights is None:  # an exact count over n: the same float as accuracy_score's mean of booleans
+            return {"accuracy": np.count_nonzero(correct) / correct.size}
+        return {"accuracy": float(weighted_mean(correct.astype(np.float64), weights))}
 
     def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
         correct = int(np.count_nonzero(rows["correct"]))
         return {"correct": correct, "incorrect": int(rows["correct"].size - correct)}
 
     def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
-        return {"correct": rows["correct"].astype(np.float64)}
+        return {"correct": read_only(rows["correct"].astype(np.float64))}
 
 
 class _PrecisionRecallF1(Metric):
@@ -166,9 +228,34 @@ class _PrecisionRecallF1(Metric):
     def statistics(self, predictions: np.ndarray, references: np.ndarray) -> Rows:
         return {"prediction": predictions, "reference": references}
 
+    def _confusion(self, rows: Rows, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """``confusion_counts`` of the rows, reused when the same unweighted rows are asked for again.
+
+        ``Result.from_rows`` calls ``aggregate`` then ``describe`` on the same
+        rows; counting once halves the cost of a one-shot score.
+        """
+        prediction, reference = rows["prediction"], rows["reference"]
+        if weights is not None:
+            return confusion_counts(prediction, reference, weights)
+        cached = self.__dict__.get("_confusion_cache")
+        if cached is not None and cached[0] is prediction and cached[1] is reference:
+            return cached[2]
+        counted = confusion_counts(prediction, reference, None)
+        self._confusion_cache = (prediction, reference, counted)
+        return counted
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_confusion_cache", None)
+        return state
+
+    def reset(self) -> Metric:
+        self.__dict__.pop("_confusion_cache", None)
+        return super().reset()
+
     def per_class(self, rows: Rows, weights: np.ndarray | None = None):
         """Per-class counts for the scored labels: labels, true positives, predicted, actual."""
-        present, matrix = confusion_counts(rows["prediction"], rows["reference"], weights)
+        present, matrix = self._confusion(rows, weights)
         labels = self._scored_labels(present)
         index = {label: i for i, label in enumerate(present.tolist())}
         tp_all, pred_all, true_all = np.diag(matrix), matrix.sum(axis=0), matrix.sum(axis=1)
@@ -251,7 +338,9 @@ class _PrecisionRecallF1(Metric):
         }
 
     def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
-        return {"correct": (rows["prediction"] == rows["reference"]).astype(np.float64)}
+        correct = np.empty(rows["prediction"].shape[0], dtype=np.float64)
+        np.equal(rows["prediction"], rows["reference"], out=correct)
+        return {"correct": read_only(correct)}
 
 
 @register

@@ -24,43 +24,75 @@ class ConstantInputWarning(RuntimeWarning):
     """A correlation is undefined because one side does not vary."""
 
 
-def pearson_r(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> float:
-    """Pearson's r with scipy's operation order (centre, scale by max, normalise), optionally weighted.
-
-    Returns NaN with a :class:`ConstantInputWarning` when either side is
-    constant or there are fewer than two examples.
-    """
-    if x.size < 2 or (weights is not None and weights.sum() < 2):
+def _constant_warning(x: np.ndarray, y: np.ndarray) -> bool:
+    """Warn and return True when a correlation of ``x`` and ``y`` is undefined."""
+    if x.size < 2:
         warnings.warn(ConstantInputWarning("a correlation needs at least two examples; the result is nan"),
-                      stacklevel=3)
-        return math.nan
-    if np.all(x == x[0]) or np.all(y == y[0]):
-        side = "predictions" if np.all(x == x[0]) else "references"
-        warnings.warn(
-            ConstantInputWarning(
-                f"the {side} are all equal ({(x if side == 'predictions' else y)[0]!r}), so the correlation "
-                "is not defined; the result is nan, not 0"
-            ),
-            stacklevel=3,
-        )
+                      stacklevel=4)
+        return True
+    for side, values in (("predictions", x), ("references", y)):
+        if np.all(values == values[0]):
+            warnings.warn(
+                ConstantInputWarning(
+                    f"the {side} are all equal ({values[0]!r}), so the correlation is not defined "
+                    "(it divides by their spread, which is 0); the result is nan, not 0"
+                ),
+                stacklevel=4,
+            )
+            return True
+    return False
+
+
+def pearson_r(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """Pearson's r, bit-for-bit ``scipy.stats.pearsonr`` when unweighted, else each row counted ``weights[i]`` times.
+
+    The unweighted path repeats scipy's operations on the same 2-D shapes
+    (centre, scale by the largest deviation, normalise, dot), so the result is
+    identical, and exact for values with a large common offset.  Returns NaN
+    with a :class:`ConstantInputWarning` when either side is constant (among
+    the rows that count) or there are fewer than two examples.
+    """
+    if weights is not None:
+        counted = weights > 0
+        if not counted.all():
+            x, y, weights = x[counted], y[counted], weights[counted]
+    if _constant_warning(x, y) or (weights is not None and weights.sum() < 2):
         return math.nan
     if weights is None:
-        xm = x - x.mean()
-        ym = y - y.mean()
-        xmax = np.max(np.abs(xm))
-        ymax = np.max(np.abs(ym))
-        normxm = xmax * np.linalg.norm(xm / xmax)
-        normym = ymax * np.linalg.norm(ym / ymax)
-        r = float(np.dot(xm / normxm, ym / normym))
-        r = max(min(r, 1.0), -1.0)
+        x2, y2 = x[np.newaxis, :], y[np.newaxis, :]
+        xm = x2 - np.mean(x2, axis=-1, keepdims=True)
+        ym = y2 - np.mean(y2, axis=-1, keepdims=True)
+        xmax = np.max(np.abs(xm), axis=-1, keepdims=True)
+        ymax = np.max(np.abs(ym), axis=-1, keepdims=True)
+        normxm = xmax * np.linalg.norm(xm / xmax, axis=-1, keepdims=True)
+        normym = ymax * np.linalg.norm(ym / ymax, axis=-1, keepdims=True)
+        r = float(np.clip(np.vecdot(xm / normxm, ym / normym, axis=-1), -1.0, 1.0)[0])
         return float(round(r)) if x.size == 2 else r
     total = weights.sum()
     xm = x - np.dot(weights, x) / total
     ym = y - np.dot(weights, y) / total
-    denominator = math.sqrt(np.dot(weights, xm * xm) * np.dot(weights, ym * ym))
+    xmax, ymax = np.max(np.abs(xm)), np.max(np.abs(ym))
+    if xmax == 0 or ymax == 0:
+        return math.nan
+    xs, ys = xm / xmax, ym / ymax
+    denominator = math.sqrt(np.dot(weights, xs * xs) * np.dot(weights, ys * ys))
     if denominator == 0:
         return math.nan
-    return max(min(float(np.dot(weights, xm * ym) / denominator), 1.0), -1.0)
+    return max(min(float(np.dot(weights, xs * ys) / denominator), 1.0), -1.0)
+
+
+def spearman_rho(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """Spearman's rho: bit-for-bit ``scipy.stats.spearmanr`` when unweighted (``corrcoef`` of average ranks)."""
+    if weights is not None:
+        counted = weights > 0
+        if not counted.all():
+            x, y, weights = x[counted], y[counted], weights[counted]
+    if _constant_warning(x, y):
+        return math.nan
+    if weights is None:
+        ranked = np.column_stack((average_ranks(x), average_ranks(y)))
+        return float(np.corrcoef(ranked, rowvar=False)[1, 0])
+    return pearson_r(average_ranks(x, weights), average_ranks(y, weights), weights)
 
 
 def average_ranks(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -110,7 +142,4 @@ class Spearman(_Correlation):
     score_keys = ("spearman",)
 
     def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
-        x, y = rows["prediction"], rows["reference"]
-        if x.size >= 2 and not (np.all(x == x[0]) or np.all(y == y[0])):
-            x, y = average_ranks(x, weights), average_ranks(y, weights)
-        return {"spearman": pearson_r(x, y, weights)}
+        return {"spearman": spearman_rho(rows["prediction"], rows["reference"], weights)}
