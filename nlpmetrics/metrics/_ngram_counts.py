@@ -1,0 +1,128 @@
+"""BLEU's clipped n-gram counts for a whole batch at once, with numpy.
+
+sacrebleu counts n-grams one sentence at a time with ``Counter`` objects of
+token tuples.  Here every token of the batch gets an integer id, every n-gram
+an exact integer code (built order by order: an n-gram is its (n-1)-gram
+prefix plus one token, re-numbered densely so codes never overflow), and the
+per-sentence counts, the maximum over references and the clipping are a few
+sorts over integer arrays.  The numbers are exactly sacrebleu's
+(``_compute_segment_statistics``); no hashing, so no collisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+#: Examples counted per pass: bounds memory and keeps the integer keys far below 2**63.
+_CHUNK_EXAMPLES = 4096
+
+
+def clipped_ngram_counts(
+    hypotheses: Sequence[Sequence[str]], references: Sequence[Sequence[Sequence[str]]], max_order: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Clipped n-gram matches and hypothesis n-gram totals per example.
+
+    Parameters
+    ----------
+    hypotheses : sequence of token lists
+        One tokenized hypothesis per example.
+    references : sequence of sequences of token lists
+        The tokenized references of each example (any number, at least one).
+    max_order : int
+        Highest n-gram order counted.
+
+    Returns
+    -------
+    correct, total : ndarray of int64, shape (n_examples, max_order)
+        ``correct[i, n-1]``: n-grams of hypothesis ``i`` also in a reference,
+        each clipped to the largest count it has in any single reference;
+        ``total[i, n-1]``: n-grams in hypothesis ``i``.
+    """
+    n = len(hypotheses)
+    correct = np.zeros((n, max_order), dtype=np.int64)
+    total = np.zeros((n, max_order), dtype=np.int64)
+    for start in range(0, n, _CHUNK_EXAMPLES):
+        stop = min(n, start + _CHUNK_EXAMPLES)
+        correct[start:stop], total[start:stop] = _count_chunk(hypotheses[start:stop], references[start:stop], max_order)
+    return correct, total
+
+
+def _count_chunk(hypotheses, references, max_order: int) -> tuple[np.ndarray, np.ndarray]:
+    n_examples = len(hypotheses)
+    vocabulary: dict[str, int] = {}
+    ids: list[int] = []
+    segment_lengths: list[int] = []
+    segment_example: list[int] = []
+    segment_slot: list[int] = []  # 0 = the hypothesis, 1.. = its references
+    most_references = 1
+    for example, (hypothesis, refs) in enumerate(zip(hypotheses, references, strict=True)):
+        most_references = max(most_references, len(refs))
+        for slot, tokens in enumerate((hypothesis, *refs)):
+            ids.extend([vocabulary.setdefault(token, len(vocabulary)) for token in tokens])
+            segment_lengths.append(len(tokens))
+            segment_example.append(example)
+            segment_slot.append(slot)
+
+    lengths = np.asarray(segment_lengths, dtype=np.int64)
+    hyp_lengths = lengths[np.asarray(segment_slot) == 0]
+    total = np.maximum(hyp_lengths[:, None] - np.arange(max_order)[None, :], 0)
+    correct = np.zeros((n_examples, max_order), dtype=np.int64)
+    if not ids:
+        return correct, total
+
+    token_ids = np.asarray(ids, dtype=np.int64)
+    n_tokens = token_ids.size
+    # For every token: how many tokens of its segment start at it (itself included).
+    segment_of_token = np.repeat(np.arange(lengths.size), lengths)
+    ends = np.cumsum(lengths)
+    remaining = ends[segment_of_token] - np.arange(n_tokens)
+    # Segment group key: (example, slot) so that sorting groups an example's n-grams together.
+    n_slots = most_references + 1
+    example_of_token = np.asarray(segment_example, dtype=np.int64)[segment_of_token]
+    slot_of_token = np.asarray(segment_slot, dtype=np.int64)[segment_of_token]
+
+    vocabulary_size = max(len(vocabulary), 1)
+    codes = token_ids
+    n_codes = vocabulary_size
+    for order in range(1, max_order + 1):
+        if order > 1:
+            width = n_tokens - order + 1
+            if width <= 0:
+                break
+            # The n-gram starting at i is the (n-1)-gram at i plus token i+n-1; re-number densely.
+            pair = codes[:width] * vocabulary_size + token_ids[order - 1:order - 1 + width]
+            valid = remaining[:width] >= order
+            if not valid.any():
+                break
+            dense = np.full(width, -1, dtype=np.int64)
+            unique_pairs, inverse = np.unique(pair[valid], return_inverse=True)
+            dense[valid] = inverse.reshape(-1)
+            codes = dense
+            n_codes = unique_pairs.size
+        starts = np.flatnonzero(remaining[: codes.size] >= order)
+        if starts.size == 0:
+            break
+        key = (example_of_token[starts] * n_codes + codes[starts]) * n_slots + slot_of_token[starts]
+        unique_keys, counts = np.unique(key, return_counts=True)
+        group = unique_keys // n_slots
+        is_reference = (unique_keys % n_slots) > 0
+
+        ref_group = group[is_reference]
+        ref_counts = counts[is_reference]
+        if ref_group.size == 0:
+            continue
+        first = np.flatnonzero(np.concatenate(([True], ref_group[1:] != ref_group[:-1])))
+        ref_max = np.maximum.reduceat(ref_counts, first)
+        ref_group = ref_group[first]
+
+        hyp_group = group[~is_reference]
+        hyp_counts = counts[~is_reference]
+        where = np.searchsorted(ref_group, hyp_group)
+        where_clipped = np.minimum(where, ref_group.size - 1)
+        found = ref_group[where_clipped] == hyp_group
+        matched = np.minimum(hyp_counts[found], ref_max[where_clipped[found]])
+        example = hyp_group[found] // n_codes
+        correct[:, order - 1] = np.bincount(example, weights=matched, minlength=n_examples).astype(np.int64)
+    return correct, total

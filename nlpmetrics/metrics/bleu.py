@@ -1,0 +1,308 @@
+"""BLEU, identical to sacrebleu's ``BLEU.corpus_score``, from per-example sufficient statistics.
+
+Each example's row holds what sacrebleu sums over a corpus: the hypothesis
+length, the closest reference length, and the clipped n-gram matches and
+hypothesis n-gram totals per order.  The corpus score is sacrebleu's own
+``BLEU.compute_bleu`` on the (weighted) column sums, so streaming, merging and
+the bootstrap are exact, and a variable number of references per example
+needs no padding.  Counting is vectorised over the batch
+(:mod:`nlpmetrics.metrics._ngram_counts`), which is where the speed comes from.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from nlpmetrics.base import Metric, weighted_sum
+from nlpmetrics.errors import InputError
+from nlpmetrics.metrics._text import sacrebleu_tokenizer, tokenizer_for_lang
+from nlpmetrics.options import Option
+from nlpmetrics.registry import register
+from nlpmetrics.rows import Rows
+from nlpmetrics.validation import reference_texts, texts
+
+#: Tokenizer used when neither ``tokenize`` nor a known ``lang`` says otherwise.
+DEFAULT_TOKENIZER = "13a"
+#: sacrebleu's smoothing methods and their default ``smooth_value``.
+SMOOTH_DEFAULTS = {"exp": None, "floor": 0.1, "add-k": 1, "none": None}
+
+
+# ---------------------------------------------------------------------------- option checks (shared)
+def check_bool(value: Any) -> bool:
+    """``value`` if it is a bool, else a ``TypeError`` (``"yes"`` or ``1`` are refused, not guessed)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError("must be True or False")
+    return bool(value)
+
+
+def check_optional_bool(value: Any) -> bool | None:
+    """``None`` (decided by ``lang``) or a bool."""
+    return None if value is None else check_bool(value)
+
+
+def check_positive_int(value: Any) -> int:
+    """A whole number >= 1."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError("must be a whole number >= 1")
+    return int(value)
+
+
+def check_non_negative_int(value: Any) -> int:
+    """A whole number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError("must be a whole number >= 0")
+    return int(value)
+
+
+def check_lang(value: Any) -> str | None:
+    """``None`` or a language code such as ``"en"``, ``"ja"``, ``"zh"``, ``"ko"``."""
+    if value is not None and (not isinstance(value, str) or not value):
+        raise TypeError("must be None or a language code such as 'ja'")
+    return value
+
+
+def _check_tokenize(value: Any) -> str | None:
+    from sacrebleu.metrics.bleu import _TOKENIZERS
+
+    if value is not None and value not in _TOKENIZERS:
+        raise ValueError(f"unknown tokenizer; choose one of {', '.join(sorted(_TOKENIZERS))}")
+    return value
+
+
+def _check_smooth_value(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+        raise ValueError("must be None (the method's default) or a finite number >= 0")
+    return value
+
+
+def resolve_tokenizer(tokenize: str | None, lang: str | None) -> str:
+    """The sacrebleu tokenizer name to use: ``tokenize`` if given, else the one ``lang`` implies, else 13a.
+
+    Raises
+    ------
+    InputError
+        For a tokenizer that would download a model (``flores101``,
+        ``flores200``, ``spm``, ``spBLEU-1K``) whose file is not already in
+        sacrebleu's cache: nlpmetrics never downloads at run time.
+    """
+    name = tokenize or tokenizer_for_lang(lang) or DEFAULT_TOKENIZER
+    _refuse_download(name)
+    return name
+
+
+def _refuse_download(name: str) -> None:
+    from sacrebleu.metrics.bleu import _TOKENIZERS
+
+    if not _TOKENIZERS[name].startswith("tokenizer_spm."):
+        return
+    import os
+
+    from sacrebleu.tokenizers.tokenizer_spm import SPM_MODELS
+    from sacrebleu.utils import SACREBLEU_DIR
+
+    model_key = "flores101" if name == "spm" else name
+    model_path = os.path.join(SACREBLEU_DIR, "models", os.path.basename(SPM_MODELS[model_key]["url"]))
+    if not os.path.exists(model_path):
+        raise InputError(
+            f"tokenize={name!r} needs a SentencePiece model that sacrebleu downloads on first use, and "
+            f"nlpmetrics never downloads at run time; it is not cached at {model_path}. Download it once "
+            f"(e.g. python -c \"from sacrebleu.metrics import BLEU; BLEU(tokenize='{name}')\" on a machine "
+            "with internet access) or pick an offline tokenizer such as '13a', 'intl', 'char', 'zh' or 'ja-mecab'"
+        )
+
+
+# ---------------------------------------------------------------------------- inputs (shared)
+def check_text_inputs(predictions: Sequence, references: Sequence) -> tuple[list[str], list[list[str]]]:
+    """Predictions as strings and references as one list of strings per example.
+
+    ``None`` anywhere, a non-string or an example with an empty reference list
+    raises :class:`InputError` naming the index.  A reference given as a plain
+    string counts as that example's only reference (sacrebleu instead reads a
+    flat list of strings as reference *streams*, a common silent 0.0).
+    """
+    return texts(predictions, "predictions"), reference_texts(references, "references")
+
+
+def reference_counts(rows: Rows) -> str | int:
+    """sacrebleu's ``nrefs``: the number of references per example, or ``"var"`` when it varies."""
+    counts = np.unique(rows["n_refs"]) if "n_refs" in rows and rows["n_refs"].size else np.array([])
+    if counts.size == 1:
+        return int(counts[0])
+    return "var" if counts.size > 1 else "unknown"
+
+
+def nrefs_of_state(metric: Metric) -> str | int:
+    """``nrefs`` of the examples a metric holds (``"unknown"`` before any update)."""
+    batches = [b for b in metric._batches if "n_refs" in b]
+    if not batches:
+        return "unknown"
+    return reference_counts({"n_refs": np.concatenate([b["n_refs"] for b in batches])})
+
+
+# ---------------------------------------------------------------------------- sentence-level BLEU
+def sentence_bleu_scores(
+    correct: np.ndarray, total: np.ndarray, sys_len: np.ndarray, ref_len: np.ndarray,
+    smooth_method: str, smooth_value: float | None,
+) -> np.ndarray:
+    """sacrebleu's ``sentence_score`` with ``effective_order=True``, for every row at once, as fractions.
+
+    Follows ``BLEU.compute_bleu`` step by step: brevity penalty; 0 when no
+    n-gram matches; add-k from order 2; stop at the first order with no
+    n-grams; exp smoothing halves each successive zero precision; floor uses
+    ``smooth_value / total``; the geometric mean runs over the orders reached.
+    """
+    if smooth_value is None:
+        smooth_value = SMOOTH_DEFAULTS[smooth_method]
+    correct = correct.astype(np.float64)
+    total = total.astype(np.float64)
+    sys_len = sys_len.astype(np.float64)
+    ref_len = ref_len.astype(np.float64)
+    max_order = correct.shape[1]
+    any_match = (correct > 0).any(axis=1)  # sacrebleu's early stop looks at the counts before add-k
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bp = np.where(sys_len < ref_len, np.where(sys_len > 0, np.exp(1 - ref_len / sys_len), 0.0), 1.0)
+        if smooth_method == "add-k":
+            correct[:, 1:] += smooth_value
+            total[:, 1:] += smooth_value
+        reached = np.cumprod(total > 0, axis=1).astype(bool)
+        zero = (correct == 0) & reached
+        if smooth_method == "exp":
+            halvings = np.cumsum(zero, axis=1)
+            smoothed = 100.0 / (np.power(2.0, halvings) * total)
+        elif smooth_method == "floor":
+            smoothed = 100.0 * smooth_value / total
+        else:
+            smoothed = np.zeros_like(total)
+        precisions = np.where(zero, smoothed, 100.0 * correct / total)
+        precisions = np.where(reached, precisions, 0.0)
+        logs = np.where(precisions == 0.0, -9999999999.0, np.log(np.where(precisions > 0, precisions, 1.0)))
+    effective = reached.sum(axis=1)
+    effective = np.where(effective == 0, max_order, effective)
+    used = np.arange(max_order)[None, :] < effective[:, None]
+    log_sum = np.where(used, logs, 0.0).sum(axis=1)
+    scores = bp * np.exp(log_sum / effective)
+    return np.where(any_match, scores, 0.0) / 100.0
+
+
+# ---------------------------------------------------------------------------- the metric
+@register
+class BLEU(Metric):
+    """BLEU: n-gram precision against the references with a brevity penalty (sacrebleu's ``BLEU``)."""
+
+    name = "bleu"
+    options = {
+        "tokenize": Option(None, check=_check_tokenize,
+                           doc="sacrebleu tokenizer ('13a', 'intl', 'char', 'none', 'zh', 'ja-mecab', 'ko-mecab'); "
+                               "default: 13a unless lang picks another"),
+        "lang": Option(None, check=check_lang, doc="target language; 'ja', 'zh', 'ko' pick their tokenizer"),
+        "lowercase": Option(False, check=check_bool, doc="compare lowercased text"),
+        "smooth_method": Option("exp", choices=tuple(SMOOTH_DEFAULTS),
+                                doc="smoothing of zero n-gram precisions: exp, floor, add-k or none"),
+        "smooth_value": Option(None, check=_check_smooth_value, doc="value for floor (0.1) and add-k (1)"),
+        "max_ngram_order": Option(4, check=check_positive_int, doc="longest n-gram counted"),
+        "effective_order": Option(False, check=check_bool,
+                                  doc="corpus score over the n-gram orders present only (per-example scores always are)"),
+    }
+    score_keys = ("bleu",)
+    reference_modules = ("sacrebleu",)
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.config["tokenize"] = resolve_tokenizer(self.config["tokenize"], self.config["lang"])
+        sacrebleu_tokenizer(self.config["tokenize"])  # fail now (MeCab missing), not mid-run
+
+    def check_inputs(self, predictions, references):
+        return check_text_inputs(predictions, references)
+
+    def _tokens(self, text: str) -> list[str]:
+        if self.config["lowercase"]:
+            text = text.lower()
+        return sacrebleu_tokenizer(self.config["tokenize"])(text.rstrip()).split()
+
+    def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
+        from nlpmetrics.metrics._ngram_counts import clipped_ngram_counts
+
+        tokens = self._tokens
+        hyp_tokens = [tokens(text) for text in predictions]
+        ref_tokens = [[tokens(text) for text in group] for group in references]
+        correct, total = clipped_ngram_counts(hyp_tokens, ref_tokens, self.config["max_ngram_order"])
+        hyp_len = np.fromiter((len(t) for t in hyp_tokens), dtype=np.int64, count=len(hyp_tokens))
+        ref_len = np.fromiter(
+            (_closest_length(int(h), group) for h, group in zip(hyp_len, ref_tokens, strict=True)),
+            dtype=np.int64, count=len(ref_tokens),
+        )
+        n_refs = np.fromiter((len(group) for group in references), dtype=np.int64, count=len(references))
+        return {"hyp_len": hyp_len, "ref_len": ref_len, "correct": correct, "total": total, "n_refs": n_refs}
+
+    def _score(self, rows: Rows, weights: np.ndarray | None):
+        """sacrebleu's ``BLEUScore`` for the (weighted) column sums."""
+        from sacrebleu.metrics.bleu import BLEU as SacreBLEU
+
+        sums = {k: weighted_sum(rows[k], weights) for k in ("hyp_len", "ref_len", "correct", "total")}
+        as_number = int if weights is None else float
+        return SacreBLEU.compute_bleu(
+            correct=[as_number(x) for x in sums["correct"]],
+            total=[as_number(x) for x in sums["total"]],
+            sys_len=as_number(sums["hyp_len"]),
+            ref_len=as_number(sums["ref_len"]),
+            smooth_method=self.config["smooth_method"],
+            smooth_value=self.config["smooth_value"],
+            effective_order=self.config["effective_order"],
+            max_ngram_order=self.config["max_ngram_order"],
+        )
+
+    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
+        return {"bleu": self._score(rows, weights).score / 100.0}
+
+    def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
+        return {"bleu": sentence_bleu_scores(rows["correct"], rows["total"], rows["hyp_len"], rows["ref_len"],
+                                             self.config["smooth_method"], self.config["smooth_value"])}
+
+    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
+        score = self._score(rows, None)
+        precisions = [p / 100.0 for p in score.precisions]
+        details: dict[str, Any] = {
+            "brevity_penalty": float(score.bp),
+            "length_ratio": float(score.ratio),
+            "hyp_len": int(score.sys_len),
+            "ref_len": int(score.ref_len),
+            "precisions": precisions,
+            "counts": [int(c) for c in rows["correct"].sum(axis=0)],
+            "totals": [int(t) for t in rows["total"].sum(axis=0)],
+            "tokenizer": self.config["tokenize"],
+            "sacrebleu_signature": self.sacrebleu_signature(reference_counts(rows)),
+        }
+        for order, precision in enumerate(precisions, start=1):
+            details[f"precision_{order}"] = precision
+        return details
+
+    def sacrebleu_signature(self, nrefs: str | int) -> str:
+        """sacrebleu's own signature string for these options (``nrefs:1|case:mixed|eff:no|tok:13a|...``)."""
+        from sacrebleu.metrics.bleu import BLEUSignature
+
+        args = {
+            "num_refs": -1 if nrefs == "var" else nrefs,
+            "smooth_method": self.config["smooth_method"],
+            "smooth_value": self.config["smooth_value"],
+            "lowercase": self.config["lowercase"],
+            "effective_order": self.config["effective_order"],
+            "tokenizer_signature": sacrebleu_tokenizer(self.config["tokenize"]).signature(),
+        }
+        return BLEUSignature(args).format()
+
+    def signature_parts(self) -> dict[str, str]:
+        return {"sacrebleu": self.sacrebleu_signature(nrefs_of_state(self))}
+
+
+def _closest_length(hyp_len: int, ref_tokens: list[list[str]]) -> int:
+    """sacrebleu's reference length for BLEU: the closest to the hypothesis, the shorter on a tie."""
+    if len(ref_tokens) == 1:
+        return len(ref_tokens[0])
+    return min((len(tokens) for tokens in ref_tokens), key=lambda length: (abs(hyp_len - length), length))
