@@ -298,7 +298,7 @@ class BLEU(Metric):
         return BLEUSignature(args).format()
 
     def signature_parts(self) -> dict[str, str]:
-        return {"sacrebleu": self.sacrebleu_signature(nrefs_of_state(self))}
+        return {"sacrebleu_signature": self.sacrebleu_signature(nrefs_of_state(self))}
 
 
 def _closest_length(hyp_len: int, ref_tokens: list[list[str]]) -> int:

@@ -1,0 +1,181 @@
+"""chrF and TER, identical to sacrebleu's ``CHRF`` / ``TER`` ``corpus_score``.
+
+Each example's row is sacrebleu's own segment statistics, computed by
+sacrebleu's ``_extract_reference_info`` / ``_compute_segment_statistics`` on
+that example's references (so the number of references may vary per example
+without padding).  The corpus score is sacrebleu's scoring of the (weighted)
+column sums, so streaming, merging and the bootstrap are exact.
+
+- chrF row: ``[hyp, ref, match]`` n-gram counts for every character (then
+  word) order, of the reference with the best sentence chrF.
+- TER row: the fewest edits over the references and their average length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from nlpmetrics.base import Metric, weighted_sum
+from nlpmetrics.metrics._text import LANG_TOKENIZERS
+from nlpmetrics.metrics.bleu import (
+    check_bool,
+    check_lang,
+    check_non_negative_int,
+    check_optional_bool,
+    check_positive_int,
+    check_text_inputs,
+    nrefs_of_state,
+    reference_counts,
+)
+from nlpmetrics.options import Option
+from nlpmetrics.registry import register
+from nlpmetrics.rows import Rows
+
+
+@cache
+def _sacrebleu_metric(kind: str, options: tuple[tuple[str, Any], ...]):
+    """One sacrebleu ``CHRF``/``TER`` object per option set (they hold no per-corpus state here)."""
+    from sacrebleu.metrics import CHRF, TER
+
+    return {"chrf": CHRF, "ter": TER}[kind](**dict(options))
+
+
+class _SacrebleuSegmentMetric(Metric):
+    """Shared engine: rows are sacrebleu's segment statistics, scores its ``_compute_score_from_stats``."""
+
+    reference_modules = ("sacrebleu",)
+    #: Config keys passed to the sacrebleu class.
+    sacrebleu_options: tuple[str, ...] = ()
+
+    @property
+    def reference_metric(self):
+        """The sacrebleu metric object for these options."""
+        return _sacrebleu_metric(self.name, tuple((k, self.config[k]) for k in self.sacrebleu_options))
+
+    def check_inputs(self, predictions, references):
+        return check_text_inputs(predictions, references)
+
+    def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
+        metric = self.reference_metric
+        preprocess = metric._preprocess_segment
+        stats = [
+            metric._compute_segment_statistics(
+                preprocess(hypothesis), metric._extract_reference_info([preprocess(r) for r in group])
+            )
+            for hypothesis, group in zip(predictions, references, strict=True)
+        ]
+        n_refs = np.fromiter((len(group) for group in references), dtype=np.int64, count=len(references))
+        return {"stats": self._stats_array(stats), "n_refs": n_refs}
+
+    def _stats_array(self, stats: list[list]) -> np.ndarray:
+        raise NotImplementedError
+
+    def _summed(self, rows: Rows, weights: np.ndarray | None) -> list:
+        sums = weighted_sum(rows["stats"], weights)
+        if weights is None and rows["stats"].dtype.kind == "i":
+            return [int(x) for x in sums]
+        return [float(x) for x in sums]
+
+    def _row_scores(self, rows: Rows) -> np.ndarray:
+        score = self.reference_metric._compute_score_from_stats
+        convert = int if rows["stats"].dtype.kind == "i" else float
+        return np.array([score([convert(x) for x in row]).score / 100.0 for row in rows["stats"]], dtype=np.float64)
+
+    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
+        return {self.name: self.reference_metric._compute_score_from_stats(self._summed(rows, weights)).score / 100.0}
+
+    def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
+        return {self.name: self._row_scores(rows)}
+
+    def sacrebleu_signature(self, nrefs: str | int) -> str:
+        """sacrebleu's own signature string for these options."""
+        metric = self.reference_metric
+        args = dict(vars(metric), num_refs=-1 if nrefs == "var" else nrefs)
+        return type(metric)._SIGNATURE_TYPE(args).format()
+
+    def signature_parts(self) -> dict[str, str]:
+        return {"sacrebleu_signature": self.sacrebleu_signature(nrefs_of_state(self))}
+
+
+@register
+class ChrF(_SacrebleuSegmentMetric):
+    """chrF / chrF++: F-score of character (and word) n-gram overlap (sacrebleu's ``CHRF``)."""
+
+    name = "chrf"
+    options = {
+        "char_order": Option(6, check=check_positive_int, doc="longest character n-gram"),
+        "word_order": Option(0, check=check_non_negative_int, doc="longest word n-gram (2 = chrF++)"),
+        "beta": Option(2, check=check_positive_int, doc="weight of recall relative to precision"),
+        "lowercase": Option(False, check=check_bool, doc="compare lowercased text"),
+        "whitespace": Option(False, check=check_bool, doc="count spaces inside character n-grams"),
+        "eps_smoothing": Option(False, check=check_bool, doc="chrF++.py/NLTK/Moses epsilon smoothing"),
+        "lang": Option(None, check=check_lang,
+                       doc="target language; accepted for a uniform interface (chrF needs no word tokenizer)"),
+    }
+    sacrebleu_options = ("char_order", "word_order", "beta", "lowercase", "whitespace", "eps_smoothing")
+    score_keys = ("chrf",)
+
+    def _stats_array(self, stats: list[list]) -> np.ndarray:
+        width = 3 * (self.config["char_order"] + self.config["word_order"])
+        return np.array(stats, dtype=np.int64).reshape(len(stats), width)
+
+    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
+        sums = rows["stats"].sum(axis=0).reshape(-1, 3)
+        char_orders = self.config["char_order"]
+        return {
+            "char_order": char_orders,
+            "word_order": self.config["word_order"],
+            "beta": self.config["beta"],
+            "char_ngrams": {"hypothesis": sums[:char_orders, 0], "reference": sums[:char_orders, 1],
+                            "matched": sums[:char_orders, 2]},
+            "sacrebleu_signature": self.sacrebleu_signature(reference_counts(rows)),
+        }
+
+
+@register
+class TER(_SacrebleuSegmentMetric):
+    """TER: edits (insertions, deletions, substitutions, shifts) per reference word (sacrebleu's ``TER``)."""
+
+    name = "ter"
+    options = {
+        "normalized": Option(None, check=check_optional_bool,
+                             doc="tercom normalisation; default: off, on when lang is ja/zh/ko"),
+        "no_punct": Option(False, check=check_bool, doc="remove punctuation"),
+        "asian_support": Option(None, check=check_optional_bool,
+                                doc="split CJK text into characters; default: off, on when lang is ja/zh/ko"),
+        "case_sensitive": Option(False, check=check_bool, doc="keep case (sacrebleu lowercases by default)"),
+        "lang": Option(None, check=check_lang,
+                       doc="target language; 'ja', 'zh', 'ko' turn on normalized and asian_support"),
+    }
+    sacrebleu_options = ("normalized", "no_punct", "asian_support", "case_sensitive")
+    score_keys = ("ter",)
+    higher_is_better = False
+    bounds = (0.0, float("inf"))
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # Text without spaces between words (Japanese, Chinese, Korean phrases) would otherwise be one
+        # "word" per sentence; sacrebleu's asian_support splits it into characters.
+        asian = self.config["lang"] in LANG_TOKENIZERS
+        for key in ("normalized", "asian_support"):
+            if self.config[key] is None:
+                self.config[key] = asian
+
+    def _stats_array(self, stats: list[list]) -> np.ndarray:
+        return np.array(stats, dtype=np.float64).reshape(len(stats), 2)
+
+    def _summed(self, rows: Rows, weights: np.ndarray | None) -> list:
+        edits, ref_length = (float(x) for x in weighted_sum(rows["stats"], weights))
+        return [int(edits) if weights is None else edits, ref_length]
+
+    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
+        edits, ref_length = rows["stats"].sum(axis=0)
+        return {
+            "edits": int(edits),
+            "ref_length": float(ref_length),
+            "sacrebleu_signature": self.sacrebleu_signature(reference_counts(rows)),
+        }
