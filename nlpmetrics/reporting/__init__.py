@@ -1,0 +1,76 @@
+"""Client reports (HTML and Markdown) and paired comparison of systems.
+
+>>> import nlpmetrics as nm
+>>> rep = nm.report({"baseline": (preds_a, refs), "new": (preds_b, refs)},
+...                 metrics=["accuracy", "f1"], output="report.html", lang="ja")  # doctest: +SKIP
+>>> print(nm.reporting.compare((preds_a, refs), (preds_b, refs), metrics=["f1"]).to_text())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from nlpmetrics.reporting.compare import Comparison, MetricComparison, compare
+from nlpmetrics.reporting.model import Report
+
+__all__ = ["Comparison", "MetricComparison", "Report", "compare", "report"]
+
+
+def report(
+    systems: Mapping[str, Any],
+    *,
+    metrics: Sequence[Any],
+    output: str | os.PathLike | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    worst: int = 5,
+) -> Report:
+    """Build a client report of one or more systems, and write it when ``output`` is given.
+
+    Parameters
+    ----------
+    systems : mapping
+        Display name -> ``(predictions, references)``; systems after the first
+        are compared with the first on the same examples (paired tests).  Or
+        display name -> ``{metric name: Result}`` of precomputed results (no
+        comparison and no worst examples then; the report says so).
+    metrics : sequence of str or Metric
+        Metric names, or configured metrics used as templates.
+    output : path, optional
+        ``*.html`` (one self-contained page) or ``*.md``; written atomically.
+    lang : {"en", "ja"}
+        Language of every sentence and plot label.
+    title : str, optional
+        Heading of the report.
+    confidence, n_resamples, seed
+        Bootstrap intervals and paired tests (seeded, reproducible).
+    worst : int
+        How many lowest-scoring examples to show per system for text metrics.
+
+    Returns
+    -------
+    Report
+        The report model (``.to_html()``, ``.to_markdown()``, ``.save(path)``).
+    """
+    from pathlib import Path
+
+    from nlpmetrics.reporting.build import build_report
+    from nlpmetrics.reporting.model import render_for_suffix, write_atomically
+
+    if output is not None:
+        # Refuse a bad suffix before any scoring is done.
+        path = Path(output)
+        if path.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
+            from nlpmetrics.errors import InputError
+
+            raise InputError(f"report output {str(output)!r} must end in .html or .md")
+    built = build_report(systems, metrics=metrics, lang=lang, title=title, confidence=confidence,
+                         n_resamples=n_resamples, seed=seed, worst=worst)
+    if output is not None:
+        write_atomically(path, render_for_suffix(built, path))
+    return built

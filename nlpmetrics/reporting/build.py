@@ -1,0 +1,361 @@
+"""Assemble the report model from systems' outputs (or precomputed results).
+
+The steps are generic over every metric: score each system with the same
+configured metric (keeping its statistics rows), compare each system with the
+first on those rows (paired tests), and read tables, plots and low-scoring
+examples from ``Result.details`` and ``Result.per_example``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nlpmetrics.errors import InputError
+from nlpmetrics.reporting import details as dt
+from nlpmetrics.reporting.compare import MetricComparison, compare_rows, resolve_metrics, same_references
+from nlpmetrics.reporting.guards import result_warnings, signature_difference
+from nlpmetrics.reporting.model import (
+    AppendixRow,
+    ComparisonRow,
+    MetricSection,
+    PlotSpec,
+    Report,
+    SystemInfo,
+    SystemValue,
+    WorstExamples,
+)
+from nlpmetrics.reporting.text import (
+    comparison_sentence,
+    interval_text,
+    p_text,
+    phrase,
+    resolution_sentence,
+    safe_card,
+    score_name,
+    signed_difference,
+    value_text,
+)
+
+
+@dataclass
+class _Scored:
+    """One system's outcome on one metric, with what the report needs beside the result."""
+
+    result: Any
+    rows: Mapping[str, np.ndarray] | None
+    predictions: Sequence | None
+    references: Sequence | None
+
+
+def _is_precomputed(systems: Mapping[str, Any]) -> bool:
+    from nlpmetrics.result import Result
+
+    kinds = {isinstance(v, Mapping) and all(isinstance(r, Result) for r in v.values()) for v in systems.values()}
+    if len(kinds) > 1:
+        raise InputError("systems mixes precomputed results and (predictions, references) pairs; use one kind")
+    return kinds.pop()
+
+
+def _pair(system: Any, name: str) -> tuple[list, list]:
+    if isinstance(system, Mapping) and {"predictions", "references"} <= set(system):
+        system = (system["predictions"], system["references"])
+    if not (isinstance(system, (tuple, list)) and len(system) == 2):
+        raise InputError(f"system {name!r} must be a (predictions, references) pair or a mapping of results")
+    predictions, references = system
+    return list(predictions), list(references)
+
+
+def _score(systems: Mapping[str, Any], metrics: list, confidence: float, n_resamples: int,
+           seed: int) -> dict[str, dict[str, _Scored]]:
+    from nlpmetrics.result import Result
+
+    scored: dict[str, dict[str, _Scored]] = {}
+    for name, system in systems.items():
+        predictions, references = _pair(system, name)
+        scored[name] = {}
+        for template in metrics:
+            metric = template.empty_like().update(predictions=predictions, references=references)
+            rows = metric.rows()
+            result = Result.from_rows(metric, rows, confidence=confidence, n_resamples=n_resamples, seed=seed)
+            scored[name][metric.name] = _Scored(result, rows, predictions, references)
+    return scored
+
+
+def _precomputed(systems: Mapping[str, Mapping[str, Any]], metrics: Sequence[Any]) -> dict[str, dict[str, _Scored]]:
+    names = [m if isinstance(m, str) else m.name for m in metrics] if metrics else None
+    scored: dict[str, dict[str, _Scored]] = {}
+    for system, results in systems.items():
+        wanted = names or list(results)
+        missing = [m for m in wanted if m not in results]
+        if missing:
+            raise InputError(f"system {system!r} has no result for {', '.join(missing)} (it has {', '.join(results)})")
+        scored[system] = {m: _Scored(results[m], None, None, None) for m in wanted}
+    return scored
+
+
+def _metric_info(name: str) -> tuple[bool, float]:
+    from nlpmetrics.registry import metric_class
+
+    cls = metric_class(name)
+    return cls.higher_is_better, float(cls.bounds[0])
+
+
+def build_report(
+    systems: Mapping[str, Any],
+    *,
+    metrics: Sequence[Any],
+    lang: str = "en",
+    title: str | None = None,
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    worst: int = 5,
+) -> Report:
+    """Score (or take) every system's results and assemble the :class:`Report`; see :func:`report`."""
+    from nlpmetrics import __version__
+    from nlpmetrics.explanations import check_lang
+    from nlpmetrics.resampling import check_resampling
+
+    check_lang(lang)
+    check_resampling(confidence, n_resamples)
+    if not isinstance(systems, Mapping) or not systems:
+        raise InputError("systems must be a non-empty mapping of display name -> (predictions, references)")
+    if not isinstance(worst, int) or worst < 0:
+        raise InputError(f"worst={worst!r} must be a non-negative number of examples")
+    precomputed = _is_precomputed(systems)
+    if precomputed:
+        scored = _precomputed(systems, metrics)
+        templates = None
+    else:
+        templates = resolve_metrics(metrics)
+        scored = _score(systems, templates, confidence, n_resamples, seed)
+    names = [str(n) for n in systems]
+    scored = {str(k): v for k, v in scored.items()}
+    metric_names = list(next(iter(scored.values())))
+
+    warnings: list[str] = []
+    comparisons, comparison_intro = _comparisons(scored, names, templates, precomputed, confidence, n_resamples,
+                                                 seed, lang, warnings)
+    sections = []
+    for metric in metric_names:
+        higher, low_bound = _metric_info(metric)
+        sections.append(_section(metric, scored, names, comparisons.get(metric, []), higher, low_bound, lang,
+                                 worst, precomputed, warnings))
+    warnings += _not_comparable(scored, names, metric_names, lang)
+
+    report_confidence = next(
+        (s.result.confidence for by_metric in scored.values() for s in by_metric.values() if s.result.confidence),
+        confidence,
+    )
+    summary = _summary(sections, comparisons, names, report_confidence, lang)
+    first_system = scored[names[0]]
+    return Report(
+        title=title or phrase("default_title", lang),
+        lang=lang,
+        generated=phrase("generated", lang, version=__version__,
+                         date=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        confidence=report_confidence,
+        systems=tuple(
+            SystemInfo(name=n, n=next(iter(scored[n].values())).result.n,
+                       source=phrase("precomputed", lang) if precomputed else "")
+            for n in names
+        ),
+        summary=tuple(summary),
+        warnings=tuple(dict.fromkeys(warnings)),
+        sections=tuple(sections),
+        comparison_intro=comparison_intro,
+        comparison_rows=tuple(_comparison_rows(comparisons, names[0], lang)),
+        how_to_read=tuple(phrase("how_to_read_items", lang).split("\n")),
+        appendix_intro=phrase("appendix_intro", lang),
+        appendix=tuple(
+            AppendixRow(system=n, metric=m, n=scored[n][m].result.n, signature=scored[n][m].result.signature)
+            for n in names for m in metric_names
+        ),
+        versions=tuple(_versions(first_system)),
+        forest=_forest(sections, lang, report_confidence) if len(names) > 1 else None,
+    )
+
+
+def _comparisons(scored, names, templates, precomputed, confidence, n_resamples, seed, lang,
+                 warnings) -> tuple[dict[str, list[tuple[str, MetricComparison]]], str]:
+    """Paired tests of every system against the first, per metric (empty with a note when impossible)."""
+    if len(names) < 2:
+        return {}, phrase("no_comparison_single", lang)
+    if precomputed:
+        return {}, phrase("no_comparison_results", lang)
+    baseline = names[0]
+    found: dict[str, list[tuple[str, MetricComparison]]] = {}
+    for other in names[1:]:
+        base_any, other_any = next(iter(scored[baseline].values())), next(iter(scored[other].values()))
+        if not same_references(base_any.references, other_any.references):
+            warnings.append(phrase("warn_references", lang, a=baseline, b=other))
+            continue
+        for template in templates:
+            comparison = compare_rows(template, scored[baseline][template.name].rows, scored[other][template.name].rows,
+                                      confidence=confidence, n_resamples=n_resamples, seed=seed)
+            found.setdefault(template.name, []).append((other, comparison))
+    return found, phrase("comparison_intro", lang, baseline=baseline)
+
+
+def _not_comparable(scored, names, metric_names, lang) -> list[str]:
+    warnings = []
+    for metric in metric_names:
+        base = scored[names[0]][metric].result
+        for other in names[1:]:
+            detail = signature_difference(base.signature, scored[other][metric].result.signature)
+            if detail:
+                warnings.append(phrase("warn_not_comparable", lang, metric=metric, a=names[0], b=other,
+                                       detail=detail))
+    return warnings
+
+
+def _section(metric, scored, names, comparisons, higher, low_bound, lang, worst, precomputed, warnings):
+    card = safe_card(metric, lang)
+    title = card.title if card else metric
+    values = []
+    tables = []
+    plots: list[PlotSpec] = []
+    worst_blocks = []
+    distribution: dict[str, np.ndarray] = {}
+    example_key = None
+    for name in names:
+        item = scored[name][metric]
+        result = item.result
+        key = next(iter(result.scores))
+        interval = result.ci.get(key) if result.ci else None
+        values.append(SystemValue(
+            system=name, key=key, key_name=score_name(key, lang), value=result.scores[key],
+            value_text=value_text(result.scores[key], low_bound), interval=interval,
+            interval_text=interval_text(interval, low_bound, lang), n=result.n,
+            explanation=result.explain(lang) if card else phrase("no_card", lang),
+        ))
+        warnings += result_warnings(result, name, title, lang, item.predictions)
+        for table_name, columns in dt.column_tables(result.details).items():
+            heading = phrase("per_class", lang) if table_name.startswith("per_") else table_name
+            tables.append((name, dt.to_table(heading, columns, lang, low_bound)))
+            plot = dt.per_class_plot(columns, lang)
+            if plot is not None:
+                plots.append(PlotSpec(plot.kind, f"{plot.title} — {name}", plot.data))
+        for _, (labels, counts) in dt.matrices(result.details).items():
+            tables.append((name, dt.matrix_table(phrase("confusion", lang), labels, counts, lang)))
+            plots.append(PlotSpec("confusion", f"{phrase('plot_confusion', lang)} — {name}",
+                                  {"labels": [str(x) for x in labels], "counts": np.asarray(counts)}))
+        if low_bound < 0 and item.predictions is not None:
+            x, y = dt.numeric(item.predictions), dt.numeric(item.references)
+            if x is not None and y is not None:
+                plots.append(PlotSpec("scatter", f"{phrase('plot_scatter', lang)} — {name}", {"x": x, "y": y}))
+        example_key = dt.example_key(result.per_example, key)
+        if example_key is None:
+            continue
+        per_example = np.asarray(result.per_example[example_key], dtype=float)
+        if not dt.is_graded(per_example):
+            continue
+        distribution[name] = per_example
+        if item.predictions is not None and worst > 0:
+            examples = dt.worst_examples(per_example, item.predictions, item.references, count=worst,
+                                         higher_is_better=higher, low_bound=low_bound)
+            worst_blocks.append(WorstExamples(
+                system=name,
+                intro=phrase("worst_intro", lang, count=len(examples), name=name, key=score_name(example_key, lang)),
+                examples=examples,
+            ))
+    if distribution and example_key is not None:
+        plots.append(dt.distribution_plot(distribution, example_key, lang))
+    sentences = tuple(
+        comparison_sentence(test, names=(names[0], other), metric=metric, higher_is_better=higher,
+                            low_bound=low_bound, lang=lang)
+        for other, comparison in comparisons for test in comparison.tests.values()
+    )
+    return MetricSection(
+        metric=metric,
+        title=title,
+        what=card.what if card else phrase("no_card", lang),
+        how_to_read=card.how_to_read if card else "",
+        caveats=card.caveats if card else (),
+        values=tuple(values),
+        size_meaning=resolution_sentence(values[0].interval, low_bound, lang),
+        tables=tuple(tables),
+        plots=tuple(plots),
+        worst=tuple(worst_blocks),
+        worst_note=phrase("worst_unavailable", lang) if precomputed and worst > 0 else "",
+        comparison_sentences=sentences,
+    )
+
+
+def _comparison_rows(comparisons, baseline: str, lang: str):
+    for metric, pairs in comparisons.items():
+        higher, low_bound = _metric_info(metric)
+        card = safe_card(metric, lang)
+        for other, comparison in pairs:
+            for position, (key, test) in enumerate(comparison.tests.items()):
+                yield ComparisonRow(
+                    metric=metric,
+                    metric_title=card.title if card else metric,
+                    key_name=score_name(key, lang),
+                    a=baseline,
+                    b=other,
+                    a_text=value_text(test.a, low_bound),
+                    b_text=value_text(test.b, low_bound),
+                    difference_text=signed_difference(test.difference, low_bound),
+                    interval_text=f"{signed_difference(test.interval[0], low_bound)} – "
+                                  f"{signed_difference(test.interval[1], low_bound)}",
+                    p_value=test.p_value,
+                    p_text=p_text(test.p_value).replace("= ", ""),
+                    sentence=comparison_sentence(test, names=(baseline, other), metric=metric,
+                                                 higher_is_better=higher, low_bound=low_bound, lang=lang),
+                    main=position == 0,
+                )
+
+
+def _summary(sections, comparisons, names, confidence: float, lang: str) -> list[str]:
+    """Each system's main score with its interval, then each comparison on the main score, in words."""
+    lines = []
+    for section in sections:
+        for value in section.values:
+            key = f"{section.title} ({value.key_name})" if value.key_name != section.title else section.title
+            if value.interval_text:
+                lines.append(phrase("line_system_ci", lang, name=value.system, key=key, value=value.value_text,
+                                    interval=value.interval_text, n=value.n,
+                                    confidence=f"{confidence * 100:.0f}%"))
+            else:
+                lines.append(phrase("line_system", lang, name=value.system, key=key, value=value.value_text))
+        higher, low_bound = _metric_info(section.metric)
+        for other, comparison in comparisons.get(section.metric, []):
+            main = next(iter(comparison.tests.values()))
+            lines.append(comparison_sentence(main, names=(names[0], other), metric=section.metric,
+                                             higher_is_better=higher, low_bound=low_bound, lang=lang))
+    return lines
+
+
+def _versions(first_system: Mapping[str, _Scored]) -> list[tuple[str, str]]:
+    import numpy
+
+    from nlpmetrics import __version__
+    from nlpmetrics.registry import metric_class
+    from nlpmetrics.versions import module_version
+
+    versions = [("nlpmetrics", __version__), ("python", platform.python_version()), ("numpy", numpy.__version__)]
+    for metric in first_system:
+        for module in metric_class(metric).reference_modules:
+            if module not in dict(versions):
+                versions.append((module, module_version(module)))
+    return versions
+
+
+def _forest(sections, lang, confidence) -> PlotSpec:
+    """Each metric's main score per system with its interval (one panel per metric)."""
+    panels = []
+    for section in sections:
+        _, low_bound = _metric_info(section.metric)
+        panels.append({
+            "title": section.title,
+            "percent": low_bound >= 0,
+            "rows": [{"label": v.system, "value": v.value, "interval": v.interval} for v in section.values],
+        })
+    return PlotSpec("forest", phrase("plot_forest", lang, confidence=f"{confidence * 100:.0f}%"), {"panels": panels})

@@ -1,0 +1,239 @@
+"""Paired comparison of two systems on the same examples, for every metric alike.
+
+Both systems are scored with the same configured metric; their statistics rows
+go to :func:`nlpmetrics.resampling.paired_test` (paired bootstrap interval of
+the difference and paired approximate-randomization p-value).  Nothing here
+knows about any particular metric.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nlpmetrics.errors import InputError
+from nlpmetrics.resampling import PairedTest, check_resampling, paired_test
+
+
+@dataclass(frozen=True)
+class MetricComparison:
+    """The paired tests of one metric (one :class:`PairedTest` per score key).
+
+    Attributes
+    ----------
+    metric : str
+        Registry name.
+    tests : dict of str to PairedTest
+        Score key -> test of ``B - A``.
+    higher_is_better : bool
+        Direction of improvement of the metric.
+    low_bound : float
+        Lower bound of the score (negative for correlations, which are not shown in points).
+    signature : str
+        The metric's signature plus the paired-test method.
+    n : int
+        Number of paired examples.
+    """
+
+    metric: str
+    tests: Mapping[str, PairedTest]
+    higher_is_better: bool
+    low_bound: float
+    signature: str
+    n: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """B against A on the same examples, metric by metric.
+
+    Use :meth:`to_text` / :meth:`to_markdown` for sentences a client can read
+    and :meth:`to_dict` for JSON.
+    """
+
+    names: tuple[str, str]
+    metrics: tuple[MetricComparison, ...]
+
+    def __getitem__(self, metric: str) -> MetricComparison:
+        for comparison in self.metrics:
+            if comparison.metric == metric:
+                return comparison
+        raise KeyError(f"no comparison for {metric!r}; compared: {', '.join(c.metric for c in self.metrics)}")
+
+    def sentences(self, lang: str = "en") -> list[str]:
+        """One plain sentence per metric and score key."""
+        from nlpmetrics.reporting.text import comparison_sentence
+
+        return [
+            comparison_sentence(test, names=self.names, metric=c.metric, higher_is_better=c.higher_is_better,
+                                low_bound=c.low_bound, lang=lang)
+            for c in self.metrics
+            for test in c.tests.values()
+        ]
+
+    def to_text(self, lang: str = "en") -> str:
+        """The comparison as plain sentences, one per line, then the method."""
+        from nlpmetrics.reporting.text import phrase
+
+        lines = self.sentences(lang)
+        if self.metrics:
+            first = self.metrics[0]
+            lines += ["", phrase("method_note", lang, n=first.n, resamples=_resamples(first))]
+        return "\n".join(lines)
+
+    def to_markdown(self, lang: str = "en") -> str:
+        """A Markdown table (difference, interval, p-values) followed by the sentences."""
+        from nlpmetrics.reporting.markdown import comparison_markdown
+
+        return comparison_markdown(self, lang)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict."""
+        from nlpmetrics.result import to_jsonable
+
+        return to_jsonable({
+            "names": list(self.names),
+            "metrics": {
+                c.metric: {
+                    "n": c.n,
+                    "signature": c.signature,
+                    "higher_is_better": c.higher_is_better,
+                    "tests": {
+                        key: {
+                            "a": t.a, "b": t.b, "difference": t.difference, "interval": list(t.interval),
+                            "p_value": t.p_value, "p_value_bootstrap": t.p_value_bootstrap,
+                            "confidence": t.confidence, "signature": t.signature,
+                        }
+                        for key, t in c.tests.items()
+                    },
+                }
+                for c in self.metrics
+            },
+        })
+
+
+def _resamples(comparison: MetricComparison) -> int:
+    return next(iter(comparison.tests.values())).n_resamples if comparison.tests else 0
+
+
+def resolve_metrics(metrics: Sequence[Any] | str) -> list[Any]:
+    """Configured empty metrics from names or template ``Metric`` objects."""
+    from nlpmetrics.base import Metric
+    from nlpmetrics.registry import load
+
+    if isinstance(metrics, (str, Metric)):
+        metrics = [metrics]
+    if not metrics:
+        raise InputError("metrics is empty; name at least one metric, e.g. metrics=['accuracy']")
+    resolved = []
+    for metric in metrics:
+        if isinstance(metric, str):
+            resolved.append(load(metric))
+        elif isinstance(metric, Metric):
+            resolved.append(metric.empty_like())
+        else:
+            raise InputError(f"metrics entry {metric!r} is neither a metric name nor a Metric object")
+    return resolved
+
+
+def same_references(references_a: Any, references_b: Any) -> bool:
+    """Whether two systems were scored against the same references, entry by entry."""
+    if len(references_a) != len(references_b):
+        return False
+    return all(_as_plain(x) == _as_plain(y) for x, y in zip(references_a, references_b, strict=True))
+
+
+def _as_plain(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_as_plain(v) for v in value)
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return value
+
+
+def _unpack(system: Any, name: str) -> tuple[Any, Any]:
+    if isinstance(system, Mapping) and {"predictions", "references"} <= set(system):
+        return system["predictions"], system["references"]
+    if isinstance(system, (tuple, list)) and len(system) == 2:
+        return system[0], system[1]
+    raise InputError(f"system {name!r} must be a (predictions, references) pair")
+
+
+def compare_rows(metric: Any, rows_a: Mapping, rows_b: Mapping, *, confidence: float, n_resamples: int,
+                 seed: int) -> MetricComparison:
+    """Paired tests of one configured metric from both systems' statistics rows."""
+    from nlpmetrics.rows import n_rows
+
+    tests = paired_test(metric.aggregate, dict(rows_a), dict(rows_b), confidence=confidence,
+                        n_resamples=n_resamples, seed=seed)
+    method = next(iter(tests.values())).signature if tests else ""
+    return MetricComparison(
+        metric=metric.name,
+        tests=tests,
+        higher_is_better=metric.higher_is_better,
+        low_bound=float(metric.bounds[0]),
+        signature=metric.signature(method),
+        n=n_rows(rows_a),
+    )
+
+
+def compare(
+    a: Any,
+    b: Any,
+    *,
+    metrics: Sequence[Any] | str,
+    names: tuple[str, str] = ("A", "B"),
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+) -> Comparison:
+    """Paired significance of system B against system A on the same references.
+
+    Parameters
+    ----------
+    a, b : (predictions, references)
+        The two systems' outputs on the same examples, in the same order.
+    metrics : sequence of str or Metric
+        Metric names, or configured metrics used as templates (``empty_like``).
+    names : (str, str)
+        Display names of A and B.
+    confidence : float
+        Level of the paired-bootstrap interval of ``B - A``.
+    n_resamples : int
+        Resamples of the bootstrap and of the randomization test.
+    seed : int
+        Seed; the same seed gives the same intervals and p-values.
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    InputError
+        When the systems have different numbers of examples or different
+        references (a paired test would compare different things).
+    """
+    check_resampling(confidence, n_resamples)
+    if len(names) != 2 or names[0] == names[1]:
+        raise InputError(f"names must be two different display names, got {names!r}")
+    pred_a, ref_a = _unpack(a, names[0])
+    pred_b, ref_b = _unpack(b, names[1])
+    if len(ref_a) != len(ref_b):
+        raise InputError(
+            f"a paired comparison needs the same examples: {names[0]} has {len(ref_a)} and {names[1]} has {len(ref_b)}"
+        )
+    if not same_references(ref_a, ref_b):
+        first = next(i for i, (x, y) in enumerate(zip(ref_a, ref_b, strict=True)) if _as_plain(x) != _as_plain(y))
+        raise InputError(
+            f"a paired comparison needs the same references for both systems, but they differ at index {first} "
+            f"({_as_plain(ref_a[first])!r} vs {_as_plain(ref_b[first])!r}); align the two files on the same examples"
+        )
+    compared = []
+    for metric in resolve_metrics(metrics):
+        rows_a = metric.empty_like().update(predictions=pred_a, references=ref_a).rows()
+        rows_b = metric.empty_like().update(predictions=pred_b, references=ref_b).rows()
+        compared.append(compare_rows(metric, rows_a, rows_b, confidence=confidence, n_resamples=n_resamples,
+                                     seed=seed))
+    return Comparison(names=(str(names[0]), str(names[1])), metrics=tuple(compared))

@@ -1,0 +1,163 @@
+"""Generic readings of a result's ``details`` and ``per_example``: tables, low scorers, plot data.
+
+No metric is special-cased: a details entry that is a mapping of equal-length
+columns becomes a table (a per-class or per-type table), a mapping of labels
+plus a square count matrix becomes a confusion matrix, and per-example scores
+that take more than two values give a distribution and the worst examples.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from nlpmetrics.reporting.model import PlotSpec, Table, WorstExample
+from nlpmetrics.reporting.text import phrase, score_name, value_text
+
+#: Longest table shown (rows beyond are cut, with the biggest classes kept).
+MAX_TABLE_ROWS = 50
+#: Largest confusion matrix shown.
+MAX_MATRIX_LABELS = 20
+#: Characters of a prediction or reference shown in the worst-examples table.
+MAX_TEXT = 300
+_COLUMN_PHRASES = {"label": "col_label", "type": "col_type", "support": "col_support", "count": "col_count"}
+
+
+def _is_column(value: Any) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray)) and not isinstance(value, str)
+
+
+def column_tables(details: Mapping[str, Any]) -> dict[str, dict[str, Sequence]]:
+    """Details entries that are tables: mappings of 1-D columns of one length (at least one row)."""
+    tables = {}
+    for name, value in details.items():
+        if not isinstance(value, Mapping) or not value:
+            continue
+        columns = list(value.values())
+        if not all(_is_column(c) and np.ndim(c) == 1 for c in columns):
+            continue
+        lengths = {len(c) for c in columns}
+        if len(lengths) == 1 and lengths.pop() > 0:
+            tables[name] = dict(value)
+    return tables
+
+
+def matrices(details: Mapping[str, Any]) -> dict[str, tuple[list, np.ndarray]]:
+    """Details entries that are labelled square matrices (e.g. a confusion matrix)."""
+    found = {}
+    for name, value in details.items():
+        if not isinstance(value, Mapping) or len(value) != 2:
+            continue
+        arrays = [np.asarray(v) for v in value.values() if _is_column(v)]
+        if len(arrays) != 2:
+            continue
+        labels = next((a for a in arrays if a.ndim == 1), None)
+        counts = next((a for a in arrays if a.ndim == 2), None)
+        if labels is not None and counts is not None and counts.shape == (labels.size, labels.size):
+            found[name] = (labels.tolist(), counts)
+    return found
+
+
+def _cell(column: str, value: Any, low_bound: float) -> str:
+    if column in ("label", "type", "class"):
+        return str(value)
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return "n/a"
+        if column in ("support", "count") or float(value).is_integer() and abs(value) > 1:
+            return f"{value:,.0f}"
+        return value_text(float(value), low_bound)
+    return str(value)
+
+
+def column_name(column: str, lang: str) -> str:
+    """A readable column heading in ``lang``."""
+    if column in _COLUMN_PHRASES:
+        return phrase(_COLUMN_PHRASES[column], lang)
+    return score_name(column, lang)
+
+
+def to_table(title: str, columns: Mapping[str, Sequence], lang: str, low_bound: float) -> Table:
+    """Format a column mapping as a :class:`Table` (largest rows first when it must be cut)."""
+    names = list(columns)
+    length = len(columns[names[0]])
+    order = np.arange(length)
+    if length > MAX_TABLE_ROWS:
+        size = next((np.asarray(columns[c]) for c in ("support", "count") if c in columns), None)
+        order = np.argsort(-size, kind="stable")[:MAX_TABLE_ROWS] if size is not None else order[:MAX_TABLE_ROWS]
+    rows = tuple(tuple(_cell(c, columns[c][i], low_bound) for c in names) for i in order)
+    return Table(title=title, columns=tuple(column_name(c, lang) for c in names), rows=rows)
+
+
+def matrix_table(title: str, labels: list, counts: np.ndarray, lang: str) -> Table:
+    """A confusion matrix as a table: one row per reference label."""
+    labels, counts = labels[:MAX_MATRIX_LABELS], counts[:MAX_MATRIX_LABELS, :MAX_MATRIX_LABELS]
+    rows = tuple((str(label), *(f"{int(c):,}" for c in counts[i])) for i, label in enumerate(labels))
+    return Table(title=title, columns=("", *(str(label) for label in labels)), rows=rows)
+
+
+def per_class_plot(columns: Mapping[str, Sequence], lang: str) -> PlotSpec | None:
+    """Bars of F1 per class, when a table has a label column and an ``f1`` column."""
+    label_column = next((c for c in ("label", "type", "class") if c in columns), None)
+    if label_column is None or "f1" not in columns:
+        return None
+    labels = [str(v) for v in columns[label_column]][:MAX_TABLE_ROWS]
+    values = [float(v) for v in columns["f1"]][:MAX_TABLE_ROWS]
+    return PlotSpec("per_class", phrase("plot_per_class", lang), {"labels": labels, "values": values})
+
+
+def example_key(per_example: Mapping[str, np.ndarray] | None, main_key: str) -> str | None:
+    """The per-example score that matches the main score (or the first one)."""
+    if not per_example:
+        return None
+    return main_key if main_key in per_example else next(iter(per_example))
+
+
+def is_graded(scores: np.ndarray) -> bool:
+    """Whether per-example scores take values other than 0 and 1 (text metrics; not right/wrong labels)."""
+    finite = scores[~np.isnan(scores)]
+    return finite.size > 0 and bool(np.any((finite != 0) & (finite != 1)))
+
+
+def shorten(value: Any) -> str:
+    """A prediction or reference as one line of at most :data:`MAX_TEXT` characters."""
+    if isinstance(value, (list, tuple)):
+        text = " | ".join(str(v) for v in value)
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def worst_examples(scores: np.ndarray, predictions: Sequence, references: Sequence, *, count: int,
+                   higher_is_better: bool, low_bound: float) -> tuple[WorstExample, ...]:
+    """The ``count`` examples with the worst per-example score (ties: earliest first)."""
+    keyed = np.where(np.isnan(scores), np.inf, scores if higher_is_better else -scores)
+    order = np.argsort(keyed, kind="stable")[:count]
+    return tuple(
+        WorstExample(index=int(i) + 1, prediction=shorten(predictions[i]), reference=shorten(references[i]),
+                     score_text=value_text(float(scores[i]), low_bound))
+        for i in order
+    )
+
+
+def distribution_plot(per_system: Mapping[str, np.ndarray], key: str, lang: str) -> PlotSpec:
+    """Histogram data of per-example scores, one series per system."""
+    return PlotSpec("distribution", phrase("plot_distribution", lang, key=score_name(key, lang)),
+                    {"series": {name: np.asarray(v, dtype=float) for name, v in per_system.items()}})
+
+
+def numeric(values: Sequence) -> np.ndarray | None:
+    """``values`` as floats, or ``None`` when they are not numbers."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return array if array.ndim == 1 else None

@@ -1,0 +1,83 @@
+"""Guard-rails: the warnings a client would thank us for.
+
+* numbers that are not comparable (different options, tokenizers or references),
+* samples too small, or intervals too wide, for a number to be trusted,
+* ``rougeLsum`` equal to ``rougeL`` because the texts have no sentence breaks,
+* scores that could not be computed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from nlpmetrics.explanations import SMALL_SAMPLE
+from nlpmetrics.reporting.text import phrase
+
+#: An interval wider than this (in score units; 0.2 = 20 points) is too imprecise to rank close systems.
+WIDE_INTERVAL = 0.2
+
+
+def signature_options(signature: str) -> dict[str, str]:
+    """The parts of a signature that decide the number: metric and options, without versions or resampling."""
+    from nlpmetrics.registry import metric_class
+
+    parts = dict(part.split(":", 1) for part in signature.split("|") if ":" in part)
+    version_keys = {"nlpmetrics", "ci", "paired"}
+    metric = parts.get("metric")
+    if metric:
+        try:
+            version_keys |= set(metric_class(metric).reference_modules)
+        except KeyError:
+            pass
+    return {key: value for key, value in parts.items() if key not in version_keys}
+
+
+def signature_difference(signature_a: str, signature_b: str) -> str | None:
+    """``"tokenize: 13a vs intl"`` when two signatures differ in more than versions, else ``None``."""
+    a, b = signature_options(signature_a), signature_options(signature_b)
+    differing = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    if not differing:
+        return None
+    return "; ".join(f"{k}: {a.get(k, '-')} vs {b.get(k, '-')}" for k in differing)
+
+
+def result_warnings(result: Any, system: str, metric_title: str, lang: str,
+                    predictions: Sequence | None = None) -> list[str]:
+    """The warnings about one system's result on one metric."""
+    warnings = []
+    low_bound = -1.0 if any(v < 0 for v in _bounds_probe(result)) else 0.0
+    main_key = next(iter(result.scores))
+    if result.n < SMALL_SAMPLE:
+        warnings.append(phrase("warn_small", lang, name=system, metric=metric_title, n=result.n))
+    elif result.ci and main_key in result.ci:
+        low, high = result.ci[main_key]
+        if not (math.isnan(low) or math.isnan(high)) and high - low > WIDE_INTERVAL * (2 if low_bound < 0 else 1):
+            width = f"{high - low:.2f}" if low_bound < 0 else phrase("points", lang, value=f"{(high - low) * 100:.1f}")
+            warnings.append(phrase("warn_wide", lang, name=system, metric=metric_title, width=width,
+                                   confidence=f"{result.confidence * 100:.0f}%"))
+    if any(isinstance(v, float) and math.isnan(v) for v in result.scores.values()):
+        warnings.append(phrase("warn_undefined", lang, name=system, metric=metric_title))
+    if lsum_without_sentences(result, predictions):
+        warnings.append(phrase("warn_lsum", lang, name=system))
+    return warnings
+
+
+def _bounds_probe(result: Any) -> tuple[float, ...]:
+    from nlpmetrics.registry import metric_class
+
+    try:
+        return tuple(metric_class(result.metric).bounds)
+    except KeyError:
+        return (0.0, 1.0)
+
+
+def lsum_without_sentences(result: Any, predictions: Sequence | None = None) -> bool:
+    """Whether ``rougeLsum`` merely repeats ``rougeL`` for lack of sentence breaks."""
+    scores = result.scores
+    if "rougeLsum" not in scores or "rougeL" not in scores:
+        return False
+    if predictions is not None and any("\n" in str(p) for p in predictions):
+        return False
+    return math.isclose(scores["rougeL"], scores["rougeLsum"], rel_tol=0, abs_tol=1e-12)

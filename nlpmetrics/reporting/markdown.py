@@ -1,0 +1,127 @@
+"""Render a report (or a comparison) as Markdown: headings, tables and plain sentences.
+
+Plots exist only in the HTML page; the Markdown carries the same numbers as tables.
+User text is escaped so that a ``|`` or a newline in a prediction cannot break a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from nlpmetrics.reporting.text import phrase
+
+if TYPE_CHECKING:
+    from nlpmetrics.reporting.compare import Comparison
+    from nlpmetrics.reporting.model import Report, Table
+
+
+def cell(text: object) -> str:
+    """Text safe inside a Markdown table cell (pipes, newlines, HTML and emphasis characters escaped)."""
+    value = " ".join(str(text).split())
+    for char in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
+        value = value.replace(char, "\\" + char)
+    return value
+
+
+def inline(text: object) -> str:
+    """Text safe as a Markdown paragraph (HTML and emphasis characters escaped)."""
+    value = str(text)
+    for char in ("\\", "*", "_", "`", "<", ">", "[", "]"):
+        value = value.replace(char, "\\" + char)
+    return value
+
+
+def table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    """A Markdown table, every cell escaped."""
+    lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def _table(t: Table) -> list[str]:
+    return table(t.columns, t.rows)
+
+
+def render_markdown(report: Report) -> str:
+    """The whole report as Markdown."""
+    lang = report.lang
+    confidence = f"{report.confidence * 100:.0f}%"
+    out = [f"# {inline(report.title)}", "", inline(report.generated), ""]
+    out += [f"## {phrase('summary', lang)}", ""] + [f"- {inline(s)}" for s in report.summary] + [""]
+    out += [f"## {phrase('warnings', lang)}", ""]
+    out += [f"- {inline(w)}" for w in report.warnings] or [phrase("none", lang)]
+    out += ["", f"## {phrase('systems', lang)}", ""]
+    out += table((phrase("system", lang), phrase("examples", lang)), [(s.name, f"{s.n:,}") for s in report.systems])
+    out += ["", f"## {phrase('metrics', lang)}", ""]
+    for section in report.sections:
+        out += [f"### {inline(section.title)}", "", f"**{phrase('what', lang)}:** {inline(section.what)}", ""]
+        out += table(
+            (phrase("system", lang), phrase("score", lang), phrase("value", lang),
+             phrase("interval", lang, confidence=confidence), phrase("examples", lang)),
+            [(v.system, v.key_name, v.value_text, v.interval_text or "-", f"{v.n:,}") for v in section.values],
+        )
+        out += ["", f"**{phrase('meaning', lang)}:**", ""]
+        out += [f"- {inline(v.system)}: {inline(v.explanation)}" for v in section.values]
+        out += ["", f"**{phrase('size_meaning', lang)}:** {inline(section.size_meaning)}", ""]
+        out += [f"- {inline(s)}" for s in section.comparison_sentences]
+        if section.comparison_sentences:
+            out.append("")
+        if section.how_to_read:
+            out += [f"**{phrase('how_read', lang)}:** {inline(section.how_to_read)}", ""]
+        if section.caveats:
+            out += [f"**{phrase('caveats', lang)}:**", ""] + [f"- {inline(c)}" for c in section.caveats] + [""]
+        for system, t in section.tables:
+            out += [f"#### {inline(t.title)} — {inline(system)}", ""] + _table(t) + [""]
+        if section.worst or section.worst_note:
+            out += [f"#### {phrase('worst', lang)}", ""]
+        if section.worst_note:
+            out += [inline(section.worst_note), ""]
+        for block in section.worst:
+            out += [inline(block.intro), ""]
+            out += table(
+                (phrase("index", lang), phrase("score", lang), phrase("prediction", lang), phrase("reference", lang)),
+                [(e.index, e.score_text, e.prediction, e.reference) for e in block.examples],
+            )
+            out.append("")
+    out += [f"## {phrase('comparison', lang)}", "", inline(report.comparison_intro), ""]
+    if report.comparison_rows:
+        out += _comparison_table(report, confidence)
+        out.append("")
+    out += [f"## {phrase('how_to_read', lang)}", ""] + [f"- {inline(s)}" for s in report.how_to_read] + [""]
+    out += [f"## {phrase('appendix', lang)}", "", inline(report.appendix_intro), ""]
+    out += table((phrase("system", lang), phrase("metric", lang), phrase("examples", lang), phrase("signature", lang)),
+                 [(a.system, a.metric, f"{a.n:,}", a.signature) for a in report.appendix])
+    out += ["", f"**{phrase('versions', lang)}:** " + ", ".join(f"{inline(k)} {inline(v)}" for k, v in report.versions)]
+    return "\n".join(out) + "\n"
+
+
+def _comparison_table(report: Report, confidence: str) -> list[str]:
+    lang = report.lang
+    return table(
+        ("A", "B", phrase("metric", lang), phrase("score", lang), "A", "B", phrase("difference", lang),
+         phrase("interval", lang, confidence=confidence), phrase("p_value", lang)),
+        [(r.a, r.b, r.metric_title, r.key_name, r.a_text, r.b_text, r.difference_text, r.interval_text, r.p_text)
+         for r in report.comparison_rows],
+    )
+
+
+def comparison_markdown(comparison: Comparison, lang: str = "en") -> str:
+    """A :class:`~nlpmetrics.reporting.compare.Comparison` as a Markdown table plus sentences."""
+    from nlpmetrics.reporting.text import metric_title, p_text, score_name, signed_difference, value_text
+
+    name_a, name_b = comparison.names
+    rows = []
+    confidence = "95%"
+    for c in comparison.metrics:
+        for key, t in c.tests.items():
+            confidence = f"{t.confidence * 100:.0f}%"
+            rows.append((metric_title(c.metric, lang), score_name(key, lang), value_text(t.a, c.low_bound),
+                         value_text(t.b, c.low_bound), signed_difference(t.difference, c.low_bound),
+                         f"{signed_difference(t.interval[0], c.low_bound)} – "
+                         f"{signed_difference(t.interval[1], c.low_bound)}",
+                         p_text(t.p_value).replace("= ", "")))
+    lines = table((phrase("metric", lang), phrase("score", lang), name_a, name_b, phrase("difference", lang),
+                   phrase("interval", lang, confidence=confidence), phrase("p_value", lang)), rows)
+    lines += [""] + [f"- {inline(s)}" for s in comparison.sentences(lang)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,202 @@
+"""The report model: everything a report says, independent of how it is rendered.
+
+:func:`nlpmetrics.reporting.build.build_report` fills it; the Markdown and
+HTML renderers only lay it out.  All text here is plain (never HTML): the
+renderers escape it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table: column headings and rows of already formatted cells."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class PlotSpec:
+    """Data for one plot; :mod:`nlpmetrics.reporting.plots` draws it (HTML only).
+
+    ``kind`` is one of ``per_class``, ``confusion``, ``distribution``,
+    ``scatter``, ``forest``; ``data`` holds what that kind needs.
+    """
+
+    kind: str
+    title: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SystemValue:
+    """One system's main score of one metric, formatted and explained."""
+
+    system: str
+    key: str
+    key_name: str
+    value: float
+    value_text: str
+    interval: tuple[float, float] | None
+    interval_text: str
+    n: int
+    explanation: str
+
+
+@dataclass(frozen=True)
+class WorstExample:
+    """One low-scoring example: where it is, what was predicted and expected, its score."""
+
+    index: int
+    prediction: str
+    reference: str
+    score_text: str
+
+
+@dataclass(frozen=True)
+class WorstExamples:
+    """The lowest-scoring examples of one system on one metric."""
+
+    system: str
+    intro: str
+    examples: tuple[WorstExample, ...]
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One score of one metric, system B against the baseline A."""
+
+    metric: str
+    metric_title: str
+    key_name: str
+    a: str
+    b: str
+    a_text: str
+    b_text: str
+    difference_text: str
+    interval_text: str
+    p_value: float
+    p_text: str
+    sentence: str
+    main: bool
+
+
+@dataclass(frozen=True)
+class MetricSection:
+    """Everything the report says about one metric."""
+
+    metric: str
+    title: str
+    what: str
+    how_to_read: str
+    caveats: tuple[str, ...]
+    values: tuple[SystemValue, ...]
+    size_meaning: str
+    tables: tuple[tuple[str, Table], ...] = ()
+    plots: tuple[PlotSpec, ...] = ()
+    worst: tuple[WorstExamples, ...] = ()
+    worst_note: str = ""
+    comparison_sentences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SystemInfo:
+    """A system shown in the report: its display name, size and where its numbers come from."""
+
+    name: str
+    n: int
+    source: str
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    """Provenance of one number: system, metric, examples and signature."""
+
+    system: str
+    metric: str
+    n: int
+    signature: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """A client report: summary, warnings, per-metric sections, comparison, how to read, appendix.
+
+    Render with :meth:`to_markdown` or :meth:`to_html`; :meth:`save` writes
+    either (chosen by the file's suffix) atomically.
+    """
+
+    title: str
+    lang: str
+    generated: str
+    confidence: float
+    systems: tuple[SystemInfo, ...]
+    summary: tuple[str, ...]
+    warnings: tuple[str, ...]
+    sections: tuple[MetricSection, ...]
+    comparison_intro: str
+    comparison_rows: tuple[ComparisonRow, ...]
+    how_to_read: tuple[str, ...]
+    appendix_intro: str
+    appendix: tuple[AppendixRow, ...]
+    versions: tuple[tuple[str, str], ...]
+    forest: PlotSpec | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, key: str, **values: Any) -> str:
+        """A heading or label of the report's language."""
+        from nlpmetrics.reporting.text import phrase
+
+        return phrase(key, self.lang, **values)
+
+    def to_markdown(self) -> str:
+        """The report as Markdown (tables and sentences; plots only in HTML)."""
+        from nlpmetrics.reporting.markdown import render_markdown
+
+        return render_markdown(self)
+
+    def to_html(self) -> str:
+        """The report as one self-contained HTML page (inline CSS and SVG plots, no network)."""
+        from nlpmetrics.reporting.html import render_html
+
+        return render_html(self)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the report to ``path`` (``.html``/``.htm`` or ``.md``) atomically; returns the path."""
+        path = Path(path)
+        text = render_for_suffix(self, path)
+        write_atomically(path, text)
+        return path
+
+
+def render_for_suffix(report: Report, path: Path) -> str:
+    """HTML or Markdown by the file's suffix; an InputError for any other suffix."""
+    from nlpmetrics.errors import InputError
+
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return report.to_html()
+    if suffix in (".md", ".markdown"):
+        return report.to_markdown()
+    raise InputError(f"report output {str(path)!r} must end in .html or .md")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file in the same folder, then rename it into place."""
+    folder = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,151 @@
+"""Plain-language sentences of a report, in English and Japanese.
+
+Metric-specific wording comes from the metric cards (:mod:`nlpmetrics.explanations`);
+this module holds only what every report shares: section names, the comparison
+sentence, guard-rail warnings, and how numbers are written.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from nlpmetrics.explanations import check_lang, format_score
+from nlpmetrics.reporting.phrases import PHRASES
+
+#: p-values below these read as "would rarely" / "would seldom" arise by chance.
+RARE_P = 0.01
+SELDOM_P = 0.05
+
+_KEY_NAMES = {
+    "rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L", "rougeLsum": "ROUGE-Lsum", "bleu": "BLEU",
+    "chrf": "chrF", "ter": "TER", "f1": "F1", "precision": "precision", "recall": "recall",
+    "accuracy": "accuracy", "pearson": "Pearson r", "spearman": "Spearman ρ",
+}
+_KEY_NAMES_JA = {"precision": "適合率", "recall": "再現率", "accuracy": "正解率", "f1": "F1"}
+
+
+def phrase(key: str, lang: str, /, **values: Any) -> str:
+    """The shared sentence ``key`` in ``lang``, filled with ``values``."""
+    return PHRASES[check_lang(lang)][key].format(**values)
+
+
+def score_name(key: str, lang: str = "en") -> str:
+    """How a score key is named for a reader (``rougeL`` -> ``ROUGE-L``)."""
+    if lang == "ja" and key in _KEY_NAMES_JA:
+        return _KEY_NAMES_JA[key]
+    return _KEY_NAMES.get(key, key)
+
+
+def metric_title(metric: str, lang: str) -> str:
+    """The card's title of a metric, or its name when it has no card."""
+    card = safe_card(metric, lang)
+    return card.title if card else metric
+
+
+def safe_card(metric: str, lang: str):
+    """The metric's card, or ``None`` when it has none in ``lang`` (the report then says so)."""
+    from nlpmetrics.errors import InputError
+    from nlpmetrics.explanations import load_card
+
+    try:
+        return load_card(metric, lang)
+    except InputError:
+        return None
+
+
+def value_text(value: float, low_bound: float) -> str:
+    """A score as shown to a reader: a percentage, or a correlation to two decimals."""
+    return format_score(value, low_bound)
+
+
+def interval_text(interval: tuple[float, float] | None, low_bound: float, lang: str) -> str:
+    """``"31.2%–35.0%"``; empty when there is no interval."""
+    if not interval:
+        return ""
+    low, high = interval
+    return phrase("range", lang, low=value_text(low, low_bound), high=value_text(high, low_bound))
+
+
+def difference_text(difference: float, low_bound: float, lang: str) -> str:
+    """A difference in points (percent scales) or as a plain number (correlations), without sign."""
+    if math.isnan(difference):
+        return "n/a"
+    if low_bound < 0:
+        return f"{abs(difference):.2f}"
+    return phrase("points", lang, value=f"{abs(difference) * 100:.1f}")
+
+
+def _signed(value: float, low_bound: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    return f"{value:+.2f}" if low_bound < 0 else f"{value * 100:+.1f}"
+
+
+def signed_difference(value: float, low_bound: float) -> str:
+    """A signed difference for tables: points for percent scales (``+2.1``), else two decimals."""
+    return _signed(value, low_bound)
+
+
+def p_text(p_value: float) -> str:
+    """A p-value as written in sentences (``0.002``, ``< 0.001``)."""
+    if math.isnan(p_value):
+        return "n/a"
+    if p_value < 0.001:
+        return "< 0.001"
+    return f"= {p_value:.3f}"
+
+
+def chance_clause(p_value: float, lang: str) -> str:
+    """What the p-value means, in words."""
+    if math.isnan(p_value):
+        return phrase("chance_undefined", lang)
+    if p_value < RARE_P:
+        return phrase("chance_rare", lang, p=p_text(p_value))
+    if p_value < SELDOM_P:
+        return phrase("chance_seldom", lang, p=p_text(p_value))
+    return phrase("chance_likely", lang, p=p_text(p_value))
+
+
+def comparison_sentence(test: Any, *, names: tuple[str, str], metric: str, higher_is_better: bool,
+                        low_bound: float, lang: str = "en") -> str:
+    """One sentence about B against A on one score.
+
+    "B is better than A on ROUGE-L by 2.1 points (95% interval 1.2–3.0); a
+    difference this large would rarely arise by chance (p = 0.002)."
+    """
+    name_a, name_b = names
+    key = score_name(test.key, lang)
+    difference = test.difference
+    if math.isnan(difference):
+        return phrase("compare_undefined", lang, key=key, a=name_a, b=name_b)
+    if difference == 0:
+        return phrase("compare_same", lang, key=key, a=name_a, b=name_b, chance=chance_clause(test.p_value, lang))
+    b_wins = (difference > 0) == higher_is_better
+    winner, loser = (name_b, name_a) if b_wins else (name_a, name_b)
+    # The interval of the winner's advantage: B - A, or its mirror when A wins.
+    low, high = test.interval
+    if not b_wins and higher_is_better or b_wins and not higher_is_better:
+        low, high = -high, -low
+    return phrase(
+        "compare_better", lang, winner=winner, loser=loser, key=key,
+        by=difference_text(difference, low_bound, lang),
+        confidence=f"{test.confidence * 100:.0f}%",
+        low=_plain(low, low_bound), high=_plain(high, low_bound),
+        chance=chance_clause(test.p_value, lang),
+    )
+
+
+def _plain(value: float, low_bound: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    return f"{value:.2f}" if low_bound < 0 else f"{value * 100:.1f}"
+
+
+def resolution_sentence(interval: tuple[float, float] | None, low_bound: float, lang: str) -> str:
+    """What a difference of a given size means, from the width of this measurement's interval."""
+    if not interval or any(math.isnan(v) for v in interval):
+        return phrase("resolution_unknown", lang)
+    half = (interval[1] - interval[0]) / 2
+    size = f"{half:.2f}" if low_bound < 0 else phrase("points", lang, value=f"{half * 100:.1f}")
+    return phrase("resolution", lang, size=size)
