@@ -1,0 +1,546 @@
+"""Entity-level NER scores (``seqeval``): identical to ``seqeval.metrics``, vectorised.
+
+An entity counts as found only when its type and its exact span match.  The
+metric reimplements seqeval's two entity extractors:
+
+* default mode (``mode=None``), ``seqeval.metrics.sequence_labeling.get_entities``:
+  conlleval-compatible, lenient (``I-PER I-PER`` is one PER entity);
+* ``mode="strict"`` with a ``scheme``, ``seqeval.scheme.Tokens.entities``:
+  only spans the scheme allows (``I-PER I-PER`` is no entity in IOB2).
+
+Both are rewritten as local rules over (previous tag, tag) pairs evaluated for
+every token at once with numpy (see :func:`_default_spans` and
+:func:`_strict_spans` for why that is exact), so scoring does not call seqeval
+(which imports scikit-learn, a slow import) and is more than 10x faster.
+
+Rows hold, per sentence, the number of gold (``true:T``), predicted
+(``pred:T``) and correct (``correct:T``) entities of each type ``T``, plus
+token counts for token accuracy: streaming, merging and bootstrap over
+sentences are exact.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+from nlpmetrics.base import Metric, weighted_sum
+from nlpmetrics.errors import InputError
+from nlpmetrics.options import Option
+from nlpmetrics.registry import register
+from nlpmetrics.rows import Rows
+
+#: Every prefix letter seqeval knows, in one fixed order (codes are positions here).
+PREFIXES = "IOBESUL"
+_CODE = {letter: code for code, letter in enumerate(PREFIXES)}
+_O = _CODE["O"]
+
+#: Prefix letters the default (conlleval) mode understands.
+DEFAULT_PREFIXES = "BIESO"
+
+#: Strict-mode schemes, transcribed from ``seqeval.scheme``: allowed prefixes and the
+#: (previous prefix, current prefix, type condition) patterns that start a chunk,
+#: continue it, and confirm that the chunk before the current token ended.
+SCHEMES: dict[str, dict[str, Any]] = {
+    "IOB1": {
+        "allowed": "IOB",
+        "start": [("O", "I", "any"), ("I", "I", "diff"), ("B", "I", "any"), ("I", "B", "same"), ("B", "B", "same")],
+        "inside": [("B", "I", "same"), ("I", "I", "same")],
+        "end": [("I", "I", "diff"), ("I", "O", "any"), ("I", "B", "any"), ("B", "O", "any"), ("B", "I", "diff"),
+                ("B", "B", "same")],
+    },
+    "IOE1": {
+        "allowed": "IOE",
+        "start": [("O", "I", "any"), ("I", "I", "diff"), ("E", "I", "any"), ("E", "E", "same")],
+        "inside": [("I", "I", "same"), ("I", "E", "same")],
+        "end": [("I", "I", "diff"), ("I", "O", "any"), ("I", "E", "diff"), ("E", "I", "same"), ("E", "E", "same")],
+    },
+    "IOB2": {
+        "allowed": "IOB",
+        "start": [(PREFIXES, "B", "any")],
+        "inside": [("B", "I", "same"), ("I", "I", "same")],
+        "end": [("I", "O", "any"), ("I", "I", "diff"), ("I", "B", "any"), ("B", "O", "any"), ("B", "I", "diff"),
+                ("B", "B", "any")],
+    },
+    "IOE2": {
+        "allowed": "IOE",
+        "start": [("O", "I", "any"), ("O", "E", "any"), ("E", "I", "any"), ("E", "E", "any"), ("I", "I", "diff"),
+                  ("I", "E", "diff")],
+        "inside": [("I", "E", "same"), ("I", "I", "same")],
+        "end": [("E", PREFIXES, "any")],
+    },
+    "IOBES": {
+        "allowed": "IOBES",
+        "start": [(PREFIXES, "B", "any"), (PREFIXES, "S", "any")],
+        "inside": [("B", "I", "same"), ("B", "E", "same"), ("I", "I", "same"), ("I", "E", "same")],
+        "end": [("S", PREFIXES, "any"), ("E", PREFIXES, "any")],
+    },
+    "BILOU": {
+        "allowed": "BILOU",
+        "start": [(PREFIXES, "B", "any"), (PREFIXES, "U", "any")],
+        "inside": [("B", "I", "same"), ("B", "L", "same"), ("I", "I", "same"), ("I", "L", "same")],
+        "end": [("U", PREFIXES, "any"), ("L", PREFIXES, "any")],
+    },
+}
+
+
+def _pattern_table(patterns: list[tuple[str, str, str]]) -> np.ndarray:
+    """Boolean table ``[previous prefix, current prefix, types differ]`` of a pattern list."""
+    table = np.zeros((len(PREFIXES), len(PREFIXES), 2), dtype=bool)
+    for previous, current, condition in patterns:
+        differs = {"any": (0, 1), "same": (0,), "diff": (1,)}[condition]
+        for p in previous:
+            for c in current:
+                for d in differs:
+                    table[_CODE[p], _CODE[c], d] = True
+    return table
+
+
+def _default_tables() -> tuple[np.ndarray, np.ndarray]:
+    """``start_of_chunk`` and ``end_of_chunk`` of seqeval's default mode as tables."""
+    start = np.zeros((len(PREFIXES), len(PREFIXES), 2), dtype=bool)
+    end = np.zeros_like(start)
+    for p in DEFAULT_PREFIXES:
+        for c in DEFAULT_PREFIXES:
+            for d in (0, 1):
+                start[_CODE[p], _CODE[c], d] = (
+                    c in "BS" or (p + c) in ("EE", "EI", "SE", "SI", "OE", "OI") or (c != "O" and bool(d))
+                )
+                end[_CODE[p], _CODE[c], d] = (
+                    p in "ES" or (p + c) in ("BB", "BS", "BO", "IB", "IS", "IO") or (p != "O" and bool(d))
+                )
+    return start, end
+
+
+_DEFAULT_START, _DEFAULT_END = _default_tables()
+_STRICT_TABLES = {
+    name: tuple(_pattern_table(spec[key]) for key in ("start", "inside", "end")) for name, spec in SCHEMES.items()
+}
+
+
+# --------------------------------------------------------------------------- tag parsing
+def parse_tag(tag: str, *, strict: bool, suffix: bool) -> tuple[str, str] | None:
+    """(prefix letter, entity type) of one tag exactly as seqeval reads it, or None if malformed.
+
+    A well-formed tag is ``"O"`` or a prefix letter, ``-`` and a non-empty type
+    (``"B-PER"``; ``"PER-B"`` with ``suffix=True``).  seqeval itself accepts
+    more (``"B"`` with no type becomes type ``"_"``; ``"b-PER"`` or ``"U-PER"``
+    in default mode only warn and then count spans in ways nobody intends), so
+    those are refused instead of silently miscounted.
+    """
+    if tag == "O":
+        return "O", "_"
+    if len(tag) < 3:
+        return None
+    if suffix:
+        prefix, dash, body = tag[-1], tag[-2], tag[:-1]
+        entity_type = body.strip("-") if strict else body.rsplit("-", maxsplit=1)[0]
+    else:
+        prefix, dash, body = tag[0], tag[1], tag[1:]
+        entity_type = body.strip("-") if strict else body.split("-", maxsplit=1)[-1]
+    if dash != "-" or prefix not in PREFIXES or prefix == "O" or not entity_type:
+        return None
+    return prefix, entity_type
+
+
+def _tag_problem(tag: Any, *, scheme: str | None, suffix: bool) -> str | None:
+    """Why ``tag`` cannot be scored in this mode, or None when it can."""
+    if not isinstance(tag, str):
+        return f"is a {type(tag).__name__}, not a tag string"
+    parsed = parse_tag(tag, strict=scheme is not None, suffix=suffix)
+    example = "'PER-B'" if suffix else "'B-PER'"
+    if parsed is None:
+        if (tag[-1:] if suffix else tag[:1]).islower():
+            return f"has a lowercase prefix; write prefixes in capitals, e.g. {example}"
+        if tag in tuple(PREFIXES) or tag.strip("-") in tuple(PREFIXES):
+            return (f"has no entity type; write the type after the prefix, e.g. {example} "
+                    "(seqeval would silently count it as type '_')")
+        return f"is not a tag of the form 'O' or prefix-type such as {example}"
+    prefix = parsed[0]
+    allowed = SCHEMES[scheme]["allowed"] if scheme else DEFAULT_PREFIXES
+    if prefix not in allowed:
+        if scheme:
+            return f"uses prefix {prefix!r}, which scheme {scheme} does not allow (allowed: {', '.join(allowed)})"
+        return (f"uses prefix {prefix!r}, which the default (conlleval) mode does not understand "
+                "(it reads B, I, E, S and O); for BILOU tags use mode='strict', scheme='BILOU'")
+    return None
+
+
+def _first_position(sentences: Sequence[Sequence[Any]], tag: Any) -> tuple[int, int]:
+    for i, sentence in enumerate(sentences):
+        for j, value in enumerate(sentence):
+            if value is tag or (type(value) is type(tag) and value == tag):
+                return i, j
+    raise AssertionError("tag not found")  # pragma: no cover - the tag came from these sentences
+
+
+# --------------------------------------------------------------------------- entity extraction
+def _shifted(values: np.ndarray, first: int) -> np.ndarray:
+    """``values`` moved one position right, ``first`` in front (the token before each token)."""
+    out = np.empty_like(values)
+    out[0] = first
+    out[1:] = values[:-1]
+    return out
+
+
+def _default_spans(prefix: np.ndarray, etype: np.ndarray, outside_type: int) -> tuple[np.ndarray, np.ndarray]:
+    """Entities of seqeval's ``get_entities`` over one flat sequence: (starts, exclusive ends).
+
+    ``get_entities`` opens a chunk where ``start_of_chunk`` holds and closes the
+    open chunk where ``end_of_chunk`` holds; both depend only on the previous
+    and current tag.  For well-formed tags a start while a chunk is open always
+    coincides with an end, and the sequence ends in ``O``, so each start's
+    entity runs to the first end after it.
+    """
+    previous = _shifted(prefix, _O)
+    differs = (_shifted(etype, outside_type) != etype).astype(np.intp)
+    starts = np.flatnonzero(_DEFAULT_START[previous, prefix, differs])
+    ends = np.flatnonzero(_DEFAULT_END[previous, prefix, differs])
+    return starts, ends[np.searchsorted(ends, starts, side="right")]
+
+
+def _strict_spans(prefix: np.ndarray, etype: np.ndarray, outside_type: int,
+                  scheme: str) -> tuple[np.ndarray, np.ndarray]:
+    """Entities of seqeval's ``Tokens.entities`` (strict mode) over one flat sequence.
+
+    seqeval walks the tokens: at a start it consumes the following "inside"
+    tokens and keeps the chunk if the token after it confirms the end.  The
+    tokens not consumed are exactly the positions that are not "inside", so
+    the sequence splits into blocks (a non-inside token and the inside tokens
+    after it); in each block the first token where a start holds opens the one
+    chunk of that block, which runs to the block's end.
+    """
+    start_table, inside_table, end_table = _STRICT_TABLES[scheme]
+    previous = _shifted(prefix, _O)
+    differs = (_shifted(etype, outside_type) != etype).astype(np.intp)
+    inside = inside_table[previous, prefix, differs]
+    is_start = start_table[previous, prefix, differs]
+    block_heads = np.flatnonzero(~inside)
+    block = np.cumsum(~inside) - 1
+    candidates = np.flatnonzero(is_start)
+    candidate_block = block[candidates]
+    first = np.ones(candidates.size, dtype=bool)
+    first[1:] = candidate_block[1:] != candidate_block[:-1]
+    starts = candidates[first]
+    ends = block_heads[block[starts] + 1]
+    confirmed = end_table[previous[ends], prefix[ends], differs[ends]]
+    return starts[confirmed], ends[confirmed]
+
+
+# --------------------------------------------------------------------------- options
+def _check_zero_division(value: Any) -> float:
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and (value in (0, 1) or math.isnan(value)):
+        return float(value)
+    raise ValueError("zero_division must be 0.0, 1.0 or float('nan')")
+
+
+def _check_suffix(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("suffix must be True (tags like 'PER-B') or False (tags like 'B-PER')")
+    return value
+
+
+@register
+class SeqEval(Metric):
+    """Entity-level precision, recall and F1 for NER, identical to ``seqeval.metrics``."""
+
+    name = "seqeval"
+    options = {
+        "average": Option("micro", choices=("micro", "macro", "weighted"),
+                          doc="how per-type scores combine: over all entities, mean of types, or support-weighted"),
+        "mode": Option(None, choices=(None, "strict"),
+                       doc="None: conlleval-compatible (lenient); 'strict': only spans the scheme allows"),
+        "scheme": Option(None, choices=(None, *SCHEMES),
+                         doc="tagging scheme for mode='strict': " + ", ".join(SCHEMES)),
+        "zero_division": Option(0.0, check=_check_zero_division,
+                                doc="value of a score whose denominator is 0: 0.0, 1.0 or nan"),
+        "suffix": Option(False, check=_check_suffix, doc="tags put the prefix last ('PER-B')"),
+    }
+    score_keys = ("precision", "recall", "f1")
+    reference_modules = ("seqeval",)
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        mode, scheme = self.config["mode"], self.config["scheme"]
+        if mode == "strict" and scheme is None:
+            raise InputError(
+                "metric 'seqeval' with mode='strict' needs scheme= to say which spans are valid; "
+                f"choose one of {', '.join(SCHEMES)} (e.g. scheme='IOB2' for B-/I-/O tags)"
+            )
+        if scheme is not None and mode != "strict":
+            raise InputError(
+                f"metric 'seqeval': scheme={scheme!r} only applies with mode='strict' (seqeval ignores it "
+                "otherwise); pass mode='strict' too, or drop scheme for the default conlleval mode"
+            )
+
+    @property
+    def _strict_scheme(self) -> str | None:
+        return self.config["scheme"] if self.config["mode"] == "strict" else None
+
+    # ------------------------------------------------------------------ inputs
+    def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[list, list]:
+        """Both sides as lists of tag lists, equal length per sentence, every tag scorable."""
+        predictions = _sentences(predictions, "predictions")
+        references = _sentences(references, "references")
+        for index, (pred, ref) in enumerate(zip(predictions, references, strict=True)):
+            if len(pred) != len(ref):
+                raise InputError(
+                    f"sentence {index}: predictions[{index}] has {len(pred)} tags but references[{index}] has "
+                    f"{len(ref)}; every sentence needs one predicted tag per gold tag"
+                )
+        return predictions, references
+
+    # ------------------------------------------------------------------ statistics
+    def statistics(self, predictions: list, references: list) -> Rows:
+        """Per sentence: gold, predicted and correct entities of each type, and token counts."""
+        n = len(predictions)
+        lengths = np.fromiter(map(len, references), dtype=np.int64, count=n)
+        total = int(lengths.sum())
+        vocabulary = _vocabulary(predictions, references)
+        prefix_of, type_of, type_names = self._parse_vocabulary(vocabulary, predictions, references)
+
+        # One flat sequence per side, an "O" after every sentence (as seqeval flattens):
+        # entities never cross sentences and the per-sentence rules hold unchanged.
+        sentence_of_token = np.repeat(np.arange(n), lengths)
+        token_slots = np.arange(total) + sentence_of_token
+        slot_sentence = np.repeat(np.arange(n), lengths + 1)
+        pred_codes = _codes(predictions, vocabulary, total)
+        ref_codes = _codes(references, vocabulary, total)
+        correct_tokens = np.bincount(sentence_of_token, weights=pred_codes == ref_codes, minlength=n)
+
+        outside_type = type_names.setdefault("_", len(type_names))
+        n_types = len(type_names)
+        columns: dict[str, np.ndarray] = {}
+        found = {}
+        for side, codes in (("pred", pred_codes), ("true", ref_codes)):
+            prefix = np.full(total + n, _O, dtype=np.intp)
+            etype = np.full(total + n, outside_type, dtype=np.intp)
+            prefix[token_slots] = prefix_of[codes]
+            etype[token_slots] = type_of[codes]
+            found[side] = self._spans(prefix, etype, outside_type) + (etype,)
+
+        (pred_start, pred_end, pred_type_all), (true_start, true_end, true_type_all) = found["pred"], found["true"]
+        pred_type, true_type = pred_type_all[pred_start], true_type_all[true_start]
+        end_at = np.full(total + n, -1, dtype=np.int64)
+        type_at = np.full(total + n, -1, dtype=np.int64)
+        end_at[true_start] = true_end
+        type_at[true_start] = true_type
+        correct = (end_at[pred_start] == pred_end) & (type_at[pred_start] == pred_type)
+
+        counts = {
+            "true": _per_sentence(slot_sentence[true_start], true_type, n, n_types),
+            "pred": _per_sentence(slot_sentence[pred_start], pred_type, n, n_types),
+            "correct": _per_sentence(slot_sentence[pred_start[correct]], pred_type[correct], n, n_types),
+        }
+        for name, code in type_names.items():
+            if counts["true"][:, code].any() or counts["pred"][:, code].any():
+                for kind, table in counts.items():
+                    columns[f"{kind}:{name}"] = table[:, code]
+        columns["tokens"] = lengths
+        columns["correct_tokens"] = correct_tokens.astype(np.int64)
+        return columns
+
+    def _spans(self, prefix: np.ndarray, etype: np.ndarray, outside_type: int) -> tuple[np.ndarray, np.ndarray]:
+        scheme = self._strict_scheme
+        if scheme is None:
+            return _default_spans(prefix, etype, outside_type)
+        return _strict_spans(prefix, etype, outside_type, scheme)
+
+    def _parse_vocabulary(self, vocabulary: dict, predictions: list, references: list):
+        """Prefix and type codes of every distinct tag; a malformed tag raises naming where it is."""
+        scheme, suffix = self._strict_scheme, self.config["suffix"]
+        prefix_of = np.empty(len(vocabulary), dtype=np.intp)
+        type_of = np.empty(len(vocabulary), dtype=np.intp)
+        type_names: dict[str, int] = {}
+        for tag, code in vocabulary.items():
+            problem = _tag_problem(tag, scheme=scheme, suffix=suffix)
+            if problem is not None:
+                for arg, sentences in (("predictions", predictions), ("references", references)):
+                    if any(tag in s for s in sentences):
+                        i, j = _first_position(sentences, tag)
+                        raise InputError(f"{arg}[{i}][{j}] (sentence {i}, position {j}): tag {tag!r} {problem}")
+            prefix, entity_type = parse_tag(tag, strict=scheme is not None, suffix=suffix)
+            prefix_of[code] = _CODE[prefix]
+            type_of[code] = type_names.setdefault(entity_type, len(type_names))
+        return prefix_of, type_of, type_names
+
+    # ------------------------------------------------------------------ aggregate
+    def type_counts(self, rows: Rows, weights: np.ndarray | None = None):
+        """Entity types in seqeval's order with their correct, predicted and gold counts.
+
+        Types with no gold and no predicted entity among the rows that count
+        are left out, as seqeval would on that (resampled) corpus.
+        """
+        names = sorted(key[5:] for key in rows if key.startswith("true:"))
+        if not names:
+            empty = np.zeros(0)
+            return [], empty, empty, empty
+        correct = np.array([weighted_sum(rows[f"correct:{t}"], weights) for t in names], dtype=np.float64)
+        predicted = np.array([weighted_sum(rows[f"pred:{t}"], weights) for t in names], dtype=np.float64)
+        true = np.array([weighted_sum(rows[f"true:{t}"], weights) for t in names], dtype=np.float64)
+        present = (true + predicted) > 0
+        if not present.all():
+            names = [t for t, keep in zip(names, present, strict=True) if keep]
+            correct, predicted, true = correct[present], predicted[present], true[present]
+        return names, correct, predicted, true
+
+    def scores_from_counts(self, correct, predicted, true) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-type precision, recall and F1 exactly as seqeval divides (F1 from P and R)."""
+        zero = self.config["zero_division"]
+        precision = _divide(correct, predicted, zero)
+        recall = _divide(correct, true, zero)
+        if math.isnan(zero):
+            defined = ~(np.isnan(precision) | np.isnan(recall))
+            p, r = np.where(defined, precision, 0.0), np.where(defined, recall, 0.0)
+        else:
+            defined, p, r = np.ones(precision.shape, dtype=bool), precision, recall
+        denominator = p + r
+        denominator[denominator == 0.0] = 1.0
+        f1 = 2.0 * p * r / denominator
+        # Under zero_division=nan, F1 is undefined only where nothing was gold or predicted.
+        f1 = np.where(defined | ((true + predicted) > 0), f1, math.nan)
+        return precision, recall, f1
+
+    def averaged(self, average: str, correct, predicted, true) -> dict[str, float]:
+        """Micro, macro or weighted precision/recall/F1 (seqeval's ``precision_recall_fscore_support``)."""
+        zero = self.config["zero_division"]
+        if average == "micro":
+            correct, predicted, true = (np.array([x.sum()], dtype=np.float64) for x in (correct, predicted, true))
+        if average == "weighted" and true.sum() == 0:
+            no_predictions = predicted.sum() == 0
+            return {"precision": zero if no_predictions else 0.0, "recall": zero,
+                    "f1": zero if no_predictions else 0.0}
+        precision, recall, f1 = self.scores_from_counts(correct, predicted, true)
+        weights = true if average == "weighted" else None
+        return {"precision": _average(precision, weights), "recall": _average(recall, weights),
+                "f1": _average(f1, weights)}
+
+    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
+        _, correct, predicted, true = self.type_counts(rows, weights)
+        return self.averaged(self.config["average"], correct, predicted, true)
+
+    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
+        """A table like seqeval's ``classification_report``, token accuracy, and counts for explanations."""
+        names, correct, predicted, true = self.type_counts(rows)
+        precision, recall, f1 = self.scores_from_counts(correct, predicted, true)
+        support = int(true.sum())
+        averages = {}
+        for average in ("micro", "macro", "weighted"):
+            averages[average] = {**self.averaged(average, correct, predicted, true), "support": support}
+        tokens = int(rows["tokens"].sum())
+        correct_tokens = int(rows["correct_tokens"].sum())
+        return {
+            "average": self.config["average"],
+            "mode": self.config["mode"] or "default",
+            "scheme": self.config["scheme"] or "",
+            "correct_entities": int(correct.sum()),
+            "true_entities": support,
+            "predicted_entities": int(predicted.sum()),
+            "missed_entities": support - int(correct.sum()),
+            "wrong_entities": int(predicted.sum()) - int(correct.sum()),
+            "n_types": len(names),
+            "tokens": tokens,
+            "correct_tokens": correct_tokens,
+            "token_accuracy": correct_tokens / tokens if tokens else math.nan,
+            "per_type": {
+                "type": names,
+                "precision": precision,
+                "recall": recall,
+                "f1": f1,
+                "support": true.astype(np.int64),
+            },
+            "averages": averages,
+        }
+
+    def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
+        """Per sentence: entity F1 over all types (``zero_division`` where a sentence has no entity)."""
+        columns = {kind: sum((rows[k] for k in rows if k.startswith(kind + ":")),
+                             np.zeros_like(rows["tokens"])) for kind in ("correct", "pred", "true")}
+        _, _, f1 = self.scores_from_counts(columns["correct"].astype(np.float64),
+                                           columns["pred"].astype(np.float64), columns["true"].astype(np.float64))
+        return {"f1": f1}
+
+    def signature_parts(self) -> dict[str, str]:
+        return {"entities": "strict" if self.config["mode"] == "strict" else "conlleval"}
+
+
+def classification_report(result) -> dict[str, dict[str, float]]:
+    """A seqeval result's details in the shape of ``seqeval.metrics.classification_report(output_dict=True)``."""
+    details = result.details
+    table = details["per_type"]
+    report = {}
+    for i, name in enumerate(table["type"]):
+        report[name] = {"precision": float(table["precision"][i]), "recall": float(table["recall"][i]),
+                        "f1-score": float(table["f1"][i]), "support": int(table["support"][i])}
+    for average, values in details["averages"].items():
+        report[f"{average} avg"] = {"precision": values["precision"], "recall": values["recall"],
+                                    "f1-score": values["f1"], "support": values["support"]}
+    return report
+
+
+# --------------------------------------------------------------------------- helpers
+def _sentences(value: Sequence, arg: str) -> list:
+    """The sentences of one side as lists of tags; a flat list of tags raises with the fix."""
+    out = []
+    for index, sentence in enumerate(value):
+        if isinstance(sentence, str):
+            raise InputError(
+                f"{arg}[{index}] is a single tag ({sentence!r}); seqeval takes one list of tags per sentence: "
+                f"wrap a single sentence as [[...]] (e.g. {arg}=[['B-PER', 'I-PER', 'O']])"
+            )
+        if isinstance(sentence, np.ndarray):
+            sentence = sentence.tolist()
+        if not isinstance(sentence, (list, tuple)):
+            what = "None" if sentence is None else f"a {type(sentence).__name__}"
+            raise InputError(f"{arg}[{index}] is {what}; pass one list of tags per sentence")
+        out.append(sentence)
+    return out
+
+
+def _vocabulary(predictions: list, references: list) -> dict:
+    """Code of every distinct tag of both sides; an unhashable tag (a nested list) raises naming where it is."""
+    try:
+        tags = dict.fromkeys(chain(chain.from_iterable(predictions), chain.from_iterable(references)))
+    except TypeError:
+        for arg, sentences in (("predictions", predictions), ("references", references)):
+            for i, sentence in enumerate(sentences):
+                for j, tag in enumerate(sentence):
+                    if not isinstance(tag, str):
+                        raise InputError(
+                            f"{arg}[{i}][{j}] (sentence {i}, position {j}) is a {type(tag).__name__}, not a tag "
+                            "string; pass one flat list of tags per sentence"
+                        ) from None
+        raise
+    return {tag: code for code, tag in enumerate(tags)}
+
+
+def _codes(sentences: list, vocabulary: dict, total: int) -> np.ndarray:
+    return np.fromiter(map(vocabulary.__getitem__, chain.from_iterable(sentences)), dtype=np.intp, count=total)
+
+
+def _per_sentence(sentence: np.ndarray, entity_type: np.ndarray, n: int, n_types: int) -> np.ndarray:
+    return np.bincount(sentence * n_types + entity_type, minlength=n * n_types).reshape(n, n_types)
+
+
+def _divide(numerator: np.ndarray, denominator: np.ndarray, zero_division: float) -> np.ndarray:
+    """seqeval's ``_prf_divide``: ``zero_division`` where the denominator is 0."""
+    safe = np.where(denominator == 0, 1.0, denominator)
+    return np.where(denominator == 0, zero_division, numerator / safe)
+
+
+def _average(values: np.ndarray, weights: np.ndarray | None) -> float:
+    """``np.average`` as seqeval (NaN when there is no type); NaN entries skipped under zero_division=nan."""
+    keep = ~np.isnan(values)
+    if values.size == 0 or not keep.any():
+        return math.nan
+    if not keep.all():
+        values = values[keep]
+        weights = None if weights is None else weights[keep]
+        if weights is not None and weights.sum() == 0:
+            weights = None
+    return float(np.average(values, weights=weights))
