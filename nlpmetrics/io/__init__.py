@@ -57,6 +57,8 @@ def detect_format(path: Any, input_format: str | None = None, ref_file: Any = No
     if path in (None, "-") or hasattr(path, "read"):
         return "text" if ref_file is not None else "jsonl"
     name = os.fspath(path).lower()
+    if os.path.isdir(name):
+        raise InputError(f"{display_name(path)}: is a directory; pass a file of predictions (JSONL, CSV, TSV, text or CoNLL)")
     if name.endswith(".gz"):
         raise InputError(f"{display_name(path)}: compressed input is not read directly; decompress it or pipe it: "
                          f"zcat {display_name(path)} | nlpmetrics score - ...")

@@ -1,0 +1,808 @@
+"""The ``nlpmetrics`` command: thin wiring of the Python API to files and the terminal.
+
+Commands: ``list``, ``explain``, ``suggest``, ``score``, ``report``, ``compare``.
+Bad input (an :class:`~nlpmetrics.errors.InputError`) ends the run with one
+line on stderr, ``nlpmetrics: error: <file:line: message>``, and exit status 2;
+an unexpected error exits 1 with a hint to rerun with ``--debug``.  Output
+files are written to a temporary file in the target folder and renamed into
+place only when everything succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
+
+from nlpmetrics.errors import InputError, MissingDependencyError
+
+PROG = "nlpmetrics"
+
+# ----------------------------------------------------------------------------- choosing metrics from the data
+
+#: Metrics chosen when ``-m`` is not given, per kind of data (those not installed are left out).
+AUTO_METRICS = {
+    "labels": ("accuracy", "f1_micro", "f1_macro", "f1_weighted"),
+    "numbers": ("pearson", "spearman"),
+    "tags": ("seqeval",),
+    "text": ("bleu", "rouge"),
+}
+_KIND_WORDS = {"labels": "class labels", "numbers": "numbers", "tags": "tag sequences", "text": "text"}
+#: Strings at most this long, without spaces, may be class labels (longer ones are text).
+_LABEL_MAX_CHARS = 40
+_LANG_NAMES = {"ja": "Japanese", "ko": "Korean", "zh": "Chinese"}
+
+
+def _is_number_text(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return value.strip().lower() not in ("nan", "inf", "-inf", "infinity", "-infinity", "+inf")
+
+
+def _flat_values(values: Iterable[Any]) -> list[Any]:
+    out: list[Any] = []
+    for value in values:
+        out.extend(value if isinstance(value, list) and value and not isinstance(value[0], list) else [value])
+    return out
+
+
+def infer_kind(predictions: Sequence[Any], references: Sequence[Any]) -> str:
+    """What the examples hold: ``"tags"``, ``"numbers"``, ``"labels"`` or ``"text"``.
+
+    Lists of strings on both sides are tag sequences; numbers with a fraction
+    are scores to correlate; whole numbers, booleans and short space-free
+    strings with few distinct values are class labels; anything else is text.
+    """
+    if predictions and all(isinstance(p, list) for p in predictions) and all(
+        isinstance(r, list) and all(isinstance(t, str) for t in r) for r in references
+    ):
+        return "tags"
+    values = list(predictions) + _flat_values(references)
+    if all(isinstance(v, (bool, int, float)) and v is not None for v in values):
+        return "numbers" if any(isinstance(v, float) and not v.is_integer() for v in values) else "labels"
+    if all(isinstance(v, str) for v in values):
+        if values and all(_is_number_text(v) for v in values):
+            return "numbers" if any(not float(v).is_integer() for v in values) else "labels"
+        short = all(len(v) <= _LABEL_MAX_CHARS and not any(c.isspace() for c in v.strip()) for v in values)
+        distinct = len(set(values))
+        if short and distinct <= max(2, min(100, len(values) // 2)):
+            return "labels"
+    return "text"
+
+
+def detect_lang(texts: Iterable[Any]) -> str | None:
+    """``"ja"``, ``"zh"`` or ``"ko"`` when the text is mostly in that script, else ``None``."""
+    kana = han = hangul = letters = 0
+    for text in texts:
+        if isinstance(text, list):
+            text = " ".join(t for t in text if isinstance(t, str))
+        if not isinstance(text, str):
+            continue
+        for char in text:
+            code = ord(char)
+            if 0x3040 <= code <= 0x30FF or 0xFF66 <= code <= 0xFF9F:
+                kana += 1
+            elif 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
+                han += 1
+            elif 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
+                hangul += 1
+            elif char.isalpha():
+                letters += 1
+    total = kana + han + hangul + letters
+    if not total:
+        return None
+    if hangul / total > 0.3:
+        return "ko"
+    if (kana + han) / total > 0.3:
+        return "ja" if kana else "zh"
+    return None
+
+
+# ----------------------------------------------------------------------------- configuring metrics
+
+
+@dataclass
+class MetricEntry:
+    """One selected metric: the key its result is shown under and the configured metric."""
+
+    key: str
+    metric: Any
+    numeric: bool = False
+
+    def update(self, chunk: Any, path: Any, convertible: bool) -> None:
+        """Add a chunk's rows; CSV/TSV/text strings become numbers for a metric that refuses text."""
+        from nlpmetrics.io import to_numbers
+
+        predictions, references = chunk.predictions, chunk.references
+        if self.numeric:
+            predictions = to_numbers(predictions, chunk, path, "prediction")
+            references = to_numbers(references, chunk, path, "reference")
+        try:
+            rows = self.metric.rows_for(predictions=predictions, references=references)
+        except InputError as error:
+            if self.numeric or not convertible or not _all_number_text(predictions, references):
+                raise located(error, chunk, path) from None
+            try:
+                rows = self.metric.rows_for(predictions=[float(v) for v in predictions],
+                                            references=[float(v) for v in references])
+            except InputError:
+                raise located(error, chunk, path) from None
+            self.numeric = True
+        self.metric.add_rows(rows)
+
+
+def _all_number_text(*sides: Sequence[Any]) -> bool:
+    return all(isinstance(v, str) and _is_number_text(v) for side in sides for v in side)
+
+
+_INDEX = re.compile(r"\b(predictions|references)\[(\d+)\]")
+
+
+def located(error: InputError, chunk: Any, path: Any) -> InputError:
+    """A metric's error about ``predictions[i]`` of a chunk, restated with the file and line."""
+    from nlpmetrics.io.source import where
+
+    message = str(error)
+    match = _INDEX.search(message)
+    if match is None:
+        return InputError(f"{where(path, chunk.first_line or None)}: {message}")
+    first_line = chunk.line_of(int(match[2]))
+
+    def name(m: re.Match) -> str:
+        side = m[1][:-1]
+        if m.start() == match.start():
+            return f"the {side}"
+        return f"the {side} on line {chunk.line_of(int(m[2]))}"
+
+    text = _INDEX.sub(name, message)
+    return InputError(f"{where(path, first_line)}: {text}")
+
+
+def parse_metric_names(values: Sequence[str] | None) -> list[str]:
+    """``-m a,b -m c`` as ``["a", "b", "c"]`` (duplicates dropped, order kept)."""
+    names: list[str] = []
+    for value in values or []:
+        for name in value.split(","):
+            name = name.strip()
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+def resolve_metric_name(key: str) -> tuple[str, dict[str, Any]]:
+    """A ``-m`` name as (registry name, options it implies): ``f1_macro`` is ``f1`` with ``average="macro"``."""
+    from nlpmetrics.registry import list_metrics, metric_class
+
+    if key in list_metrics():
+        return key, {}
+    base, _, suffix = key.rpartition("_")
+    if base in list_metrics():
+        average = metric_class(base).options.get("average")
+        if average is not None and average.choices and suffix in average.choices:
+            return base, {"average": suffix}
+    metric_class(key)  # raises UnknownMetricError with the closest names
+    raise AssertionError("unreachable")
+
+
+def parse_option(text: str) -> tuple[str | None, str, Any]:
+    """``[metric.]name=value`` as (scope, name, value); the value is JSON when it parses as JSON."""
+    if "=" not in text:
+        raise InputError(f"--option {text!r} must look like name=value (e.g. --option tokenize=char)")
+    name, raw = text.split("=", 1)
+    name = name.strip()
+    scope = None
+    if "." in name:
+        scope, name = name.split(".", 1)
+    if not name:
+        raise InputError(f"--option {text!r} has no option name before '='")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    return scope, name, value
+
+
+def configure_metrics(
+    metric_names: Sequence[str] | None,
+    option_texts: Sequence[str] | None,
+    lang: str | None,
+    sample: Any,
+    *,
+    quiet: bool = False,
+) -> list[MetricEntry]:
+    """The configured metrics of a run: from ``-m`` (or chosen from ``sample``), ``--option`` and ``--lang``.
+
+    Shared by ``score``, ``report`` and ``compare``, so the same flags give the
+    same metrics everywhere.  Notes about automatic choices go to stderr.
+    """
+    from nlpmetrics.registry import list_metrics, load, metric_class
+
+    keys = parse_metric_names(metric_names)
+    kind = None
+    if sample is not None:
+        kind = infer_kind(sample.predictions[:1000], sample.references[:1000])
+    if not keys:
+        kind = kind or "text"
+        available = set(list_metrics())
+        keys = [k for k in AUTO_METRICS[kind] if resolve_metric_name(k)[0] in available]
+        if not keys:
+            raise InputError(
+                f"the data look like {_KIND_WORDS[kind]}, but none of the metrics for it "
+                f"({', '.join(AUTO_METRICS[kind])}) is installed; choose metrics with -m "
+                f"(available: {', '.join(list_metrics())})"
+            )
+        _note(f"the data look like {_KIND_WORDS[kind]}; scoring with {', '.join(keys)} (choose others with -m)", quiet)
+    resolved = [(key, *resolve_metric_name(key)) for key in keys]
+    declared = {key: metric_class(name).options for key, name, _ in resolved}
+    given: dict[str, dict[str, Any]] = {key: dict(implied) for key, _, implied in resolved}
+    explicit: dict[str, set[str]] = {key: set() for key in keys}
+    unscoped: list[tuple[str, Any]] = []
+    for text in option_texts or []:
+        scope, name, value = parse_option(text)
+        if scope is None:
+            unscoped.append((name, value))
+            continue
+        targets = [key for key, base, _ in resolved if scope in (key, base)]
+        if not targets:
+            raise InputError(f"--option {text!r} names metric {scope!r}, which is not selected (selected: {', '.join(keys)})")
+        for key in targets:
+            given[key][name] = value
+            explicit[key].add(name)
+    for name, value in unscoped:
+        targets = [key for key in keys if name in declared[key]]
+        if not targets:
+            valid = "; ".join(f"{key}: {', '.join(sorted(declared[key])) or 'none'}" for key in keys)
+            raise InputError(f"no selected metric has an option {name!r} (options: {valid})")
+        for key in targets:
+            if name not in given[key] or name in explicit[key]:
+                given[key][name] = value
+    lang_for_metrics = lang
+    if lang is None and kind == "text" and sample is not None:
+        detected = detect_lang(chain(sample.predictions[:1000], sample.references[:1000]))
+        if detected and any("lang" in declared[key] and "lang" not in given[key] for key in keys):
+            lang_for_metrics = detected
+            _note(f"the text looks {_LANG_NAMES[detected]}: using lang={detected} (set --lang to override)", quiet)
+    if lang_for_metrics is not None:
+        for key in keys:
+            if "lang" in declared[key] and "lang" not in given[key]:
+                given[key]["lang"] = lang_for_metrics
+    return [MetricEntry(key, load(name, **given[key])) for key, name, _ in resolved]
+
+
+def _note(message: str, quiet: bool) -> None:
+    if not quiet:
+        print(f"{PROG}: {message}", file=sys.stderr)
+
+
+# ----------------------------------------------------------------------------- progress
+
+
+class Progress:
+    """A one-line progress display on stderr (lines read, examples/s), only on a terminal and after a delay."""
+
+    def __init__(self, enabled: bool, delay: float = 2.0, every: float = 0.5) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.start = time.monotonic()
+        self.delay = delay
+        self.every = every
+        self.last = 0.0
+        self.shown = False
+
+    def update(self, lines: int, examples: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        elapsed = now - self.start
+        if elapsed < self.delay or now - self.last < self.every:
+            return
+        self.last = now
+        self.shown = True
+        sys.stderr.write(f"\r{PROG}: read {lines:,} lines, {examples:,} examples ({examples / elapsed:,.0f} examples/s)")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def check_writable(path: str | None) -> None:
+    """Fail before any work when ``-o`` cannot be written (missing folder, a directory, no permission)."""
+    if path is None or path == "-":
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a directory; -o needs a file name")
+    if not os.path.isdir(folder):
+        raise InputError(f"{path}: cannot write the output, folder {os.path.dirname(path) or folder!r} does not exist")
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise InputError(f"{path}: cannot write the output (permission denied)")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """A temporary path in the target's folder, renamed to ``path`` only when the block succeeds."""
+    check_writable(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    stem, ext = os.path.splitext(os.path.basename(path))
+    handle, temporary = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".tmp{ext}", dir=folder)
+    os.close(handle)
+    try:
+        yield temporary
+        if os.path.exists(path):
+            with contextlib.suppress(OSError):
+                os.chmod(temporary, os.stat(path).st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def emit(text: str, output: str | None) -> None:
+    """Print ``text``, or write it atomically to ``output``."""
+    if output is None or output == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    with atomic_path(output) as temporary, open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text if text.endswith("\n") else text + "\n")
+
+
+def format_value(value: float | None, interval: Sequence[float] | None = None) -> str:
+    """``0.4120 [0.3980, 0.4270]``: a score with its interval, fractions to four decimals."""
+    if value is None or value != value:
+        text = "n/a"
+    else:
+        text = f"{value:.4f}"
+    if interval is not None:
+        low, high = interval
+        text += f" [{format_value(low)}, {format_value(high)}]"
+    return text
+
+
+def result_lines(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Rows (metric, score, value [interval], n) of the results table."""
+    rows = []
+    for key, result in results.items():
+        for score, value in result.scores.items():
+            interval = result.ci.get(score) if result.ci else None
+            rows.append((key, score, format_value(value, interval), f"{result.n:,}"))
+    return rows
+
+
+def explanations(results: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """(key, sentences) for every result whose metric has a card in ``lang`` (a metric without one is left out)."""
+    from nlpmetrics.explanations import load_card
+
+    out = []
+    for key, result in results.items():
+        try:
+            load_card(result.metric, lang)
+        except InputError:
+            continue
+        out.append((key, result.explain(lang)))
+    return out
+
+
+def render_table(results: dict[str, Any], lang: str, confidence: float | None) -> str:
+    header = ("metric", "score", "value" + (f" [{confidence:.0%} interval]" if confidence else ""), "n")
+    rows = [header, *result_lines(results)]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [row[i].ljust(widths[i]) if i < 3 else row[i].rjust(widths[i]) for i in range(4)]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    explained = explanations(results, lang)
+    if explained:
+        lines.append("")
+    for key, text in explained:
+        lines.append(f"{key}: {text}")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(results: dict[str, Any], lang: str, confidence: float | None) -> str:
+    value_title = "value" + (f" [{confidence:.0%} interval]" if confidence else "")
+    lines = [f"| metric | score | {value_title} | n |", "|---|---|---:|---:|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in result_lines(results)]
+    lines.append("")
+    lines += [f"- **{key}**: {text}" for key, text in explanations(results, lang)]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(results: dict[str, Any], input_info: dict[str, Any]) -> str:
+    n = next(iter(results.values())).n if results else 0
+    document = {"n": n, "results": {key: result.to_dict() for key, result in results.items()}, "input": input_info}
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def output_format(args: argparse.Namespace) -> str:
+    """``--format``, or the ``-o`` extension (``.json``, ``.md``), or ``table``."""
+    if args.format:
+        return args.format
+    ext = os.path.splitext(args.output or "")[1].lower()
+    return {".json": "json", ".md": "markdown", ".markdown": "markdown"}.get(ext, "table")
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def read_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Reader options from the command line (passed to :func:`nlpmetrics.io.read_examples`)."""
+    return {
+        "input_format": args.input_format,
+        "pred_field": args.pred_field,
+        "ref_field": args.ref_field,
+        "ref_file": args.ref_file if args.ref_file is None or len(args.ref_file) > 1 else args.ref_file[0],
+        "encoding": args.encoding,
+    }
+
+
+def _explain_lang(lang: str | None) -> str:
+    return lang if lang in ("en", "ja") else "en"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from nlpmetrics.registry import list_metrics, metric_class
+
+    rows = []
+    for name in list_metrics():
+        cls = metric_class(name)
+        options = ", ".join(f"{k}={v.default!r}" for k, v in cls.options.items()) or "-"
+        rows.append({"name": name, "scores": list(cls.score_keys), "higher_is_better": cls.higher_is_better,
+                     "extra": cls.extra, "options": {k: repr(v.default) for k, v in cls.options.items()},
+                     "options_text": options})
+    if args.format == "json":
+        emit(json.dumps([{k: v for k, v in r.items() if k != "options_text"} for r in rows], indent=2), None)
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    lines = [f"{r['name'].ljust(width)}  scores: {', '.join(r['scores'])}; options: {r['options_text']}"
+             + (f" (needs nlpmetrics[{r['extra']}])" if r["extra"] else "") for r in rows]
+    emit("\n".join(lines), None)
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from nlpmetrics.explanations import load_card
+    from nlpmetrics.registry import metric_class
+
+    name, _ = resolve_metric_name(args.metric)
+    metric_class(name)
+    card = load_card(name, args.lang or "en")
+    emit(json.dumps(card.to_dict(), ensure_ascii=False, indent=2) if args.format == "json" else str(card), None)
+    return 0
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from nlpmetrics.suggestions import suggest
+
+    suggestions = suggest(args.task, args.lang or "en")
+    if args.format == "json":
+        emit(json.dumps([{"metric": s.metric, "options": s.options, "reason": s.reason} for s in suggestions],
+                        ensure_ascii=False, indent=2), None)
+    else:
+        emit("\n".join(f"- {s}" for s in suggestions), None)
+    return 0
+
+
+def _first_chunk(path: str, options: dict[str, Any]) -> tuple[Any, Iterator[Any]]:
+    from nlpmetrics.io import read_examples
+
+    chunks = read_examples(path, **options)
+    first = next(chunks)  # read_examples raises for a file with no examples
+    return first, chain([first], chunks)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from nlpmetrics.io import detect_format
+
+    check_writable(args.output)
+    options = read_options(args)
+    kind = detect_format(args.file, args.input_format, options["ref_file"])
+    first, chunks = _first_chunk(args.file, options)
+    entries = configure_metrics(args.metrics, args.option, args.lang, first, quiet=args.quiet)
+    if args.engine == "dask":
+        from nlpmetrics.distributed import score_files
+
+        scored = score_files(args.file, metrics=[e.metric for e in entries], partitions=args.partitions,
+                             scheduler=args.scheduler, **options)
+        for entry, metric in zip(entries, scored, strict=True):
+            entry.metric = metric
+    else:
+        convertible = kind in ("csv", "tsv", "text")
+        progress = Progress(not args.quiet)
+        examples = 0
+        try:
+            for chunk in chunks:
+                for entry in entries:
+                    entry.update(chunk, args.file, convertible)
+                examples += len(chunk)
+                progress.update(chunk.lines[-1] if chunk.lines else examples, examples)
+        finally:
+            progress.close()
+    results = {e.key: e.metric.compute(confidence=args.confidence, n_resamples=args.resamples, seed=args.seed)
+               for e in entries}
+    info = {"path": args.file, "format": kind, **{k: v for k, v in options.items() if k != "input_format"},
+            "metrics": [e.key for e in entries], "engine": args.engine}
+    lang = _explain_lang(args.lang)
+    fmt = output_format(args)
+    if fmt == "json":
+        text = render_json(results, info)
+    elif fmt == "markdown":
+        text = render_markdown(results, lang, args.confidence)
+    else:
+        text = render_table(results, lang, args.confidence)
+    emit(text, args.output)
+    return 0
+
+
+def _display_names(paths: Sequence[str]) -> list[str]:
+    names = [os.path.basename(p) if p != "-" else "stdin" for p in paths]
+    return list(paths) if len(set(names)) < len(names) else names
+
+
+def _read_systems(args: argparse.Namespace, paths: Sequence[str]) -> tuple[list[MetricEntry], dict[str, tuple]]:
+    """Configure the metrics once (from the first file) and read every file fully, as the report API takes them."""
+    from nlpmetrics.io import detect_format, read_examples, to_numbers
+
+    if sum(p == "-" for p in paths) > 1:
+        raise InputError("standard input ('-') can be only one of the files")
+    options = read_options(args)
+    first, _ = _first_chunk(paths[0], options)
+    entries = configure_metrics(args.metrics, args.option, args.lang, first, quiet=args.quiet)
+    systems: dict[str, tuple[list, list]] = {}
+    for path, name in zip(paths, _display_names(paths), strict=True):
+        convertible = detect_format(path, args.input_format, options["ref_file"]) in ("csv", "tsv", "text")
+        predictions: list = []
+        references: list = []
+        for chunk in read_examples(path, **options):
+            for entry in entries:  # checks every example now, so errors name file and line
+                entry.update(chunk, path, convertible)
+                entry.metric.reset()
+            numeric = convertible and any(e.numeric for e in entries)
+            predictions.extend(to_numbers(chunk.predictions, chunk, path, "prediction") if numeric else chunk.predictions)
+            references.extend(to_numbers(chunk.references, chunk, path, "reference") if numeric else chunk.references)
+        systems[name] = (predictions, references)
+    return entries, systems
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    check_writable(args.output)
+    ext = os.path.splitext(args.output)[1].lower()
+    if ext not in (".html", ".htm", ".md", ".markdown"):
+        raise InputError(f"{args.output}: the report is HTML or Markdown; name the output .html or .md")
+    entries, systems = _read_systems(args, args.files)
+    from nlpmetrics.reporting import report
+
+    with atomic_path(args.output) as temporary:
+        report(systems, metrics=[e.metric for e in entries], output=temporary, lang=_explain_lang(args.lang),
+               title=args.title, confidence=args.confidence, n_resamples=args.resamples, seed=args.seed)
+    _note(f"wrote {args.output}", args.quiet)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    check_writable(args.output)
+    entries, systems = _read_systems(args, [args.a, args.b])
+    from nlpmetrics.reporting import compare
+
+    (name_a, a), (name_b, b) = systems.items()
+    outcome = compare(a, b, metrics=[e.metric for e in entries], names=(name_a, name_b), confidence=args.confidence,
+                      n_resamples=args.resamples, seed=args.seed)
+    lang = _explain_lang(args.lang)
+    fmt = output_format(args)
+    if fmt == "json":
+        text = json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2, default=_json_default)
+    elif fmt == "markdown":
+        text = outcome.to_markdown(lang)
+    else:
+        text = outcome.to_text(lang)
+    emit(text, args.output)
+    return 0
+
+
+def _json_default(value: Any) -> Any:
+    from nlpmetrics.result import to_jsonable
+
+    converted = to_jsonable(value)
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+    return converted
+
+
+# ----------------------------------------------------------------------------- argument parsing
+
+_EXAMPLES = {
+    "list": "example:\n  nlpmetrics list",
+    "explain": "examples:\n  nlpmetrics explain bleu\n  nlpmetrics explain rouge --lang ja",
+    "suggest": "examples:\n  nlpmetrics suggest summarization\n  nlpmetrics suggest ner --lang ja",
+    "score": (
+        "examples:\n"
+        "  nlpmetrics score preds.jsonl                       # metrics chosen from the data\n"
+        "  nlpmetrics score preds.jsonl -m accuracy,f1_macro --confidence 0.95\n"
+        "  nlpmetrics score hyp.txt --ref-file ref.txt -m bleu,chrf --option tokenize=intl\n"
+        "  nlpmetrics score summaries.jsonl -m rouge --lang ja --option 'rouge_types=[\"rouge1\",\"rougeL\"]'\n"
+        "  nlpmetrics score scores.csv -m pearson,spearman --format json -o scores.json\n"
+        "  cat preds.jsonl | nlpmetrics score - -m accuracy\n\n"
+        "inputs: JSONL (fields 'prediction'/'reference', dotted paths for nested fields, a 'references'\n"
+        "list for several references), CSV/TSV with a header, a text file of hypotheses with --ref-file,\n"
+        "CoNLL (token, gold tag, predicted tag). The format comes from the extension; --input-format overrides.\n"
+        "metric names: a metric with an 'average' option may be named with it (f1_macro = f1 with\n"
+        "average=macro); its result is shown under that name.\n"
+        "exit status: 0 success, 2 bad input or options (one line on stderr naming file:line), 1 internal error."
+    ),
+    "report": (
+        "examples:\n"
+        "  nlpmetrics report system_a.jsonl system_b.jsonl -m bleu,rouge -o report.html\n"
+        "  nlpmetrics report preds.jsonl -m f1_macro -o report.md --lang ja --title '評価レポート'"
+    ),
+    "compare": (
+        "examples:\n"
+        "  nlpmetrics compare baseline.jsonl candidate.jsonl -m bleu\n"
+        "  nlpmetrics compare a.jsonl b.jsonl -m f1_macro --format markdown -o comparison.md"
+    ),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the project's one-line error format (exit status 2)."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _common(debug_only: bool = False) -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
+    if not debug_only:
+        parent.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no notes on stderr")
+    return parent
+
+
+def _add_metric_args(parser: argparse.ArgumentParser, *, reading: bool = True) -> None:
+    parser.add_argument("-m", "--metrics", action="append", metavar="NAMES",
+                        help="comma-separated metric names (default: chosen from the data, said on stderr)")
+    parser.add_argument("--option", action="append", metavar="NAME=VALUE",
+                        help="a metric option (repeatable); the value is read as JSON when it parses; "
+                             "'metric.name=value' sets it for one metric only")
+    parser.add_argument("--lang", help="language of the text (ja, zh, ko, en...) and of the explanations (en, ja)")
+    parser.add_argument("--confidence", type=float, metavar="LEVEL",
+                        help="add bootstrap intervals at this level, e.g. 0.95")
+    parser.add_argument("--resamples", type=int, default=1000, metavar="N", help="bootstrap resamples (default 1000)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the resampling (default 0)")
+    if reading:
+        parser.add_argument("--ref-file", action="append", metavar="REF",
+                            help="references of a plain-text prediction file (repeat for several references)")
+        parser.add_argument("--pred-field", default="prediction", metavar="F",
+                            help="JSONL field / CSV column of the predictions (default: prediction)")
+        parser.add_argument("--ref-field", default="reference", metavar="F",
+                            help="JSONL field / CSV column of the references (default: reference, or a "
+                                 "'references' list)")
+        parser.add_argument("--input-format", choices=("jsonl", "csv", "tsv", "text", "conll"),
+                            help="override the format guessed from the extension")
+        parser.add_argument("--encoding", default="utf-8", help="text encoding of the input (default utf-8)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command (also used to generate docs/cli.md)."""
+    from nlpmetrics import __version__
+
+    parser = _Parser(
+        prog=PROG,
+        description="Score NLP outputs with metrics identical to the reference libraries, and explain the numbers.",
+        epilog="examples:\n  nlpmetrics list\n  nlpmetrics score preds.jsonl\n  nlpmetrics explain bleu --lang ja\n\n"
+               "run 'nlpmetrics COMMAND --help' for the options of a command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, summary: str, parents: list) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=summary, description=summary, epilog=_EXAMPLES[name],
+                                   parents=parents, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    sub = command("list", "list the metrics, their scores and options", [_common(True)])
+    sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    sub.set_defaults(handler=cmd_list)
+
+    sub = command("explain", "print a metric's plain-language card", [_common(True)])
+    sub.add_argument("metric", metavar="METRIC", help="a metric name (see 'nlpmetrics list')")
+    sub.add_argument("--lang", choices=("en", "ja"), help="language of the card (default en)")
+    sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    sub.set_defaults(handler=cmd_explain)
+
+    sub = command("suggest", "recommend metrics for a task, with reasons", [_common(True)])
+    sub.add_argument("task", metavar="TASK",
+                     help="classification, similarity, ner, summarization, translation or qa")
+    sub.add_argument("--lang", choices=("en", "ja"), help="language of the reasons (default en)")
+    sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    sub.set_defaults(handler=cmd_suggest)
+
+    sub = command("score", "score a prediction file", [_common()])
+    sub.add_argument("file", metavar="FILE", help="predictions and references ('-' reads standard input)")
+    _add_metric_args(sub)
+    sub.add_argument("--format", choices=("table", "json", "markdown"),
+                     help="output format (default: from the -o extension, else table)")
+    sub.add_argument("-o", "--output", metavar="OUT", help="write the output here (atomically) instead of stdout")
+    sub.add_argument("--engine", choices=("local", "dask"), default="local",
+                     help="score in this process (default) or on Dask, in byte-range partitions")
+    sub.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: Dask's default)")
+    sub.add_argument("--partitions", type=int, metavar="N", help="Dask partitions (default: one per 32 MiB)")
+    sub.set_defaults(handler=cmd_score)
+
+    sub = command("report", "write a client report (HTML or Markdown) for one or more systems", [_common()])
+    sub.add_argument("files", nargs="+", metavar="FILE", help="one prediction file per system (same references)")
+    _add_metric_args(sub)
+    sub.add_argument("-o", "--output", required=True, metavar="OUT", help="report.html or report.md")
+    sub.add_argument("--title", help="title of the report")
+    sub.set_defaults(handler=cmd_report, confidence=0.95)
+
+    sub = command("compare", "paired significance test between two systems on the same references", [_common()])
+    sub.add_argument("a", metavar="A", help="prediction file of system A")
+    sub.add_argument("b", metavar="B", help="prediction file of system B")
+    _add_metric_args(sub)
+    sub.add_argument("--format", choices=("table", "json", "markdown"), help="output format (default table)")
+    sub.add_argument("-o", "--output", metavar="OUT", help="write the output here (atomically) instead of stdout")
+    sub.set_defaults(handler=cmd_compare, confidence=0.95)
+    return parser
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 internal error, 2 bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    warnings.showwarning = _show_warning
+    try:
+        return args.handler(args)
+    except (InputError, MissingDependencyError) as error:
+        if args.debug:
+            raise
+        message = " ".join(str(error).split("\n"))
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
+    except Exception as error:  # noqa: BLE001 - the last line of defence: a short message, not a traceback
+        if args.debug:
+            raise
+        print(f"{PROG}: internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
