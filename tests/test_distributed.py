@@ -1,0 +1,319 @@
+"""Eval loops under ``torch.distributed``: every rank gets exactly the one-process result.
+
+Two real CPU processes with the ``gloo`` backend on loopback run every
+registered metric over uneven shards, empty shards and ``DistributedSampler``
+shards (with its padding duplicates removed by ``dataset_size`` or by example
+ids); the parent compares every rank's ``Result`` with one process scoring all
+the data.  The row-merging functions are also checked directly against the
+real ``DistributedSampler``.
+
+Run as a script (``python tests/test_distributed.py worker ...``) this file is
+the worker process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+import nlpmetrics as nm
+from nlpmetrics.distributed import drop_duplicate_ids, drop_sampler_padding, gather_rows, sync_metric
+from nlpmetrics.errors import InputError
+
+WORLD = 2
+SCENARIOS = ("uneven", "rank1_empty", "rank0_empty", "sync_then_compute", "sampler_dataset_size", "sampler_ids")
+
+# ----------------------------------------------------------------------------- inputs
+
+#: A fixed sample for a registered metric that tests/inputs does not cover (yet).
+_FALLBACK = {
+    "seqeval": (
+        [{}, {"mode": "strict", "scheme": "IOB2"}],
+        [["B-PER", "I-PER", "O"], ["O", "B-LOC"], ["B-ORG", "O", "B-PER"], ["I-PER", "I-PER"], ["O"],
+         ["B-LOC", "I-LOC", "O", "B-MISC"], ["B-PER"], ["O", "O", "B-ORG", "I-ORG"], ["B-MISC", "O"]],
+        [["B-PER", "I-PER", "O"], ["O", "B-PER"], ["B-ORG", "O", "O"], ["B-PER", "I-PER"], ["O"],
+         ["B-LOC", "I-LOC", "O", "B-MISC"], ["O"], ["O", "O", "B-ORG", "I-ORG"], ["B-MISC", "O"]],
+    ),
+}
+_TEXT_PREDICTIONS = [
+    "the cat sat on the mat", "a quick brown fox jumps", "", "今日は良い天気です", "hello world again",
+    "the model scores well on this", "machine translation is hard", "猫がマットの上に座った", "short", "one two three four",
+]
+_TEXT_REFERENCES = [
+    "the cat is on the mat", "the quick brown fox jumped", "nothing here", "今日はいい天気です", "hello world",
+    "the model scores well on this", "translation by machine is hard", "猫はマットの上に座っていた", "a short one",
+    "one two three five",
+]
+
+
+def _draw_examples(strategy_factory) -> tuple[list, list]:
+    """A deterministic, reasonably long example from a metric's hypothesis strategy."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    found: list = []
+
+    @settings(max_examples=8, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(strategy_factory(7, 15))
+    def capture(pair):
+        found.append(pair)
+
+    capture()
+    return max(found, key=lambda pair: len(pair[0]))
+
+
+def _cases() -> list[dict]:
+    """One case per (registered metric, option set): name, options, predictions, references."""
+    from tests.inputs import all_inputs
+
+    inputs = all_inputs()
+    cases = []
+    for name in nm.list_metrics():
+        if name in inputs:
+            predictions, references = _draw_examples(inputs[name].examples)
+            option_sets = inputs[name].options
+        elif name in _FALLBACK:
+            option_sets, predictions, references = _FALLBACK[name]
+        elif name in ("bleu", "chrf", "ter", "rouge"):
+            option_sets, predictions, references = [{}], _TEXT_PREDICTIONS, _TEXT_REFERENCES
+        else:
+            continue
+        for index, options in enumerate(option_sets[:2]):
+            cases.append({"id": f"{name}-{index}", "name": name, "options": options,
+                          "predictions": list(predictions), "references": list(references)})
+    return cases
+
+
+def _canonical(result) -> str:
+    """A result as exact text: every score, detail, per-example value, n and signature."""
+    return json.dumps(result.to_dict(), sort_keys=True, default=repr)
+
+
+# ----------------------------------------------------------------------------- worker process
+
+
+def _update_in_batches(metric, predictions, references, batch=2):
+    for start in range(0, len(predictions), batch):
+        metric.update(predictions=predictions[start:start + batch], references=references[start:start + batch])
+
+
+def _run_scenario(scenario: str, case: dict, rank: int) -> str:
+    import torch.distributed as dist
+    from torch.utils.data.distributed import DistributedSampler
+
+    predictions, references = case["predictions"], case["references"]
+    metric = nm.load(case["name"], **case["options"])
+    n = len(predictions)
+    cut = max(1, n // 4)  # uneven: rank 0 gets a quarter
+    if scenario in ("uneven", "sync_then_compute"):
+        mine = slice(0, cut) if rank == 0 else slice(cut, n)
+        _update_in_batches(metric, predictions[mine], references[mine])
+    elif scenario in ("rank1_empty", "rank0_empty"):
+        if (scenario == "rank1_empty") == (rank == 0):
+            _update_in_batches(metric, predictions, references)
+    else:
+        odd = n if n % WORLD else n - 1  # an odd dataset, so the sampler pads
+        sampler = DistributedSampler(range(odd), num_replicas=WORLD, rank=rank,
+                                     shuffle=scenario == "sampler_ids", seed=3)
+        indices = list(sampler)
+        _update_in_batches(metric, [predictions[i] for i in indices], [references[i] for i in indices])
+    local_n = metric.n
+    if scenario == "sync_then_compute":
+        result = metric.sync().compute()
+    elif scenario == "sampler_dataset_size":
+        result = sync_metric(metric, dataset_size=odd).compute()
+    elif scenario == "sampler_ids":
+        result = sync_metric(metric, example_ids=indices).compute()
+    else:
+        result = metric.compute(sync=True)
+        assert metric.n == local_n, "compute(sync=True) must leave the local state alone"
+    dist.barrier()
+    return _canonical(result)
+
+
+def _worker(rank: int, port: int, cases_path: str, out_path: str) -> None:
+    import torch.distributed as dist
+
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=WORLD,
+                            timeout=timedelta(seconds=60))
+    with open(cases_path, "rb") as handle:
+        cases = pickle.load(handle)
+    results = {}
+    for case in cases:
+        for scenario in SCENARIOS:
+            results[case["id"], scenario] = _run_scenario(scenario, case, rank)
+    # the trap: gathering sampler shards without removing the padding counts an example twice
+    metric = nm.load("accuracy")
+    indices = _sampler_indices(5, rank)
+    metric.update(predictions=[1] * len(indices), references=[1] * len(indices))
+    results["trap"] = metric.compute(sync=True).n
+    dist.destroy_process_group()
+    with open(out_path, "wb") as handle:
+        pickle.dump(results, handle)
+
+
+def _sampler_indices(size: int, rank: int) -> list[int]:
+    from torch.utils.data.distributed import DistributedSampler
+
+    return list(DistributedSampler(range(size), num_replicas=WORLD, rank=rank, shuffle=False))
+
+
+# ----------------------------------------------------------------------------- parent side
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def cases() -> list[dict]:
+    found = _cases()
+    assert found, "no registered metric has test inputs"
+    return found
+
+
+@pytest.fixture(scope="module")
+def two_ranks(cases, tmp_path_factory) -> list[dict]:
+    """Run every case and scenario on two gloo processes; each rank's canonical results."""
+    folder = tmp_path_factory.mktemp("gloo")
+    cases_path = folder / "cases.pkl"
+    with open(cases_path, "wb") as handle:
+        pickle.dump(cases, handle)
+    port = _free_port()
+    env = dict(os.environ, GLOO_SOCKET_IFNAME="lo", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(__file__)), os.environ.get("PYTHONPATH", "")]))
+    processes = [
+        subprocess.Popen([sys.executable, __file__, "worker", str(rank), str(port), str(cases_path),
+                          str(folder / f"rank{rank}.pkl")], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for rank in range(WORLD)
+    ]
+    outputs = []
+    for process in processes:
+        try:
+            output, _ = process.communicate(timeout=240)
+        except subprocess.TimeoutExpired:
+            for other in processes:
+                other.kill()
+            raise
+        outputs.append(output.decode(errors="replace"))
+    for rank, (process, output) in enumerate(zip(processes, outputs, strict=True)):
+        assert process.returncode == 0, f"rank {rank} failed:\n{output[-4000:]}"
+    ranks = []
+    for rank in range(WORLD):
+        with open(folder / f"rank{rank}.pkl", "rb") as handle:
+            ranks.append(pickle.load(handle))
+    return ranks
+
+
+def _one_process(case: dict, scenario: str) -> str:
+    predictions, references = case["predictions"], case["references"]
+    if scenario.startswith("sampler"):
+        odd = len(predictions) if len(predictions) % WORLD else len(predictions) - 1
+        predictions, references = predictions[:odd], references[:odd]
+    metric = nm.load(case["name"], **case["options"])
+    metric.update(predictions=predictions, references=references)
+    return _canonical(metric.compute())
+
+
+def test_every_registered_metric_has_a_case(cases):
+    covered = {case["name"] for case in cases}
+    missing = sorted(set(nm.list_metrics()) - covered)
+    assert not missing, f"no distributed test inputs for {missing}: add them to tests/inputs or _FALLBACK"
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_rank_gets_the_one_process_result(two_ranks, cases, scenario):
+    for case in cases:
+        expected = _one_process(case, scenario)
+        for rank, results in enumerate(two_ranks):
+            assert results[case["id"], scenario] == expected, f"{case['id']} rank {rank}"
+
+
+def test_sampler_padding_is_counted_twice_without_dataset_size(two_ranks):
+    # 5 examples on 2 ranks: the sampler repeats one, and a plain sync counts 6
+    assert [results["trap"] for results in two_ranks] == [6, 6]
+
+
+# ----------------------------------------------------------------------------- merging functions, one process
+
+
+@pytest.mark.parametrize("world", [1, 2, 3, 4])
+@pytest.mark.parametrize("size", [1, 2, 5, 8, 11])
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_drop_sampler_padding_restores_the_dataset(world, size, shuffle):
+    from torch.utils.data.distributed import DistributedSampler
+
+    shards = [list(DistributedSampler(range(size), num_replicas=world, rank=r, shuffle=shuffle, seed=1))
+              for r in range(world)]
+    rows = [{"index": np.asarray(shard, dtype=np.int64)} if shard else {} for shard in shards]
+    merged = drop_sampler_padding(rows, size)["index"]
+    if shuffle:
+        assert sorted(merged.tolist()) == list(range(size))
+    else:
+        assert merged.tolist() == list(range(size))
+
+
+def test_drop_sampler_padding_refuses_rows_that_are_not_one_pass():
+    one_pass = [{"x": np.arange(3)}, {"x": np.arange(3)}]
+    with pytest.raises(InputError, match="not one pass"):
+        drop_sampler_padding(one_pass, 2)  # 6 rows for 2 examples: two epochs without reset()
+    with pytest.raises(InputError, match="not one pass"):
+        drop_sampler_padding([{"x": np.arange(3)}, {"x": np.arange(2)}], 5)
+    with pytest.raises(InputError, match="dataset_size"):
+        drop_sampler_padding(one_pass, -1)
+    assert drop_sampler_padding([{}, {}], 0) == {}
+
+
+def test_drop_duplicate_ids_keeps_one_row_per_id_sorted():
+    rows = [{"x": np.asarray([10, 30, 50])}, {"x": np.asarray([20, 40, 10])}]
+    ids = [np.asarray([1, 3, 5]), np.asarray([2, 4, 1])]
+    merged, distinct = drop_duplicate_ids(rows, ids)
+    assert merged["x"].tolist() == [10, 20, 30, 40, 50]
+    assert distinct.tolist() == [1, 2, 3, 4, 5]
+    with pytest.raises(InputError, match="rank 1 passed 2 example_ids for 3"):
+        drop_duplicate_ids(rows, [ids[0], ids[1][:2]])
+    with pytest.raises(InputError, match="text on some ranks"):
+        drop_duplicate_ids(rows, [ids[0], np.asarray(["a", "b", "c"])])
+    merged, _ = drop_duplicate_ids([{}, rows[1]], [np.asarray([], dtype=np.int64), ids[1]])
+    assert merged["x"].tolist() == [10, 20, 40]
+
+
+def test_single_process_sync_is_the_identity_and_imports_no_torch():
+    code = (
+        "import sys, nlpmetrics as nm\n"
+        "from nlpmetrics.distributed import sync_metric\n"
+        "m = nm.load('accuracy'); m.update(predictions=[1, 0, 1], references=[1, 1, 1])\n"
+        "assert m.compute(sync=True).scores == m.compute().scores\n"
+        "assert m.sync().n == 3\n"
+        "assert sync_metric(m, dataset_size=3).n == 3\n"
+        "assert sync_metric(m, example_ids=[7, 8, 7]).n == 2\n"
+        "assert 'torch' not in sys.modules, 'sync imported torch in a single process'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_gather_rows_without_a_process_group():
+    rows = {"x": np.arange(3)}
+    (gathered,) = gather_rows(rows)
+    assert gathered.keys() == rows.keys() and gathered["x"] is rows["x"]
+    assert gather_rows({}) == [{}]
+
+
+def test_sync_metric_refuses_both_ways_at_once():
+    metric = nm.load("accuracy")
+    with pytest.raises(InputError, match="not both"):
+        sync_metric(metric, dataset_size=3, example_ids=[1, 2, 3])
+
+
+if __name__ == "__main__" and len(sys.argv) == 6 and sys.argv[1] == "worker":
+    _worker(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5])
