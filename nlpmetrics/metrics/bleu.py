@@ -221,15 +221,20 @@ class BLEU(Metric):
     def check_inputs(self, predictions, references):
         return check_text_inputs(predictions, references)
 
-    def _tokens(self, text: str) -> list[str]:
+    def tokenizer(self):
+        """``str -> list of tokens`` exactly as sacrebleu's ``BLEU._preprocess_segment(...).split()``."""
+        if self.config["tokenize"] == "13a":
+            from nlpmetrics.metrics._fast_13a import tokenize_13a as tokenize
+        else:
+            tokenize = sacrebleu_tokenizer(self.config["tokenize"])
         if self.config["lowercase"]:
-            text = text.lower()
-        return sacrebleu_tokenizer(self.config["tokenize"])(text.rstrip()).split()
+            return lambda text: tokenize(text.lower().rstrip()).split()
+        return lambda text: tokenize(text.rstrip()).split()
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
         from nlpmetrics.metrics._ngram_counts import clipped_ngram_counts
 
-        tokens = self._tokens
+        tokens = self.tokenizer()
         hyp_tokens = [tokens(text) for text in predictions]
         ref_tokens = [[tokens(text) for text in group] for group in references]
         correct, total = clipped_ngram_counts(hyp_tokens, ref_tokens, self.config["max_ngram_order"])

@@ -1,0 +1,52 @@
+"""sacrebleu's ``13a`` tokenizer, same output, about twice as fast.
+
+sacrebleu's first regular expression puts spaces around every punctuation
+character *and every space* with a template replacement (``r' \\1 '``), which
+Python 3.11 expands in Python code once per match: most of BLEU's time goes
+there.  That rule looks at one character and nothing around it, so a
+``str.translate`` table built from sacrebleu's own pattern gives the same
+string.  The three context rules (period/comma/dash next to digits) run as
+sacrebleu's own compiled patterns, only on lines that contain those characters.
+Tests compare the output with sacrebleu's tokenizer on random and real text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache, lru_cache
+
+
+@cache
+def _rules() -> tuple[dict[int, str], list[tuple[re.Pattern, Callable[[re.Match], str], str]]]:
+    from sacrebleu.tokenizers.tokenizer_re import TokenizerRegexp
+
+    (single, single_repl), *context = TokenizerRegexp()._re
+    if single_repl != r" \1 ":
+        raise RuntimeError("sacrebleu's 13a rules changed; nlpmetrics' fast tokenizer needs updating")
+    table = {code: f" {chr(code)} " for code in range(128) if single.fullmatch(chr(code))}
+    if any(single.fullmatch(chr(code)) for code in range(128, 0x3000)):
+        raise RuntimeError("sacrebleu's 13a punctuation class now has non-ASCII characters")
+    triggers = {r"([^0-9])([\.,])": ".,", r"([\.,])([^0-9])": ".,", r"([0-9])(-)": "-"}
+    # r"\1 \2 " -> "{0[1]} {0[2]} ".format: a C-level replacement, no Python template expansion per match.
+    rules = [(pattern, re.sub(r"\\(\d)", r"{0[\1]}", repl).format, triggers[pattern.pattern]) for pattern, repl in context]
+    return str.maketrans(table), rules
+
+
+@lru_cache(maxsize=2**16)
+def tokenize_13a(line: str) -> str:
+    """``sacrebleu.tokenizers.tokenizer_13a.Tokenizer13a()(line)``, computed faster."""
+    table, rules = _rules()
+    line = line.replace("<skipped>", "")
+    line = line.replace("-\n", "")
+    line = line.replace("\n", " ")
+    if "&" in line:
+        line = line.replace("&quot;", '"')
+        line = line.replace("&amp;", "&")
+        line = line.replace("&lt;", "<")
+        line = line.replace("&gt;", ">")
+    line = f" {line} ".translate(table)
+    for pattern, repl, trigger in rules:
+        if any(ch in line for ch in trigger):
+            line = pattern.sub(repl, line)
+    return " ".join(line.split())
