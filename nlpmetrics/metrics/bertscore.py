@@ -1,0 +1,221 @@
+"""BERTScore: do prediction and reference mean the same, word by word, in a language model's eyes?
+
+bert-score 0.3.13's numbers (``bert_score.score``), computed on torch +
+transformers directly: the model loads once per process and is reused, each
+distinct text is encoded once, and batches are cut by a token budget.  The
+heavy work lives in :mod:`nlpmetrics.metrics._bertscore_engine`, imported on
+first use, so this module stays light.
+
+Rows are the per-example precision, recall and F1 (already rescaled when
+``rescale_with_baseline=True``); the corpus score is their mean.  With several
+references an example takes, for each of P, R and F separately, its best
+value over the references (bert-score's rule).
+
+``idf=True`` weighs tokens by their rarity among the references *of the
+batch scored* (as one ``bert_score.score`` call does): one-shot scoring is
+exact, but several ``update`` calls or merged workers each use their own
+references, so ``streams_exactly`` is False then.  For exact streaming or
+distributed idf, count :func:`document_frequencies` over all references first
+and pass ``idf=frequencies.idf()``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from nlpmetrics.base import Metric, weighted_mean
+from nlpmetrics.metrics._bertscore_idf import DocumentFrequencies, IdfWeights, check_idf_option
+from nlpmetrics.options import Option
+from nlpmetrics.registry import register
+from nlpmetrics.rows import Rows
+from nlpmetrics.validation import reference_texts, texts
+
+__all__ = ["BERTScore", "DocumentFrequencies", "IdfWeights", "document_frequencies"]
+
+_KEYS = ("precision", "recall", "f1")
+
+
+def _check_model(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("model must be a local folder or a Hugging Face model name, e.g. 'roberta-large'")
+    return value
+
+
+def _check_layers(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError("num_layers must be a whole number >= 0 (the layer whose outputs are compared)")
+    return int(value)
+
+
+def _check_lang(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("lang must be a language code such as 'en' or 'ja'")
+    return value.strip().lower()
+
+
+def _check_bool(value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError("must be True or False")
+    return bool(value)
+
+
+def _check_batch_size(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError("batch_size must be a whole number >= 1")
+    return int(value)
+
+
+def _check_device(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ValueError("device must be None (a GPU when there is one), 'cpu', 'cuda', 'cuda:1', ...")
+    return value
+
+
+def document_frequencies(references: Sequence, *, model: str | os.PathLike | None = None,
+                         lang: str = "en") -> DocumentFrequencies:
+    """Count, per token id, how many reference texts contain it (the first pass of exact idf).
+
+    Parameters
+    ----------
+    references : sequence of str or of lists of str
+        Reference texts; with several references per example, each counts as
+        one document (as in bert-score).
+    model : str or path, optional
+        The model whose tokenizer is used (default: bert-score's model for ``lang``).
+    lang : str
+        Language, used to choose the default model.
+
+    Returns
+    -------
+    DocumentFrequencies
+        Merge the counts of several shards with ``.merge()``, then pass
+        ``idf=frequencies.idf()`` to ``nm.load("bertscore", ...)``.
+    """
+    from nlpmetrics.metrics._bertscore_engine import default_model, get_sentence_tokenizer
+
+    name = _check_model(model) or default_model(_check_lang(lang))
+    flat = [text for group in reference_texts(references) for text in group]
+    return get_sentence_tokenizer(name).document_frequencies(flat)
+
+
+@register
+class BERTScore(Metric):
+    """Greedy matching of contextual token embeddings (``bert_score.score``)."""
+
+    name = "bertscore"
+    options = {
+        "model": Option(None, check=_check_model,
+                        doc="local folder or hub name of the model (default: bert-score's model for lang)"),
+        "num_layers": Option(None, check=_check_layers,
+                             doc="layer whose outputs are compared (default: bert-score's table, else the last)"),
+        "lang": Option("en", check=_check_lang, doc="language; picks the default model and rescaling baseline"),
+        "idf": Option(False, check=check_idf_option,
+                      doc="weigh rare tokens more (True: idf from the references; or a precomputed table)"),
+        "rescale_with_baseline": Option(False, check=_check_bool,
+                                        doc="rescale with bert-score's baseline so unrelated texts score near 0"),
+        "batch_size": Option(64, check=_check_batch_size,
+                             doc=f"encoding batch size, in units of {512} tokens (batches are cut by tokens)"),
+        "device": Option(None, check=_check_device, doc="'cpu', 'cuda', 'cuda:1'... (default: a GPU if present)"),
+        "dtype": Option("float32", choices=("float32", "bfloat16", "float16"),
+                        doc="model weights' precision; bfloat16/float16 are faster on a GPU, differ in the 3rd-4th decimal"),
+        "progress": Option(True, check=_check_bool, doc="show a progress bar on long runs when stderr is a terminal"),
+    }
+    score_keys = ("f1", "precision", "recall")
+    bounds = (-1.0, 1.0)
+    extra = "bertscore"
+    reference_modules = ("torch", "transformers")
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._baseline: np.ndarray | None = None
+        if self.config["rescale_with_baseline"]:
+            from nlpmetrics.metrics._bertscore_engine import baseline_file, default_layer, read_baseline
+
+            path = baseline_file(self.model_name, self.config["lang"])
+            layer = self.config["num_layers"]
+            self._baseline = read_baseline(path, layer if layer is not None else default_layer(self.model_name))
+
+    @property
+    def model_name(self) -> str:
+        """The model used: the ``model`` option, or bert-score's default for ``lang``."""
+        from nlpmetrics.metrics._bertscore_engine import default_model
+
+        return self.config["model"] or default_model(self.config["lang"])
+
+    @property
+    def layer(self) -> int:
+        """The layer used (may read the model's config for a model bert-score's table does not list)."""
+        from nlpmetrics.metrics._bertscore_engine import resolve_layer
+
+        return resolve_layer(self.model_name, self.config["num_layers"])
+
+    @property
+    def streams_exactly(self) -> bool:
+        """False with ``idf=True`` (each batch's own references give the weights); True otherwise."""
+        return self.config["idf"] is not True
+
+    def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[list[str], list[list[str]]]:
+        return texts(predictions, "predictions"), reference_texts(references)
+
+    def scorer(self):
+        """The loaded model (:class:`~nlpmetrics.metrics._bertscore_engine.Encoder`), cached per process."""
+        from nlpmetrics.metrics._bertscore_engine import get_encoder
+
+        return get_encoder(self.model_name, self.config["num_layers"], self.config["device"], self.config["dtype"])
+
+    def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
+        encoder = self.scorer()
+        sizes = np.fromiter((len(group) for group in references), dtype=np.int64, count=len(references))
+        flat_refs = [text for group in references for text in group]
+        flat_preds = [p for p, size in zip(predictions, sizes, strict=True) for _ in range(size)]
+        idf = self.config["idf"]
+        weights: IdfWeights | None
+        if idf is True:
+            weights = encoder.text.document_frequencies(flat_refs).idf()
+        else:
+            weights = idf or None
+        scores = encoder.score(flat_preds, flat_refs, idf=weights, batch_size=self.config["batch_size"],
+                               progress=self.config["progress"])
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        best = np.maximum.reduceat(scores, starts, axis=0)
+        if self._baseline is not None:
+            best = (best - self._baseline) / (1.0 - self._baseline)
+        return {key: best[:, i].copy() for i, key in enumerate(_KEYS)}
+
+    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
+        return {key: float(weighted_mean(rows[key], weights)) for key in self.score_keys}
+
+    def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
+        return {key: np.asarray(rows[key], dtype=np.float64) for key in self.score_keys}
+
+    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
+        return {
+            "model": self.model_name,
+            "num_layers": self.layer,
+            "idf": "precomputed" if isinstance(self.config["idf"], IdfWeights) else bool(self.config["idf"]),
+            "rescaled": bool(self.config["rescale_with_baseline"]),
+            "bert_score_hash": self.bert_score_hash(),
+        }
+
+    def bert_score_hash(self) -> str:
+        """bert-score's own settings string (``model_L<layer>_idf...``) for these options."""
+        from nlpmetrics.versions import module_version
+
+        text = f"{self.model_name}_L{self.layer}_{'idf' if self.config['idf'] is not False else 'no-idf'}"
+        text += f"_version=0.3.13(hug_trans={module_version('transformers')})"
+        return text + ("-rescaled" if self.config["rescale_with_baseline"] else "")
+
+    def signature_parts(self) -> dict[str, str]:
+        return {"model": self.model_name, "layer": str(self.layer)}
