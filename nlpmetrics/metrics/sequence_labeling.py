@@ -261,7 +261,8 @@ class SeqEval(Metric):
                                 doc="value of a score whose denominator is 0: 0.0, 1.0 or nan"),
         "suffix": Option(False, check=_check_suffix, doc="tags put the prefix last ('PER-B')"),
     }
-    score_keys = ("precision", "recall", "f1")
+    #: F1 first: it is the headline number of NER (the main score of results and intervals).
+    score_keys = ("f1", "precision", "recall")
     reference_modules = ("seqeval",)
 
     def __init__(self, **options: Any) -> None:
@@ -413,12 +414,12 @@ class SeqEval(Metric):
             correct, predicted, true = (np.array([x.sum()], dtype=np.float64) for x in (correct, predicted, true))
         if average == "weighted" and true.sum() == 0:
             no_predictions = predicted.sum() == 0
-            return {"precision": zero if no_predictions else 0.0, "recall": zero,
-                    "f1": zero if no_predictions else 0.0}
+            return {"f1": zero if no_predictions else 0.0, "precision": zero if no_predictions else 0.0,
+                    "recall": zero}
         precision, recall, f1 = self.scores_from_counts(correct, predicted, true)
         weights = true if average == "weighted" else None
-        return {"precision": _average(precision, weights), "recall": _average(recall, weights),
-                "f1": _average(f1, weights)}
+        return {"f1": _average(f1, weights), "precision": _average(precision, weights),
+                "recall": _average(recall, weights)}
 
     def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
         _, correct, predicted, true = self.type_counts(rows, weights)
