@@ -1,0 +1,255 @@
+"""The input readers: every format, streaming in chunks, byte ranges, and every bad-input message.
+
+Oracles: Python's ``json`` and ``csv`` modules and sacrebleu's own file opener
+read the same files; the readers must return the same values.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nlpmetrics.errors import InputError
+from nlpmetrics.io import detect_format, read_all, read_examples
+
+
+def write(path, data: bytes | str, encoding: str = "utf-8"):
+    with open(path, "wb") as handle:
+        handle.write(data.encode(encoding) if isinstance(data, str) else data)
+    return str(path)
+
+
+def jsonl(records) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def gather(chunks):
+    preds, refs, lines = [], [], []
+    for chunk in chunks:
+        preds += chunk.predictions
+        refs += chunk.references
+        lines += chunk.lines
+        assert chunk.first_line == chunk.lines[0]
+    return preds, refs, lines
+
+
+RECORDS = [
+    {"prediction": "a b", "reference": "a c"},
+    {"prediction": "", "reference": "x, \"quoted\"\nnext line"},
+    {"prediction": "日本語の文。", "reference": "日本語\u2028の文\x85です"},
+    {"prediction": "tab\there", "reference": "last"},
+]
+
+
+# ----------------------------------------------------------------------------- JSONL
+
+
+def test_jsonl_keeps_json_types_and_reads_references_lists(tmp_path):
+    path = write(tmp_path / "p.jsonl", "\ufeff" + jsonl([
+        {"prediction": 1, "reference": 2},
+        {"prediction": ["B-PER", "O"], "reference": ["B-PER", "O"]},
+        {"prediction": "x", "references": ["y", "z"]},
+        {"prediction": 0.5, "reference": True},
+    ]).replace("\n", "\r\n", 1) + "\n   \n")
+    preds, refs = read_all(path)
+    assert preds == [1, ["B-PER", "O"], "x", 0.5]
+    assert refs == [2, ["B-PER", "O"], ["y", "z"], True]
+
+
+def test_jsonl_dotted_fields(tmp_path):
+    path = write(tmp_path / "p.jsonl", jsonl([{"out": {"text": "a"}, "gold": {"texts": ["b", "c"]}, "x.y": 3}]))
+    assert read_all(path, pred_field="out.text", ref_field="gold.texts.1") == (["a"], ["c"])
+    assert read_all(path, pred_field="x.y", ref_field="out.text") == ([3], ["a"])
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 10_000])
+def test_chunks_concatenate_to_the_whole_file_with_line_numbers(tmp_path, chunk_size):
+    records = [{"prediction": f"p{i}", "reference": f"r{i}"} for i in range(7)]
+    text = jsonl(records[:3]) + "\n" + jsonl(records[3:])
+    path = write(tmp_path / "p.jsonl", text)
+    chunks = list(read_examples(path, chunk_size=chunk_size))
+    assert all(len(c) <= chunk_size for c in chunks)
+    preds, refs, lines = gather(chunks)
+    assert preds == [r["prediction"] for r in records]
+    assert refs == [r["reference"] for r in records]
+    assert lines == [1, 2, 3, 5, 6, 7, 8]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('{"prediction": "a", "reference": "b"}\n{"prediction": "a" "reference": "b"}\n', "p.jsonl:2: invalid JSON"),
+        ('{"prediction": NaN, "reference": 1}\n', "p.jsonl:1: invalid JSON: NaN"),
+        ('{"prediction": 1, "reference": Infinity}\n', "p.jsonl:1: invalid JSON: Infinity"),
+        ('{"prediction": 1, "reference": -Infinity}\n', "p.jsonl:1: invalid JSON: -Infinity"),
+        ('{"prediction": 1, "prediction": 2, "reference": 1}\n', "p.jsonl:1: invalid JSON: duplicate key 'prediction'"),
+        ('{"prediction": 1, "reference": 1}\n[1, 2]\n', "p.jsonl:2: expected a JSON object"),
+        ('{"prediction": 1, "reference": 1}\n\n{"predictoin": 1, "reference": 2}\n', "p.jsonl:3: no field 'prediction'; did you mean 'predictoin'?"),
+        ('{"prediction": 1, "refs": 1}\n', "(fields: 'prediction', 'refs'); choose the field with --ref-field"),
+        ("\n\n  \n", "no examples found"),
+    ],
+)
+def test_jsonl_errors_name_file_and_line(tmp_path, content, message):
+    path = write(tmp_path / "p.jsonl", content)
+    with pytest.raises(InputError) as error:
+        read_all(path)
+    assert message in str(error.value)
+
+
+def test_invalid_utf8_names_line_and_byte_column_and_other_encodings_read(tmp_path):
+    text = jsonl([{"prediction": "ok", "reference": "ok"}, {"prediction": "日本", "reference": "語"}])
+    path = write(tmp_path / "p.jsonl", text, encoding="cp932")
+    with pytest.raises(InputError) as error:
+        read_all(path)
+    raw_line = text.splitlines()[1].encode("cp932")
+    try:
+        raw_line.decode("utf-8")
+    except UnicodeDecodeError as reference_error:
+        column = reference_error.start + 1
+    assert f"p.jsonl:2: invalid UTF-8 at byte column {column}" in str(error.value)
+    assert "--encoding" in str(error.value)
+    assert read_all(path, encoding="cp932") == (["ok", "日本"], ["ok", "語"])
+    utf16 = write(tmp_path / "p16.jsonl", text, encoding="utf-16")
+    assert read_all(utf16, encoding="utf-16") == (["ok", "日本"], ["ok", "語"])
+
+
+def test_missing_empty_and_directory_inputs(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_all(str(tmp_path / "missing.jsonl"))
+    with pytest.raises(InputError, match="is a directory"):
+        read_all(str(tmp_path))
+    with pytest.raises(InputError, match="the file is empty"):
+        read_all(write(tmp_path / "e.jsonl", ""))
+    with pytest.raises(InputError, match="unknown encoding"):
+        read_all(write(tmp_path / "x.jsonl", "{}\n"), encoding="no-such-codec")
+
+
+# ----------------------------------------------------------------------------- CSV / TSV
+
+
+def csv_text(records, delimiter=",", crlf=True, bom=True) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n" if crlf else "\n")
+    writer.writerow(["id", "prediction", "reference"])
+    for i, r in enumerate(records):
+        writer.writerow([i, r["prediction"], r["reference"]])
+    return ("\ufeff" if bom else "") + out.getvalue()
+
+
+@pytest.mark.parametrize("delimiter, ext", [(",", "csv"), ("\t", "tsv")])
+def test_delimited_matches_the_csv_module(tmp_path, delimiter, ext):
+    path = write(tmp_path / f"p.{ext}", csv_text(RECORDS, delimiter))
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=delimiter))
+    preds, refs, lines = gather(read_examples(path, chunk_size=2))
+    assert preds == [r["prediction"] for r in rows]
+    assert refs == [r["reference"] for r in rows]
+    assert lines == [2, 3, 5, 6]  # the second record spans two lines
+
+
+def test_delimited_several_reference_columns_and_errors(tmp_path):
+    path = write(tmp_path / "p.csv", "prediction,reference_1,reference_2\na,b,c\n")
+    assert read_all(path) == (["a"], [["b", "c"]])
+    bad = write(tmp_path / "bad.csv", "prediction,reference\na,b\nc,d,e\n")
+    with pytest.raises(InputError, match=r"bad\.csv:3: this row has 3 columns but the header has 2"):
+        read_all(bad)
+    with pytest.raises(InputError, match=r"p\.csv:1: no column 'pred'"):
+        read_all(path, pred_field="pred")
+    unterminated = write(tmp_path / "q.csv", 'prediction,reference\n"a,b\n')
+    with pytest.raises(InputError, match=r"q\.csv:\d+: invalid CSV"):
+        read_all(unterminated)
+
+
+# ----------------------------------------------------------------------------- byte ranges
+
+
+def _ranges(size: int, cuts: list[int]) -> list[tuple[int, int]]:
+    points = [0, *sorted(set(c % (size + 1) for c in cuts)), size]
+    return list(zip(points[:-1], points[1:], strict=True))
+
+
+@settings(max_examples=25)
+@given(cuts=st.lists(st.integers(0, 10_000), max_size=5), ext=st.sampled_from(["jsonl", "csv", "tsv"]))
+def test_byte_ranges_partition_the_file_exactly(tmp_path_factory, cuts, ext):
+    folder = tmp_path_factory.mktemp("ranges")
+    records = RECORDS * 3
+    text = jsonl(records) if ext == "jsonl" else csv_text(records, "," if ext == "csv" else "\t")
+    path = write(folder / f"p.{ext}", text)
+    whole = gather(read_examples(path))
+    parts = [gather(read_examples(path, byte_range=r, chunk_size=4)) for r in _ranges(os.path.getsize(path), cuts)]
+    assert tuple(sum((p[i] for p in parts), []) for i in range(3)) == whole
+
+
+def test_byte_range_errors_keep_absolute_line_numbers(tmp_path):
+    lines = [json.dumps({"prediction": i, "reference": i}) for i in range(10)]
+    lines[7] = "{broken"
+    path = write(tmp_path / "p.jsonl", "\n".join(lines) + "\n")
+    start = sum(len(line) + 1 for line in lines[:5])
+    assert gather(read_examples(path, byte_range=(0, start)))[2] == [1, 2, 3, 4, 5]
+    with pytest.raises(InputError, match=r"p\.jsonl:8: invalid JSON"):
+        list(read_examples(path, byte_range=(start, os.path.getsize(path))))
+
+
+# ----------------------------------------------------------------------------- text pairs
+
+
+def sacrebleu_lines(path: str) -> list[str]:
+    """Lines as sacrebleu's opener yields them, minus the newline and one carriage return."""
+    from sacrebleu.utils import smart_open
+
+    out = []
+    with smart_open(path) as handle:
+        for line in handle:
+            line = line[:-1] if line.endswith("\n") else line
+            out.append(line[:-1] if line.endswith("\r") else line)
+    return out
+
+
+@pytest.mark.parametrize(
+    "hyp, ref",
+    [
+        ("a\u2028b\nc\x85d\n\ne\r\n", "1\n2\n3\n4\n"),
+        ("no final newline\n\nx", "r1\nr2\nr3"),
+        ("\n", "only\n"),
+        ("s\u2029t\x0bu\x0cv\x1cw\n", "one line\n"),
+    ],
+)
+def test_text_pair_follows_sacrebleu_line_conventions(tmp_path, hyp, ref):
+    hyp_path, ref_path = write(tmp_path / "hyp.txt", hyp), write(tmp_path / "ref.txt", ref)
+    preds, refs = read_all(hyp_path, ref_file=ref_path)
+    assert preds == sacrebleu_lines(hyp_path)
+    assert refs == sacrebleu_lines(ref_path)
+
+
+def test_text_pair_counts_and_several_references(tmp_path):
+    hyp = write(tmp_path / "hyp.txt", "a\nb\nc\n")
+    short = write(tmp_path / "ref.txt", "a\nb\n")
+    with pytest.raises(InputError, match=r"hyp\.txt:3: .*hyp\.txt has 3 lines, .*ref\.txt has 2 lines"):
+        read_all(hyp, ref_file=short)
+    long = write(tmp_path / "long.txt", "a\nb\nc\nd\ne\n")
+    with pytest.raises(InputError, match=r"hyp\.txt has 3 lines, .*long\.txt has 5 lines"):
+        read_all(hyp, ref_file=long)
+    other = write(tmp_path / "ref2.txt", "x\ny\nz\n")
+    assert read_all(hyp, ref_file=[hyp, other]) == (["a", "b", "c"], [["a", "x"], ["b", "y"], ["c", "z"]])
+    with pytest.raises(InputError, match="--ref-file"):
+        read_all(hyp)
+
+
+def test_format_detection(tmp_path):
+    assert detect_format("a.jsonl") == "jsonl"
+    assert detect_format("a.CSV") == "csv"
+    assert detect_format("a.tsv") == "tsv"
+    assert detect_format("a.conll") == "conll"
+    assert detect_format("a.out", ref_file="r.txt") == "text"
+    assert detect_format("a.txt", input_format="jsonl") == "jsonl"
+    with pytest.raises(InputError, match="--input-format"):
+        detect_format("a.out")
+    with pytest.raises(InputError, match="did you mean 'csv'"):
+        detect_format("a.out", input_format="cvs")
