@@ -144,7 +144,7 @@ def explain_result(result: Result, lang: str = "en") -> str:
     if any(isinstance(v, float) and math.isnan(v) for v in result.scores.values()):
         sentences.append(common["undefined"].format(**context))
     sentences.append(common["cannot_tell"].format(caveat=_lower_first(card.caveats[0], lang)))
-    return " ".join(sentences)
+    return ("" if lang == "ja" else " ").join(sentences)  # Japanese sentences are not separated by spaces
 
 
 def _lower_first(text: str, lang: str) -> str:
