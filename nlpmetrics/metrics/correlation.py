@@ -34,7 +34,7 @@ def _constant_warning(x: np.ndarray, y: np.ndarray) -> bool:
         if np.all(values == values[0]):
             warnings.warn(
                 ConstantInputWarning(
-                    f"the {side} are all equal ({values[0]!r}), so the correlation is not defined "
+                    f"the {side} are all equal ({float(values[0])!r}), so the correlation is not defined "
                     "(it divides by their spread, which is 0); the result is nan, not 0"
                 ),
                 stacklevel=4,
