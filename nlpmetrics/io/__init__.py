@@ -138,7 +138,7 @@ def read_examples(
 
         chunks = read_text_pair(path, ref_file, encoding=encoding, chunk_size=chunk_size)
     else:
-        chunks = _read_conll_chunks(path, encoding=encoding)
+        chunks = _read_conll_chunks(path, encoding=encoding, chunk_size=chunk_size)
     seen = False
     for chunk in chunks:
         seen = True
@@ -147,25 +147,15 @@ def read_examples(
         raise InputError(f"{display_name(path)}: no examples found (the file holds only blank lines)")
 
 
-def _read_conll_chunks(path: Any, *, encoding: str) -> Iterator[Chunk]:
+def _read_conll_chunks(path: Any, *, encoding: str, chunk_size: int) -> Iterator[Chunk]:
     """CoNLL sentences (token, gold tag, predicted tag) as chunks of tag lists, via :mod:`nlpmetrics.io.conll`.
 
-    One example is one sentence; sentence line numbers are not known here, so
-    ``first_line`` is 0 (errors name the file only).
+    One example is one sentence; its line number is the line where the sentence starts.
     """
     from nlpmetrics.io.conll import read_conll
-    from nlpmetrics.io.source import open_binary
 
-    if path in (None, "-"):
-        import io
-        import sys
-
-        source: Any = io.TextIOWrapper(sys.stdin.buffer, encoding=encoding, newline="\n")
-    else:
-        open_binary(path).close()  # the same missing/empty-file errors as the other formats
-        source = path
-    for predictions, references in read_conll(source, encoding=encoding):
-        yield Chunk(list(predictions), list(references), 0)
+    for predictions, references, lines in read_conll(path, encoding=encoding, chunk_size=chunk_size, with_lines=True):
+        yield Chunk(list(predictions), list(references), lines[0] if lines else 0, list(lines))
 
 
 def read_all(path: Any, **options: Any) -> tuple[list, list]:
