@@ -1,0 +1,180 @@
+"""ROUGE precision / recall / F-measure for many (prediction, reference) pairs at once.
+
+The numbers are rouge-score's (``rouge_scorer._score_ngrams``, ``_score_lcs``,
+``_summary_level_lcs``) to the last bit: the same integer counts divided in the
+same order of floating-point operations.  The counting is vectorised: tokens
+are integer ids, and a pair's n-gram overlap comes from one sort of
+``(pair, n-gram, side)`` keys over the whole batch.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Sequence
+
+import numpy as np
+
+from nlpmetrics.metrics._lcs import WORD_BITS, lcs_length, lcs_lengths, lcs_ref_indices
+
+#: Largest key a sort key may reach (kept well inside int64).
+_KEY_LIMIT = 1 << 62
+
+
+class TokenBatch:
+    """Token ids of a list of texts, concatenated, with each text's offset and length."""
+
+    def __init__(self, ids: np.ndarray, lengths: np.ndarray) -> None:
+        self.ids = ids
+        self.lengths = lengths
+        self.offsets = np.cumsum(lengths) - lengths
+
+    def take(self, which: np.ndarray) -> TokenBatch:
+        """The texts at positions ``which`` (repeats allowed), in that order."""
+        lengths = self.lengths[which]
+        starts = self.offsets[which]
+        index = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        return TokenBatch(self.ids[index], lengths)
+
+
+def encode(token_lists: Sequence[Sequence[Hashable]], vocabulary: dict[Hashable, int]) -> TokenBatch:
+    """Token lists as a :class:`TokenBatch`, adding unseen tokens to ``vocabulary``."""
+    from itertools import chain
+
+    for token in dict.fromkeys(chain.from_iterable(token_lists)):
+        if token not in vocabulary:
+            vocabulary[token] = len(vocabulary)
+    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+    ids = np.fromiter(
+        map(vocabulary.__getitem__, chain.from_iterable(token_lists)), dtype=np.int64, count=int(lengths.sum())
+    )
+    return TokenBatch(ids, lengths)
+
+
+def fmeasure(precision: np.ndarray, recall: np.ndarray) -> np.ndarray:
+    """``rouge_score.scoring.fmeasure`` elementwise (same operations, same order)."""
+    total = precision + recall
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = 2 * precision * recall / total
+    return np.where(total > 0, value, 0.0)
+
+
+def _ngram_ids(ids: np.ndarray, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Ids of every n-gram (one id per distinct n-gram) and the number of n-grams per text."""
+    counts = np.maximum(lengths - n + 1, 0)
+    if n == 1 or ids.size == 0:
+        return ids, counts
+    starts = np.cumsum(lengths) - lengths
+    positions = np.arange(int(counts.sum())) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    gram = ids[positions]
+    size = int(ids.max()) + 1
+    for k in range(1, n):
+        if gram.size and (int(gram.max()) + 1) * size >= _KEY_LIMIT:
+            _, gram = np.unique(gram, return_inverse=True)
+            gram = gram.reshape(-1)
+        gram = gram * size + ids[positions + k]
+    return gram, counts
+
+
+def ngram_overlaps(prediction: TokenBatch, reference: TokenBatch, n: int) -> tuple[np.ndarray, ...]:
+    """Per pair: clipped n-gram matches, prediction n-grams, reference n-grams.
+
+    ``matches[k]`` is rouge-score's ``sum(min(target[g], prediction[g]))`` over
+    the reference's n-grams ``g`` of pair ``k``.
+    """
+    n_pairs = prediction.lengths.size
+    ids = np.concatenate((prediction.ids, reference.ids))
+    lengths = np.concatenate((prediction.lengths, reference.lengths))
+    gram, counts = _ngram_ids(ids, lengths, n)
+    pred_counts, ref_counts = counts[:n_pairs], counts[n_pairs:]
+    matches = np.zeros(n_pairs, dtype=np.int64)
+    if gram.size == 0:
+        return matches, pred_counts, ref_counts
+    if gram.size and (int(gram.max()) + 1) * n_pairs * 2 >= _KEY_LIMIT:
+        _, gram = np.unique(gram, return_inverse=True)
+        gram = gram.reshape(-1)
+    width = int(gram.max()) + 1
+    pair = np.concatenate((np.repeat(np.arange(n_pairs), pred_counts), np.repeat(np.arange(n_pairs), ref_counts)))
+    side = np.concatenate((np.zeros(int(pred_counts.sum()), np.int64), np.ones(int(ref_counts.sum()), np.int64)))
+    keys = np.sort((pair * width + gram) * 2 + side, kind="stable")  # runs by pair: timsort is fast
+    group = keys >> 1
+    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    size = np.diff(np.append(starts, keys.size))
+    in_reference = np.add.reduceat(keys & 1, starts)
+    clipped = np.minimum(in_reference, size - in_reference)
+    matches = np.bincount(group[starts] // width, weights=clipped, minlength=n_pairs).astype(np.int64)
+    return matches, pred_counts, ref_counts
+
+
+def ngram_scores(prediction: TokenBatch, reference: TokenBatch, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """rouge-score's ``rouge<n>`` precision, recall and F-measure per pair."""
+    matches, pred_counts, ref_counts = ngram_overlaps(prediction, reference, n)
+    precision = matches / np.maximum(pred_counts, 1)
+    recall = matches / np.maximum(ref_counts, 1)
+    return precision, recall, fmeasure(precision, recall)
+
+
+def pair_lcs_lengths(prediction: TokenBatch, reference: TokenBatch) -> np.ndarray:
+    """LCS length of every pair (the side of at most 64 tokens is the bit vector)."""
+    n_pairs = prediction.lengths.size
+    lcs = np.zeros(n_pairs, dtype=np.int64)
+    pred_fits = prediction.lengths <= WORD_BITS
+    ref_fits = ~pred_fits & (reference.lengths <= WORD_BITS)
+    neither = np.flatnonzero(~pred_fits & ~ref_fits)
+    for fits, bits, rows in ((pred_fits, prediction, reference), (ref_fits, reference, prediction)):
+        which = np.flatnonzero(fits)
+        if which.size:
+            row_part, bit_part = rows.take(which), bits.take(which)
+            lcs[which] = lcs_lengths(row_part.ids, row_part.lengths, bit_part.ids, bit_part.lengths)
+    for k in neither.tolist():
+        pred = prediction.ids[prediction.offsets[k]: prediction.offsets[k] + prediction.lengths[k]].tolist()
+        ref = reference.ids[reference.offsets[k]: reference.offsets[k] + reference.lengths[k]].tolist()
+        lcs[k] = lcs_length(ref, pred)
+    return lcs
+
+
+def lcs_scores(prediction: TokenBatch, reference: TokenBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """rouge-score's ``rougeL`` precision, recall and F-measure per pair."""
+    lcs = pair_lcs_lengths(prediction, reference)
+    empty = (prediction.lengths == 0) | (reference.lengths == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(empty, 0.0, lcs / prediction.lengths)
+        recall = np.where(empty, 0.0, lcs / reference.lengths)
+    return precision, recall, fmeasure(precision, recall)
+
+
+def summary_level_lcs(
+    reference_sentences: Sequence[Sequence[Hashable]], prediction_sentences: Sequence[Sequence[Hashable]]
+) -> tuple[float, float, float]:
+    """rouge-score's ``_summary_level_lcs``: rougeLsum precision, recall, F-measure of one pair.
+
+    For each reference sentence, the union of the reference positions of its
+    LCS with every prediction sentence is taken; each of those tokens counts
+    as a hit while both texts still have an unused copy of it.
+    """
+    if not reference_sentences or not prediction_sentences:
+        return 0.0, 0.0, 0.0
+    m = sum(map(len, reference_sentences))
+    n = sum(map(len, prediction_sentences))
+    if not n or not m:
+        return 0.0, 0.0, 0.0
+    left_in_reference: Counter = Counter()
+    left_in_prediction: Counter = Counter()
+    for sentence in reference_sentences:
+        left_in_reference.update(sentence)
+    for sentence in prediction_sentences:
+        left_in_prediction.update(sentence)
+    hits = 0
+    for sentence in reference_sentences:
+        union: set[int] = set()
+        for candidate in prediction_sentences:
+            union.update(lcs_ref_indices(sentence, candidate))
+        for index in sorted(union):
+            token = sentence[index]
+            if left_in_prediction[token] > 0 and left_in_reference[token] > 0:
+                hits += 1
+                left_in_prediction[token] -= 1
+                left_in_reference[token] -= 1
+    recall = hits / m
+    precision = hits / n
+    f = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    return precision, recall, f
