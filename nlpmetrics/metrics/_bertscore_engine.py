@@ -32,6 +32,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,8 @@ TOKENS_PER_BATCH_UNIT = 512
 MATCH_BUDGET = 1 << 24
 #: Pairs scored per chunk (bounds the memory held by embeddings at once).
 CHUNK_PAIRS = 16384
+#: Token vectors kept in each encoder's cache of text embeddings (least recently used dropped first).
+CACHE_TOKENS = 1 << 16
 #: A tokenizer ``model_max_length`` above this means "not set" (transformers' huge sentinel).
 _UNSET_MAX_LENGTH = 1_000_000
 #: Tokenizer classes whose texts bert-score encodes with a leading space.
@@ -327,14 +330,19 @@ class Encoder:
         network.eval()
         torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
         self.network = network.to(device=self.device, dtype=torch_dtype)
+        self.cache_tokens = CACHE_TOKENS
+        self._cache: OrderedDict[str, tuple[list[int], Any]] = OrderedDict()
+        self._cached_tokens = 0
 
     # ------------------------------------------------------------------ embeddings
     def embed(self, tokens: TokenizedTexts, budget_tokens: int = 64 * TOKENS_PER_BATCH_UNIT,
               progress: bool = False) -> list:
-        """One L2-normalised float32 ``(length, hidden)`` tensor per text, on the device.
+        """One L2-normalised ``(length, hidden)`` tensor per text, on the device.
 
         Texts are sorted by length and batched so that a batch holds at most
-        ``budget_tokens`` tokens including padding.
+        ``budget_tokens`` tokens including padding.  Vectors are normalised in
+        float64 (float32 on Apple GPUs), so a text matched with itself scores 1
+        to 1e-15.
         """
         import torch
 
@@ -356,7 +364,7 @@ class Encoder:
                     input_ids[row, : len(ids)] = torch.as_tensor(ids, dtype=torch.long)
                     mask[row, : len(ids)] = 1
                 hidden = self._forward(input_ids.to(self.device, non_blocking=True),
-                                       mask.to(self.device, non_blocking=True)).float()
+                                       mask.to(self.device, non_blocking=True)).to(self.match_dtype)
                 hidden = hidden / hidden.norm(dim=-1, keepdim=True)
                 for row, index in enumerate(batch):
                     out[index] = hidden[row, : int(tokens.lengths[index])]
@@ -366,11 +374,49 @@ class Encoder:
             bar.close()
         return out
 
+    @property
+    def match_dtype(self):
+        import torch
+
+        return torch.float32 if self.device.type == "mps" else torch.float64
+
     def _forward(self, input_ids, mask):
         if self.use_hidden_states:
             output = self.network(input_ids, attention_mask=mask, output_hidden_states=True)
             return output.hidden_states[self.layer]
         return self.network(input_ids, attention_mask=mask)[0]
+
+    def embeddings_for(self, distinct_texts: Sequence[str], budget_tokens: int, progress: bool = False):
+        """Token ids and embeddings of texts, taken from the cache where already computed.
+
+        The cache (least recently used out first, ``cache_tokens`` token
+        vectors in all) means references scored again (each epoch of an eval
+        loop) are not encoded again, and a text keeps exactly the same vectors
+        whichever batch it comes in.
+        """
+        found: dict[str, tuple[list[int], Any]] = {}
+        missing = []
+        with _LOCK:
+            for text in distinct_texts:
+                entry = self._cache.get(text)
+                if entry is None:
+                    missing.append(text)
+                else:
+                    self._cache.move_to_end(text)
+                    found[text] = entry
+        if missing:
+            tokens = self.text.tokenize(missing)
+            vectors = self.embed(tokens, budget_tokens, progress)
+            with _LOCK:
+                for text, ids, vector in zip(missing, tokens.ids, vectors, strict=True):
+                    found[text] = (ids, vector)
+                    if len(ids) <= self.cache_tokens:
+                        self._cache[text] = (ids, vector)
+                        self._cached_tokens += len(ids)
+                while self._cached_tokens > self.cache_tokens and self._cache:
+                    _, (old_ids, _) = self._cache.popitem(last=False)
+                    self._cached_tokens -= len(old_ids)
+        return [found[text][0] for text in distinct_texts], [found[text][1] for text in distinct_texts]
 
     # ------------------------------------------------------------------ scores
     def score(self, predictions: Sequence[str], references: Sequence[str], *, idf: IdfWeights | None,
@@ -388,21 +434,24 @@ class Encoder:
     def _score_chunk(self, predictions, references, weights: np.ndarray, budget: int, progress: bool) -> np.ndarray:
         import torch
 
-        distinct: dict[str, int] = {}
-        hyp_index = np.array([distinct.setdefault(t, len(distinct)) for t in predictions], dtype=np.int64)
-        ref_index = np.array([distinct.setdefault(t, len(distinct)) for t in references], dtype=np.int64)
-        tokens = self.text.tokenize(list(distinct))
-        embeddings = self.embed(tokens, budget, progress)
-        token_weights = [torch.as_tensor(weights[np.asarray(ids, dtype=np.int64)], dtype=torch.float32)
-                         .to(self.device) for ids in tokens.ids]
-        precision, recall = _greedy_match(embeddings, token_weights, tokens.lengths, hyp_index, ref_index)
+        predictions = [t.strip() for t in predictions]
+        references = [t.strip() for t in references]
+        distinct = sorted(set(predictions) | set(references))  # content order: results do not depend on input order
+        position = {text: i for i, text in enumerate(distinct)}
+        hyp_index = np.fromiter((position[t] for t in predictions), dtype=np.int64, count=len(predictions))
+        ref_index = np.fromiter((position[t] for t in references), dtype=np.int64, count=len(references))
+        ids, embeddings = self.embeddings_for(distinct, budget, progress)
+        lengths = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
+        token_weights = [torch.as_tensor(weights[np.asarray(i, dtype=np.int64)], dtype=self.match_dtype)
+                         .to(self.device) for i in ids]
+        precision, recall = _greedy_match(embeddings, token_weights, lengths, hyp_index, ref_index)
         with np.errstate(divide="ignore", invalid="ignore"):
             f1 = 2 * precision * recall / (precision + recall)
         f1 = np.where(np.isnan(f1), 0.0, f1)
-        empty = (tokens.lengths[hyp_index] == 2) | (tokens.lengths[ref_index] == 2)
+        empty = (lengths[hyp_index] == 2) | (lengths[ref_index] == 2)
         precision = np.where(empty, 0.0, precision)
         recall = np.where(empty, 0.0, recall)
-        return np.stack([precision, recall, f1], axis=1).astype(np.float32).astype(np.float64)
+        return np.stack([precision, recall, f1], axis=1)
 
 
 def _greedy_match(embeddings: list, weights: list, lengths: np.ndarray, hyp_index: np.ndarray,
@@ -412,10 +461,10 @@ def _greedy_match(embeddings: list, weights: list, lengths: np.ndarray, hyp_inde
     from torch.nn.utils.rnn import pad_sequence
 
     n = len(hyp_index)
-    precision = np.empty(n, dtype=np.float32)
-    recall = np.empty(n, dtype=np.float32)
+    precision = np.empty(n, dtype=np.float64)
+    recall = np.empty(n, dtype=np.float64)
     hyp_len, ref_len = lengths[hyp_index], lengths[ref_index]
-    order = np.lexsort((ref_len, hyp_len))
+    order = np.lexsort((ref_index, hyp_index, ref_len, hyp_len))
     start = 0
     with torch.inference_mode():
         while start < n:
@@ -443,9 +492,9 @@ def _greedy_match(embeddings: list, weights: list, lengths: np.ndarray, hyp_inde
             word_recall = sim.max(dim=1).values.masked_fill(~ref_mask, 0.0)
             p = (word_precision * hyp_w).sum(dim=1) / hyp_w.sum(dim=1)
             r = (word_recall * ref_w).sum(dim=1) / ref_w.sum(dim=1)
-            precision[pairs] = p.cpu().numpy()
-            recall[pairs] = r.cpu().numpy()
-    return precision.astype(np.float64), recall.astype(np.float64)
+            precision[pairs] = p.cpu().double().numpy()
+            recall[pairs] = r.cpu().double().numpy()
+    return precision, recall
 
 
 def _progress_bar(total: int, wanted: bool):
