@@ -318,7 +318,7 @@ def _summary(sections, comparisons, names, confidence: float, lang: str) -> list
     lines = []
     for section in sections:
         for value in section.values:
-            key = f"{section.title} ({value.key_name})" if value.key_name != section.title else section.title
+            key = f"{section.title} ({value.key_name})" if value.key_name.lower() not in section.title.lower() else section.title
             if value.interval_text:
                 lines.append(phrase("line_system_ci", lang, name=value.system, key=key, value=value.value_text,
                                     interval=value.interval_text, n=value.n,

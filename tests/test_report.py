@@ -1,0 +1,376 @@
+"""Client reports: the model, Markdown and HTML structure (parsed), escaping, guard-rails, and a real browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nlpmetrics as nm
+from nlpmetrics.reporting import Report, report
+from nlpmetrics.reporting import plots as plots_module
+
+HOSTILE = "<script>alert('x')</script>"
+WORDS = "the a cat dog sat ran on under mat house red blue small big quickly slowly today here there it".split()
+
+
+# ----------------------------------------------------------------------------- inputs
+
+def _labels(n: int, accuracy: float, seed: int, classes=("cat", "dog", "bird")) -> tuple[list, list]:
+    rng = np.random.default_rng(seed)
+    refs = [str(x) for x in rng.choice(classes, n)]
+    preds = [r if rng.random() < accuracy else str(rng.choice(classes)) for r in refs]
+    return preds, refs
+
+
+def _texts(n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [" ".join(rng.choice(WORDS, int(rng.integers(6, 14)))) for _ in range(n)]
+
+
+def _noisy(texts: list[str], rate: float, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [" ".join(w if rng.random() > rate else str(rng.choice(WORDS)) for w in t.split()) for t in texts]
+
+
+def _two_classifiers(n: int = 120):
+    preds_a, refs = _labels(n, 0.6, seed=1)
+    rng = np.random.default_rng(2)
+    preds_b = [r if rng.random() < 0.9 else p for r, p in zip(refs, preds_a, strict=True)]
+    return {"baseline.jsonl": (preds_a, refs), "candidate.jsonl": (preds_b, refs)}
+
+
+# ----------------------------------------------------------------------------- HTML parsing
+
+class _Node:
+    def __init__(self, tag: str, attrs: dict, parent: _Node | None):
+        self.tag, self.attrs, self.parent, self.children, self.text = tag, attrs, parent, [], []
+
+    def iter(self):
+        yield self
+        for child in self.children:
+            yield from child.iter()
+
+    def all_text(self) -> str:
+        return "".join(self.text) + "".join(c.all_text() for c in self.children)
+
+    def find_all(self, tag: str, **attrs):
+        return [n for n in self.iter() if n.tag == tag and all(attrs[k] in n.attrs.get(k, "").split() for k in attrs)]
+
+
+_VOID = {"meta", "br", "img", "hr", "input", "link", "col", "source", "wbr", "area", "base", "embed", "param",
+         "track"}
+
+
+class _TreeBuilder(HTMLParser):
+    """A small DOM: enough to check the report's structure without string matching."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = _Node("#root", {}, None)
+        self.current = self.root
+        self.decl = None
+
+    def handle_decl(self, decl):
+        self.decl = decl
+
+    def handle_starttag(self, tag, attrs):
+        node = _Node(tag, {k: v or "" for k, v in attrs}, self.current)
+        self.current.children.append(node)
+        if tag not in _VOID:
+            self.current = node
+
+    def handle_startendtag(self, tag, attrs):
+        self.current.children.append(_Node(tag, {k: v or "" for k, v in attrs}, self.current))
+
+    def handle_endtag(self, tag):
+        node = self.current
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        assert node is not self.root, f"unbalanced </{tag}>"
+        assert self.current is node, f"</{tag}> closes <{self.current.tag}> implicitly"
+        self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.text.append(data)
+
+
+def parse_html(text: str) -> _Node:
+    builder = _TreeBuilder()
+    builder.feed(text)
+    builder.close()
+    assert builder.current is builder.root, "unclosed elements"
+    assert builder.decl and builder.decl.lower() == "doctype html"
+    return builder.root
+
+
+def _assert_self_contained(root: _Node) -> None:
+    tags = {n.tag for n in root.iter()}
+    assert not tags & {"script", "link", "iframe", "object", "embed", "img", "base", "form"}
+    for node in root.iter():
+        for name, value in node.attrs.items():
+            assert not name.startswith("on"), f"event handler {name} on <{node.tag}>"
+            if name in ("href", "xlink:href"):
+                # in-page anchors, and images embedded by matplotlib in the SVG (heatmaps)
+                assert value.startswith(("#", "data:image/")), f"external link {value[:60]!r}"
+            assert name != "src", f"external source on <{node.tag}>"
+    for style in root.find_all("style"):
+        assert "url(" not in style.all_text() and "@import" not in style.all_text()
+
+
+# ----------------------------------------------------------------------------- model
+
+def test_model_holds_sections_comparison_and_appendix():
+    built = report(_two_classifiers(), metrics=["accuracy", "f1"], n_resamples=100, seed=0)
+    assert isinstance(built, Report)
+    assert [s.metric for s in built.sections] == ["accuracy", "f1"]
+    assert [v.system for v in built.sections[0].values] == ["baseline.jsonl", "candidate.jsonl"]
+    accuracy = nm.compute("accuracy", predictions=_two_classifiers()["candidate.jsonl"][0],
+                          references=_two_classifiers()["candidate.jsonl"][1])
+    assert built.sections[0].values[1].value == accuracy["accuracy"]
+    assert built.sections[0].values[1].interval is not None
+    rows = built.comparison_rows
+    assert {(r.metric, r.a, r.b) for r in rows} == {("accuracy", "baseline.jsonl", "candidate.jsonl"),
+                                                    ("f1", "baseline.jsonl", "candidate.jsonl")}
+    assert all(r.p_value < 0.05 for r in rows)
+    assert any("candidate.jsonl is better than baseline.jsonl on accuracy" in s for s in built.summary)
+    assert len(built.appendix) == 4 and all("metric:" in a.signature for a in built.appendix)
+    f1 = built.sections[1]
+    assert [t.title for _, t in f1.tables].count("Per class") == 2
+    assert {p.kind for p in f1.plots} == {"per_class", "confusion"}
+    assert built.forest is not None and built.how_to_read
+
+
+def test_single_system_has_no_comparison_and_says_so():
+    built = report({"only": _two_classifiers()["baseline.jsonl"]}, metrics=["accuracy"], n_resamples=50)
+    assert built.comparison_rows == ()
+    assert "Only one system" in built.comparison_intro
+    assert built.forest is None
+
+
+def test_precomputed_results_are_reported_without_comparison():
+    systems = _two_classifiers()
+    results = {name: {"f1": nm.compute("f1", predictions=p, references=r, confidence=0.95, n_resamples=50)}
+               for name, (p, r) in systems.items()}
+    built = report(results, metrics=["f1"])
+    assert built.comparison_rows == ()
+    assert "computed beforehand" in built.comparison_intro
+    assert built.sections[0].worst_note
+    assert built.sections[0].values[0].value == results["baseline.jsonl"]["f1"]["f1"]
+
+
+def test_not_comparable_when_options_differ():
+    (pa, ra), (pb, rb) = _two_classifiers().values()
+    results = {"A": {"f1": nm.compute("f1", predictions=pa, references=ra, average="micro")},
+               "B": {"f1": nm.compute("f1", predictions=pb, references=rb, average="macro")}}
+    built = report(results, metrics=["f1"])
+    warning = next(w for w in built.warnings if "not comparable" in w)
+    assert "average: micro vs macro" in warning
+
+
+def test_different_references_are_flagged_and_not_compared():
+    (pa, ra), (pb, _) = _two_classifiers().values()
+    other_refs = list(reversed(ra))
+    built = report({"A": (pa, ra), "B": (pb, other_refs)}, metrics=["accuracy"], n_resamples=50)
+    assert built.comparison_rows == ()
+    assert any("different references" in w for w in built.warnings)
+
+
+def test_small_sample_and_wide_interval_warnings():
+    preds, refs = _labels(12, 0.7, seed=3)
+    built = report({"tiny": (preds, refs)}, metrics=["accuracy"], n_resamples=50)
+    assert any("only 12 examples" in w for w in built.warnings)
+    preds, refs = _labels(40, 0.5, seed=4)
+    built = report({"small": (preds, refs)}, metrics=["accuracy"], n_resamples=200)
+    assert any("interval of" in w and "spans" in w for w in built.warnings)
+
+
+def test_rouge_lsum_without_sentence_breaks_is_flagged():
+    refs = _texts(40, seed=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        built = report({"summ": (_noisy(refs, 0.3, 6), refs)}, metrics=["rouge"], n_resamples=30)
+        assert any("ROUGE-Lsum equals ROUGE-L" in w for w in built.warnings)
+        lined = [t.replace(" it ", " it\n") for t in refs]
+        built = report({"summ": (_noisy(lined, 0.3, 6), lined)}, metrics=["rouge"], n_resamples=30)
+    assert not any("ROUGE-Lsum" in w for w in built.warnings)
+
+
+def test_worst_examples_are_the_lowest_per_example_scores():
+    refs = _texts(60, seed=7)
+    preds = _noisy(refs, 0.2, seed=8)
+    preds[17] = "completely unrelated words"
+    built = report({"mt": (preds, refs)}, metrics=["chrf", "ter"], n_resamples=30, worst=3)
+    chrf, ter = built.sections
+    scores = nm.compute("chrf", predictions=preds, references=refs).per_example["chrf"]
+    assert [e.index - 1 for e in chrf.worst[0].examples] == list(np.argsort(scores, kind="stable")[:3])
+    assert chrf.worst[0].examples[0].prediction == "completely unrelated words"
+    assert ter.worst[0].examples[0].index == 18  # lower is better: the worst TER is the highest
+    assert any(p.kind == "distribution" for p in chrf.plots)
+
+
+def test_classification_has_no_worst_examples_and_correlation_has_a_scatter():
+    built = report(_two_classifiers(), metrics=["accuracy"], n_resamples=30)
+    assert built.sections[0].worst == ()
+    x = np.random.default_rng(9).normal(size=50)
+    built = report({"reg": (x.tolist(), (x + 0.3).tolist())}, metrics=["pearson", "spearman"], n_resamples=30)
+    assert all(any(p.kind == "scatter" for p in s.plots) for s in built.sections)
+
+
+def test_bad_arguments_are_refused_before_scoring(tmp_path):
+    with pytest.raises(nm.InputError, match=r"\.html or \.md"):
+        report(_two_classifiers(), metrics=["accuracy"], output=tmp_path / "report.pdf")
+    with pytest.raises(nm.InputError, match="language"):
+        report(_two_classifiers(), metrics=["accuracy"], lang="fr")
+    with pytest.raises(nm.InputError, match="non-empty mapping"):
+        report({}, metrics=["accuracy"])
+    with pytest.raises(nm.UnknownMetricError):
+        report(_two_classifiers(), metrics=["acuracy"])
+    assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- Markdown
+
+def _markdown_tables(text: str) -> list[list[list[str]]]:
+    tables, current = [], []
+    for line in text.splitlines():
+        if line.startswith("|"):
+            current.append([c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]])
+        elif current:
+            tables.append(current)
+            current = []
+    return tables + ([current] if current else [])
+
+
+def test_markdown_structure_and_escaping(tmp_path):
+    systems = _two_classifiers(80)
+    preds, refs = systems["candidate.jsonl"]
+    preds = list(preds)
+    preds[0] = HOSTILE + " | *bold*"
+    refs_h = list(refs)
+    systems = {"base": (systems["baseline.jsonl"][0], refs_h), "new|<b>": (preds, refs_h)}
+    out = tmp_path / "report.md"
+    built = report(systems, metrics=["accuracy", "f1"], output=out, n_resamples=50, title=HOSTILE)
+    text = out.read_text(encoding="utf-8")
+    assert text == built.to_markdown().replace(built.generated, built.generated)
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    levels = [len(h) - len(h.lstrip("#")) for h in headings]
+    assert levels[0] == 1 and headings.count("## Summary") == 1
+    for name in ("Summary", "Results by metric", "Comparison of systems", "How to read this report",
+                 "Appendix: reproducibility"):
+        assert f"## {name}" in headings
+    for table in _markdown_tables(text):
+        assert len({len(row) for row in table}) == 1, table[:2]
+        assert set(table[1]) == {"---"}
+    assert "<script>" not in text and "<b>" not in text
+    assert "new\\|\\<b\\>" in text
+
+
+# ----------------------------------------------------------------------------- HTML
+
+@pytest.fixture(scope="module")
+def hostile_html(tmp_path_factory) -> tuple[str, Path]:
+    preds, refs = _labels(90, 0.7, seed=10, classes=("ok", HOSTILE, "鳥"))
+    preds_b = list(refs)
+    preds_b[:20] = preds[:20]
+    text_refs = _texts(90, seed=11)
+    text_preds = _noisy(text_refs, 0.3, seed=12)
+    text_preds[5] = HOSTILE
+    folder = tmp_path_factory.mktemp("html")
+    out = folder / "report.html"
+    report({"a<i>.jsonl": (preds, refs), "b.jsonl": (preds_b, refs)}, metrics=["f1"], output=out,
+           n_resamples=50, title=f"Report {HOSTILE}")
+    text_out = folder / "text.html"
+    report({HOSTILE: (text_preds, text_refs)}, metrics=["chrf"], output=text_out, n_resamples=30, worst=3)
+    return out.read_text(encoding="utf-8"), text_out
+
+
+def test_html_structure(hostile_html):
+    text, _ = hostile_html
+    root = parse_html(text)
+    _assert_self_contained(root)
+    html = root.find_all("html")[0]
+    assert html.attrs["lang"] == "en"
+    sections = {n.attrs.get("id") for n in root.find_all("section")}
+    assert {"summary", "systems", "metrics", "comparison", "how-to-read", "appendix"} <= sections
+    assert len(root.find_all("article", **{"class": "metric"})) == 1
+    assert len(root.find_all("svg")) >= 5  # forest + per-class and confusion for both systems
+    comparison = root.find_all("table", **{"class": "comparison"})[0]
+    assert len(comparison.find_all("tr")) == 2
+    h1 = root.find_all("h1")
+    assert len(h1) == 1 and h1[0].all_text() == f"Report {HOSTILE}"
+
+
+def test_html_escapes_every_user_text(hostile_html):
+    text, text_report = hostile_html
+    root = parse_html(text)
+    assert not root.find_all("script") and not root.find_all("i")
+    cells = [td.all_text() for td in root.find_all("td")]
+    assert HOSTILE in cells  # the hostile label is a table cell's text
+    assert "a<i>.jsonl" in cells
+    examples_root = parse_html(text_report.read_text(encoding="utf-8"))
+    assert not examples_root.find_all("script")
+    examples = examples_root.find_all("table", **{"class": "examples"})[0]
+    assert HOSTILE in [td.all_text() for td in examples.find_all("td")]
+    assert any(HOSTILE in li.all_text() for li in examples_root.find_all("li"))
+
+
+def test_japanese_report_is_in_japanese():
+    built = report(_two_classifiers(), metrics=["accuracy"], lang="ja", n_resamples=50)
+    root = parse_html(built.to_html())
+    assert root.find_all("html")[0].attrs["lang"] == "ja"
+    assert root.find_all("h1")[0].all_text() == "評価レポート"
+    headings = [h.all_text() for h in root.find_all("h2")]
+    assert "要約" in headings and "システムの比較" in headings
+    assert any("高い評価です" in s for s in built.summary)
+
+
+def test_font_fallback_warns_and_draws_ascii(monkeypatch):
+    monkeypatch.setattr(plots_module, "cjk_font", lambda: None)
+    built = report({"システム": _two_classifiers()["baseline.jsonl"]}, metrics=["f1"], lang="ja", n_resamples=30)
+    with pytest.warns(plots_module.FontFallbackWarning, match="fonts-noto-cjk"):
+        page = built.to_html()
+    assert "<svg" in page
+
+
+# ----------------------------------------------------------------------------- a real browser
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("chromium is not installed; install it with: apt-get install -y chromium fonts-noto-cjk "
+                "(scripts/test.sh does this in CI)")
+
+
+def _screenshot(page: Path, tmp_path: Path) -> np.ndarray:
+    from matplotlib import pyplot
+
+    png = tmp_path / f"{page.stem}.png"
+    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={tmp_path / ('profile-' + page.stem)}", f"--screenshot={png}",
+               "--window-size=1200,2000", page.resolve().as_uri()]
+    subprocess.run(command, check=True, capture_output=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
+    assert png.exists(), "chromium wrote no screenshot"
+    return pyplot.imread(png)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_browser_renders_a_non_blank_page(lang, tmp_path):
+    page = tmp_path / f"report_{lang}.html"
+    report(_two_classifiers(), metrics=["accuracy", "f1"], output=page, lang=lang, n_resamples=50)
+    pixels = _screenshot(page, tmp_path)
+    gray = pixels[..., :3].mean(axis=2)
+    assert gray.std() > 0.05, "the rendered page is blank"
+    # Text and plots reach well down the page, not only a header.
+    dark_rows = np.flatnonzero((gray < 0.5).any(axis=1))
+    assert dark_rows.size > 200 and dark_rows.max() > 1000
