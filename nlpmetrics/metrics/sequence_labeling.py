@@ -487,6 +487,8 @@ def classification_report(result) -> dict[str, dict[str, float]]:
 # --------------------------------------------------------------------------- helpers
 def _sentences(value: Sequence, arg: str) -> list:
     """The sentences of one side as lists of tags; a flat list of tags raises with the fix."""
+    if set(map(type, value)) <= {list, tuple}:
+        return list(value)
     out = []
     for index, sentence in enumerate(value):
         if isinstance(sentence, str):
