@@ -147,11 +147,15 @@ def nrefs_of_state(metric: Metric) -> str | int:
 
 
 # ---------------------------------------------------------------------------- sentence-level BLEU
-def sentence_bleu_scores(
+def bleu_scores(
     correct: np.ndarray, total: np.ndarray, sys_len: np.ndarray, ref_len: np.ndarray,
-    smooth_method: str, smooth_value: float | None,
+    smooth_method: str, smooth_value: float | None, effective_order: bool = True,
 ) -> np.ndarray:
-    """sacrebleu's ``sentence_score`` with ``effective_order=True``, for every row at once, as fractions.
+    """sacrebleu's ``BLEU.compute_bleu`` for every row at once (counts may be fractional), as fractions.
+
+    With ``effective_order=True`` this is sacrebleu's ``sentence_score`` of
+    each row; the bootstrap uses it on weighted sums, where sacrebleu's own
+    function (which formats lengths as integers) cannot be called.
 
     Follows ``BLEU.compute_bleu`` step by step: brevity penalty; 0 when no
     n-gram matches; add-k from order 2; stop at the first order with no
@@ -184,7 +188,7 @@ def sentence_bleu_scores(
         precisions = np.where(reached, precisions, 0.0)
         logs = np.where(precisions == 0.0, -9999999999.0, np.log(np.where(precisions > 0, precisions, 1.0)))
     effective = reached.sum(axis=1)
-    effective = np.where(effective == 0, max_order, effective)
+    effective = np.where((effective == 0) | (not effective_order), max_order, effective)
     used = np.arange(max_order)[None, :] < effective[:, None]
     log_sum = np.where(used, logs, 0.0).sum(axis=1)
     scores = bp * np.exp(log_sum / effective)
@@ -246,17 +250,16 @@ class BLEU(Metric):
         n_refs = np.fromiter((len(group) for group in references), dtype=np.int64, count=len(references))
         return {"hyp_len": hyp_len, "ref_len": ref_len, "correct": correct, "total": total, "n_refs": n_refs}
 
-    def _score(self, rows: Rows, weights: np.ndarray | None):
-        """sacrebleu's ``BLEUScore`` for the (weighted) column sums."""
+    def _score(self, rows: Rows):
+        """sacrebleu's ``BLEUScore`` for the column sums."""
         from sacrebleu.metrics.bleu import BLEU as SacreBLEU
 
-        sums = {k: weighted_sum(rows[k], weights) for k in ("hyp_len", "ref_len", "correct", "total")}
-        as_number = int if weights is None else float
+        sums = {k: rows[k].sum(axis=0) for k in ("hyp_len", "ref_len", "correct", "total")}
         return SacreBLEU.compute_bleu(
-            correct=[as_number(x) for x in sums["correct"]],
-            total=[as_number(x) for x in sums["total"]],
-            sys_len=as_number(sums["hyp_len"]),
-            ref_len=as_number(sums["ref_len"]),
+            correct=[int(x) for x in sums["correct"]],
+            total=[int(x) for x in sums["total"]],
+            sys_len=int(sums["hyp_len"]),
+            ref_len=int(sums["ref_len"]),
             smooth_method=self.config["smooth_method"],
             smooth_value=self.config["smooth_value"],
             effective_order=self.config["effective_order"],
@@ -264,14 +267,19 @@ class BLEU(Metric):
         )
 
     def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
-        return {"bleu": self._score(rows, weights).score / 100.0}
+        if weights is None:
+            return {"bleu": self._score(rows).score / 100.0}
+        sums = {k: weighted_sum(rows[k], weights)[None, ...] for k in ("hyp_len", "ref_len", "correct", "total")}
+        score = bleu_scores(sums["correct"], sums["total"], sums["hyp_len"], sums["ref_len"],
+                            self.config["smooth_method"], self.config["smooth_value"], self.config["effective_order"])
+        return {"bleu": float(score[0])}
 
     def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
-        return {"bleu": sentence_bleu_scores(rows["correct"], rows["total"], rows["hyp_len"], rows["ref_len"],
-                                             self.config["smooth_method"], self.config["smooth_value"])}
+        return {"bleu": bleu_scores(rows["correct"], rows["total"], rows["hyp_len"], rows["ref_len"],
+                                    self.config["smooth_method"], self.config["smooth_value"])}
 
     def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
-        score = self._score(rows, None)
+        score = self._score(rows)
         precisions = [p / 100.0 for p in score.precisions]
         details: dict[str, Any] = {
             "brevity_penalty": float(score.bp),
