@@ -113,6 +113,9 @@ def detect_lang(texts: Iterable[Any]) -> str | None:
 # ----------------------------------------------------------------------------- configuring metrics
 
 
+_INDEX = re.compile(r"\b(predictions|references)\[(\d+)\]")
+
+
 @dataclass
 class MetricEntry:
     """One selected metric: the key its result is shown under and the configured metric."""
@@ -132,22 +135,26 @@ class MetricEntry:
         try:
             rows = self.metric.rows_for(predictions=predictions, references=references)
         except InputError as error:
-            if self.numeric or not convertible or not _all_number_text(predictions, references):
+            if self.numeric or not convertible or not _refused_number_text(error, predictions, references):
                 raise located(error, chunk, path) from None
+            predictions = to_numbers(predictions, chunk, path, "prediction")
+            references = to_numbers(references, chunk, path, "reference")
             try:
-                rows = self.metric.rows_for(predictions=[float(v) for v in predictions],
-                                            references=[float(v) for v in references])
-            except InputError:
-                raise located(error, chunk, path) from None
+                rows = self.metric.rows_for(predictions=predictions, references=references)
+            except InputError as number_error:
+                raise located(number_error, chunk, path) from None
             self.numeric = True
         self.metric.add_rows(rows)
 
 
-def _all_number_text(*sides: Sequence[Any]) -> bool:
-    return all(isinstance(v, str) and _is_number_text(v) for side in sides for v in side)
-
-
-_INDEX = re.compile(r"\b(predictions|references)\[(\d+)\]")
+def _refused_number_text(error: InputError, predictions: Sequence[Any], references: Sequence[Any]) -> bool:
+    """Whether the metric refused a value that is a number written as text (so it wants numbers)."""
+    match = _INDEX.search(str(error))
+    if match is None:
+        return False
+    side = predictions if match[1] == "predictions" else references
+    index = int(match[2])
+    return index < len(side) and isinstance(side[index], str) and _is_number_text(side[index])
 
 
 def located(error: InputError, chunk: Any, path: Any) -> InputError:

@@ -1,0 +1,271 @@
+"""The installed ``nlpmetrics`` command, run in subprocesses.
+
+Every format gives the numbers the Python API gives on the same data; every
+bad input exits 2 with one ``file:line`` line on stderr, no traceback, and no
+output file (an existing one is left untouched).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import nlpmetrics as nm
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SCRIPT = shutil.which("nlpmetrics", path=os.path.dirname(sys.executable)) or shutil.which("nlpmetrics")
+
+
+def run(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    assert SCRIPT, "the nlpmetrics console script is not installed (pip install -e .)"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONWARNINGS": "ignore"}
+    return subprocess.run([SCRIPT, *args], input=stdin, capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+
+
+def scores_of(proc: subprocess.CompletedProcess) -> dict[str, dict[str, float]]:
+    assert proc.returncode == 0, proc.stderr
+    return {key: result["scores"] for key, result in json.loads(proc.stdout)["results"].items()}
+
+
+# ----------------------------------------------------------------------------- the same data in every format
+
+TEXT_PAIRS = [
+    ("The cat sat on the mat.", "The cat is on the mat."),
+    ("A dog barked, loudly, at \"night\".", "The dog barked at night."),
+    ("", "An empty prediction still counts."),
+    ("猫がマットの上に座った。", "猫がマットの上にいる。"),
+    ("Prices rose 3.5% in May.", "Prices went up by 3.5 percent in May."),
+    ("Café au lait\u2028with sugar", "Café au lait with sugar"),
+]
+
+
+def write_formats(folder: Path, pairs, *, numbers: bool = False) -> dict[str, list[str]]:
+    """The same examples as JSONL, CSV, TSV and (for text) a hypothesis/reference file pair."""
+    records = [{"prediction": p, "reference": r} for p, r in pairs]
+    (folder / "d.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    for name, delimiter in (("d.csv", ","), ("d.tsv", "\t")):
+        with open(folder / name, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, delimiter=delimiter, lineterminator="\r\n")
+            writer.writerow(["prediction", "reference"])
+            writer.writerows([[p, r] for p, r in pairs])
+    commands = {"jsonl": ["d.jsonl"], "csv": ["d.csv"], "tsv": ["d.tsv"]}
+    if not numbers:
+        (folder / "hyp.txt").write_text("".join(p + "\n" for p, _ in pairs), encoding="utf-8")
+        (folder / "ref.txt").write_text("".join(r + "\n" for _, r in pairs), encoding="utf-8")
+        commands["text"] = ["hyp.txt", "--ref-file", "ref.txt"]
+    return commands
+
+
+def test_text_metrics_agree_across_formats_and_with_the_api(tmp_path):
+    commands = write_formats(tmp_path, TEXT_PAIRS)
+    predictions = [p for p, _ in TEXT_PAIRS]
+    references = [r for _, r in TEXT_PAIRS]
+    wanted = [m for m in ("bleu", "chrf", "rouge", "accuracy") if m in nm.list_metrics()]
+    expected = {m: dict(nm.compute(m, predictions=predictions, references=references).scores) for m in wanted}
+    for kind, args in commands.items():
+        got = scores_of(run("score", *args, "-m", ",".join(wanted), "--format", "json", cwd=tmp_path))
+        assert got == expected, kind
+
+
+def test_labels_and_numbers_agree_across_formats(tmp_path):
+    labels = [("cat", "cat"), ("dog", "cat"), ("dog", "dog"), ("bird", "dog"), ("cat", "bird"), ("cat", "cat")]
+    commands = write_formats(tmp_path, labels)
+    expected = {
+        "accuracy": dict(nm.compute("accuracy", predictions=[p for p, _ in labels], references=[r for _, r in labels]).scores),
+        "f1_macro": dict(nm.compute("f1", predictions=[p for p, _ in labels], references=[r for _, r in labels],
+                                    average="macro").scores),
+    }
+    for kind, args in commands.items():
+        assert scores_of(run("score", *args, "-m", "accuracy,f1_macro", "--format", "json", cwd=tmp_path)) == expected, kind
+
+    numbers = [(0.5, 0.4), (0.7, 0.9), (0.1, 0.3), (0.25, 0.2), (0.9, 0.6)]
+    commands = write_formats(tmp_path, numbers, numbers=True)
+    x, y = [p for p, _ in numbers], [r for _, r in numbers]
+    expected = {m: dict(nm.compute(m, predictions=x, references=y).scores) for m in ("pearson", "spearman")}
+    for kind, args in commands.items():
+        assert scores_of(run("score", *args, "--format", "json", "-q", cwd=tmp_path)) == expected, kind
+
+
+def test_json_output_matches_result_to_dict_with_intervals(tmp_path):
+    data = [{"prediction": i % 3, "reference": (i * 7) % 3} for i in range(40)]
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in data))
+    proc = run("score", str(path), "-m", "accuracy,f1_weighted", "--confidence", "0.9", "--resamples", "200",
+               "--seed", "3", "--format", "json")
+    document = json.loads(proc.stdout)
+    preds, refs = [r["prediction"] for r in data], [r["reference"] for r in data]
+    accuracy = nm.compute("accuracy", predictions=preds, references=refs, confidence=0.9, n_resamples=200, seed=3)
+    f1 = nm.compute("f1", predictions=preds, references=refs, average="weighted", confidence=0.9, n_resamples=200, seed=3)
+    assert document["n"] == 40
+    assert document["results"] == {"accuracy": accuracy.to_dict(), "f1_weighted": f1.to_dict()}
+    assert document["input"]["format"] == "jsonl"
+
+
+def test_stdin_table_and_markdown(tmp_path):
+    text = "".join(json.dumps({"prediction": p, "reference": r}) + "\n" for p, r in [(1, 1), (0, 1), (1, 0), (1, 1)])
+    table = run("score", "-", "-m", "accuracy", "--confidence", "0.95", stdin=text)
+    assert table.returncode == 0, table.stderr
+    expected = nm.compute("accuracy", predictions=[1, 0, 1, 1], references=[1, 1, 0, 1], confidence=0.95)
+    low, high = expected.ci["accuracy"]
+    assert f"{expected['accuracy']:.4f} [{low:.4f}, {high:.4f}]" in table.stdout
+    markdown = run("score", "-", "-m", "accuracy", "--format", "markdown", stdin=text)
+    assert markdown.stdout.startswith("| metric | score | value | n |")
+
+
+def test_automatic_choice_is_said_on_stderr(tmp_path):
+    labels = run("score", str(EXAMPLES / "classification.jsonl"), "--format", "json")
+    assert set(scores_of(labels)) == {"accuracy", "f1_micro", "f1_macro", "f1_weighted"}
+    assert "class labels" in labels.stderr
+    numbers = run("score", str(EXAMPLES / "similarity.csv"), "--format", "json")
+    assert set(scores_of(numbers)) == {"pearson", "spearman"}
+    if {"bleu", "rouge"} <= set(nm.list_metrics()):
+        japanese = run("score", str(EXAMPLES / "summarization.ja.jsonl"), "--format", "json")
+        document = json.loads(japanese.stdout)
+        assert set(document["results"]) == {"bleu", "rouge"}
+        assert "lang=ja" in japanese.stderr
+        assert document["results"]["rouge"]["options"]["lang"] == "ja"
+
+
+def test_options_are_parsed_as_json_and_scoped(tmp_path):
+    path = EXAMPLES / "classification.jsonl"
+    proc = run("score", str(path), "-m", "f1,precision", "--option", "average=macro", "--option",
+               "precision.zero_division=1.0", "--format", "json")
+    document = json.loads(proc.stdout)
+    assert document["results"]["f1"]["options"]["average"] == "macro"
+    assert document["results"]["precision"]["options"]["zero_division"] == 1.0
+    if "rouge" in nm.list_metrics():
+        proc = run("score", str(EXAMPLES / "summarization.en.jsonl"), "-m", "rouge", "--option",
+                   'rouge_types=["rouge1"]', "--format", "json")
+        assert set(scores_of(proc)["rouge"]) == {"rouge1"}
+
+
+# ----------------------------------------------------------------------------- bad input
+
+BAD_FILES = {
+    "bad.jsonl": '{"prediction": "a", "reference": "b"}\n{"prediction": "a" "reference": "b"}\n',
+    "nan.jsonl": '{"prediction": 1, "reference": 1}\n{"prediction": NaN, "reference": 1}\n',
+    "dup.jsonl": '{"prediction": 1, "prediction": 2, "reference": 1}\n',
+    "field.jsonl": '{"prediction": 1, "refrence": 1}\n',
+    "null.jsonl": '{"prediction": "a", "reference": "b"}\n{"prediction": null, "reference": "b"}\n',
+    "number.jsonl": '{"prediction": "a", "reference": "b"}\n\n{"prediction": 5, "reference": "b"}\n',
+    "rows.csv": "prediction,reference\na,b\nc,d,e\n",
+    "words.csv": "prediction,reference\n0.5,0.1\n0.2,0.3\nhigh,0.5\n",
+    "empty.jsonl": "",
+    "hyp.txt": "a\nb\nc\n",
+    "ref.txt": "a\nb\n",
+    "ok.jsonl": '{"prediction": "a", "reference": "a"}\n',
+}
+
+BAD_RUNS = [
+    (["missing.jsonl"], "missing.jsonl: no such file"),
+    (["folder"], "folder: is a directory"),
+    (["empty.jsonl"], "empty.jsonl: the file is empty"),
+    (["bad.jsonl"], "bad.jsonl:2: invalid JSON"),
+    (["nan.jsonl"], "nan.jsonl:2: invalid JSON: NaN"),
+    (["dup.jsonl"], "dup.jsonl:1: invalid JSON: duplicate key 'prediction'"),
+    (["field.jsonl"], "field.jsonl:1: no field 'reference'; did you mean 'refrence'?"),
+    (["null.jsonl", "-m", "bleu"], "null.jsonl:2: the prediction is None"),
+    (["number.jsonl", "-m", "bleu"], "number.jsonl:3: the prediction is a int"),
+    (["latin1.jsonl"], "latin1.jsonl:1: invalid UTF-8 at byte column"),
+    (["hyp.txt", "--ref-file", "ref.txt"], "hyp.txt has 3 lines, ref.txt has 2 lines"),
+    (["rows.csv"], "rows.csv:3: this row has 3 columns but the header has 2"),
+    (["words.csv", "-m", "pearson"], "words.csv:4: the prediction 'high' is not a number"),
+    (["ok.jsonl", "-m", "acurracy"], "unknown metric 'acurracy'; did you mean 'accuracy'?"),
+    (["ok.jsonl", "-m", "accuracy", "--option", "average=macro"], "no selected metric has an option 'average'"),
+    (["ok.jsonl", "-m", "f1", "--option", "average=mikro"], "option average='mikro' is not valid for metric 'f1'"),
+    (["ok.jsonl", "-m", "f1", "--option", "rouge.x=1"], "names metric 'rouge', which is not selected"),
+]
+
+
+@pytest.fixture
+def bad_folder(tmp_path):
+    for name, content in BAD_FILES.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    (tmp_path / "latin1.jsonl").write_bytes('{"prediction": "café", "reference": "b"}\n'.encode("latin-1"))
+    (tmp_path / "folder").mkdir()
+    return tmp_path
+
+
+def _only_error_line(proc: subprocess.CompletedProcess, expected: str) -> None:
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    lines = [line for line in proc.stderr.splitlines() if not line.startswith("nlpmetrics: the ")]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("nlpmetrics: error: ")
+    assert expected in lines[0], lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args, expected", BAD_RUNS, ids=[" ".join(a) for a, _ in BAD_RUNS])
+def test_bad_input_exits_2_and_leaves_outputs_alone(bad_folder, args, expected):
+    (bad_folder / "existing.json").write_text("KEEP")
+    before = sorted(os.listdir(bad_folder))
+    proc = run("score", *args, "-o", "existing.json", cwd=bad_folder)
+    _only_error_line(proc, expected)
+    assert (bad_folder / "existing.json").read_text() == "KEEP"
+    assert sorted(os.listdir(bad_folder)) == before  # no new output, no temporary left behind
+
+
+def test_failed_run_creates_no_output_and_unwritable_output_fails_first(bad_folder):
+    proc = run("score", "bad.jsonl", "-o", "new.json", cwd=bad_folder)
+    _only_error_line(proc, "bad.jsonl:2: invalid JSON")
+    assert not (bad_folder / "new.json").exists()
+    proc = run("score", "ok.jsonl", "-m", "accuracy", "-o", "no/such/folder/out.json", cwd=bad_folder)
+    _only_error_line(proc, "does not exist")
+    proc = run("score", "ok.jsonl", "-m", "accuracy", "-o", "folder", cwd=bad_folder)
+    _only_error_line(proc, "is a directory")
+    proc = run("score", "ok.jsonl", "-m", "accuracy", "-o", "new.json", cwd=bad_folder)
+    assert proc.returncode == 0 and json.loads((bad_folder / "new.json").read_text())["n"] == 1
+
+
+def test_unexpected_errors_exit_1_with_a_debug_hint(monkeypatch, capsys):
+    from nlpmetrics import cli
+
+    def broken(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "cmd_list", broken)
+    assert cli.main(["list"]) == 1
+    assert "rerun with --debug" in capsys.readouterr().err
+    with pytest.raises(RuntimeError):
+        cli.main(["list", "--debug"])
+
+
+# ----------------------------------------------------------------------------- other commands, help, docs
+
+
+def test_help_of_every_command_has_an_example():
+    for command in ([], ["list"], ["explain"], ["suggest"], ["score"], ["report"], ["compare"]):
+        proc = run(*command, "--help")
+        assert proc.returncode == 0, proc.stderr
+        assert "example" in proc.stdout, command
+
+
+def test_list_and_explain():
+    listed = run("list", "--format", "json")
+    assert [m["name"] for m in json.loads(listed.stdout)] == nm.list_metrics()
+    card = run("explain", "accuracy", "--lang", "ja", "--format", "json")
+    assert json.loads(card.stdout) == nm.load("accuracy").explanation("ja").to_dict()
+    _only_error_line(run("explain", "acuracy"), "did you mean 'accuracy'")
+
+
+def test_generated_docs_are_up_to_date():
+    for script, outputs in (("gen_cli_docs.py", ["docs/cli.md"]), ("gen_metric_docs.py", ["docs/metrics.md", "docs/metrics.ja.md"])):
+        proc = subprocess.run([sys.executable, str(ROOT / "scripts" / script), "--check"], capture_output=True, text=True)
+        assert proc.returncode == 0, f"{', '.join(outputs)} out of date: run python scripts/{script}\n{proc.stdout}{proc.stderr}"
+
+
+def test_example_commands_run(tmp_path):
+    commands = [line[2:].replace("examples/", f"{EXAMPLES}/").split()
+                for line in (EXAMPLES / "README.md").read_text().splitlines() if line.startswith("$ nlpmetrics score")]
+    assert len(commands) >= 6
+    for command in commands:
+        proc = run(*command[1:], "-q", cwd=tmp_path)
+        assert proc.returncode == 0, (command, proc.stderr)
