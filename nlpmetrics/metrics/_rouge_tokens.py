@@ -30,6 +30,10 @@ _SEPARATOR = "\x00"
 #: ``bytes.translate`` table: a-z, 0-9 and NUL stay, every other byte becomes a space.
 _KEEP_ALNUM = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789\x00" else 32 for c in range(256))
 #: Sentence ends for ``split_sentences=True``: ``.!?`` followed by white space, or ``。！？`` anywhere.
+#: Porter stems of words seen so far (shared by every metric: a word's stem never changes).
+_STEMS: dict[str, str | None] = {}
+#: Past this many cached stems the cache is cleared (bounds memory on endless streams).
+_STEM_CACHE_LIMIT = 500_000
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
 
 
@@ -44,7 +48,7 @@ class EnglishTokenizer:
 
     def __init__(self, use_stemmer: bool) -> None:
         self.use_stemmer = use_stemmer
-        self._stems: dict[str, str | None] = {}
+        self._stems = _STEMS
         self._stemmer = None
 
     def encode_many(self, texts: Sequence[str]) -> TokenBatch:
@@ -82,6 +86,8 @@ class EnglishTokenizer:
     def _stem_cached(self, token: str) -> str | None:
         stems = self._stems
         if token not in stems:
+            if len(stems) > _STEM_CACHE_LIMIT:
+                stems.clear()
             stems[token] = self._stem(token)
         return stems[token]
 
@@ -106,6 +112,9 @@ class EnglishTokenizer:
     def _stem_all(self, tokens: list[str]) -> list[str]:
         stems = self._stems
         missing = [t for t in tokens if t not in stems]
+        if len(stems) > _STEM_CACHE_LIMIT:
+            stems.clear()
+            missing = tokens
         for token in missing:
             stems[token] = self._stem(token)
         return [s for s in map(stems.__getitem__, tokens) if s is not None]
