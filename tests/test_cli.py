@@ -269,3 +269,39 @@ def test_example_commands_run(tmp_path):
     for command in commands:
         proc = run(*command[1:], "-q", cwd=tmp_path)
         assert proc.returncode == 0, (command, proc.stderr)
+
+
+# ----------------------------------------------------------------------------- report, compare, dask
+
+
+@pytest.fixture
+def two_systems(tmp_path):
+    rows = [json.loads(line) for line in (EXAMPLES / "classification.jsonl").read_text().splitlines()]
+    with open(tmp_path / "baseline.jsonl", "w") as handle:
+        for i, row in enumerate(rows):
+            handle.write(json.dumps({**row, "prediction": row["reference"] if i % 3 else "neutral"}) + "\n")
+    shutil.copy(EXAMPLES / "classification.jsonl", tmp_path / "candidate.jsonl")
+    return tmp_path
+
+
+def test_report_and_compare(two_systems):
+    proc = run("report", "baseline.jsonl", "candidate.jsonl", "-m", "accuracy", "--resamples", "100", "-o", "r.md",
+               cwd=two_systems)
+    assert proc.returncode == 0, proc.stderr
+    text = (two_systems / "r.md").read_text()
+    assert "baseline.jsonl" in text and "candidate.jsonl" in text
+    proc = run("compare", "baseline.jsonl", "candidate.jsonl", "-m", "accuracy", "--resamples", "100", "--format",
+               "json", cwd=two_systems)
+    assert json.loads(proc.stdout)["names"] == ["baseline.jsonl", "candidate.jsonl"]
+    (two_systems / "broken.jsonl").write_text('{"prediction": "x", "reference": "y"}\n{oops\n')
+    proc = run("report", "baseline.jsonl", "broken.jsonl", "-m", "accuracy", "-o", "bad.html", cwd=two_systems)
+    _only_error_line(proc, "broken.jsonl:2: invalid JSON")
+    assert not (two_systems / "bad.html").exists()
+
+
+def test_dask_engine_gives_the_local_numbers(two_systems):
+    pytest.importorskip("dask")
+    args = ["score", "candidate.jsonl", "-m", "accuracy,f1_macro", "--format", "json"]
+    local = scores_of(run(*args, cwd=two_systems))
+    dask = scores_of(run(*args, "--engine", "dask", "--scheduler", "synchronous", "--partitions", "3", cwd=two_systems))
+    assert dask == local
