@@ -253,10 +253,10 @@ def test_streaming_with_types_present_in_some_batches_only():
 
 
 def test_per_example_is_sentence_f1_and_main_score_is_f1():
-    result = nm.compute("seqeval", predictions=[["B-PER"], ["O"], ["B-LOC", "I-LOC"]],
-                        references=[["B-PER"], ["B-PER"], ["B-LOC", "O"]])
+    result = nm.compute("seqeval", predictions=[["B-PER"], ["O"], ["B-LOC", "I-LOC"], ["O"], ["B-PER", "B-LOC"]],
+                        references=[["B-PER"], ["B-PER"], ["B-LOC", "O"], ["O"], ["B-PER", "O"]])
     assert list(result.scores)[0] == "f1"
-    np.testing.assert_allclose(result.per_example["f1"], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(result.per_example["f1"], [1.0, 0.0, 0.0, np.nan, 2 / 3])
 
 
 def test_zero_division_nan_leaves_undefined_scores_out():

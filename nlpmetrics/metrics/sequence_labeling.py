@@ -459,12 +459,19 @@ class SeqEval(Metric):
         }
 
     def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
-        """Per sentence: entity F1 over all types (``zero_division`` where a sentence has no entity)."""
-        columns = {kind: sum((rows[k] for k in rows if k.startswith(kind + ":")),
-                             np.zeros_like(rows["tokens"])) for kind in ("correct", "pred", "true")}
-        _, _, f1 = self.scores_from_counts(columns["correct"].astype(np.float64),
-                                           columns["pred"].astype(np.float64), columns["true"].astype(np.float64))
-        return {"f1": f1}
+        """Per sentence: entity F1 over all types; NaN for a sentence with no gold and no predicted entity.
+
+        Such a sentence has nothing to score (0 would rank it among the worst
+        and 1 would flatter the mean), so reports list it last.
+        """
+        totals = {kind: np.zeros(rows["tokens"].shape[0]) for kind in ("correct", "pred", "true")}
+        for key, column in rows.items():
+            kind = key.partition(":")[0]
+            if kind in totals and ":" in key:
+                totals[kind] += column
+        entities = totals["true"] + totals["pred"]
+        safe = np.where(entities == 0, 1.0, entities)
+        return {"f1": np.where(entities == 0, math.nan, 2.0 * totals["correct"] / safe)}
 
     def signature_parts(self) -> dict[str, str]:
         return {"entities": "strict" if self.config["mode"] == "strict" else "conlleval"}
