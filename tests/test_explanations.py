@@ -1,0 +1,115 @@
+"""Explanation cards, value-aware sentences and task suggestions, for every metric and both languages."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+import nlpmetrics as nm
+from nlpmetrics.explanations import LANGUAGES, load_card
+from nlpmetrics.suggestions import TASKS
+from tests.inputs import all_inputs
+
+METRICS = nm.list_metrics()
+INPUTS = all_inputs()
+FIELDS = ("title", "what", "how_to_read", "example")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", METRICS)
+def test_every_metric_has_a_complete_card(name, lang):
+    card = load_card(name, lang)
+    for field in FIELDS:
+        assert getattr(card, field).strip(), f"{name}.{lang}.toml: {field} is empty"
+    assert card.caveats and all(c.strip() for c in card.caveats), f"{name}.{lang}.toml: caveats missing"
+    assert card.good_for, f"{name}.{lang}.toml: good_for missing"
+    assert "value" in card.templates, f"{name}.{lang}.toml: [explain] value missing"
+    assert "=" not in card.what and "/" not in card.what, f"{name}.{lang}.toml: no formulas in 'what'"
+    assert str(card).startswith(card.title)
+    assert nm.load(name).explanation(lang) == card
+
+
+
+@pytest.mark.parametrize("name", [n for n in METRICS if n in INPUTS])
+@settings(max_examples=1, phases=[Phase.generate])  # one draw, no shrinking: some metrics load a model
+@given(data=st.data())
+def test_explain_works_for_every_metric(name, data):
+    """Every option set of every metric explains itself in both languages, interval and first caveat included."""
+    cards = {lang: load_card(name, lang) for lang in LANGUAGES}  # a missing card fails before any scoring
+    for options in INPUTS[name].options:
+        predictions, references = data.draw(INPUTS[name].examples(5, 30))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = nm.compute(name, predictions=list(predictions), references=list(references), confidence=0.9,
+                                n_resamples=20, **options)
+        for lang in LANGUAGES:
+            text = result.explain(lang)
+            assert text and "{" not in text and "}" not in text
+            first_caveat = cards[lang].caveats[0]
+            assert first_caveat[1:20] in text, "the first caveat is quoted"
+            assert "90%" in text, "the interval is stated"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(("average", "marker"), [("micro", "60"), ("macro", "3"), ("weighted", "3"), ("binary", "")])
+def test_f1_explanation_follows_the_average(lang, average, marker):
+    predictions = [0, 1, 2, 1, 0, 2] * 10 if average != "binary" else [0, 1, 1, 0, 1, 0] * 10
+    references = [0, 1, 1, 1, 2, 2] * 10 if average != "binary" else [0, 1, 0, 0, 1, 1] * 10
+    result = nm.compute("f1", predictions=predictions, references=references, average=average)
+    template = load_card("f1", lang).templates[f"value_{average}"]
+    assert result.explain(lang).startswith(template.split("{")[0])
+    assert marker in result.explain(lang)
+
+
+def test_accuracy_explanation_reads_like_the_issue():
+    result = nm.compute("accuracy", predictions=[1] * 870 + [0] * 130, references=[1] * 1000, confidence=0.95)
+    text = result.explain("en")
+    assert text.startswith("The model labelled 870 of 1,000 examples correctly (accuracy 87.0%).")
+    assert "With 95% confidence the true value lies between" in text
+    assert "What this number cannot tell:" in text
+    ja = result.explain("ja")
+    assert ja.startswith("モデルは1,000件中870件を正しく判定しました（正解率 87.0%）。")
+    assert " " not in ja.split("。")[1][:1], "Japanese sentences are not separated by spaces"
+
+
+def test_small_samples_and_undefined_values_are_flagged():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = nm.compute("pearson", predictions=[1.0, 1.0, 1.0], references=[1.0, 2.0, 3.0])
+    for lang in LANGUAGES:
+        text = result.explain(lang)
+        assert "n/a" in text and "3" in text
+
+
+def test_unknown_language_names_the_choices():
+    with pytest.raises(nm.InputError, match="choose one of en, ja"):
+        nm.load("accuracy").explanation("fr")
+    with pytest.raises(nm.InputError, match="choose one of en, ja"):
+        nm.compute("accuracy", predictions=[1], references=[1]).explain("de")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("task", TASKS)
+def test_suggest_every_task(task, lang):
+    suggestions = nm.suggest(task, lang=lang)
+    assert suggestions
+    for suggestion in suggestions:
+        assert suggestion.metric in METRICS, f"{task}: {suggestion.metric} is not registered"
+        assert len(suggestion.reason) > 20
+        nm.load(suggestion.metric, **suggestion.options)  # the options are valid
+        assert suggestion.metric in str(suggestion)
+    english = [(s.metric, s.options) for s in nm.suggest(task, lang="en")]
+    assert [(s.metric, s.options) for s in suggestions] == english, "both languages suggest the same metrics"
+
+
+def test_suggest_aliases_and_unknown_task():
+    assert [s.metric for s in nm.suggest("regression")] == [s.metric for s in nm.suggest("similarity")]
+    with pytest.raises(nm.InputError, match=r"unknown task 'sumarization'; did you mean 'summarization'\?"):
+        nm.suggest("sumarization")
+    with pytest.raises(nm.InputError, match="tasks: classification, similarity, ner, summarization"):
+        nm.suggest("poetry")
+    with pytest.raises(nm.InputError, match="choose one of en, ja"):
+        nm.suggest("qa", lang="fr")
