@@ -530,6 +530,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.engine == "dask":
         from nlpmetrics.distributed import score_files
 
+        for entry in entries:  # check the first chunk here, where errors can name the line
+            entry.update(first, args.file, kind in ("csv", "tsv", "text"))
+            entry.metric.reset()
+        numeric = [e.key for e in entries if e.numeric]
+        if numeric:
+            raise InputError(
+                f"{args.file}: --engine dask passes {kind.upper()} values as text, but {', '.join(numeric)} needs "
+                "numbers; score this file without --engine dask, or write it as JSONL with numbers"
+            )
+
         scored = score_files(args.file, metrics=[e.metric for e in entries], partitions=args.partitions,
                              scheduler=args.scheduler, **options)
         for entry, metric in zip(entries, scored, strict=True):

@@ -305,3 +305,19 @@ def test_dask_engine_gives_the_local_numbers(two_systems):
     local = scores_of(run(*args, cwd=two_systems))
     dask = scores_of(run(*args, "--engine", "dask", "--scheduler", "synchronous", "--partitions", "3", cwd=two_systems))
     assert dask == local
+
+
+def test_progress_shows_only_on_a_terminal(monkeypatch, capsys):
+    from nlpmetrics import cli
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    progress = cli.Progress(True, delay=0.0, every=0.0)
+    progress.update(1_000, 1_000)
+    progress.close()
+    assert "read 1,000 lines" in capsys.readouterr().err
+    quiet = cli.Progress(False, delay=0.0, every=0.0)
+    quiet.update(1_000, 1_000)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    not_a_terminal = cli.Progress(True, delay=0.0, every=0.0)
+    not_a_terminal.update(1_000, 1_000)
+    assert capsys.readouterr().err == ""
