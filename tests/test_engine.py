@@ -1,0 +1,274 @@
+"""The metric engine: streaming state, options, registry, Result, signatures, bootstrap and paired tests."""
+
+from __future__ import annotations
+
+import json
+import math
+import pickle
+
+import numpy as np
+import pytest
+
+import nlpmetrics as nm
+from nlpmetrics.resampling import bootstrap_interval, paired_test
+from nlpmetrics.result import Result
+
+PRED = [0, 1, 2, 1, 0, 2, 2, 1]
+REF = [0, 1, 1, 1, 0, 2, 0, 1]
+
+
+def test_update_merge_reset_compute():
+    whole = nm.compute("f1", predictions=PRED, references=REF, average="macro")
+    metric = nm.load("f1", average="macro")
+    assert metric.update(predictions=PRED[:3], references=REF[:3]) is metric
+    other = nm.load("f1", average="macro").update(predictions=PRED[3:], references=REF[3:])
+    assert metric.merge(other) is metric
+    assert metric.n == len(PRED)
+    assert metric.compute()["f1"] == whole["f1"]
+    assert metric.reset() is metric
+    assert metric.n == 0
+    assert metric.config["average"] == "macro", "reset keeps the options"
+    with pytest.raises(nm.InputError, match=r"no examples to score with 'f1'.*call update\(\) before compute\(\)"):
+        metric.compute()
+
+
+def test_compute_does_not_change_state():
+    metric = nm.load("accuracy").update(predictions=PRED, references=REF)
+    first = metric.compute(confidence=0.9, n_resamples=100)
+    second = metric.compute(confidence=0.9, n_resamples=100)
+    assert first.scores == second.scores and first.ci == second.ci
+    assert metric.n == len(PRED)
+    metric.update(predictions=[1], references=[1])
+    assert metric.compute().n == len(PRED) + 1
+
+
+def test_merge_refuses_other_metrics_and_options():
+    with pytest.raises(nm.InputError, match="cannot merge a 'recall' metric into a 'f1' metric"):
+        nm.load("f1").merge(nm.load("recall"))
+    with pytest.raises(nm.InputError, match=r"different options \(average\)"):
+        nm.load("f1").merge(nm.load("f1", average="macro"))
+
+
+def test_batches_with_different_label_types_are_refused():
+    f1 = nm.load("f1").update(predictions=["a"], references=["a"]).update(predictions=[1], references=[1])
+    with pytest.raises(nm.InputError, match="some hold text labels and some numbers"):
+        f1.compute()
+
+
+@pytest.mark.parametrize("call", [
+    lambda: nm.compute("accuracy", [1], [1]),
+    lambda: nm.load("accuracy").update([1], [1]),
+])
+def test_positional_predictions_are_a_type_error(call):
+    with pytest.raises(TypeError, match=r"keywords only.*predictions=\.\.\., references=\.\.\."):
+        call()
+
+
+def test_options_are_checked_when_the_metric_is_made():
+    with pytest.raises(nm.InputError, match=r"option average='macr0' is not valid for metric 'f1'; "
+                                            r"choose one of 'micro', 'macro', 'weighted', 'binary'"):
+        nm.load("f1", average="macr0")
+    with pytest.raises(nm.InputError, match=r"unknown option 'averge' for metric 'f1'; did you mean 'average'\? "
+                                            r"\(valid options: average, labels, pos_label, zero_division\)"):
+        nm.load("f1", averge="macro")
+    with pytest.raises(nm.InputError, match=r"unknown option 'average' for metric 'accuracy'.*valid options: none"):
+        nm.load("accuracy", average="macro")
+    with pytest.raises(nm.InputError, match=r"zero_division=0.5 is not valid.*0.0, 1.0 or float\('nan'\)"):
+        nm.load("precision", zero_division=0.5)
+    with pytest.raises(nm.InputError, match="labels must be a list of class labels"):
+        nm.load("recall", labels="cat")
+    with pytest.raises(nm.InputError, match="labels lists a class twice"):
+        nm.load("recall", labels=[1, 1])
+    with pytest.raises(nm.InputError, match="confidence=1.5 must lie strictly between 0 and 1"):
+        nm.compute("accuracy", predictions=[1], references=[1], confidence=1.5)
+    with pytest.raises(nm.InputError, match="n_resamples=0 must be a positive integer"):
+        nm.compute("accuracy", predictions=[1], references=[1], confidence=0.9, n_resamples=0)
+
+
+def test_unknown_metric_suggests_a_close_name():
+    with pytest.raises(nm.UnknownMetricError, match=r"unknown metric 'acuracy'; did you mean 'accuracy'\? "
+                                                    r"\(available: .*accuracy.*spearman"):
+        nm.load("acuracy")
+    with pytest.raises(KeyError):
+        nm.load("no-such-metric")
+    with pytest.raises(ValueError):  # also an InputError, so one except clause catches every bad input
+        nm.compute("f2", predictions=[1], references=[1])
+
+
+def test_list_metrics_and_info():
+    names = nm.list_metrics()
+    assert names == sorted(names)
+    assert {"accuracy", "precision", "recall", "f1", "pearson", "spearman"} <= set(names)
+    info = nm.load("pearson").info
+    assert (info.name, info.higher_is_better, info.bounds, info.extra, info.streams_exactly) == \
+        ("pearson", True, (-1.0, 1.0), None, True)
+    assert info.score_keys == ("pearson",)
+    assert nm.load("accuracy").info.bounds == (0.0, 1.0)
+
+
+def test_result_is_immutable():
+    result = nm.compute("f1", predictions=PRED, references=REF, average="macro", confidence=0.9, n_resamples=50)
+    with pytest.raises(AttributeError):
+        result.n = 3
+    with pytest.raises(TypeError, match="read-only"):
+        result.scores["f1"] = 1.0
+    with pytest.raises(TypeError):
+        result.details["per_class"]["f1"] = None
+    with pytest.raises(ValueError):
+        result.details["per_class"]["f1"][0] = 1.0
+    with pytest.raises(ValueError):
+        result.per_example["correct"][0] = 1.0
+    with pytest.raises(TypeError):
+        result.options["average"] = "micro"
+    assert result["f1"] == result.scores["f1"] == result.value
+    with pytest.raises(KeyError, match="f1 has no score 'accuracy'; its scores are f1"):
+        result["accuracy"]
+
+
+def test_result_does_not_share_arrays_with_the_caller():
+    correct = np.array([1.0, 0.0])
+    result = Result(metric="accuracy", scores={"accuracy": 0.5}, n=2, per_example={"correct": correct})
+    correct[0] = 0.0
+    assert result.per_example["correct"][0] == 1.0
+
+
+def test_result_to_dict_is_json_and_pickles():
+    result = nm.compute("f1", predictions=PRED, references=REF, average="macro", confidence=0.9, n_resamples=50)
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["metric"] == "f1" and data["n"] == len(PRED)
+    assert data["scores"]["f1"] == result["f1"]
+    assert data["ci"]["f1"] == list(result.ci["f1"])
+    assert data["confidence"] == 0.9
+    assert data["options"]["average"] == "macro"
+    assert data["details"]["per_class"]["label"] == [0, 1, 2]
+    assert data["per_example"]["correct"] == result.per_example["correct"].tolist()
+    again = pickle.loads(pickle.dumps(result))
+    assert again.scores == result.scores and again.ci == result.ci and again.signature == result.signature
+    np.testing.assert_array_equal(again.per_example["correct"], result.per_example["correct"])
+    with pytest.raises(TypeError):
+        again.scores["f1"] = 0.0
+
+
+def test_nan_becomes_null_in_json():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = nm.compute("pearson", predictions=[1.0, 1.0], references=[1.0, 2.0])
+    assert json.loads(json.dumps(result.to_dict()))["scores"]["pearson"] is None
+
+
+def test_signature_names_metric_options_versions_and_resampling():
+    result = nm.compute("f1", predictions=PRED, references=REF, average="weighted", confidence=0.9,
+                        n_resamples=200, seed=7)
+    signature = result.signature
+    for part in ("nlpmetrics:", "metric:f1", "average:weighted", "labels:None", "pos_label:1", "zero_division:0.0",
+                 "numpy:", "ci:percentile-bootstrap", "confidence=0.9", "resamples=200", "seed=7"):
+        assert part in signature, (part, signature)
+    assert "ci:" not in nm.compute("f1", predictions=PRED, references=REF).signature
+
+
+def test_bootstrap_is_seeded_and_reproducible():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 500)
+    p = np.where(rng.random(500) < 0.8, y, rng.integers(0, 3, 500))
+    first = nm.compute("accuracy", predictions=p, references=y, confidence=0.95, seed=1)
+    again = nm.compute("accuracy", predictions=p, references=y, confidence=0.95, seed=1)
+    other = nm.compute("accuracy", predictions=p, references=y, confidence=0.95, seed=2)
+    assert first.ci == again.ci
+    assert first.ci != other.ci
+    low, high = first.ci["accuracy"]
+    assert low < first["accuracy"] < high
+    assert 0.01 < high - low < 0.15
+    wider = nm.compute("accuracy", predictions=p, references=y, confidence=0.99, seed=1).ci["accuracy"]
+    assert wider[0] <= low and wider[1] >= high
+
+
+@pytest.mark.parametrize(("name", "options"), [("f1", {"average": "macro"}), ("recall", {"average": "weighted"}),
+                                               ("pearson", {}), ("spearman", {})])
+def test_bootstrap_contains_the_value_for_reasonable_data(name, options):
+    rng = np.random.default_rng(3)
+    if name in ("pearson", "spearman"):
+        y = rng.normal(size=300)
+        p = y + rng.normal(size=300)
+    else:
+        y = rng.integers(0, 4, 300)
+        p = np.where(rng.random(300) < 0.7, y, rng.integers(0, 4, 300))
+    result = nm.compute(name, predictions=p, references=y, confidence=0.95, n_resamples=300, **options)
+    low, high = result.ci[name]
+    assert low < result[name] < high
+
+
+def test_bootstrap_over_groups_matches_a_plain_row_bootstrap_in_distribution():
+    """Grouping identical rows is exact: the interval agrees with resampling rows one by one."""
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 400)
+    p = np.where(rng.random(400) < 0.75, y, 1 - y)
+    metric = nm.load("accuracy").update(predictions=p, references=y)
+    grouped = bootstrap_interval(metric.aggregate, metric.rows(), confidence=0.9, n_resamples=2000, seed=0)
+    correct = (p == y).astype(float)
+    draws = np.random.default_rng(1).integers(0, 400, size=(2000, 400))
+    plain = np.quantile(correct[draws].mean(axis=1), [0.05, 0.95])
+    assert abs(grouped["accuracy"][0] - plain[0]) < 0.01 and abs(grouped["accuracy"][1] - plain[1]) < 0.01
+
+
+def test_paired_test_identical_systems():
+    metric = nm.load("accuracy").update(predictions=PRED * 10, references=REF * 10)
+    rows = metric.rows()
+    tests = paired_test(metric.aggregate, rows, rows, n_resamples=500, seed=0)
+    test = tests["accuracy"]
+    assert test.difference == 0.0
+    assert test.p_value == pytest.approx(1.0)
+    assert test.interval == (0.0, 0.0)
+    assert "paired:" in test.signature
+
+
+def test_paired_test_b_better_on_every_row():
+    y = np.arange(200) % 3
+    a = nm.load("accuracy").update(predictions=(y + 1) % 3, references=y)  # always wrong
+    b = nm.load("accuracy").update(predictions=y, references=y)  # always right
+    test = paired_test(a.aggregate, a.rows(), b.rows(), n_resamples=500, seed=0)["accuracy"]
+    assert (test.a, test.b, test.difference) == (0.0, 1.0, 1.0)
+    assert test.p_value < 0.01 and test.p_value_bootstrap < 0.01
+    assert test.interval[0] > 0.9
+
+
+def test_paired_test_needs_the_same_examples():
+    a = nm.load("accuracy").update(predictions=[1, 2], references=[1, 2])
+    b = nm.load("accuracy").update(predictions=[1], references=[1])
+    with pytest.raises(nm.InputError, match="system A has 2 and system B has 1"):
+        paired_test(a.aggregate, a.rows(), b.rows())
+
+
+def test_add_rows_and_copy():
+    metric = nm.load("accuracy").update(predictions=PRED, references=REF)
+    clone = metric.copy()
+    clone.update(predictions=[1], references=[0])
+    assert metric.n == len(PRED) and clone.n == len(PRED) + 1
+    fresh = metric.empty_like().add_rows(metric.rows_for(predictions=PRED, references=REF))
+    assert fresh.compute()["accuracy"] == metric.compute()["accuracy"]
+    assert "accuracy" in repr(metric) and "n=8" in repr(metric)
+
+
+def test_numpy_and_pandas_style_inputs():
+    class Series:  # the parts of a pandas Series that the boundary uses
+        def __init__(self, values):
+            self.values = values
+
+        def __len__(self):
+            return len(self.values)
+
+        def to_numpy(self):
+            return np.asarray(self.values)
+
+    expected = nm.compute("accuracy", predictions=PRED, references=REF)["accuracy"]
+    assert nm.compute("accuracy", predictions=np.array(PRED), references=tuple(REF))["accuracy"] == expected
+    assert nm.compute("accuracy", predictions=Series(PRED), references=iter(REF))["accuracy"] == expected
+
+
+def test_top_level_names():
+    assert nm.Result is Result
+    assert nm.Metric.__name__ == "Metric" and nm.MetricInfo.__name__ == "MetricInfo"
+    with pytest.raises(AttributeError):
+        nm.does_not_exist  # noqa: B018
+    assert isinstance(nm.__version__, str)
+    assert math.isclose(nm.compute("accuracy", predictions=[1, 0, 1], references=[1, 1, 1])["accuracy"], 2 / 3)
