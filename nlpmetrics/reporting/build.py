@@ -179,6 +179,8 @@ def build_report(
         ),
         versions=tuple(_versions(first_system)),
         forest=_forest(sections, lang, report_confidence) if len(names) > 1 else None,
+        comparison_method=next((c.signature.rsplit("|", 1)[-1] for pairs in comparisons.values() for _, c in pairs),
+                               ""),
     )
 
 
@@ -315,7 +317,8 @@ def _comparison_rows(comparisons, baseline: str, lang: str):
 
 def _summary(sections, comparisons, names, confidence: float, lang: str) -> list[str]:
     """Each system's main score with its interval, then each comparison on the main score, in words."""
-    lines = []
+    lines = [_overall(sections, comparisons, names[0], other, lang) for other in names[1:]
+             if any(other == o for pairs in comparisons.values() for o, _ in pairs)]
     for section in sections:
         for value in section.values:
             key = f"{section.title} ({value.key_name})" if value.key_name.lower() not in section.title.lower() else section.title
@@ -331,6 +334,25 @@ def _summary(sections, comparisons, names, confidence: float, lang: str) -> list
             lines.append(comparison_sentence(main, names=(names[0], other), metric=section.metric,
                                              higher_is_better=higher, low_bound=low_bound, lang=lang))
     return lines
+
+
+def _overall(sections, comparisons, baseline: str, other: str, lang: str) -> str:
+    """One sentence: on how many metrics ``other`` is reliably better or worse than the baseline."""
+    better = worse = same = 0
+    for section in sections:
+        higher, _ = _metric_info(section.metric)
+        for name, comparison in comparisons.get(section.metric, []):
+            if name != other:
+                continue
+            main = next(iter(comparison.tests.values()))
+            if not main.p_value < 0.05 or main.difference == 0:
+                same += 1
+            elif (main.difference > 0) == higher:
+                better += 1
+            else:
+                worse += 1
+    return phrase("overall", lang, a=baseline, b=other, better=better, worse=worse, same=same,
+                  total=better + worse + same)
 
 
 def _versions(first_system: Mapping[str, _Scored]) -> list[tuple[str, str]]:

@@ -30,11 +30,15 @@ def _is_column(value: Any) -> bool:
     return isinstance(value, (list, tuple, np.ndarray)) and not isinstance(value, str)
 
 
+#: A details table is shown to readers when it has one of these label columns (a per-class or per-type breakdown).
+LABEL_COLUMNS = ("label", "type", "class")
+
+
 def column_tables(details: Mapping[str, Any]) -> dict[str, dict[str, Sequence]]:
-    """Details entries that are tables: mappings of 1-D columns of one length (at least one row)."""
+    """Details entries that are breakdowns: mappings of equal-length 1-D columns, one of them a label column."""
     tables = {}
     for name, value in details.items():
-        if not isinstance(value, Mapping) or not value:
+        if not isinstance(value, Mapping) or not any(c in value for c in LABEL_COLUMNS):
             continue
         columns = list(value.values())
         if not all(_is_column(c) and np.ndim(c) == 1 for c in columns):
@@ -62,7 +66,7 @@ def matrices(details: Mapping[str, Any]) -> dict[str, tuple[list, np.ndarray]]:
 
 
 def _cell(column: str, value: Any, low_bound: float) -> str:
-    if column in ("label", "type", "class"):
+    if column in LABEL_COLUMNS:
         return str(value)
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
@@ -105,7 +109,7 @@ def matrix_table(title: str, labels: list, counts: np.ndarray, lang: str) -> Tab
 
 def per_class_plot(columns: Mapping[str, Sequence], lang: str) -> PlotSpec | None:
     """Bars of F1 per class, when a table has a label column and an ``f1`` column."""
-    label_column = next((c for c in ("label", "type", "class") if c in columns), None)
+    label_column = next((c for c in LABEL_COLUMNS if c in columns), None)
     if label_column is None or "f1" not in columns:
         return None
     labels = [str(v) for v in columns[label_column]][:MAX_TABLE_ROWS]

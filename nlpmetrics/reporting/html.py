@@ -38,7 +38,9 @@ tr.significant td{background:#eefaf1}
 .big{font-size:17px;font-weight:600}
 .card{color:#424a53}.label{font-weight:600}
 .examples td{max-width:420px;word-break:break-word}
-figure{margin:12px 0 18px}figure svg{max-width:640px;height:auto;display:block}
+figure{margin:12px 0 18px}figure svg{max-width:100%;height:auto;display:block}
+.plots,.tables{display:flex;flex-wrap:wrap;gap:8px 28px;align-items:flex-start}
+.plots figure{margin:8px 0;max-width:480px}
 figcaption{font-size:13px;color:#424a53;margin-bottom:4px;font-weight:600}
 .signature{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
 .metric{border-top:1px solid #e5e8eb;margin-top:22px}
@@ -114,8 +116,11 @@ def _section(section: MetricSection, report: Report, plotter: _Plotter) -> str:
         parts.append(f'<p class="label">{esc(phrase("caveats", lang))}:</p><ul class="caveats">')
         parts += [f"<li>{esc(c)}</li>" for c in section.caveats]
         parts.append("</ul>")
-    parts += [plotter.figure(spec) for spec in section.plots]
-    parts += [_model_table(t, system) for system, t in section.tables]
+    if section.plots:
+        parts += ['<div class="plots">', *[plotter.figure(spec) for spec in section.plots], "</div>"]
+    if section.tables:
+        parts += ['<div class="tables">', *[f"<div>{_model_table(t, system)}</div>" for system, t in section.tables],
+                  "</div>"]
     if section.worst or section.worst_note:
         parts.append(f"<h4>{esc(phrase('worst', lang))}</h4>")
     if section.worst_note:
@@ -170,7 +175,8 @@ def render_html(report: Report) -> str:
     if report.comparison_rows:
         rows = report.comparison_rows
         out.append(_table(
-            ("A", "B", phrase("metric", lang), phrase("score", lang), "A", "B", phrase("difference", lang),
+            (phrase("system_a", lang), phrase("system_b", lang), phrase("metric", lang), phrase("score", lang),
+             phrase("score_a", lang), phrase("score_b", lang), phrase("difference", lang),
              phrase("interval", lang, confidence=confidence), phrase("p_value", lang), phrase("verdict", lang)),
             [(r.a, r.b, r.metric_title, r.key_name, r.a_text, r.b_text, r.difference_text, r.interval_text,
               r.p_text, r.sentence) for r in rows],
@@ -187,6 +193,9 @@ def render_html(report: Report) -> str:
                       [(a.system, a.metric, f"{a.n:,}", a.signature) for a in report.appendix],
                       css_class="appendix", numeric=(2,)).replace("<td>nlpmetrics:", '<td class="signature">nlpmetrics:'))
     out.append(f"<h4>{esc(phrase('versions', lang))}</h4>")
-    out.append(_table(("", ""), report.versions, css_class="versions"))
+    out.append(_table((phrase("library", lang), phrase("version", lang)), report.versions, css_class="versions"))
+    if report.comparison_method:
+        out.append(f'<p><span class="label">{esc(phrase("method", lang))}:</span> '
+                   f'<span class="signature">{esc(report.comparison_method)}</span></p>')
     out.append("</section></main></body></html>")
     return "\n".join(out) + "\n"

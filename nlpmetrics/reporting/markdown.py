@@ -93,13 +93,16 @@ def render_markdown(report: Report) -> str:
     out += table((phrase("system", lang), phrase("metric", lang), phrase("examples", lang), phrase("signature", lang)),
                  [(a.system, a.metric, f"{a.n:,}", a.signature) for a in report.appendix])
     out += ["", f"**{phrase('versions', lang)}:** " + ", ".join(f"{inline(k)} {inline(v)}" for k, v in report.versions)]
+    if report.comparison_method:
+        out += ["", f"**{phrase('method', lang)}:** `{report.comparison_method}`"]
     return "\n".join(out) + "\n"
 
 
 def _comparison_table(report: Report, confidence: str) -> list[str]:
     lang = report.lang
     return table(
-        ("A", "B", phrase("metric", lang), phrase("score", lang), "A", "B", phrase("difference", lang),
+        (phrase("system_a", lang), phrase("system_b", lang), phrase("metric", lang), phrase("score", lang),
+         phrase("score_a", lang), phrase("score_b", lang), phrase("difference", lang),
          phrase("interval", lang, confidence=confidence), phrase("p_value", lang)),
         [(r.a, r.b, r.metric_title, r.key_name, r.a_text, r.b_text, r.difference_text, r.interval_text, r.p_text)
          for r in report.comparison_rows],

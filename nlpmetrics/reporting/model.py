@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +149,8 @@ class Report:
     appendix: tuple[AppendixRow, ...]
     versions: tuple[tuple[str, str], ...]
     forest: PlotSpec | None = None
-    labels: dict[str, str] = field(default_factory=dict)
+    #: How the paired tests were run (method, level, resamples, seed); empty without a comparison.
+    comparison_method: str = ""
 
     def label(self, key: str, **values: Any) -> str:
         """A heading or label of the report's language."""

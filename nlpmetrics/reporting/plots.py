@@ -102,10 +102,8 @@ def _to_svg(figure: Any, pyplot: Any) -> str:
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     pyplot.close(figure)
     svg = buffer.getvalue()
-    svg = svg[svg.index("<svg"):]
-    # Scale with the page: keep the viewBox, drop the fixed size.
-    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 width="100%" preserveAspectRatio="xMinYMin meet"',
-                  svg, count=1)
+    # Drop the XML prolog and doctype: the SVG is inlined in an HTML page (which scales it with CSS).
+    return svg[svg.index("<svg"):]
 
 
 def render_svg(spec: PlotSpec, lang: str, salt: str = "0") -> str:
@@ -121,7 +119,7 @@ def render_svg(spec: PlotSpec, lang: str, salt: str = "0") -> str:
 def _per_class(pyplot: Any, data: dict, lang: str) -> Any:
     labels = [_label(x, lang) for x in data["labels"]]
     values = np.nan_to_num(np.asarray(data["values"], dtype=float)) * 100
-    figure, axes = pyplot.subplots(figsize=(6.0, 0.35 * len(labels) + 0.9))
+    figure, axes = pyplot.subplots(figsize=(4.4, 0.35 * len(labels) + 0.9))
     positions = np.arange(len(labels))
     axes.barh(positions, values, color=PALETTE[0])
     axes.set_yticks(positions, labels)
@@ -138,9 +136,9 @@ def _confusion(pyplot: Any, data: dict, lang: str) -> Any:
     counts = np.asarray(data["counts"], dtype=float)[:20, :20]
     totals = counts.sum(axis=1, keepdims=True)
     share = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-    size = 1.2 + 0.45 * len(labels)
-    figure, axes = pyplot.subplots(figsize=(size + 1.2, size))
-    image = axes.imshow(share, cmap="Blues", vmin=0, vmax=1)
+    size = 1.8 + 0.55 * len(labels)
+    figure, axes = pyplot.subplots(figsize=(size, size))
+    axes.imshow(share, cmap="Blues", vmin=0, vmax=1)
     axes.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     axes.set_yticks(range(len(labels)), labels)
     axes.set_xlabel(phrase("axis_prediction", lang))
@@ -150,7 +148,6 @@ def _confusion(pyplot: Any, data: dict, lang: str) -> Any:
             for j in range(len(labels)):
                 axes.text(j, i, f"{int(counts[i, j]):,}", ha="center", va="center", fontsize=8,
                           color="white" if share[i, j] > 0.6 else "black")
-    figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04)
     return figure
 
 
