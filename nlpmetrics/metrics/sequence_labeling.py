@@ -341,7 +341,7 @@ class SeqEval(Metric):
         for name, code in type_names.items():
             if counts["true"][:, code].any() or counts["pred"][:, code].any():
                 for kind, table in counts.items():
-                    columns[f"{kind}:{name}"] = table[:, code]
+                    columns[f"{kind}:{name}"] = table[:, code].astype(np.int32)
         columns["tokens"] = lengths
         columns["correct_tokens"] = correct_tokens.astype(np.int64)
         return columns
