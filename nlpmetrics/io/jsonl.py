@@ -115,8 +115,8 @@ def read_jsonl(
     """
     ref_candidates = reference_field_candidates(ref_field)
     chunk = Chunk([], [], 0)
-    for line, text in numbered_lines(path, encoding=encoding, byte_range=byte_range):
-        if not text.strip():
+    for line, text in numbered_lines(path, encoding=encoding, byte_range=byte_range, keepends=True):
+        if text.isspace() or not text:
             continue
         record = parse_record(text, path, line)
         prediction = get_field(record, pred_field)

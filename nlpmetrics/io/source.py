@@ -213,15 +213,25 @@ def _binary_lines(stream, path, encoding, byte_range, keepends) -> Iterator[tupl
                 line += 1
         else:
             stream.seek(0)
-    bom = encoding == "utf-8"
+    if offset == 0:
+        if end is not None and end <= 0:
+            return
+        raw = stream.readline()
+        if not raw:
+            return
+        text = decode_line(raw[3:] if encoding == "utf-8" and raw.startswith(codecs.BOM_UTF8) else raw,
+                           encoding, path, line)
+        yield line, text if keepends else _strip(text, False)
+        offset, line = len(raw), line + 1
     for raw in stream:
         if end is not None and offset >= end:
             return
-        if bom and line >= 1 and offset == 0 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8):]
-            offset += len(codecs.BOM_UTF8)
-        bom = False
-        yield line, _strip(decode_line(raw, encoding, path, line), keepends)
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            decode_line(raw, encoding, path, line)  # raises with the line and byte column
+            raise
+        yield line, text if keepends else _strip(text, False)
         offset += len(raw)
         line += 1
 
