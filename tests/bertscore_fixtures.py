@@ -6,9 +6,9 @@ sentences, and a model with random weights and a hidden size of 32 is saved
 next to it.  Random encoders give nearly orthogonal token vectors; real ones
 are anisotropic (all cosine similarities positive), so the output LayerNorm
 biases are shifted to a shared positive vector to mimic that.  This keeps the
-tests on the regime real models live in (bert-score clips a token's best
-similarity at 0 when its batch is padded, a quirk only negative similarities
-expose).
+tests on the regime real models live in (bert-score floors a token's best
+similarity at 0 through its padding except for the longest texts of a batch,
+a difference only negative similarities expose).
 """
 
 from __future__ import annotations

@@ -17,10 +17,13 @@ module stays cheap.  The numbers follow bert-score 0.3.13's ``score()``:
 * ``F = 2PR / (P + R)`` (NaN -> 0), and when either text is empty (two tokens:
   only the specials) ``P`` and ``R`` are 0.
 
-bert-score computes the padded similarity matrix with padding similarities
-set to 0 instead of excluded; that changes a token's best match only when all
-its real similarities are negative, which does not happen with trained
-encoders.  Here padding is excluded, which is the definition in the paper.
+A token's best similarity is floored at 0, as bert-score's zero padding
+does for every pair except the longest texts of each batch of 64 (whose
+negative similarities it keeps).  That difference only shows when all of a
+token's similarities to the other text are negative, which trained encoders
+such as roberta-large practically never give, and sentence-embedding models
+such as all-MiniLM-L6-v2 rarely give on unrelated pairs.  Flooring always
+keeps the number independent of batch composition and input order.
 
 Speed comes from encoding each distinct text once, in batches of similar
 length cut by a token budget (not a fixed count), under
@@ -488,8 +491,8 @@ def _greedy_match(embeddings: list, weights: list, lengths: np.ndarray, hyp_inde
                 ref_len[pairs], device=device)[:, None]
             sim = torch.bmm(hyp, ref.transpose(1, 2))
             sim = sim.masked_fill(~(hyp_mask[:, :, None] & ref_mask[:, None, :]), float("-inf"))
-            word_precision = sim.max(dim=2).values.masked_fill(~hyp_mask, 0.0)
-            word_recall = sim.max(dim=1).values.masked_fill(~ref_mask, 0.0)
+            word_precision = sim.max(dim=2).values.clamp_min(0.0).masked_fill(~hyp_mask, 0.0)
+            word_recall = sim.max(dim=1).values.clamp_min(0.0).masked_fill(~ref_mask, 0.0)
             p = (word_precision * hyp_w).sum(dim=1) / hyp_w.sum(dim=1)
             r = (word_recall * ref_w).sum(dim=1) / ref_w.sum(dim=1)
             precision[pairs] = p.cpu().double().numpy()
