@@ -1,0 +1,105 @@
+"""`nlpmetrics report` and `nlpmetrics compare` from the command line (in-process)."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlpmetrics.cli import main
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def _write(path: Path, predictions: list, references: list) -> Path:
+    with path.open("w", encoding="utf-8") as stream:
+        for p, r in zip(predictions, references, strict=True):
+            stream.write(json.dumps({"prediction": p, "reference": r}, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.fixture
+def two_systems(tmp_path: Path) -> tuple[Path, Path]:
+    rng = np.random.default_rng(0)
+    labels = ["pos", "neg", "neu"]
+    refs = [str(x) for x in rng.choice(labels, 80)]
+    a = [r if rng.random() < 0.6 else str(rng.choice(labels)) for r in refs]
+    b = [r if rng.random() < 0.95 else str(rng.choice(labels)) for r in refs]
+    return _write(tmp_path / "baseline.jsonl", a, refs), _write(tmp_path / "candidate.jsonl", b, refs)
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.h1 = ""
+        self._in_h1 = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self._in_h1 = tag == "h1"
+
+    def handle_endtag(self, tag):
+        self._in_h1 = False if tag == "h1" else self._in_h1
+
+    def handle_data(self, data):
+        if self._in_h1:
+            self.h1 += data
+
+
+def test_report_writes_a_self_contained_html(two_systems, tmp_path, capsys):
+    out = tmp_path / "report.html"
+    status = main(["report", *map(str, two_systems), "-m", "accuracy,f1", "-o", str(out), "--resamples", "100",
+                   "--title", f"Q3 {HOSTILE}"])
+    assert status == 0
+    parser = _Collector()
+    parser.feed(out.read_text(encoding="utf-8"))
+    assert parser.h1 == f"Q3 {HOSTILE}"
+    assert "script" not in parser.tags and "link" not in parser.tags
+    assert parser.tags.count("article") == 2 and "svg" in parser.tags
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline.jsonl", "candidate.jsonl", "report.html"]
+
+
+def test_report_markdown_in_japanese(two_systems, tmp_path):
+    out = tmp_path / "report.md"
+    assert main(["report", *map(str, two_systems), "-m", "accuracy", "-o", str(out), "--lang", "ja",
+                 "--resamples", "50"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# 評価レポート")
+    assert "## システムの比較" in text and "candidate.jsonl" in text
+
+
+def test_report_refuses_other_outputs(two_systems, tmp_path, capsys):
+    out = tmp_path / "report.pdf"
+    assert main(["report", str(two_systems[0]), "-m", "accuracy", "-o", str(out)]) == 2
+    assert ".html or .md" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_compare_prints_the_verdict(two_systems, capsys):
+    assert main(["compare", *map(str, two_systems), "-m", "accuracy", "--resamples", "200"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("candidate.jsonl is better than baseline.jsonl on accuracy by")
+    assert "would rarely arise by chance" in text
+
+
+def test_compare_json_and_markdown(two_systems, tmp_path, capsys):
+    assert main(["compare", *map(str, two_systems), "-m", "accuracy", "--resamples", "100", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    test = data["metrics"]["accuracy"]["tests"]["accuracy"]
+    assert data["names"] == ["baseline.jsonl", "candidate.jsonl"]
+    assert test["difference"] > 0 and 0 < test["p_value"] < 0.05
+    out = tmp_path / "comparison.md"
+    assert main(["compare", *map(str, two_systems), "-m", "accuracy", "--resamples", "100", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("| Metric | Score | baseline.jsonl | candidate.jsonl |")
+
+
+def test_compare_refuses_different_references(two_systems, tmp_path, capsys):
+    rows = [json.loads(line) for line in two_systems[1].read_text(encoding="utf-8").splitlines()]
+    rows[3]["reference"] = "other"
+    shifted = _write(tmp_path / "shifted.jsonl", [r["prediction"] for r in rows], [r["reference"] for r in rows])
+    assert main(["compare", str(two_systems[0]), str(shifted), "-m", "accuracy"]) == 2
+    assert "same references" in capsys.readouterr().err
