@@ -321,7 +321,9 @@ def _summary(sections, comparisons, names, confidence: float, lang: str) -> list
              if any(other == o for pairs in comparisons.values() for o, _ in pairs)]
     for section in sections:
         for value in section.values:
-            key = f"{section.title} ({value.key_name})" if value.key_name.lower() not in section.title.lower() else section.title
+            key = section.title
+            if value.key_name.lower() not in section.title.lower():
+                key = phrase("title_and_key", lang, title=section.title, key=value.key_name)
             if value.interval_text:
                 lines.append(phrase("line_system_ci", lang, name=value.system, key=key, value=value.value_text,
                                     interval=value.interval_text, n=value.n,

@@ -133,7 +133,9 @@ def is_graded(scores: np.ndarray) -> bool:
 def shorten(value: Any) -> str:
     """A prediction or reference as one line of at most :data:`MAX_TEXT` characters."""
     if isinstance(value, (list, tuple)):
-        text = " | ".join(str(v) for v in value)
+        # Tokens (tags of a sentence) read best spaced; several reference texts need a visible separator.
+        separator = " | " if any(" " in str(v) for v in value) else " "
+        text = separator.join(str(v) for v in value)
     else:
         text = str(value)
     text = " ".join(text.split())
