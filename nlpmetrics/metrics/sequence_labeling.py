@@ -304,45 +304,41 @@ class SeqEval(Metric):
         total = int(lengths.sum())
         vocabulary = _vocabulary(predictions, references)
         prefix_of, type_of, type_names = self._parse_vocabulary(vocabulary, predictions, references)
+        outside_type = type_names.setdefault("_", len(type_names))
 
-        # One flat sequence per side, an "O" after every sentence (as seqeval flattens):
+        # One flat sequence per side with an "O" after every sentence (as seqeval flattens):
         # entities never cross sentences and the per-sentence rules hold unchanged.
         sentence_of_token = np.repeat(np.arange(n), lengths)
         token_slots = np.arange(total) + sentence_of_token
         slot_sentence = np.repeat(np.arange(n), lengths + 1)
         pred_codes = _codes(predictions, vocabulary, total)
         ref_codes = _codes(references, vocabulary, total)
-        correct_tokens = np.bincount(sentence_of_token, weights=pred_codes == ref_codes, minlength=n)
 
-        outside_type = type_names.setdefault("_", len(type_names))
-        n_types = len(type_names)
-        columns: dict[str, np.ndarray] = {}
-        found = {}
-        for side, codes in (("pred", pred_codes), ("true", ref_codes)):
+        def entities(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             prefix = np.full(total + n, _O, dtype=np.intp)
             etype = np.full(total + n, outside_type, dtype=np.intp)
             prefix[token_slots] = prefix_of[codes]
             etype[token_slots] = type_of[codes]
-            found[side] = self._spans(prefix, etype, outside_type) + (etype,)
+            starts, ends = self._spans(prefix, etype, outside_type)
+            return starts, ends, etype[starts]
 
-        (pred_start, pred_end, pred_type_all), (true_start, true_end, true_type_all) = found["pred"], found["true"]
-        pred_type, true_type = pred_type_all[pred_start], true_type_all[true_start]
-        end_at = np.full(total + n, -1, dtype=np.int64)
-        type_at = np.full(total + n, -1, dtype=np.int64)
-        end_at[true_start] = true_end
-        type_at[true_start] = true_type
-        correct = (end_at[pred_start] == pred_end) & (type_at[pred_start] == pred_type)
+        pred_start, pred_end, pred_type = entities(pred_codes)
+        true_start, true_end, true_type = entities(ref_codes)
+        correct = _matches((pred_start, pred_end, pred_type), (true_start, true_end, true_type), total + n)
 
+        n_types = len(type_names)
         counts = {
             "true": _per_sentence(slot_sentence[true_start], true_type, n, n_types),
             "pred": _per_sentence(slot_sentence[pred_start], pred_type, n, n_types),
             "correct": _per_sentence(slot_sentence[pred_start[correct]], pred_type[correct], n, n_types),
         }
+        columns: dict[str, np.ndarray] = {}
         for name, code in type_names.items():
             if counts["true"][:, code].any() or counts["pred"][:, code].any():
                 for kind, table in counts.items():
                     columns[f"{kind}:{name}"] = table[:, code].astype(np.int32)
         columns["tokens"] = lengths
+        correct_tokens = np.bincount(sentence_of_token, weights=pred_codes == ref_codes, minlength=n)
         columns["correct_tokens"] = correct_tokens.astype(np.int64)
         return columns
 
@@ -531,6 +527,20 @@ def _vocabulary(predictions: list, references: list) -> dict:
 
 def _codes(sentences: list, vocabulary: dict, total: int) -> np.ndarray:
     return np.fromiter(map(vocabulary.__getitem__, chain.from_iterable(sentences)), dtype=np.intp, count=total)
+
+
+def _matches(predicted: tuple, gold: tuple, size: int) -> np.ndarray:
+    """Which predicted (start, end, type) entities are gold entities too.
+
+    Entities of one side never share a start, so a lookup by start position is exact.
+    """
+    pred_start, pred_end, pred_type = predicted
+    gold_start, gold_end, gold_type = gold
+    end_at = np.full(size, -1, dtype=np.int64)
+    type_at = np.full(size, -1, dtype=np.int64)
+    end_at[gold_start] = gold_end
+    type_at[gold_start] = gold_type
+    return (end_at[pred_start] == pred_end) & (type_at[pred_start] == pred_type)
 
 
 def _per_sentence(sentence: np.ndarray, entity_type: np.ndarray, n: int, n_types: int) -> np.ndarray:
