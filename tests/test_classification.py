@@ -162,8 +162,7 @@ def test_per_example_marks_correct_examples():
     np.testing.assert_array_equal(result.per_example["correct"], [1.0, 0.0, 1.0])
     with pytest.raises(ValueError):
         result.per_example["correct"][0] = 0.0
-    f1 = nm.compute("f1", predictions=[1, 2, 3], references=[1, 0, 3], average="macro")
-    np.testing.assert_array_equal(f1.per_example["correct"], [1.0, 0.0, 1.0])
+    assert nm.compute("f1", predictions=[1, 2, 3], references=[1, 0, 3], average="macro").per_example is None
 
 
 def test_bootstrap_weights_see_only_drawn_labels():
