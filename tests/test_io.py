@@ -240,6 +240,8 @@ def test_text_pair_counts_and_several_references(tmp_path):
     assert read_all(hyp, ref_file=[hyp, other]) == (["a", "b", "c"], [["a", "x"], ["b", "y"], ["c", "z"]])
     with pytest.raises(InputError, match="--ref-file"):
         read_all(hyp)
+    with pytest.raises(InputError, match="--ref-file is for a plain-text file"):
+        read_all(write(tmp_path / "p.jsonl", "{}\n"), ref_file=other)
 
 
 def test_format_detection(tmp_path):

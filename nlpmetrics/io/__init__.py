@@ -121,6 +121,11 @@ def read_examples(
     if not isinstance(chunk_size, int) or chunk_size < 1:
         raise InputError(f"chunk_size must be a positive integer, not {chunk_size!r}")
     kind = detect_format(path, input_format, ref_file)
+    if ref_file is not None and kind != "text":
+        raise InputError(
+            f"{display_name(path)}: --ref-file is for a plain-text file of predictions, but this input is {kind}; "
+            "drop --ref-file (the references are in the file) or pass --input-format text"
+        )
     if byte_range is not None and kind not in ("jsonl", "csv", "tsv"):
         raise InputError(f"{display_name(path)}: byte ranges are supported for JSONL, CSV and TSV, not {kind}")
     if kind == "jsonl":
