@@ -25,7 +25,13 @@ import numpy as np
 
 from nlpmetrics.base import Metric, weighted_mean
 from nlpmetrics.errors import InputError
-from nlpmetrics.metrics._rouge_scores import TokenBatch, lcs_scores, ngram_scores, summary_level_lcs
+from nlpmetrics.metrics._rouge_scores import (
+    TokenBatch,
+    lcs_scores_from,
+    ngram_scores_from,
+    pair_counts,
+    summary_level_lcs,
+)
 from nlpmetrics.metrics._rouge_tokens import make_tokenizer, rouge_sentences, split_sentences
 from nlpmetrics.options import Option
 from nlpmetrics.registry import register
@@ -125,13 +131,14 @@ class Rouge(Metric):
         ref_batch = everything.take(np.arange(len(predictions), len(predictions) + len(flat_refs)))
         self._warn_lost_words(predictions, flat_refs, everything.lengths)
         pairs_pred = pred_batch.take(pair_pred) if len(flat_refs) != len(predictions) else pred_batch
-        scores: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        for rouge_type in types:
-            match = _NGRAM_TYPE.match(rouge_type)
-            if match:
-                scores[rouge_type] = ngram_scores(pairs_pred, ref_batch, int(match.group(1)))
-        if "rougeL" in types or "rougeLsum" in types:
-            scores["rougeL"] = lcs_scores(pairs_pred, ref_batch)
+        orders = {t: int(m.group(1)) for t in types if (m := _NGRAM_TYPE.match(t))}
+        want_lcs = "rougeL" in types or "rougeLsum" in types
+        matches, lcs = pair_counts(pairs_pred, ref_batch, sorted(set(orders.values())), want_lcs)
+        scores: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
+            t: ngram_scores_from(matches[n], pairs_pred, ref_batch, n) for t, n in orders.items()
+        }
+        if want_lcs:
+            scores["rougeL"] = lcs_scores_from(lcs, pairs_pred, ref_batch)
         if "rougeLsum" in types:
             scores["rougeLsum"] = self._summary_scores(predictions, flat_refs, pair_pred, scores["rougeL"])
         return self._best_reference_rows(types, scores, n_refs)
