@@ -114,11 +114,11 @@ def cjk_pairs(seed: int = 0) -> tuple[list[str], list[str]]:
     return [perturb_chars(r, rng) for r in references], references
 
 
-def edge_pairs() -> tuple[list[str], list[str]]:
-    """Empty texts, one-word texts, whitespace-only and a 2,000-token pair."""
+def edge_pairs(long_tokens: int = 2000) -> tuple[list[str], list[str]]:
+    """Empty texts, one-word texts, whitespace-only and a ``long_tokens``-token pair."""
     rng = random.Random(7)
     words = [w for s in docstring_sentences(100) for w in s.split()]
-    long_reference = " ".join(rng.choice(words) for _ in range(2000))
+    long_reference = " ".join(rng.choice(words) for _ in range(long_tokens))
     long_prediction = perturb_words(long_reference, rng, words)
     predictions = ["", "word", "", "hello", "   ", "a b c d", long_prediction, "東京", "😀", "trailing space  "]
     references = ["", "word", "not empty here", "", "x", "a b c d", long_reference, "東京", "😀", "trailing space"]
