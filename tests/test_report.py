@@ -233,6 +233,8 @@ def test_bad_arguments_are_refused_before_scoring(tmp_path):
         report({}, metrics=["accuracy"])
     with pytest.raises(nm.UnknownMetricError):
         report(_two_classifiers(), metrics=["acuracy"])
+    with pytest.raises(nm.InputError, match="more than once"):
+        report(_two_classifiers(), metrics=["f1", nm.load("f1", average="macro")])
     assert list(tmp_path.iterdir()) == []
 
 

@@ -88,6 +88,8 @@ def _score(systems: Mapping[str, Any], metrics: list, confidence: float, n_resam
 
 
 def _precomputed(systems: Mapping[str, Mapping[str, Any]], metrics: Sequence[Any]) -> dict[str, dict[str, _Scored]]:
+    if isinstance(metrics, str):
+        metrics = [metrics]
     names = [m if isinstance(m, str) else m.name for m in metrics] if metrics else None
     scored: dict[str, dict[str, _Scored]] = {}
     for system, results in systems.items():
@@ -134,6 +136,11 @@ def build_report(
         templates = None
     else:
         templates = resolve_metrics(metrics)
+        seen = [t.name for t in templates]
+        twice = sorted({name for name in seen if seen.count(name) > 1})
+        if twice:
+            raise InputError(f"metrics lists {', '.join(map(repr, twice))} more than once; a report shows each "
+                             "metric once (make a separate report for other options)")
         scored = _score(systems, templates, confidence, n_resamples, seed)
     names = [str(n) for n in systems]
     scored = {str(k): v for k, v in scored.items()}
