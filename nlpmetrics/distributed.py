@@ -306,32 +306,22 @@ def line_aligned_ranges(
     return [(s, e) for s, e in zip(cuts[:-1], cuts[1:], strict=True) if e > s]
 
 
-def _partition_rows(reader: Any, metrics: Sequence[Metric], path: str) -> list[Rows]:
-    """Worker task: read one partition with ``reader()`` and return each metric's rows for it."""
-    batches: list[list[Rows]] = [[] for _ in metrics]
+def _partition_rows(reader: Any, metrics: Sequence[Metric], path: str, convertible: bool) -> list[Rows]:
+    """Worker task: read one partition with ``reader()`` and return each metric's rows for it.
+
+    Each chunk goes through the command line's own per-chunk step
+    (:class:`nlpmetrics.cli.MetricEntry`), so a partitioned file gives the rows
+    ``nlpmetrics score`` gives in one process: the same conversion of CSV/TSV
+    number text for metrics that compare numbers, and the same ``file:line``
+    errors with absolute line numbers.
+    """
+    from nlpmetrics.cli import MetricEntry
+
+    entries = [MetricEntry(key=str(index), metric=metric.empty_like()) for index, metric in enumerate(metrics)]
     for chunk in reader():
-        for metric, found in zip(metrics, batches, strict=True):
-            found.append(_chunk_rows(metric, chunk, path))
-    return [concat_rows(found) for found in batches]
-
-
-def _chunk_rows(metric: Metric, chunk: Any, path: str) -> Rows:
-    """``metric``'s rows for one chunk; an input error names the file and the absolute line."""
-    try:
-        return metric.rows_for(predictions=chunk.predictions, references=chunk.references)
-    except InputError as error:
-        raise InputError(_locate(str(error), path, chunk)) from error
-
-
-def _locate(message: str, path: str, chunk: Any) -> str:
-    """Prefix a metric's message about ``predictions[i]`` with the file line of example ``i``."""
-    import re
-
-    from nlpmetrics.io.source import where
-
-    match = re.search(r"(?:predictions|references)\[(\d+)\]", message)
-    line = chunk.line_of(int(match.group(1))) if match else None
-    return f"{where(path, line)}: {message}"
+        for entry in entries:
+            entry.update(chunk, path, convertible)
+    return [entry.metric.rows() for entry in entries]
 
 
 class _ByteRangeReader:
@@ -426,8 +416,8 @@ def _text_pair_readers(path: str, read_options: dict[str, Any], partitions: int)
     ]
 
 
-def _partition_readers(path: str, read_options: dict[str, Any], partitions: int) -> list[Any]:
-    """The readers, one per partition, in file order."""
+def _partition_readers(path: str, read_options: dict[str, Any], partitions: int) -> tuple[str, list[Any]]:
+    """The input format and the readers, one per partition, in file order."""
     from nlpmetrics.io import detect_format
 
     kind = detect_format(path, read_options.get("input_format"), read_options.get("ref_file"))
@@ -438,7 +428,7 @@ def _partition_readers(path: str, read_options: dict[str, Any], partitions: int)
     elif kind == "text":
         readers = _text_pair_readers(path, read_options, partitions)
     # CoNLL (and anything unsplittable) is read whole by one task.
-    return readers or [_ByteRangeReader(path, None, read_options)]
+    return kind, readers or [_ByteRangeReader(path, None, read_options)]
 
 
 def _resolve_metrics(metrics: Any) -> list[Metric]:
@@ -532,11 +522,12 @@ def score_files(
     if isinstance(partitions, bool) or not isinstance(partitions, (int, np.integer)) or partitions < 1:
         raise InputError(f"partitions must be a whole number >= 1, not {partitions!r}")
     if not os.path.isfile(path):
-        readers = [_ByteRangeReader(path, None, dict(read_options))]  # the reader names what is wrong
+        kind, readers = "", [_ByteRangeReader(path, None, dict(read_options))]  # the reader names what is wrong
     else:
-        readers = _partition_readers(path, dict(read_options), int(partitions))
+        kind, readers = _partition_readers(path, dict(read_options), int(partitions))
+    convertible = kind in ("csv", "tsv", "text")
     task = dask.delayed(_partition_rows, pure=True)
-    results = _run([task(reader, templates, path) for reader in readers], scheduler)
+    results = _run([task(reader, templates, path, convertible) for reader in readers], scheduler)
     merged = []
     for index, template in enumerate(templates):
         metric = template.empty_like()

