@@ -117,7 +117,14 @@ class Rouge(Metric):
 
     # ------------------------------------------------------------------ inputs
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[list[str], list[list[str]]]:
-        return texts(predictions, "predictions"), reference_texts(references, "references")
+        # Fast path: every entry a string (one C-level pass); otherwise the checks that name the bad index.
+        if set(map(type, predictions)) <= {str}:
+            predictions = list(predictions)
+        else:
+            predictions = texts(predictions, "predictions")
+        if set(map(type, references)) <= {str}:
+            return predictions, [[text] for text in references]
+        return predictions, reference_texts(references, "references")
 
     # ------------------------------------------------------------------ statistics
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
@@ -154,9 +161,7 @@ class Rouge(Metric):
             references = [split_sentences(text) for text in references]
         english = self.config["lang"] == "en"
         precision, recall, f = (column.copy() for column in lcs)
-        if not self.config["split_sentences"] and not any("\n" in text for text in predictions) and not any(
-            "\n" in text for text in references
-        ):
+        if not self.config["split_sentences"] and "\n" not in "".join(predictions) and "\n" not in "".join(references):
             warnings.warn(
                 "rouge: no prediction or reference contains a newline, so rougeLsum (which scores sentence by "
                 "sentence, with sentences separated by newlines) equals rougeL here; put each sentence on its "
@@ -190,6 +195,8 @@ class Rouge(Metric):
     def _warn_lost_words(self, predictions: list[str], references: list[str], lengths: np.ndarray) -> None:
         """Warn once when the English tokenizer deletes the words of some texts (e.g. Japanese)."""
         if self.config["lang"] != "en":
+            return
+        if "".join(predictions).isascii() and "".join(references).isascii():
             return
         lost: list[str] = []
         partly: list[str] = []
