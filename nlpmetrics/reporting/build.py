@@ -18,7 +18,14 @@ import numpy as np
 
 from nlpmetrics.errors import InputError
 from nlpmetrics.reporting import details as dt
-from nlpmetrics.reporting.compare import MetricComparison, compare_rows, resolve_metrics, same_references
+from nlpmetrics.reporting.compare import (
+    MetricComparison,
+    compare_rows,
+    metric_variants,
+    resolve_metrics,
+    same_references,
+    variant_label,
+)
 from nlpmetrics.reporting.guards import result_warnings, signature_difference
 from nlpmetrics.reporting.model import (
     AppendixRow,
@@ -71,7 +78,7 @@ def _pair(system: Any, name: str) -> tuple[list, list]:
     return list(predictions), list(references)
 
 
-def _score(systems: Mapping[str, Any], metrics: list, confidence: float, n_resamples: int,
+def _score(systems: Mapping[str, Any], metrics: list, labels: list[str], confidence: float, n_resamples: int,
            seed: int) -> dict[str, dict[str, _Scored]]:
     from nlpmetrics.result import Result
 
@@ -79,11 +86,11 @@ def _score(systems: Mapping[str, Any], metrics: list, confidence: float, n_resam
     for name, system in systems.items():
         predictions, references = _pair(system, name)
         scored[name] = {}
-        for template in metrics:
+        for template, label in zip(metrics, labels, strict=True):
             metric = template.empty_like().update(predictions=predictions, references=references)
             rows = metric.rows()
             result = Result.from_rows(metric, rows, confidence=confidence, n_resamples=n_resamples, seed=seed)
-            scored[name][metric.name] = _Scored(result, rows, predictions, references)
+            scored[name][label] = _Scored(result, rows, predictions, references)
     return scored
 
 
@@ -131,29 +138,28 @@ def build_report(
     if not isinstance(worst, int) or worst < 0:
         raise InputError(f"worst={worst!r} must be a non-negative number of examples")
     precomputed = _is_precomputed(systems)
+    templates: list = []
+    variants: dict[str, str] = {}
     if precomputed:
         scored = _precomputed(systems, metrics)
-        templates = None
+        for label, item in next(iter(scored.values())).items():
+            variants[label] = "" if label == item.result.metric else label
     else:
         templates = resolve_metrics(metrics)
-        seen = [t.name for t in templates]
-        twice = sorted({name for name in seen if seen.count(name) > 1})
-        if twice:
-            raise InputError(f"metrics lists {', '.join(map(repr, twice))} more than once; a report shows each "
-                             "metric once (make a separate report for other options)")
-        scored = _score(systems, templates, confidence, n_resamples, seed)
+        for template, variant in zip(templates, metric_variants(templates), strict=True):
+            variants[variant_label(template.name, variant)] = variant
+        scored = _score(systems, templates, list(variants), confidence, n_resamples, seed)
     names = [str(n) for n in systems]
     scored = {str(k): v for k, v in scored.items()}
-    metric_names = list(next(iter(scored.values())))
+    metric_names = list(variants)
 
     warnings: list[str] = []
-    comparisons, comparison_intro = _comparisons(scored, names, templates, precomputed, confidence, n_resamples,
-                                                 seed, lang, warnings)
-    sections = []
-    for metric in metric_names:
-        higher, low_bound = _metric_info(metric)
-        sections.append(_section(metric, scored, names, comparisons.get(metric, []), higher, low_bound, lang,
-                                 worst, precomputed, warnings))
+    comparisons, comparison_intro = _comparisons(scored, names, templates, variants, precomputed, confidence,
+                                                 n_resamples, seed, lang, warnings)
+    sections = [
+        _section(label, variants[label], scored, names, comparisons.get(label, []), lang, worst, precomputed, warnings)
+        for label in metric_names
+    ]
     warnings += _not_comparable(scored, names, metric_names, lang)
 
     report_confidence = next(
@@ -191,7 +197,7 @@ def build_report(
     )
 
 
-def _comparisons(scored, names, templates, precomputed, confidence, n_resamples, seed, lang,
+def _comparisons(scored, names, templates, variants, precomputed, confidence, n_resamples, seed, lang,
                  warnings) -> tuple[dict[str, list[tuple[str, MetricComparison]]], str]:
     """Paired tests of every system against the first, per metric (empty with a note when impossible)."""
     if len(names) < 2:
@@ -205,10 +211,10 @@ def _comparisons(scored, names, templates, precomputed, confidence, n_resamples,
         if not same_references(base_any.references, other_any.references):
             warnings.append(phrase("warn_references", lang, a=baseline, b=other))
             continue
-        for template in templates:
-            comparison = compare_rows(template, scored[baseline][template.name].rows, scored[other][template.name].rows,
-                                      confidence=confidence, n_resamples=n_resamples, seed=seed)
-            found.setdefault(template.name, []).append((other, comparison))
+        for template, (label, variant) in zip(templates, variants.items(), strict=True):
+            comparison = compare_rows(template, scored[baseline][label].rows, scored[other][label].rows,
+                                      confidence=confidence, n_resamples=n_resamples, seed=seed, variant=variant)
+            found.setdefault(label, []).append((other, comparison))
     return found, phrase("comparison_intro", lang, baseline=baseline)
 
 
@@ -224,9 +230,11 @@ def _not_comparable(scored, names, metric_names, lang) -> list[str]:
     return warnings
 
 
-def _section(metric, scored, names, comparisons, higher, low_bound, lang, worst, precomputed, warnings):
+def _section(label, variant, scored, names, comparisons, lang, worst, precomputed, warnings):
+    metric = scored[names[0]][label].result.metric
+    higher, low_bound = _metric_info(metric)
     card = safe_card(metric, lang)
-    title = card.title if card else metric
+    title = (card.title if card else metric) + (f" ({variant})" if variant else "")
     values = []
     tables = []
     plots: list[PlotSpec] = []
@@ -234,7 +242,7 @@ def _section(metric, scored, names, comparisons, higher, low_bound, lang, worst,
     distribution: dict[str, np.ndarray] = {}
     example_key = None
     for name in names:
-        item = scored[name][metric]
+        item = scored[name][label]
         result = item.result
         key = next(iter(result.scores))
         interval = result.ci.get(key) if result.ci else None
@@ -278,11 +286,12 @@ def _section(metric, scored, names, comparisons, higher, low_bound, lang, worst,
         plots.append(dt.distribution_plot(distribution, example_key, lang))
     sentences = tuple(
         comparison_sentence(test, names=(names[0], other), metric=metric, higher_is_better=higher,
-                            low_bound=low_bound, lang=lang)
+                            low_bound=low_bound, lang=lang, variant=variant)
         for other, comparison in comparisons for test in comparison.tests.values()
     )
     return MetricSection(
         metric=metric,
+        label=label,
         title=title,
         what=card.what if card else phrase("no_card", lang),
         how_to_read=card.how_to_read if card else "",
@@ -298,14 +307,15 @@ def _section(metric, scored, names, comparisons, higher, low_bound, lang, worst,
 
 
 def _comparison_rows(comparisons, baseline: str, lang: str):
-    for metric, pairs in comparisons.items():
-        higher, low_bound = _metric_info(metric)
-        card = safe_card(metric, lang)
+    for pairs in comparisons.values():
         for other, comparison in pairs:
+            metric, variant = comparison.metric, comparison.variant
+            higher, low_bound = _metric_info(metric)
+            card = safe_card(metric, lang)
             for position, (key, test) in enumerate(comparison.tests.items()):
                 yield ComparisonRow(
                     metric=metric,
-                    metric_title=card.title if card else metric,
+                    metric_title=(card.title if card else metric) + (f" ({variant})" if variant else ""),
                     key_name=score_name(key, lang),
                     a=baseline,
                     b=other,
@@ -317,7 +327,8 @@ def _comparison_rows(comparisons, baseline: str, lang: str):
                     p_value=test.p_value,
                     p_text=p_text(test.p_value).replace("= ", ""),
                     sentence=comparison_sentence(test, names=(baseline, other), metric=metric,
-                                                 higher_is_better=higher, low_bound=low_bound, lang=lang),
+                                                 higher_is_better=higher, low_bound=low_bound, lang=lang,
+                                                 variant=variant),
                     main=position == 0,
                 )
 
@@ -338,10 +349,11 @@ def _summary(sections, comparisons, names, confidence: float, lang: str) -> list
             else:
                 lines.append(phrase("line_system", lang, name=value.system, key=key, value=value.value_text))
         higher, low_bound = _metric_info(section.metric)
-        for other, comparison in comparisons.get(section.metric, []):
+        for other, comparison in comparisons.get(section.label, []):
             main = next(iter(comparison.tests.values()))
             lines.append(comparison_sentence(main, names=(names[0], other), metric=section.metric,
-                                             higher_is_better=higher, low_bound=low_bound, lang=lang))
+                                             higher_is_better=higher, low_bound=low_bound, lang=lang,
+                                             variant=comparison.variant))
     return lines
 
 
@@ -350,7 +362,7 @@ def _overall(sections, comparisons, baseline: str, other: str, lang: str) -> str
     better = worse = same = 0
     for section in sections:
         higher, _ = _metric_info(section.metric)
-        for name, comparison in comparisons.get(section.metric, []):
+        for name, comparison in comparisons.get(section.label, []):
             if name != other:
                 continue
             main = next(iter(comparison.tests.values()))
@@ -372,8 +384,8 @@ def _versions(first_system: Mapping[str, _Scored]) -> list[tuple[str, str]]:
     from nlpmetrics.versions import module_version
 
     versions = [("nlpmetrics", __version__), ("python", platform.python_version()), ("numpy", numpy.__version__)]
-    for metric in first_system:
-        for module in metric_class(metric).reference_modules:
+    for item in first_system.values():
+        for module in metric_class(item.result.metric).reference_modules:
             if module not in dict(versions):
                 versions.append((module, module_version(module)))
     return versions

@@ -42,6 +42,8 @@ class MetricComparison:
     low_bound: float
     signature: str
     n: int
+    #: What tells this metric apart from another of the same name in one comparison (``"macro"``), else empty.
+    variant: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class Comparison:
 
     def __getitem__(self, metric: str) -> MetricComparison:
         for comparison in self.metrics:
-            if comparison.metric == metric:
+            if metric in (comparison.metric, variant_label(comparison.metric, comparison.variant)):
                 return comparison
         raise KeyError(f"no comparison for {metric!r}; compared: {', '.join(c.metric for c in self.metrics)}")
 
@@ -67,7 +69,7 @@ class Comparison:
 
         return [
             comparison_sentence(test, names=self.names, metric=c.metric, higher_is_better=c.higher_is_better,
-                                low_bound=c.low_bound, lang=lang)
+                                low_bound=c.low_bound, lang=lang, variant=c.variant)
             for c in self.metrics
             for test in c.tests.values()
         ]
@@ -95,7 +97,8 @@ class Comparison:
         return to_jsonable({
             "names": list(self.names),
             "metrics": {
-                c.metric: {
+                variant_label(c.metric, c.variant): {
+                    "metric": c.metric,
                     "n": c.n,
                     "signature": c.signature,
                     "higher_is_better": c.higher_is_better,
@@ -115,6 +118,33 @@ class Comparison:
 
 def _resamples(comparison: MetricComparison) -> int:
     return next(iter(comparison.tests.values())).n_resamples if comparison.tests else 0
+
+
+def variant_label(name: str, variant: str) -> str:
+    """``"f1 (macro)"`` for a variant, else the metric's name."""
+    return f"{name} ({variant})" if variant else name
+
+
+def metric_variants(metrics: Sequence[Any]) -> list[str]:
+    """For each configured metric, the options that tell it apart from others of the same name.
+
+    ``[f1(average="micro"), f1(average="macro"), accuracy]`` gives ``["micro", "macro", ""]``:
+    a report or comparison may show one metric with several option sets.
+    """
+    variants = []
+    for metric in metrics:
+        twins = [m for m in metrics if m.name == metric.name]
+        if len(twins) == 1:
+            variants.append("")
+            continue
+        differing = [k for k in metric.config if len({repr(t.config.get(k)) for t in twins}) > 1]
+        if not differing:
+            raise InputError(f"metrics lists {metric.name!r} twice with the same options; list it once")
+        if len(differing) == 1:
+            variants.append(str(metric.config[differing[0]]))
+        else:
+            variants.append(", ".join(f"{k}={metric.config[k]}" for k in differing))
+    return variants
 
 
 def resolve_metrics(metrics: Sequence[Any] | str) -> list[Any]:
@@ -161,7 +191,7 @@ def _unpack(system: Any, name: str) -> tuple[Any, Any]:
 
 
 def compare_rows(metric: Any, rows_a: Mapping, rows_b: Mapping, *, confidence: float, n_resamples: int,
-                 seed: int) -> MetricComparison:
+                 seed: int, variant: str = "") -> MetricComparison:
     """Paired tests of one configured metric from both systems' statistics rows."""
     from nlpmetrics.rows import n_rows
 
@@ -175,6 +205,7 @@ def compare_rows(metric: Any, rows_a: Mapping, rows_b: Mapping, *, confidence: f
         low_bound=float(metric.bounds[0]),
         signature=metric.signature(method),
         n=n_rows(rows_a),
+        variant=variant,
     )
 
 
@@ -231,9 +262,10 @@ def compare(
             f"({_as_plain(ref_a[first])!r} vs {_as_plain(ref_b[first])!r}); align the two files on the same examples"
         )
     compared = []
-    for metric in resolve_metrics(metrics):
+    templates = resolve_metrics(metrics)
+    for metric, variant in zip(templates, metric_variants(templates), strict=True):
         rows_a = metric.empty_like().update(predictions=pred_a, references=ref_a).rows()
         rows_b = metric.empty_like().update(predictions=pred_b, references=ref_b).rows()
         compared.append(compare_rows(metric, rows_a, rows_b, confidence=confidence, n_resamples=n_resamples,
-                                     seed=seed))
+                                     seed=seed, variant=variant))
     return Comparison(names=(str(names[0]), str(names[1])), metrics=tuple(compared))

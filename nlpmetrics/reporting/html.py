@@ -93,7 +93,7 @@ class _Plotter:
 def _section(section: MetricSection, report: Report, plotter: _Plotter) -> str:
     lang = report.lang
     confidence = f"{report.confidence * 100:.0f}%"
-    parts = [f'<article class="metric" id="{_anchor(section.metric)}">', f"<h3>{esc(section.title)}</h3>",
+    parts = [f'<article class="metric" id="{_anchor(section.label)}">', f"<h3>{esc(section.title)}</h3>",
              f'<p class="card"><span class="label">{esc(phrase("what", lang))}:</span> {esc(section.what)}</p>']
     parts.append(_table(
         (phrase("system", lang), phrase("score", lang), phrase("value", lang),

@@ -119,7 +119,8 @@ def comparison_markdown(comparison: Comparison, lang: str = "en") -> str:
     for c in comparison.metrics:
         for key, t in c.tests.items():
             confidence = f"{t.confidence * 100:.0f}%"
-            rows.append((metric_title(c.metric, lang), score_name(key, lang), value_text(t.a, c.low_bound),
+            title = metric_title(c.metric, lang) + (f" ({c.variant})" if c.variant else "")
+            rows.append((title, score_name(key, lang), value_text(t.a, c.low_bound),
                          value_text(t.b, c.low_bound), signed_difference(t.difference, c.low_bound),
                          f"{signed_difference(t.interval[0], c.low_bound)} – "
                          f"{signed_difference(t.interval[1], c.low_bound)}",

@@ -94,6 +94,8 @@ class MetricSection:
     """Everything the report says about one metric."""
 
     metric: str
+    #: The metric as listed in the report: its name, or ``"f1 (macro)"`` when it appears with several option sets.
+    label: str
     title: str
     what: str
     how_to_read: str

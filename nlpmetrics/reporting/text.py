@@ -108,14 +108,14 @@ def chance_clause(p_value: float, lang: str) -> str:
 
 
 def comparison_sentence(test: Any, *, names: tuple[str, str], metric: str, higher_is_better: bool,
-                        low_bound: float, lang: str = "en") -> str:
+                        low_bound: float, lang: str = "en", variant: str = "") -> str:
     """One sentence about B against A on one score.
 
     "B is better than A on ROUGE-L by 2.1 points (95% interval 1.2–3.0); a
     difference this large would rarely arise by chance (p = 0.002)."
     """
     name_a, name_b = names
-    key = score_name(test.key, lang)
+    key = score_name(test.key, lang) + (f" ({variant})" if variant else "")
     difference = test.difference
     if math.isnan(difference):
         return phrase("compare_undefined", lang, key=key, a=name_a, b=name_b)
