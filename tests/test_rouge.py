@@ -19,6 +19,7 @@ from rouge_score import rouge_scorer
 import nlpmetrics as nm
 from nlpmetrics.errors import InputError
 from nlpmetrics.metrics._lcs import lcs_length, lcs_lengths, lcs_ref_indices
+from nlpmetrics.metrics._rouge_scores import TokenBatch, ngram_overlaps, short_pair_counts
 from nlpmetrics.metrics._rouge_tokens import split_sentences
 from nlpmetrics.metrics.rouge import RougeWarning
 
@@ -152,6 +153,24 @@ def test_vectorised_lcs_lengths_match_the_table():
         np.array([t for r in bits for t in r], dtype=np.int64), np.array([len(r) for r in bits]),
     )
     assert got.tolist() == [rouge_scorer._lcs_table(r, b)[-1][-1] for r, b in zip(rows, bits, strict=True)]
+
+
+@pytest.mark.parametrize("id_offset", [0, 2**24])
+def test_short_pair_table_equals_the_general_counting(id_offset):
+    """The padded per-pair table (int32 keys, or int64 for huge vocabularies) = the general sort path."""
+    rng = random.Random(4)
+    preds = [[rng.randrange(5) for _ in range(rng.randrange(0, 65))] for _ in range(400)]
+    refs = [[rng.randrange(5) for _ in range(rng.randrange(0, 64))] for _ in range(400)]
+
+    def batch(lists):
+        ids = np.array([t + id_offset for tokens in lists for t in tokens], dtype=np.int64)
+        return TokenBatch(ids, np.array([len(t) for t in lists], dtype=np.int64))
+
+    prediction, reference = batch(preds), batch(refs)
+    matches, lcs = short_pair_counts(prediction, reference, [1, 2, 3, 4], True)
+    for n in (1, 2, 3, 4):
+        assert matches[n].tolist() == ngram_overlaps(prediction, reference, n)[0].tolist()
+    assert lcs.tolist() == [rouge_scorer._lcs_table(r, p)[-1][-1] for p, r in zip(preds, refs, strict=True)]
 
 
 # ---------------------------------------------------------------------------- hypothesis

@@ -28,6 +28,11 @@ class TokenBatch:
         self.lengths = lengths
         self.offsets = np.cumsum(lengths) - lengths
 
+    def split(self, first: int) -> tuple[TokenBatch, TokenBatch]:
+        """The first ``first`` texts and the rest, as two batches (no copy)."""
+        cut = int(self.lengths[:first].sum())
+        return TokenBatch(self.ids[:cut], self.lengths[:first]), TokenBatch(self.ids[cut:], self.lengths[first:])
+
     def take(self, which: np.ndarray) -> TokenBatch:
         """The texts at positions ``which`` (repeats allowed), in that order."""
         lengths = self.lengths[which]
@@ -236,7 +241,7 @@ _PAD = np.iinfo(np.int32).max
 
 
 def _sorted_runs(keys: np.ndarray, counts: np.ndarray, want_rank: bool) -> dict[str, np.ndarray]:
-    """Sort each row of ``keys`` (``(value * 2 + side) << 7 | column``, padding ``_PAD``) and find the runs.
+    """Sort each row of ``keys`` (``(value * 2 + side) << 7 | column``, then padding) and find the runs.
 
     ``counts[k]`` is the number of real entries in row ``k``.  A run is the set
     of entries of one row with the same value (prediction entries first, as
@@ -245,7 +250,7 @@ def _sorted_runs(keys: np.ndarray, counts: np.ndarray, want_rank: bool) -> dict[
     value, local to the pair.
     """
     n_rows = counts.size
-    table = np.sort(keys, axis=1)  # numpy's vectorised sort; packing the column in avoids an argsort
+    table = np.sort(keys, axis=1)  # padding (the dtype's largest value) sorts last  # numpy's vectorised sort; packing the column in avoids an argsort
     flat = table[:, : int(counts.max())][np.arange(int(counts.max()))[None, :] < counts[:, None]]
     row_starts = np.cumsum(counts) - counts
     value = flat >> (_COLUMN_BITS + 1)
@@ -289,7 +294,9 @@ def short_pair_counts(
     pred_col = np.arange(pred_row.size) - np.repeat(prediction.offsets, pred_len)
     ref_row = np.repeat(np.arange(n_pairs), ref_len)
     ref_col = np.arange(ref_row.size) - np.repeat(reference.offsets, ref_len) + pred_len[ref_row]
-    keys = np.full((n_pairs, width), _PAD, dtype=np.int32)
+    largest_id = max(int(prediction.ids.max(initial=0)), int(reference.ids.max(initial=0)))
+    key_type = np.int32 if (largest_id + 1) << (_COLUMN_BITS + 1) < _PAD else np.int64
+    keys = np.full((n_pairs, width), np.iinfo(key_type).max, dtype=key_type)
     keys[pred_row, pred_col] = (prediction.ids << (_COLUMN_BITS + 1)) | pred_col
     keys[ref_row, ref_col] = (((reference.ids << 1) | 1) << _COLUMN_BITS) | ref_col
     runs = _sorted_runs(keys, pred_len + ref_len, want_rank=highest > 1)

@@ -134,8 +134,7 @@ class Rouge(Metric):
         pair_pred = np.repeat(np.arange(len(predictions)), n_refs)
 
         everything = self.tokenizer.encode_many(predictions + flat_refs)
-        pred_batch = everything.take(np.arange(len(predictions)))
-        ref_batch = everything.take(np.arange(len(predictions), len(predictions) + len(flat_refs)))
+        pred_batch, ref_batch = everything.split(len(predictions))
         self._warn_lost_words(predictions, flat_refs, everything.lengths)
         pairs_pred = pred_batch.take(pair_pred) if len(flat_refs) != len(predictions) else pred_batch
         orders = {t: int(m.group(1)) for t in types if (m := _NGRAM_TYPE.match(t))}
