@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 
 
 @cache
-def _rules() -> tuple[dict[int, str], list[tuple[re.Pattern, Callable[[re.Match], str], str]]]:
+def _rules() -> tuple[dict[int, str], list[tuple[re.Pattern, Callable[[re.Match], str]]]]:
     from sacrebleu.tokenizers.tokenizer_re import TokenizerRegexp
 
     (single, single_repl), *context = TokenizerRegexp()._re
@@ -27,9 +27,11 @@ def _rules() -> tuple[dict[int, str], list[tuple[re.Pattern, Callable[[re.Match]
     table = {code: f" {chr(code)} " for code in range(128) if single.fullmatch(chr(code))}
     if any(single.fullmatch(chr(code)) for code in range(128, 0x3000)):
         raise RuntimeError("sacrebleu's 13a punctuation class now has non-ASCII characters")
-    triggers = {r"([^0-9])([\.,])": ".,", r"([\.,])([^0-9])": ".,", r"([0-9])(-)": "-"}
+    # The rules, in sacrebleu's order, need these characters to match (checked before running them).
+    if [pattern.pattern for pattern, _ in context] != [r"([^0-9])([\.,])", r"([\.,])([^0-9])", r"([0-9])(-)"]:
+        raise RuntimeError("sacrebleu's 13a rules changed; nlpmetrics' fast tokenizer needs updating")
     # r"\1 \2 " -> "{0[1]} {0[2]} ".format: a C-level replacement, no Python template expansion per match.
-    rules = [(pattern, re.sub(r"\\(\d)", r"{0[\1]}", repl).format, triggers[pattern.pattern]) for pattern, repl in context]
+    rules = [(pattern, re.sub(r"\\(\d)", r"{0[\1]}", repl).format) for pattern, repl in context]
     return str.maketrans(table), rules
 
 
@@ -46,7 +48,9 @@ def tokenize_13a(line: str) -> str:
         line = line.replace("&lt;", "<")
         line = line.replace("&gt;", ">")
     line = f" {line} ".translate(table)
-    for pattern, repl, trigger in rules:
-        if any(ch in line for ch in trigger):
-            line = pattern.sub(repl, line)
+    if "." in line or "," in line:
+        line = rules[0][0].sub(rules[0][1], line)
+        line = rules[1][0].sub(rules[1][1], line)
+    if "-" in line:
+        line = rules[2][0].sub(rules[2][1], line)
     return " ".join(line.split())

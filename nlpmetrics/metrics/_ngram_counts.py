@@ -12,6 +12,7 @@ sorts over integer arrays.  The numbers are exactly sacrebleu's
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain, count
 
 import numpy as np
 
@@ -51,19 +52,20 @@ def clipped_ngram_counts(
 
 def _count_chunk(hypotheses, references, max_order: int) -> tuple[np.ndarray, np.ndarray]:
     n_examples = len(hypotheses)
-    vocabulary: dict[str, int] = {}
-    ids: list[int] = []
-    segment_lengths: list[int] = []
+    segments: list[Sequence[str]] = []
     segment_example: list[int] = []
     segment_slot: list[int] = []  # 0 = the hypothesis, 1.. = its references
     most_references = 1
     for example, (hypothesis, refs) in enumerate(zip(hypotheses, references, strict=True)):
         most_references = max(most_references, len(refs))
-        for slot, tokens in enumerate((hypothesis, *refs)):
-            ids.extend([vocabulary.setdefault(token, len(vocabulary)) for token in tokens])
-            segment_lengths.append(len(tokens))
-            segment_example.append(example)
-            segment_slot.append(slot)
+        segments.append(hypothesis)
+        segments.extend(refs)
+        segment_example.extend([example] * (len(refs) + 1))
+        segment_slot.extend(range(len(refs) + 1))
+    segment_lengths = list(map(len, segments))
+    # Token ids: a token's id is the position where it first appears (unique, not dense, all in C).
+    vocabulary: dict[str, int] = {}
+    ids = list(map(vocabulary.setdefault, chain.from_iterable(segments), count()))
 
     lengths = np.asarray(segment_lengths, dtype=np.int64)
     hyp_lengths = lengths[np.asarray(segment_slot) == 0]
@@ -83,7 +85,7 @@ def _count_chunk(hypotheses, references, max_order: int) -> tuple[np.ndarray, np
     example_of_token = np.asarray(segment_example, dtype=np.int64)[segment_of_token]
     slot_of_token = np.asarray(segment_slot, dtype=np.int64)[segment_of_token]
 
-    vocabulary_size = max(len(vocabulary), 1)
+    vocabulary_size = n_tokens  # ids are below the number of tokens
     codes = token_ids
     n_codes = vocabulary_size
     for order in range(1, max_order + 1):
