@@ -325,7 +325,7 @@ def _comparison_rows(comparisons, baseline: str, lang: str):
                     interval_text=f"{signed_difference(test.interval[0], low_bound)} – "
                                   f"{signed_difference(test.interval[1], low_bound)}",
                     p_value=test.p_value,
-                    p_text=p_text(test.p_value).replace("= ", ""),
+                    p_text=p_text(test.p_value, test.n_resamples).replace("= ", ""),
                     sentence=comparison_sentence(test, names=(baseline, other), metric=metric,
                                                  higher_is_better=higher, low_bound=low_bound, lang=lang,
                                                  variant=variant),

@@ -124,7 +124,7 @@ def comparison_markdown(comparison: Comparison, lang: str = "en") -> str:
                          value_text(t.b, c.low_bound), signed_difference(t.difference, c.low_bound),
                          f"{signed_difference(t.interval[0], c.low_bound)} – "
                          f"{signed_difference(t.interval[1], c.low_bound)}",
-                         p_text(t.p_value).replace("= ", "")))
+                         p_text(t.p_value, t.n_resamples).replace("= ", "")))
     lines = table((phrase("metric", lang), phrase("score", lang), name_a, name_b, phrase("difference", lang),
                    phrase("interval", lang, confidence=confidence), phrase("p_value", lang)), rows)
     lines += [""] + [f"- {inline(s)}" for s in comparison.sentences(lang)]

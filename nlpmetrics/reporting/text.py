@@ -87,24 +87,31 @@ def signed_difference(value: float, low_bound: float) -> str:
     return _signed(value, low_bound)
 
 
-def p_text(p_value: float) -> str:
-    """A p-value as written in sentences (``0.002``, ``< 0.001``)."""
+def p_text(p_value: float, n_resamples: int | None = None) -> str:
+    """A p-value as written in sentences: ``= 0.002``, ``< 0.001``, or ``≤ 0.010`` at its floor.
+
+    With ``R`` random swaps the smallest p-value is ``1 / (R + 1)``; reaching it means no swap gave a
+    difference as large, so the true p-value is at most that.
+    """
     if math.isnan(p_value):
         return "n/a"
     if p_value < 0.001:
         return "< 0.001"
+    if n_resamples and p_value <= 1.0 / (n_resamples + 1) + 1e-15:
+        return f"≤ {p_value:.3f}"
     return f"= {p_value:.3f}"
 
 
-def chance_clause(p_value: float, lang: str) -> str:
+def chance_clause(p_value: float, lang: str, n_resamples: int | None = None) -> str:
     """What the p-value means, in words."""
     if math.isnan(p_value):
         return phrase("chance_undefined", lang)
+    written = p_text(p_value, n_resamples)
     if p_value < RARE_P:
-        return phrase("chance_rare", lang, p=p_text(p_value))
+        return phrase("chance_rare", lang, p=written)
     if p_value < SELDOM_P:
-        return phrase("chance_seldom", lang, p=p_text(p_value))
-    return phrase("chance_likely", lang, p=p_text(p_value))
+        return phrase("chance_seldom", lang, p=written)
+    return phrase("chance_likely", lang, p=written)
 
 
 def comparison_sentence(test: Any, *, names: tuple[str, str], metric: str, higher_is_better: bool,
@@ -120,7 +127,8 @@ def comparison_sentence(test: Any, *, names: tuple[str, str], metric: str, highe
     if math.isnan(difference):
         return phrase("compare_undefined", lang, key=key, a=name_a, b=name_b)
     if difference == 0:
-        return phrase("compare_same", lang, key=key, a=name_a, b=name_b, chance=chance_clause(test.p_value, lang))
+        return phrase("compare_same", lang, key=key, a=name_a, b=name_b,
+                      chance=chance_clause(test.p_value, lang, test.n_resamples))
     b_wins = (difference > 0) == higher_is_better
     winner, loser = (name_b, name_a) if b_wins else (name_a, name_b)
     # The interval of the winner's advantage: B - A, or its mirror when A wins.
@@ -132,7 +140,7 @@ def comparison_sentence(test: Any, *, names: tuple[str, str], metric: str, highe
         by=difference_text(difference, low_bound, lang),
         confidence=f"{test.confidence * 100:.0f}%",
         low=_plain(low, low_bound), high=_plain(high, low_bound),
-        chance=chance_clause(test.p_value, lang),
+        chance=chance_clause(test.p_value, lang, test.n_resamples),
     )
 
 
