@@ -324,6 +324,45 @@ def _partition_rows(reader: Any, metrics: Sequence[Metric], path: str, convertib
     return [entry.metric.rows() for entry in entries]
 
 
+def _needs_document_frequencies(metric: Metric) -> bool:
+    """BERTScore with ``idf=True``: its weights depend on every reference of the file."""
+    return metric.name == "bertscore" and metric.config.get("idf") is True
+
+
+def _partition_document_frequencies(reader: Any, model: Any, lang: str) -> Any:
+    """Worker task of the first pass: BERTScore document frequencies of one partition's references."""
+    from nlpmetrics.metrics.bertscore import DocumentFrequencies, document_frequencies
+
+    counts = DocumentFrequencies()
+    for chunk in reader():
+        counts.merge(document_frequencies(chunk.references, model=model, lang=lang))
+    return counts
+
+
+def _with_file_idf(templates: list[Metric], readers: list[Any], scheduler: Any) -> list[Metric]:
+    """Replace ``idf=True`` BERTScore metrics by ones weighted with the whole file's document frequencies.
+
+    ``idf=True`` weighs tokens by their rarity among the references scored
+    together; partitions would each use their own.  A first pass counts the
+    document frequencies of every partition, merges them, and the metric is
+    remade with ``idf=<that table>``: exactly what one ``bert_score.score``
+    call over the whole file computes.
+    """
+    import dask
+
+    task = dask.delayed(_partition_document_frequencies, pure=True)
+    out = list(templates)
+    for index, metric in enumerate(templates):
+        if not _needs_document_frequencies(metric):
+            continue
+        parts = _run([task(reader, metric.config["model"], metric.config["lang"]) for reader in readers], scheduler)
+        merged = parts[0]
+        for part in parts[1:]:
+            merged.merge(part)
+        out[index] = type(metric)(**{**metric.config, "idf": merged})
+    return out
+
+
 class _ByteRangeReader:
     """Picklable reader of one byte range of a JSONL/CSV/TSV file (what a Dask task runs)."""
 
@@ -507,6 +546,15 @@ def score_files(
     ------
     InputError
         For bad input, naming the file and its absolute line number.
+
+    Notes
+    -----
+    Rows come back in file order, so every metric whose aggregate looks at
+    all rows at once stays exact: Spearman ranks the whole file's values (ties
+    averaged over all partitions), corpus BLEU sums all n-gram counts.  The
+    one metric whose *statistics* need the whole file, BERTScore with
+    ``idf=True``, gets a first pass that counts document frequencies over all
+    partitions; its metric is then remade with ``idf=<that table>``.
     """
     try:
         import dask
@@ -526,6 +574,8 @@ def score_files(
     else:
         kind, readers = _partition_readers(path, dict(read_options), int(partitions))
     convertible = kind in ("csv", "tsv", "text")
+    if any(_needs_document_frequencies(m) for m in templates):
+        templates = _with_file_idf(templates, readers, scheduler)
     task = dask.delayed(_partition_rows, pure=True)
     results = _run([task(reader, templates, path, convertible) for reader in readers], scheduler)
     merged = []

@@ -257,3 +257,21 @@ def test_bad_arguments_are_input_errors(tmp_path):
     with pytest.raises(InputError, match="no examples"):
         score_files(str(blank), metrics=["accuracy"], partitions=2, scheduler="synchronous")
     assert np.isclose(score_files(path, metrics=["accuracy"], scheduler="synchronous")[0].compute()["accuracy"], 0.5)
+
+
+def test_bertscore_idf_counts_document_frequencies_over_the_whole_file(cluster, tmp_path):
+    from tests.test_distributed import _bertscore_sample
+
+    sample = _bertscore_sample()
+    if sample is None or "bertscore" not in nm.list_metrics():
+        pytest.skip("bertscore or the packaged MiniLM model is not installed")
+    (options,), predictions, references = sample
+    predictions, references = predictions * 3, references[3:] + references[:3] + references[::-1] + references
+    predictions = predictions[:len(references)]
+    path = _write_jsonl(tmp_path / "idf.jsonl", predictions, references)
+    options = {**options, "idf": True}
+    expected = nm.compute("bertscore", predictions=predictions, references=references, **options)
+    (metric,) = score_files(path, metrics=[nm.load("bertscore", **options)], partitions=3, scheduler=cluster)
+    got = metric.compute()
+    assert got.scores == pytest.approx(expected.scores, abs=1e-6)
+    np.testing.assert_allclose(got.per_example["f1"], expected.per_example["f1"], atol=1e-6)
