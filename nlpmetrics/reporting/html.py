@@ -42,6 +42,7 @@ figure{margin:12px 0 18px}figure svg{max-width:100%;height:auto;display:block}
 .plots,.tables{display:flex;flex-wrap:wrap;gap:8px 28px;align-items:flex-start}
 .plots figure{margin:8px 0;max-width:480px}
 figcaption{font-size:13px;color:#424a53;margin-bottom:4px;font-weight:600}
+.appendix td:not(.signature){white-space:nowrap}
 .signature{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
 .metric{border-top:1px solid #e5e8eb;margin-top:22px}
 """

@@ -135,8 +135,10 @@ def comparison_sentence(test: Any, *, names: tuple[str, str], metric: str, highe
     low, high = test.interval
     if not b_wins and higher_is_better or b_wins and not higher_is_better:
         low, high = -high, -low
+    # Below SELDOM_P the winner "is better"; above it the sentence only says who is ahead, and that it may be chance.
+    wording = "compare_better" if test.p_value < SELDOM_P else "compare_ahead"
     return phrase(
-        "compare_better", lang, winner=winner, loser=loser, key=key,
+        wording, lang, winner=winner, loser=loser, key=key,
         by=difference_text(difference, low_bound, lang),
         confidence=f"{test.confidence * 100:.0f}%",
         low=_plain(low, low_bound), high=_plain(high, low_bound),
@@ -147,7 +149,8 @@ def comparison_sentence(test: Any, *, names: tuple[str, str], metric: str, highe
 def _plain(value: float, low_bound: float) -> str:
     if math.isnan(value):
         return "n/a"
-    return f"{value:.2f}" if low_bound < 0 else f"{value * 100:.1f}"
+    text = f"{value:.2f}" if low_bound < 0 else f"{value * 100:.1f}"
+    return text.replace("-", "−")  # a real minus sign, unmistakable next to the range dash
 
 
 def resolution_sentence(interval: tuple[float, float] | None, low_bound: float, lang: str) -> str:
