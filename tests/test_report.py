@@ -391,3 +391,13 @@ def test_browser_renders_a_non_blank_page(lang, tmp_path):
     # Text and plots reach well down the page, not only a header.
     dark_rows = np.flatnonzero((gray < 0.5).any(axis=1))
     assert dark_rows.size > 200 and dark_rows.max() > 1000
+
+
+def test_many_classes_keep_the_largest_in_the_confusion_matrix():
+    rng = np.random.default_rng(13)
+    refs = np.concatenate([np.repeat(np.arange(25), np.arange(25) + 2), rng.integers(0, 25, 50)]).tolist()
+    built = report({"s": (refs, refs)}, metrics=["accuracy", "f1"], n_resamples=10)
+    matrix = next(t for _, t in built.sections[1].tables if t.title.startswith("Confusion"))
+    assert len(matrix.rows) == 20 and len(matrix.columns) == 21
+    shown = {int(row[0]) for row in matrix.rows}
+    assert shown == set(range(5, 25))  # the 20 most frequent reference classes

@@ -260,6 +260,7 @@ def _section(label, variant, scored, names, comparisons, lang, worst, precompute
             if plot is not None:
                 plots.append(PlotSpec(plot.kind, f"{plot.title} — {name}", plot.data))
         for _, (labels, counts) in dt.matrices(result.details).items():
+            labels, counts = dt.largest_classes(labels, counts)
             tables.append((name, dt.matrix_table(phrase("confusion", lang), labels, counts, lang)))
             plots.append(PlotSpec("confusion", f"{phrase('plot_confusion', lang)} — {name}",
                                   {"labels": [str(x) for x in labels], "counts": np.asarray(counts)}))

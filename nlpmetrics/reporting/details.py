@@ -100,9 +100,18 @@ def to_table(title: str, columns: Mapping[str, Sequence], lang: str, low_bound: 
     return Table(title=title, columns=tuple(column_name(c, lang) for c in names), rows=rows)
 
 
+def largest_classes(labels: list, counts: np.ndarray) -> tuple[list, np.ndarray]:
+    """At most :data:`MAX_MATRIX_LABELS` labels, the most frequent references first kept, in their order."""
+    counts = np.asarray(counts)
+    if len(labels) <= MAX_MATRIX_LABELS:
+        return labels, counts
+    keep = np.sort(np.argsort(-counts.sum(axis=1), kind="stable")[:MAX_MATRIX_LABELS])
+    return [labels[i] for i in keep], counts[np.ix_(keep, keep)]
+
+
 def matrix_table(title: str, labels: list, counts: np.ndarray, lang: str) -> Table:
-    """A confusion matrix as a table: one row per reference label."""
-    labels, counts = labels[:MAX_MATRIX_LABELS], counts[:MAX_MATRIX_LABELS, :MAX_MATRIX_LABELS]
+    """A confusion matrix as a table: one row per reference label (the largest classes when there are many)."""
+    labels, counts = largest_classes(labels, counts)
     rows = tuple((str(label), *(f"{int(c):,}" for c in counts[i])) for i, label in enumerate(labels))
     return Table(title=title, columns=("", *(str(label) for label in labels)), rows=rows)
 

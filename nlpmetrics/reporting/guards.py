@@ -76,7 +76,7 @@ def _bounds_probe(result: Any) -> tuple[float, ...]:
 def lsum_without_sentences(result: Any, predictions: Sequence | None = None) -> bool:
     """Whether ``rougeLsum`` merely repeats ``rougeL`` for lack of sentence breaks."""
     scores = result.scores
-    if "rougeLsum" not in scores or "rougeL" not in scores:
+    if "rougeLsum" not in scores or "rougeL" not in scores or result.options.get("split_sentences"):
         return False
     if predictions is not None and any("\n" in str(p) for p in predictions):
         return False
