@@ -119,23 +119,26 @@ def pair_counts(
     others through the general sort-based counting and :func:`pair_lcs_lengths`.
     """
     n_pairs = prediction.lengths.size
-    short = (prediction.lengths <= WORD_BITS) & (prediction.lengths + reference.lengths <= SHORT_PAIR_TOKENS)
-    if short.all():
-        return short_pair_counts(prediction, reference, orders, want_lcs)
+    total = prediction.lengths + reference.lengths
+    short = (prediction.lengths <= WORD_BITS) & (total <= SHORT_PAIR_TOKENS)
     matches = {n: np.zeros(n_pairs, dtype=np.int64) for n in orders}
     lcs = np.zeros(n_pairs, dtype=np.int64) if want_lcs else None
     short_index, long_index = np.flatnonzero(short), np.flatnonzero(~short)
-    if short_index.size:
-        part, part_lcs = short_pair_counts(prediction.take(short_index), reference.take(short_index), orders, want_lcs)
+    # Chunks of pairs of similar length: little padding, bounded memory, cache-sized arrays.
+    short_index = short_index[np.argsort(total[short_index], kind="stable")]
+    for start in range(0, short_index.size, SHORT_PAIR_CHUNK):
+        chunk = short_index[start:start + SHORT_PAIR_CHUNK]
+        part, part_lcs = short_pair_counts(prediction.take(chunk), reference.take(chunk), orders, want_lcs)
         for n in orders:
-            matches[n][short_index] = part[n]
+            matches[n][chunk] = part[n]
         if want_lcs:
-            lcs[short_index] = part_lcs
-    long_pred, long_ref = prediction.take(long_index), reference.take(long_index)
-    for n in orders:
-        matches[n][long_index] = ngram_overlaps(long_pred, long_ref, n)[0]
-    if want_lcs:
-        lcs[long_index] = pair_lcs_lengths(long_pred, long_ref)
+            lcs[chunk] = part_lcs
+    if long_index.size:
+        long_pred, long_ref = prediction.take(long_index), reference.take(long_index)
+        for n in orders:
+            matches[n][long_index] = ngram_overlaps(long_pred, long_ref, n)[0]
+        if want_lcs:
+            lcs[long_index] = pair_lcs_lengths(long_pred, long_ref)
     return matches, lcs
 
 
@@ -236,6 +239,8 @@ def summary_level_lcs(
 #: Pairs whose two sides together have at most this many tokens (and whose prediction fits one
 #: ``uint64``) are counted in a padded ``pairs x columns`` table, one row per pair.
 SHORT_PAIR_TOKENS = 128
+#: Short pairs are counted this many at a time (bounds the padded table at ~2 MiB of int32 keys).
+SHORT_PAIR_CHUNK = 4096
 _COLUMN_BITS = 7  # columns < 128
 _PAD = np.iinfo(np.int32).max
 
