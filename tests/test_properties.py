@@ -17,16 +17,30 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nlpmetrics as nm
+from nlpmetrics.registry import metric_class
 from tests.inputs import all_inputs
 
 INPUTS = all_inputs()
 CASES = [
-    pytest.param(name, options, id=f"{name}-{i}")
+    (name, options, f"{name}-{i}")
     for name in nm.list_metrics()
     if name in INPUTS
     for i, options in enumerate(INPUTS[name].options)
 ]
-FEW = settings(max_examples=8)
+#: Metrics that need a pip extra (a model to run) get fewer examples, to keep the suite fast.
+LIGHT = [pytest.param(n, o, id=i) for n, o, i in CASES if metric_class(n).extra is None]
+HEAVY = [pytest.param(n, o, id=i) for n, o, i in CASES if metric_class(n).extra is not None]
+
+
+def for_every_metric(test):
+    """Run a property over every (metric, options) case: 8 examples each, 3 for metrics that need an extra.
+
+    The variant for the heavy metrics is registered as ``<test name>_heavy``.
+    """
+    heavy = pytest.mark.parametrize(("name", "options"), HEAVY)(settings(max_examples=3)(given(data=st.data())(test)))
+    heavy.__name__ = f"{test.__name__}_heavy"
+    globals()[heavy.__name__] = heavy
+    return pytest.mark.parametrize(("name", "options"), LIGHT)(settings(max_examples=8)(given(data=st.data())(test)))
 
 
 def test_every_metric_has_inputs():
@@ -72,9 +86,7 @@ def pieces(items, points):
     return [items[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
-@pytest.mark.parametrize(("name", "options"), CASES)
-@FEW
-@given(data=st.data())
+@for_every_metric
 def test_sample_order_does_not_matter(name, options, data):
     predictions, references = examples(data, name, min_size=2)
     order = data.draw(st.permutations(range(len(predictions))))
@@ -83,9 +95,7 @@ def test_sample_order_does_not_matter(name, options, data):
     assert_same_scores(shuffled, whole)
 
 
-@pytest.mark.parametrize(("name", "options"), CASES)
-@FEW
-@given(data=st.data())
+@for_every_metric
 def test_update_in_any_batches_equals_one_shot(name, options, data):
     if not nm.load(name, **options).info.streams_exactly:
         pytest.skip(f"{name} does not stream exactly (its info says so)")
@@ -95,9 +105,7 @@ def test_update_in_any_batches_equals_one_shot(name, options, data):
     assert_same_scores(score(name, options, batches), score(name, options, [(predictions, references)]))
 
 
-@pytest.mark.parametrize(("name", "options"), CASES)
-@FEW
-@given(data=st.data())
+@for_every_metric
 def test_merge_of_any_split_equals_whole(name, options, data):
     if not nm.load(name, **options).info.streams_exactly:
         pytest.skip(f"{name} does not stream exactly (its info says so)")
@@ -119,9 +127,7 @@ def test_merge_of_any_split_equals_whole(name, options, data):
     assert_same_scores(result, score(name, options, [(predictions, references)]))
 
 
-@pytest.mark.parametrize(("name", "options"), CASES)
-@FEW
-@given(data=st.data())
+@for_every_metric
 def test_empty_shard_is_identity(name, options, data):
     predictions, references = examples(data, name)
     whole = score(name, options, [(predictions, references)])
@@ -135,9 +141,7 @@ def test_empty_shard_is_identity(name, options, data):
         assert_same_scores(metric.compute(), whole)
 
 
-@pytest.mark.parametrize(("name", "options"), CASES)
-@FEW
-@given(data=st.data())
+@for_every_metric
 def test_compute_does_not_change_state(name, options, data):
     predictions, references = examples(data, name, min_size=2)
     half = len(predictions) // 2
@@ -154,9 +158,7 @@ def test_compute_does_not_change_state(name, options, data):
     assert_same_scores(result, score(name, options, [(predictions, references)]))
 
 
-@pytest.mark.parametrize(("name", "options"), CASES)
-@FEW
-@given(data=st.data())
+@for_every_metric
 def test_pickle_round_trip(name, options, data):
     predictions, references = examples(data, name)
     metric = nm.load(name, **options)
@@ -172,9 +174,7 @@ def test_pickle_round_trip(name, options, data):
     assert again.signature == result.signature
 
 
-@pytest.mark.parametrize(("name", "options"), CASES)
-@FEW
-@given(data=st.data())
+@for_every_metric
 def test_scores_within_bounds(name, options, data):
     predictions, references = examples(data, name)
     result = score(name, options, [(predictions, references)])
@@ -183,9 +183,7 @@ def test_scores_within_bounds(name, options, data):
         assert math.isnan(value) or low - 1e-12 <= value <= high + 1e-12, (key, value, (low, high))
 
 
-@pytest.mark.parametrize(("name", "options"), CASES)
-@FEW
-@given(data=st.data())
+@for_every_metric
 def test_perfect_prediction_is_best(name, options, data):
     spec = INPUTS[name]
     if not spec.perfect_is_best:
