@@ -49,7 +49,7 @@ def encode_labels(*arrays: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     if all(a.dtype.kind in "biu" for a in arrays):
         low = min(int(a.min()) for a in arrays)
         high = max(int(a.max()) for a in arrays)
-        if high - low < _DENSE_RANGE:
+        if high - low < _DENSE_RANGE and high < 2**63:
             shifted = [a.astype(np.int64, copy=False) - low for a in arrays]
             seen = np.zeros(high - low + 1, dtype=bool)
             for s in shifted:
@@ -110,7 +110,7 @@ def _dense_confusion(
     low = min(int(pred.min()), int(ref.min()))
     high = max(int(pred.max()), int(ref.max()))
     span = high - low + 1
-    if span > _DENSE_SPAN:
+    if span > _DENSE_SPAN or high >= 2**63:  # a wide range, or unsigned values int64 cannot hold
         return None
     pred = pred.astype(np.int64, copy=False)
     ref = ref.astype(np.int64, copy=False)
