@@ -394,8 +394,7 @@ def test_browser_renders_a_non_blank_page(lang, tmp_path):
 
 
 def test_many_classes_keep_the_largest_in_the_confusion_matrix():
-    rng = np.random.default_rng(13)
-    refs = np.concatenate([np.repeat(np.arange(25), np.arange(25) + 2), rng.integers(0, 25, 50)]).tolist()
+    refs = np.repeat(np.arange(25), np.arange(25) + 2)[::-1].tolist()  # class k appears k + 2 times
     built = report({"s": (refs, refs)}, metrics=["accuracy", "f1"], n_resamples=10)
     matrix = next(t for _, t in built.sections[1].tables if t.title.startswith("Confusion"))
     assert len(matrix.rows) == 20 and len(matrix.columns) == 21
