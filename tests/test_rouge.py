@@ -231,6 +231,11 @@ def test_japanese_with_the_english_tokenizer_warns_naming_lang():
     assert len([w for w in record if "lost every word" in str(w.message)]) == 1, "one warning per update"
 
 
+def test_lost_words_warning_names_the_reference_of_several():
+    with pytest.warns(RougeWarning, match=r"first: references\[1\]\[1\]"):
+        nm.compute("rouge", predictions=["a b", "c d"], references=[["a b"], ["c d", "東京"]], rouge_types=("rouge1",))
+
+
 def test_partly_deleted_letters_warn():
     with pytest.warns(RougeWarning, match="café"):
         nm.compute("rouge", predictions=["café au lait"], references=["cafe au lait"], rouge_types=("rouge1",))

@@ -135,7 +135,7 @@ class Rouge(Metric):
 
         everything = self.tokenizer.encode_many(predictions + flat_refs)
         pred_batch, ref_batch = everything.split(len(predictions))
-        self._warn_lost_words(predictions, flat_refs, everything.lengths)
+        self._warn_lost_words(predictions, flat_refs, everything.lengths, n_refs)
         pairs_pred = pred_batch.take(pair_pred) if len(flat_refs) != len(predictions) else pred_batch
         orders = {t: int(m.group(1)) for t in types if (m := _NGRAM_TYPE.match(t))}
         want_lcs = "rougeL" in types or "rougeLsum" in types
@@ -191,7 +191,9 @@ class Rouge(Metric):
             precision[k], recall[k], f[k] = summary_level_lcs(sentences(ref), sentences(prediction))
         return precision, recall, f
 
-    def _warn_lost_words(self, predictions: list[str], references: list[str], lengths: np.ndarray) -> None:
+    def _warn_lost_words(
+        self, predictions: list[str], references: list[str], lengths: np.ndarray, n_refs: np.ndarray
+    ) -> None:
         """Warn once when the English tokenizer deletes the words of some texts (e.g. Japanese)."""
         if self.config["lang"] != "en":
             return
@@ -200,12 +202,18 @@ class Rouge(Metric):
         lost: list[str] = []
         partly: list[str] = []
         pred_lengths, ref_lengths = lengths[: len(predictions)].tolist(), lengths[len(predictions):].tolist()
+        example = np.repeat(np.arange(n_refs.size), n_refs)
+        within = np.arange(example.size) - np.repeat(np.cumsum(n_refs) - n_refs, n_refs)
+        several = bool((n_refs > 1).any())
         for arg, values, counts in (("predictions", predictions, pred_lengths), ("references", references, ref_lengths)):
             for index, (text, found) in enumerate(zip(values, counts, strict=True)):
                 if text.isascii():
                     continue
                 if any(ch.isalnum() and not ch.isascii() for ch in text):
-                    (partly if found else lost).append(f"{arg}[{index}]")
+                    where = f"[{index}]"
+                    if arg == "references" and several:
+                        where = f"[{example[index]}][{within[index]}]"
+                    (partly if found else lost).append(f"{arg}{where}")
         if lost:
             warnings.warn(
                 f"rouge: {len(lost)} text(s) lost every word to the English tokenizer, which keeps only a-z and "
