@@ -51,7 +51,7 @@ TOKENS_PER_BATCH_UNIT = 512
 #: Elements of the padded similarity tensor per matching batch.
 MATCH_BUDGET = 1 << 24
 #: Pairs scored per chunk (bounds the memory held by embeddings at once).
-CHUNK_PAIRS = 16384
+CHUNK_PAIRS = 4096
 #: Token vectors kept in each encoder's cache of text embeddings (least recently used dropped first).
 CACHE_TOKENS = 1 << 16
 #: A tokenizer ``model_max_length`` above this means "not set" (transformers' huge sentinel).
@@ -334,7 +334,7 @@ class Encoder:
         torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
         self.network = network.to(device=self.device, dtype=torch_dtype)
         self.cache_tokens = CACHE_TOKENS
-        self._cache: OrderedDict[str, tuple[list[int], Any]] = OrderedDict()
+        self._cache: OrderedDict[str, Any] = OrderedDict()
         self._cached_tokens = 0
 
     # ------------------------------------------------------------------ embeddings
@@ -377,6 +377,12 @@ class Encoder:
             bar.close()
         return out
 
+    def clear_embeddings(self) -> None:
+        """Empty this encoder's cache of text embeddings (the model stays loaded)."""
+        with _LOCK:
+            self._cache.clear()
+            self._cached_tokens = 0
+
     @property
     def match_dtype(self):
         import torch
@@ -389,65 +395,85 @@ class Encoder:
             return output.hidden_states[self.layer]
         return self.network(input_ids, attention_mask=mask)[0]
 
-    def embeddings_for(self, distinct_texts: Sequence[str], budget_tokens: int, progress: bool = False):
-        """Token ids and embeddings of texts, taken from the cache where already computed.
+    def embeddings_for(self, distinct_texts: Sequence[str], tokens: TokenizedTexts, budget_tokens: int,
+                       progress: bool = False) -> list:
+        """Embeddings of texts (``tokens`` are their ids), taken from the cache where already computed.
 
         The cache (least recently used out first, ``cache_tokens`` token
         vectors in all) means references scored again (each epoch of an eval
         loop) are not encoded again, and a text keeps exactly the same vectors
         whichever batch it comes in.
         """
-        found: dict[str, tuple[list[int], Any]] = {}
+        out: list = [None] * len(distinct_texts)
         missing = []
         with _LOCK:
-            for text in distinct_texts:
-                entry = self._cache.get(text)
-                if entry is None:
-                    missing.append(text)
+            for i, text in enumerate(distinct_texts):
+                vector = self._cache.get(text)
+                if vector is None:
+                    missing.append(i)
                 else:
                     self._cache.move_to_end(text)
-                    found[text] = entry
+                    out[i] = vector
         if missing:
-            tokens = self.text.tokenize(missing)
-            vectors = self.embed(tokens, budget_tokens, progress)
+            subset = TokenizedTexts([tokens.ids[i] for i in missing], tokens.lengths[missing])
+            vectors = self.embed(subset, budget_tokens, progress)
             with _LOCK:
-                for text, ids, vector in zip(missing, tokens.ids, vectors, strict=True):
-                    found[text] = (ids, vector)
-                    if len(ids) <= self.cache_tokens:
-                        self._cache[text] = (ids, vector)
-                        self._cached_tokens += len(ids)
+                for i, vector in zip(missing, vectors, strict=True):
+                    out[i] = vector
+                    length = int(tokens.lengths[i])
+                    if length <= self.cache_tokens and distinct_texts[i] not in self._cache:
+                        self._cache[distinct_texts[i]] = vector
+                        self._cached_tokens += length
                 while self._cached_tokens > self.cache_tokens and self._cache:
-                    _, (old_ids, _) = self._cache.popitem(last=False)
-                    self._cached_tokens -= len(old_ids)
-        return [found[text][0] for text in distinct_texts], [found[text][1] for text in distinct_texts]
+                    _, old = self._cache.popitem(last=False)
+                    self._cached_tokens -= int(old.shape[0])
+        return out
 
     # ------------------------------------------------------------------ scores
     def score(self, predictions: Sequence[str], references: Sequence[str], *, idf: IdfWeights | None,
               batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        """``(n, 3)`` float64 array of precision, recall, F1 for aligned text pairs."""
+        """``(n, 3)`` float64 array of precision, recall, F1 for aligned text pairs.
+
+        Pairs are scored in chunks; the next chunk is tokenized on a worker
+        thread while the current one runs on the model.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
         budget = batch_size * TOKENS_PER_BATCH_UNIT
         weights = self.text.weight_table(idf)
         out = np.zeros((len(predictions), 3), dtype=np.float64)
-        for start in range(0, len(predictions), CHUNK_PAIRS):
-            stop = start + CHUNK_PAIRS
-            out[start:stop] = self._score_chunk(predictions[start:stop], references[start:stop], weights, budget,
-                                                progress)
+        starts = list(range(0, len(predictions), CHUNK_PAIRS))
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(self._prepare, predictions[:CHUNK_PAIRS], references[:CHUNK_PAIRS])
+            for k, start in enumerate(starts):
+                prepared = pending.result()
+                if k + 1 < len(starts):
+                    nxt = slice(starts[k + 1], starts[k + 1] + CHUNK_PAIRS)
+                    pending = pool.submit(self._prepare, predictions[nxt], references[nxt])
+                out[start:start + CHUNK_PAIRS] = self._score_chunk(prepared, weights, budget, progress)
         return out
 
-    def _score_chunk(self, predictions, references, weights: np.ndarray, budget: int, progress: bool) -> np.ndarray:
-        import torch
-
+    def _prepare(self, predictions: Sequence[str], references: Sequence[str]):
+        """Distinct stripped texts (in content order, so results do not depend on input order), their ids."""
         predictions = [t.strip() for t in predictions]
         references = [t.strip() for t in references]
-        distinct = sorted(set(predictions) | set(references))  # content order: results do not depend on input order
+        distinct = sorted(set(predictions) | set(references))
         position = {text: i for i, text in enumerate(distinct)}
         hyp_index = np.fromiter((position[t] for t in predictions), dtype=np.int64, count=len(predictions))
         ref_index = np.fromiter((position[t] for t in references), dtype=np.int64, count=len(references))
-        ids, embeddings = self.embeddings_for(distinct, budget, progress)
-        lengths = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
-        token_weights = [torch.as_tensor(weights[np.asarray(i, dtype=np.int64)], dtype=self.match_dtype)
-                         .to(self.device) for i in ids]
-        precision, recall = _greedy_match(embeddings, token_weights, lengths, hyp_index, ref_index)
+        return distinct, self.text.tokenize(distinct), hyp_index, ref_index
+
+    def _score_chunk(self, prepared, weights: np.ndarray, budget: int, progress: bool) -> np.ndarray:
+        import torch
+
+        distinct, tokens, hyp_index, ref_index = prepared
+        embeddings = self.embeddings_for(distinct, tokens, budget, progress)
+        lengths = tokens.lengths
+        flat_ids = np.concatenate([np.asarray(i, dtype=np.int64) for i in tokens.ids])
+        token_weights = torch.from_numpy(np.append(weights[flat_ids], 0.0)).to(self.device, self.match_dtype)
+        flat = torch.cat([*embeddings, embeddings[0].new_zeros((1, embeddings[0].shape[1]))])
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        precision, recall = _greedy_match(flat, token_weights, offsets, lengths, hyp_index, ref_index)
         with np.errstate(divide="ignore", invalid="ignore"):
             f1 = 2 * precision * recall / (precision + recall)
         f1 = np.where(np.isnan(f1), 0.0, f1)
@@ -457,17 +483,31 @@ class Encoder:
         return np.stack([precision, recall, f1], axis=1)
 
 
-def _greedy_match(embeddings: list, weights: list, lengths: np.ndarray, hyp_index: np.ndarray,
+def _gather_index(offsets: np.ndarray, lengths: np.ndarray, padding_row: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the flat token table for each text (padded with ``padding_row``) and the real-token mask."""
+    positions = np.arange(int(lengths.max()))[None, :]
+    mask = positions < lengths[:, None]
+    index = np.where(mask, offsets[:, None] + positions, padding_row)
+    return index, mask
+
+
+def _greedy_match(flat, flat_weights, offsets: np.ndarray, lengths: np.ndarray, hyp_index: np.ndarray,
                   ref_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Idf-weighted mean of each token's best cosine similarity, per pair: (precision, recall)."""
+    """Idf-weighted mean of each token's best cosine similarity (floored at 0), per pair: (precision, recall).
+
+    ``flat`` holds every text's normalised token vectors one after another
+    (text ``t`` at rows ``offsets[t]:offsets[t] + lengths[t]``) plus a last
+    row of zeros used for padding; ``flat_weights`` the matching weights.
+    """
     import torch
-    from torch.nn.utils.rnn import pad_sequence
 
     n = len(hyp_index)
     precision = np.empty(n, dtype=np.float64)
     recall = np.empty(n, dtype=np.float64)
     hyp_len, ref_len = lengths[hyp_index], lengths[ref_index]
     order = np.lexsort((ref_index, hyp_index, ref_len, hyp_len))
+    padding_row = flat.shape[0] - 1
+    device = flat.device
     start = 0
     with torch.inference_mode():
         while start < n:
@@ -480,19 +520,15 @@ def _greedy_match(embeddings: list, weights: list, lengths: np.ndarray, hyp_inde
                 longest_h, longest_r, stop = lh, lr, stop + 1
             pairs = order[start:stop]
             start = stop
-            hyp = pad_sequence([embeddings[hyp_index[p]] for p in pairs], batch_first=True)
-            ref = pad_sequence([embeddings[ref_index[p]] for p in pairs], batch_first=True)
-            hyp_w = pad_sequence([weights[hyp_index[p]] for p in pairs], batch_first=True)
-            ref_w = pad_sequence([weights[ref_index[p]] for p in pairs], batch_first=True)
-            device = hyp.device
-            hyp_mask = torch.arange(hyp.shape[1], device=device)[None, :] < torch.as_tensor(
-                hyp_len[pairs], device=device)[:, None]
-            ref_mask = torch.arange(ref.shape[1], device=device)[None, :] < torch.as_tensor(
-                ref_len[pairs], device=device)[:, None]
-            sim = torch.bmm(hyp, ref.transpose(1, 2))
-            sim = sim.masked_fill(~(hyp_mask[:, :, None] & ref_mask[:, None, :]), float("-inf"))
-            word_precision = sim.max(dim=2).values.clamp_min(0.0).masked_fill(~hyp_mask, 0.0)
-            word_recall = sim.max(dim=1).values.clamp_min(0.0).masked_fill(~ref_mask, 0.0)
+            h_index, h_mask = _gather_index(offsets[hyp_index[pairs]], hyp_len[pairs], padding_row)
+            r_index, r_mask = _gather_index(offsets[ref_index[pairs]], ref_len[pairs], padding_row)
+            h_index, r_index = torch.from_numpy(h_index).to(device), torch.from_numpy(r_index).to(device)
+            h_mask, r_mask = torch.from_numpy(h_mask).to(device), torch.from_numpy(r_mask).to(device)
+            sim = torch.bmm(flat[h_index], flat[r_index].transpose(1, 2))
+            sim = sim.masked_fill(~(h_mask[:, :, None] & r_mask[:, None, :]), float("-inf"))
+            word_precision = sim.max(dim=2).values.clamp_min(0.0).masked_fill(~h_mask, 0.0)
+            word_recall = sim.max(dim=1).values.clamp_min(0.0).masked_fill(~r_mask, 0.0)
+            hyp_w, ref_w = flat_weights[h_index], flat_weights[r_index]
             p = (word_precision * hyp_w).sum(dim=1) / hyp_w.sum(dim=1)
             r = (word_recall * ref_w).sum(dim=1) / ref_w.sum(dim=1)
             precision[pairs] = p.cpu().double().numpy()
