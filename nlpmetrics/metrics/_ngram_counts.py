@@ -78,53 +78,40 @@ def _count_chunk(hypotheses, references, max_order: int) -> tuple[np.ndarray, np
     n_tokens = token_ids.size
     # For every token: how many tokens of its segment start at it (itself included).
     segment_of_token = np.repeat(np.arange(lengths.size), lengths)
-    ends = np.cumsum(lengths)
-    remaining = ends[segment_of_token] - np.arange(n_tokens)
-    # Segment group key: (example, slot) so that sorting groups an example's n-grams together.
+    remaining = np.cumsum(lengths)[segment_of_token] - np.arange(n_tokens)
     n_slots = most_references + 1
     example_of_token = np.asarray(segment_example, dtype=np.int64)[segment_of_token]
     slot_of_token = np.asarray(segment_slot, dtype=np.int64)[segment_of_token]
 
-    vocabulary_size = n_tokens  # ids are below the number of tokens
-    codes = token_ids
-    n_codes = vocabulary_size
+    # codes[i]: dense number of (example, n-gram starting at token i); order 0 is the example alone.
+    # Keys stay below n_tokens**2 * n_slots, far from 2**63 for any chunk that fits in memory.
+    codes = example_of_token
     for order in range(1, max_order + 1):
-        if order > 1:
-            width = n_tokens - order + 1
-            if width <= 0:
-                break
-            # The n-gram starting at i is the (n-1)-gram at i plus token i+n-1; re-number densely.
-            pair = codes[:width] * vocabulary_size + token_ids[order - 1:order - 1 + width]
-            valid = remaining[:width] >= order
-            if not valid.any():
-                break
-            dense = np.full(width, -1, dtype=np.int64)
-            unique_pairs, inverse = np.unique(pair[valid], return_inverse=True)
-            dense[valid] = inverse.reshape(-1)
-            codes = dense
-            n_codes = unique_pairs.size
-        starts = np.flatnonzero(remaining[: codes.size] >= order)
+        starts = np.flatnonzero(remaining[: n_tokens - order + 1] >= order)
         if starts.size == 0:
             break
-        key = (example_of_token[starts] * n_codes + codes[starts]) * n_slots + slot_of_token[starts]
-        unique_keys, counts = np.unique(key, return_counts=True)
-        group = unique_keys // n_slots
+        # One sort per order: by (example, n-gram), then slot (0 = hypothesis first, then references).
+        key = (codes[starts] * n_tokens + token_ids[starts + order - 1]) * n_slots + slot_of_token[starts]
+        unique_keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(-1)
+        ngram_key = unique_keys // n_slots
+        new_ngram = np.empty(ngram_key.size, dtype=bool)
+        new_ngram[0] = True
+        np.not_equal(ngram_key[1:], ngram_key[:-1], out=new_ngram[1:])
+        ngram_of_key = np.cumsum(new_ngram) - 1
+        n_ngrams = int(ngram_of_key[-1]) + 1
+
         is_reference = (unique_keys % n_slots) > 0
+        reference_max = np.zeros(n_ngrams, dtype=np.int64)
+        np.maximum.at(reference_max, ngram_of_key[is_reference], counts[is_reference])
+        hypothesis_count = np.zeros(n_ngrams, dtype=np.int64)
+        hypothesis_count[ngram_of_key[~is_reference]] = counts[~is_reference]
+        example_of_ngram = np.empty(n_ngrams, dtype=np.int64)
+        example_of_ngram[ngram_of_key[inverse]] = example_of_token[starts]
+        matched = np.minimum(hypothesis_count, reference_max)
+        correct[:, order - 1] = np.bincount(example_of_ngram, weights=matched, minlength=n_examples).astype(np.int64)
 
-        ref_group = group[is_reference]
-        ref_counts = counts[is_reference]
-        if ref_group.size == 0:
-            continue
-        first = np.flatnonzero(np.concatenate(([True], ref_group[1:] != ref_group[:-1])))
-        ref_max = np.maximum.reduceat(ref_counts, first)
-        ref_group = ref_group[first]
-
-        hyp_group = group[~is_reference]
-        hyp_counts = counts[~is_reference]
-        where = np.searchsorted(ref_group, hyp_group)
-        where_clipped = np.minimum(where, ref_group.size - 1)
-        found = ref_group[where_clipped] == hyp_group
-        matched = np.minimum(hyp_counts[found], ref_max[where_clipped[found]])
-        example = hyp_group[found] // n_codes
-        correct[:, order - 1] = np.bincount(example, weights=matched, minlength=n_examples).astype(np.int64)
+        next_codes = np.full(n_tokens - order + 1, -1, dtype=np.int64)
+        next_codes[starts] = ngram_of_key[inverse]
+        codes = next_codes
     return correct, total
