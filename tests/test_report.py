@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nlpmetrics as nm
 from nlpmetrics.reporting import Report, report
@@ -400,3 +402,24 @@ def test_many_classes_keep_the_largest_in_the_confusion_matrix():
     assert len(matrix.rows) == 20 and len(matrix.columns) == 21
     shown = {int(row[0]) for row in matrix.rows}
     assert shown == set(range(5, 25))  # the 20 most frequent reference classes
+
+
+_HTMLISH = st.lists(st.sampled_from(list("<>&\"'/=ab スクリプト|*_`[]\\") + ["<script>", "</td>", "&amp;"]),
+                    min_size=1, max_size=12).map("".join).filter(lambda s: s.strip() == s and "  " not in s)
+
+
+@settings(max_examples=20)
+@given(name=_HTMLISH, title=_HTMLISH, label=_HTMLISH)
+def test_any_user_text_comes_back_as_text(name, title, label):
+    labels = [label, "other"] * 4
+    built = report({name: (labels, labels[::-1])}, metrics=["accuracy"], n_resamples=5, title=title)
+    root = parse_html(built.to_html())
+    allowed = {"#root", "html", "head", "meta", "title", "style", "body", "main", "header", "nav", "a", "h1", "h2",
+               "h3", "h4", "p", "section", "article", "ul", "li", "table", "thead", "tbody", "tr", "th", "td", "span",
+               "div"}
+    assert {n.tag for n in root.iter()} <= allowed  # nothing from the user became markup
+    assert root.find_all("h1")[0].all_text() == title
+    cells = [td.all_text() for td in root.find_all("td")]
+    assert name in cells
+    markdown = built.to_markdown()
+    assert "<script>" not in markdown
