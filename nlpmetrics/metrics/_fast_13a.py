@@ -6,7 +6,7 @@ Python 3.11 expands in Python code once per match: most of BLEU's time goes
 there.  That rule looks at one character and nothing around it, so a
 ``str.translate`` table built from sacrebleu's own pattern gives the same
 string.  The three context rules (period/comma/dash next to digits) run as
-sacrebleu's own compiled patterns, only on lines that contain those characters.
+sacrebleu's own compiled patterns, only on the words that contain those characters.
 Tests compare the output with sacrebleu's tokenizer on random and real text.
 """
 
@@ -47,10 +47,14 @@ def tokenize_13a(line: str) -> str:
         line = line.replace("&amp;", "&")
         line = line.replace("&lt;", "<")
         line = line.replace("&gt;", ">")
-    line = f" {line} ".translate(table)
-    if "." in line or "," in line:
-        line = rules[0][0].sub(rules[0][1], line)
-        line = rules[1][0].sub(rules[1][1], line)
-    if "-" in line:
-        line = rules[2][0].sub(rules[2][1], line)
-    return " ".join(line.split())
+    words = f" {line} ".translate(table).split()
+    # The context rules never match across whitespace (it is neither a digit, a period, a comma nor a
+    # dash, and as the character before or after one it only needs to be a non-digit, which a single
+    # space also is), so they run word by word, and only on the words they can change.
+    for index, word in enumerate(words):
+        if "." in word or "," in word or "-" in word:
+            word = f" {word} "
+            for pattern, replace in rules:
+                word = pattern.sub(replace, word)
+            words[index] = word
+    return " ".join(" ".join(words).split())
