@@ -98,14 +98,8 @@ def _labels_fast_path(values: Sequence, arg: str) -> np.ndarray | None:
     """
     if not isinstance(values, list) or not values:
         return None
-    first = type(values[0])
-    if first is int:
-        if not all(type(v) is int for v in values):
-            return None
-    elif first is str:
-        if not all(type(v) is str for v in values):
-            return None
-    else:
+    types = set(map(type, values))
+    if types != {int} and types != {str}:
         return None
     try:
         array = np.asarray(values)
