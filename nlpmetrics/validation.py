@@ -85,7 +85,13 @@ def labels_array(values: Sequence, arg: str) -> np.ndarray:
         return _check_whole_floats(np.asarray(values, dtype=np.float64), arg)
     if distinct == {"bool"}:
         return np.asarray(values, dtype=bool)
-    return np.asarray(values, dtype=np.int64)
+    try:
+        return np.asarray(values, dtype=np.int64)
+    except OverflowError:
+        index = next(i for i, v in enumerate(values) if not -(2**63) <= int(v) < 2**63)
+        raise InputError(
+            f"{arg}[{index}] = {values[index]!r} is too large for an integer label; use str(label) for such ids"
+        ) from None
 
 
 def _labels_fast_path(values: Sequence, arg: str) -> np.ndarray | None:
