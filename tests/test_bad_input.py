@@ -80,6 +80,13 @@ def test_unusable_label_objects(name):
         nm.compute(name, predictions=np.array([[1, 2], [3, 4]]), references=[1, 2])
 
 
+@pytest.mark.parametrize("name", LABEL_METRICS)
+def test_integer_labels_too_large(name):
+    with pytest.raises(nm.InputError, match=r"predictions\[0\] = 2{70}.* is too large for an integer label; "
+                                            r"use str\(label\)".replace("2{70}", str(2**70))):
+        nm.compute(name, predictions=[2**70, 1], references=[1, 1])
+
+
 @pytest.mark.parametrize("name", CORE)
 def test_a_single_string_or_dict_instead_of_a_list(name):
     with pytest.raises(nm.InputError, match=r"predictions is a single string; pass a list of strings"):
