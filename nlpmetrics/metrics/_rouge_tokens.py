@@ -63,25 +63,11 @@ class EnglishTokenizer:
         if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds a NUL itself; a NUL separates tokens
             joined = " \x00 ".join(text.replace(_SEPARATOR, " ") for text in texts)
         cleaned = joined.lower().encode("ascii", "replace").translate(_KEEP_ALNUM)
-        words = cleaned.split()
-        vocabulary = dict.fromkeys(words)
-        word_ids = np.full(len(vocabulary), -1, dtype=np.int64)
-        token_ids: dict[str, int] = {}
-        for index, word in enumerate(vocabulary):
-            vocabulary[word] = index
-            if word == b"\x00":
-                word_ids[index] = -2
-                continue
-            token = word.decode("ascii")
-            if self.use_stemmer:
-                token = self._stem_cached(token)
-            if token is not None:
-                word_ids[index] = token_ids.setdefault(token, len(token_ids))
-        ids = word_ids[np.fromiter(map(vocabulary.__getitem__, words), dtype=np.int64, count=len(words))]
-        text_index = np.cumsum(ids == -2)
-        keep = ids >= 0
-        lengths = np.bincount(text_index[keep], minlength=len(texts))
-        return TokenBatch(ids[keep], lengths.astype(np.int64))
+        token_of = None
+        if self.use_stemmer:
+            def token_of(word: bytes) -> str | None:
+                return self._stem_cached(word.decode("ascii"))
+        return _encode_words(cleaned.split(), b"\x00", len(texts), token_of)
 
     def _stem_cached(self, token: str) -> str | None:
         stems = self._stems
@@ -146,15 +132,47 @@ class SacrebleuTokenizer:
         return [self._tokens(text) for text in texts]
 
     def encode_many(self, texts: Sequence[str]) -> TokenBatch:
-        """Token ids of each text (equal ids for equal tokens)."""
-        return encode(self.tokenize_many(texts), {})
+        """Token ids of each text (equal ids for equal tokens): each text tokenized, then one split."""
+        tokenize_line = _line_tokenizer(self.name)
+        joined = " \x00 ".join(map(tokenize_line, texts))
+        if joined.count(_SEPARATOR) != len(texts) - 1:  # a NUL inside a text: split text by text
+            return encode(self.tokenize_many(texts), {})
+        return _encode_words(joined.split(), _SEPARATOR, len(texts), None)
+
+
+def _encode_words(words: list, separator, n_texts: int, token_of: Callable | None) -> TokenBatch:
+    """Ids of ``words`` (all texts' words with ``separator`` between texts) as a :class:`TokenBatch`.
+
+    Each distinct word is looked at once: ``token_of(word)`` gives its token
+    (e.g. its stem; ``None`` drops it), and words with the same token share an id.
+    """
+    vocabulary = dict.fromkeys(words)
+    word_ids = np.full(len(vocabulary), -1, dtype=np.int64)
+    token_ids: dict = {}
+    for index, word in enumerate(vocabulary):
+        vocabulary[word] = index
+        if word == separator:
+            word_ids[index] = -2
+            continue
+        token = word if token_of is None else token_of(word)
+        if token is not None:
+            word_ids[index] = token_ids.setdefault(token, len(token_ids))
+    ids = word_ids[np.fromiter(map(vocabulary.__getitem__, words), dtype=np.int64, count=len(words))]
+    text_index = np.cumsum(ids == -2)
+    keep = ids >= 0
+    lengths = np.bincount(text_index[keep], minlength=n_texts)
+    return TokenBatch(ids[keep], lengths.astype(np.int64))
+
+
+def _line_tokenizer(name: str) -> Callable[[str], str]:
+    from nlpmetrics.metrics._text import sacrebleu_tokenizer
+
+    return sacrebleu_tokenizer(name)
 
 
 @cache
 def _cached_tokens(name: str) -> Callable[[str], list[str]]:
-    from nlpmetrics.metrics._text import sacrebleu_tokenizer
-
-    tokenize_line = sacrebleu_tokenizer(name)
+    tokenize_line = _line_tokenizer(name)
 
     def tokens(text: str) -> list[str]:
         return tokenize_line(text).split()
