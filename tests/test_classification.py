@@ -58,7 +58,7 @@ def test_random_labels_match_sklearn(n, k, kind):
     assert nm.compute("accuracy", predictions=p, references=y)["accuracy"] == accuracy_score(y, p)
     assert nm.compute("accuracy", predictions=p.tolist(), references=y.tolist())["accuracy"] == accuracy_score(y, p)
     for average in AVERAGES:
-        for zero_division in (0.0, 1.0, math.nan):
+        for zero_division in (0.0, 1.0, math.nan) if n < 100_000 else (0.0,):  # keep the big case quick
             options = {"average": average, "zero_division": zero_division}
             assert_identical(ours(p, y, **options), reference(y, p, **options))
 
