@@ -169,8 +169,9 @@ class Metric:
         """Fold in another worker's state (same metric and options); returns ``self``."""
         if type(other) is not type(self):
             raise InputError(f"cannot merge a {other.name!r} metric into a {self.name!r} metric")
-        if other.config != self.config:
-            differing = sorted(k for k in self.config if self.config[k] != other.config.get(k))
+        differing = sorted(k for k in self.config.keys() | other.config.keys()
+                           if not _same_option(self.config.get(k), other.config.get(k)))
+        if differing:
             raise InputError(
                 f"cannot merge {self.name!r} metrics made with different options ({', '.join(differing)}); "
                 "make every worker's metric with the same options"
@@ -270,6 +271,13 @@ class Metric:
     def __repr__(self) -> str:
         options = ", ".join(f"{k}={v!r}" for k, v in self.config.items())
         return f"<{self.name}({options}) n={self.n}>"
+
+
+def _same_option(a: Any, b: Any) -> bool:
+    """Option values are equal, NaN counting as equal to NaN (``zero_division=nan`` on two workers)."""
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    return bool(a == b)
 
 
 def _format_option(value: Any) -> str:
