@@ -273,3 +273,12 @@ def test_top_level_names():
         nm.does_not_exist  # noqa: B018
     assert isinstance(nm.__version__, str)
     assert math.isclose(nm.compute("accuracy", predictions=[1, 0, 1], references=[1, 1, 1])["accuracy"], 2 / 3)
+
+
+def test_merge_accepts_nan_options_from_another_process():
+    import pickle
+
+    first = nm.load("f1", zero_division=np.nan).update(predictions=[1, 0], references=[1, 1])
+    second = pickle.loads(pickle.dumps(nm.load("f1", zero_division=float("nan"))))
+    second.update(predictions=[0], references=[0])
+    assert first.merge(second).n == 3
