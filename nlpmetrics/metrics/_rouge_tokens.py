@@ -15,6 +15,7 @@ rouge-score does with such a tokenizer passed through its ``tokenizer=`` hook.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -146,18 +147,20 @@ def _encode_words(words: list, separator, n_texts: int, token_of: Callable | Non
     Each distinct word is looked at once: ``token_of(word)`` gives its token
     (e.g. its stem; ``None`` drops it), and words with the same token share an id.
     """
-    vocabulary = dict.fromkeys(words)
-    word_ids = np.full(len(vocabulary), -1, dtype=np.int64)
+    # One hash lookup per word: a word's id is the position of its first occurrence.
+    first_seen: dict = {}
+    positions = np.fromiter(map(first_seen.setdefault, words, itertools.count()), dtype=np.int64, count=len(words))
     token_ids: dict = {}
-    for index, word in enumerate(vocabulary):
-        vocabulary[word] = index
+    values = []
+    for word in first_seen:
         if word == separator:
-            word_ids[index] = -2
+            values.append(-2)
             continue
         token = word if token_of is None else token_of(word)
-        if token is not None:
-            word_ids[index] = token_ids.setdefault(token, len(token_ids))
-    ids = word_ids[np.fromiter(map(vocabulary.__getitem__, words), dtype=np.int64, count=len(words))]
+        values.append(-1 if token is None else token_ids.setdefault(token, len(token_ids)))
+    word_ids = np.full(len(words), -1, dtype=np.int64)
+    word_ids[np.fromiter(first_seen.values(), dtype=np.int64, count=len(first_seen))] = values
+    ids = word_ids[positions]
     text_index = np.cumsum(ids == -2)
     keep = ids >= 0
     lengths = np.bincount(text_index[keep], minlength=n_texts)
