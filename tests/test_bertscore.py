@@ -322,3 +322,14 @@ def test_real_model_scores_paraphrases_above_unrelated_pairs():
     f1 = result.per_example["f1"]
     assert f1[:4].min() > f1[4:].max() + 0.1
     assert_matches(result, reference_scores(cands, refs, model_type=model, num_layers=6))
+
+
+def test_small_chunks_and_matching_batches_give_the_same_scores(tiny_bert, monkeypatch):
+    cands, refs = corpus(30, seed=14)
+    metric = nm.load("bertscore", model=tiny_bert, num_layers=3, batch_size=1)
+    metric.scorer().clear_embeddings()
+    monkeypatch.setattr(engine, "CHUNK_PAIRS", 7)
+    monkeypatch.setattr(engine, "MATCH_BUDGET", 3000)
+    monkeypatch.setattr(engine, "GATHER_BUDGET", 20000)
+    result = metric.update(predictions=cands, references=refs).compute()
+    assert_matches(result, reference_scores(cands, refs, model_type=tiny_bert, num_layers=3))

@@ -50,8 +50,11 @@ from nlpmetrics.metrics._bertscore_tables import DEFAULT_MULTILINGUAL_MODEL, LAN
 TOKENS_PER_BATCH_UNIT = 512
 #: Elements of the padded similarity tensor per matching batch.
 MATCH_BUDGET = 1 << 24
-#: Pairs scored per chunk (bounds the memory held by embeddings at once).
+#: Elements of the gathered token vectors per matching batch.
+GATHER_BUDGET = 1 << 26
+#: Pairs scored per chunk, and characters of text per chunk (bound the memory held by embeddings at once).
 CHUNK_PAIRS = 4096
+CHUNK_CHARACTERS = 1 << 21
 #: Token vectors kept in each encoder's cache of text embeddings (least recently used dropped first).
 CACHE_TOKENS = 1 << 16
 #: A tokenizer ``model_max_length`` above this means "not set" (transformers' huge sentinel).
@@ -340,12 +343,10 @@ class Encoder:
     # ------------------------------------------------------------------ embeddings
     def embed(self, tokens: TokenizedTexts, budget_tokens: int = 64 * TOKENS_PER_BATCH_UNIT,
               progress: bool = False) -> list:
-        """One L2-normalised ``(length, hidden)`` tensor per text, on the device.
+        """One float32 ``(length, hidden)`` tensor of layer outputs per text, on the device.
 
         Texts are sorted by length and batched so that a batch holds at most
-        ``budget_tokens`` tokens including padding.  Vectors are normalised in
-        float64 (float32 on Apple GPUs), so a text matched with itself scores 1
-        to 1e-15.
+        ``budget_tokens`` tokens including padding.
         """
         import torch
 
@@ -367,8 +368,7 @@ class Encoder:
                     input_ids[row, : len(ids)] = torch.as_tensor(ids, dtype=torch.long)
                     mask[row, : len(ids)] = 1
                 hidden = self._forward(input_ids.to(self.device, non_blocking=True),
-                                       mask.to(self.device, non_blocking=True)).to(self.match_dtype)
-                hidden = hidden / hidden.norm(dim=-1, keepdim=True)
+                                       mask.to(self.device, non_blocking=True)).float()
                 for row, index in enumerate(batch):
                     out[index] = hidden[row, : int(tokens.lengths[index])]
                 if bar is not None:
@@ -442,15 +442,15 @@ class Encoder:
         budget = batch_size * TOKENS_PER_BATCH_UNIT
         weights = self.text.weight_table(idf)
         out = np.zeros((len(predictions), 3), dtype=np.float64)
-        starts = list(range(0, len(predictions), CHUNK_PAIRS))
+        chunks = _chunks(predictions, references)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(self._prepare, predictions[:CHUNK_PAIRS], references[:CHUNK_PAIRS])
-            for k, start in enumerate(starts):
+            pending = pool.submit(self._prepare, predictions[chunks[0]], references[chunks[0]])
+            for k, chunk in enumerate(chunks):
                 prepared = pending.result()
-                if k + 1 < len(starts):
-                    nxt = slice(starts[k + 1], starts[k + 1] + CHUNK_PAIRS)
+                if k + 1 < len(chunks):
+                    nxt = chunks[k + 1]
                     pending = pool.submit(self._prepare, predictions[nxt], references[nxt])
-                out[start:start + CHUNK_PAIRS] = self._score_chunk(prepared, weights, budget, progress)
+                out[chunk] = self._score_chunk(prepared, weights, budget, progress)
         return out
 
     def _prepare(self, predictions: Sequence[str], references: Sequence[str]):
@@ -471,7 +471,7 @@ class Encoder:
         lengths = tokens.lengths
         flat_ids = np.concatenate([np.asarray(i, dtype=np.int64) for i in tokens.ids])
         token_weights = torch.from_numpy(np.append(weights[flat_ids], 0.0)).to(self.device, self.match_dtype)
-        flat = torch.cat([*embeddings, embeddings[0].new_zeros((1, embeddings[0].shape[1]))])
+        flat = torch.cat([*embeddings, embeddings[0].new_ones((1, embeddings[0].shape[1]))])
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         precision, recall = _greedy_match(flat, token_weights, offsets, lengths, hyp_index, ref_index)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -481,6 +481,19 @@ class Encoder:
         precision = np.where(empty, 0.0, precision)
         recall = np.where(empty, 0.0, recall)
         return np.stack([precision, recall, f1], axis=1)
+
+
+def _chunks(predictions: Sequence[str], references: Sequence[str]) -> list[slice]:
+    """Consecutive slices of at most ``CHUNK_PAIRS`` pairs and about ``CHUNK_CHARACTERS`` characters."""
+    chunks, start, size = [], 0, 0
+    for i, (prediction, reference) in enumerate(zip(predictions, references, strict=True)):
+        size += len(prediction) + len(reference)
+        if i + 1 - start >= CHUNK_PAIRS or size >= CHUNK_CHARACTERS:
+            chunks.append(slice(start, i + 1))
+            start, size = i + 1, 0
+    if start < len(predictions) or not chunks:
+        chunks.append(slice(start, len(predictions)))
+    return chunks
 
 
 def _gather_index(offsets: np.ndarray, lengths: np.ndarray, padding_row: int) -> tuple[np.ndarray, np.ndarray]:
@@ -495,9 +508,11 @@ def _greedy_match(flat, flat_weights, offsets: np.ndarray, lengths: np.ndarray, 
                   ref_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Idf-weighted mean of each token's best cosine similarity (floored at 0), per pair: (precision, recall).
 
-    ``flat`` holds every text's normalised token vectors one after another
-    (text ``t`` at rows ``offsets[t]:offsets[t] + lengths[t]``) plus a last
-    row of zeros used for padding; ``flat_weights`` the matching weights.
+    ``flat`` holds every text's token vectors one after another (text ``t``
+    at rows ``offsets[t]:offsets[t] + lengths[t]``) plus a last row used for
+    padding; ``flat_weights`` the matching weights.  Vectors are normalised in
+    ``flat_weights``' dtype (float64 except on Apple GPUs), so a text matched
+    with itself scores 1 to 1e-15.
     """
     import torch
 
@@ -507,7 +522,7 @@ def _greedy_match(flat, flat_weights, offsets: np.ndarray, lengths: np.ndarray, 
     hyp_len, ref_len = lengths[hyp_index], lengths[ref_index]
     order = np.lexsort((ref_index, hyp_index, ref_len, hyp_len))
     padding_row = flat.shape[0] - 1
-    device = flat.device
+    device, dtype, width = flat.device, flat_weights.dtype, flat.shape[1]
     start = 0
     with torch.inference_mode():
         while start < n:
@@ -515,7 +530,8 @@ def _greedy_match(flat, flat_weights, offsets: np.ndarray, lengths: np.ndarray, 
             longest_h, longest_r = hyp_len[order[start]], ref_len[order[start]]
             while stop < n:
                 lh, lr = max(longest_h, hyp_len[order[stop]]), max(longest_r, ref_len[order[stop]])
-                if (stop - start + 1) * lh * lr > MATCH_BUDGET:
+                count = stop - start + 1
+                if count * lh * lr > MATCH_BUDGET or count * (lh + lr) * width > GATHER_BUDGET:
                     break
                 longest_h, longest_r, stop = lh, lr, stop + 1
             pairs = order[start:stop]
@@ -524,7 +540,10 @@ def _greedy_match(flat, flat_weights, offsets: np.ndarray, lengths: np.ndarray, 
             r_index, r_mask = _gather_index(offsets[ref_index[pairs]], ref_len[pairs], padding_row)
             h_index, r_index = torch.from_numpy(h_index).to(device), torch.from_numpy(r_index).to(device)
             h_mask, r_mask = torch.from_numpy(h_mask).to(device), torch.from_numpy(r_mask).to(device)
-            sim = torch.bmm(flat[h_index], flat[r_index].transpose(1, 2))
+            hyp, ref = flat[h_index].to(dtype), flat[r_index].to(dtype)
+            hyp = hyp / hyp.norm(dim=-1, keepdim=True)
+            ref = ref / ref.norm(dim=-1, keepdim=True)
+            sim = torch.bmm(hyp, ref.transpose(1, 2))
             sim = sim.masked_fill(~(h_mask[:, :, None] & r_mask[:, None, :]), float("-inf"))
             word_precision = sim.max(dim=2).values.clamp_min(0.0).masked_fill(~h_mask, 0.0)
             word_recall = sim.max(dim=1).values.clamp_min(0.0).masked_fill(~r_mask, 0.0)
