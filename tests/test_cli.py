@@ -324,3 +324,36 @@ def test_progress_shows_only_on_a_terminal(monkeypatch, capsys):
     not_a_terminal = cli.Progress(True, delay=0.0, every=0.0)
     not_a_terminal.update(1_000, 1_000)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "predictions, references, kind",
+    [
+        ([1, 0, 1, 1], [1, 1, 0, 1], "labels"),
+        ([True, False], [False, False], "labels"),
+        (["pos", "neg", "pos", "neg"], ["pos", "pos", "neg", "neg"], "labels"),
+        (["1", "0", "1", "1"], ["0", "0", "1", "1"], "labels"),
+        ([0.5, 1.25], [0.75, 1.0], "numbers"),
+        (["0.5", "1.25"], ["0.75", "1"], "numbers"),
+        ([["B-PER", "O"]], [["B-PER", "O"]], "tags"),
+        (["The cat sat.", "A dog."], ["The cat sits.", "Dogs."], "text"),
+        (["猫がいる。", "犬だ。"], [["猫がいます。", "猫だ。"], ["犬です。"]], "text"),
+    ],
+)
+def test_kind_of_data_decides_the_automatic_metrics(predictions, references, kind):
+    from nlpmetrics.cli import infer_kind
+
+    assert infer_kind(predictions, references) == kind
+
+
+def test_language_detection_and_option_parsing():
+    from nlpmetrics.cli import detect_lang, parse_option
+
+    assert detect_lang(["猫がマットの上に座った。"]) == "ja"
+    assert detect_lang(["我们今天去北京。"]) == "zh"
+    assert detect_lang(["오늘은 날씨가 좋다."]) == "ko"
+    assert detect_lang(["The cat sat on the mat.", None]) is None
+    assert parse_option('rouge_types=["rouge1"]') == (None, "rouge_types", ["rouge1"])
+    assert parse_option("bleu.tokenize=char") == ("bleu", "tokenize", "char")
+    assert parse_option("use_stemmer=true") == (None, "use_stemmer", True)
+    assert parse_option("x=a=b") == (None, "x", "a=b")
