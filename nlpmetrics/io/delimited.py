@@ -77,59 +77,65 @@ def read_delimited(
         ref_indexes = multi
     else:
         ref_indexes = [_header_index(header, ref_field, "--ref-field", path)]
-    start, end = byte_range if byte_range is not None else (0, None)
-    offsets = _record_offsets(path, encoding) if byte_range is not None else None
-    chunk = Chunk([], [], 0)
-    while True:
-        record_line = feed.current + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            raise InputError(f"{where(path, record_line)}: invalid {format_name}: {error}") from None
-        if offsets is not None:
-            record_offset = offsets(record_line)
-            if record_offset < start:
-                continue
-            if end is not None and record_offset >= end:
+    offsets = _RecordOffsets(path) if byte_range is not None else None
+    try:
+        start, end = byte_range if byte_range is not None else (0, None)
+        chunk = Chunk([], [], 0)
+        while True:
+            record_line = feed.current + 1
+            try:
+                row = next(reader)
+            except StopIteration:
                 break
-        if not row or (len(row) == 1 and not row[0].strip() and len(header) > 1):
-            continue  # a blank line
-        if len(row) != len(header):
-            raise InputError(
-                f"{where(path, record_line)}: this row has {len(row)} columns but the header has {len(header)}; "
-                f"quote fields that contain the delimiter{' (a tab)' if delimiter == chr(9) else ''} or newlines"
-            )
-        if not chunk.lines:
-            chunk.first_line = record_line
-        chunk.predictions.append(row[pred_index])
-        refs = [row[i] for i in ref_indexes]
-        chunk.references.append(refs if len(ref_indexes) > 1 else refs[0])
-        chunk.lines.append(record_line)
-        if len(chunk.lines) >= chunk_size:
+            except csv.Error as error:
+                raise InputError(f"{where(path, record_line)}: invalid {format_name}: {error}") from None
+            if offsets is not None:
+                record_offset = offsets(record_line)
+                if record_offset < start:
+                    continue
+                if end is not None and record_offset >= end:
+                    break
+            if not row or (len(row) == 1 and not row[0].strip() and len(header) > 1):
+                continue  # a blank line
+            if len(row) != len(header):
+                raise InputError(
+                    f"{where(path, record_line)}: this row has {len(row)} columns but the header has {len(header)}; "
+                    f"quote fields that contain the delimiter{' (a tab)' if delimiter == chr(9) else ''} or newlines"
+                )
+            if not chunk.lines:
+                chunk.first_line = record_line
+            chunk.predictions.append(row[pred_index])
+            refs = [row[i] for i in ref_indexes]
+            chunk.references.append(refs if len(ref_indexes) > 1 else refs[0])
+            chunk.lines.append(record_line)
+            if len(chunk.lines) >= chunk_size:
+                yield chunk
+                chunk = Chunk([], [], 0)
+        if chunk.lines:
             yield chunk
-            chunk = Chunk([], [], 0)
-    if chunk.lines:
-        yield chunk
+    finally:
+        if offsets is not None:
+            offsets.close()
 
 
-def _record_offsets(path: Any, encoding: str):
-    """A function ``line -> byte offset where that line starts``, for increasing lines (one pass)."""
-    from nlpmetrics.io.source import check_encoding, open_binary
+class _RecordOffsets:
+    """Byte offset where a line starts, for increasing line numbers (one pass over a second handle)."""
 
-    check_encoding(encoding)
-    stream = open_binary(path)
-    state = {"line": 1, "offset": 0}
+    def __init__(self, path: Any) -> None:
+        from nlpmetrics.io.source import open_binary
 
-    def offset_of(line: int) -> int:
-        while state["line"] < line:
-            raw = stream.readline()
+        self._stream = open_binary(path)
+        self._line = 1
+        self._offset = 0
+
+    def __call__(self, line: int) -> int:
+        while self._line < line:
+            raw = self._stream.readline()
             if not raw:
-                stream.close()
-                return state["offset"]
-            state["offset"] += len(raw)
-            state["line"] += 1
-        return state["offset"]
+                break
+            self._offset += len(raw)
+            self._line += 1
+        return self._offset
 
-    return offset_of
+    def close(self) -> None:
+        self._stream.close()
