@@ -47,7 +47,7 @@ from nlpmetrics.metrics._bertscore_idf import DocumentFrequencies, IdfWeights
 from nlpmetrics.metrics._bertscore_tables import DEFAULT_MULTILINGUAL_MODEL, LANG_MODELS, MODEL_LAYERS
 
 #: Tokens (padded) per encoding batch for each unit of the ``batch_size`` option.
-TOKENS_PER_BATCH_UNIT = 512
+TOKENS_PER_BATCH_UNIT = 1024
 #: Elements of the padded similarity tensor per matching batch.
 MATCH_BUDGET = 1 << 24
 #: Elements of the gathered token vectors per matching batch.

@@ -126,7 +126,7 @@ class BERTScore(Metric):
         "rescale_with_baseline": Option(False, check=_check_bool,
                                         doc="rescale with bert-score's baseline so unrelated texts score near 0"),
         "batch_size": Option(64, check=_check_batch_size,
-                             doc=f"encoding batch size, in units of {512} tokens (batches are cut by tokens)"),
+                             doc="encoding batch size, in units of 1,024 tokens (batches are cut by tokens, padding included)"),
         "device": Option(None, check=_check_device, doc="'cpu', 'cuda', 'cuda:1'... (default: a GPU if present)"),
         "dtype": Option("float32", choices=("float32", "bfloat16", "float16"),
                         doc="model weights' precision; bfloat16/float16 are faster on a GPU, differ in the 3rd-4th decimal"),
