@@ -286,3 +286,22 @@ def test_weighted_aggregate_equals_sacrebleu_on_repeated_rows(options):
     repeated = [i for i, w in enumerate(weights) for _ in range(int(w))]
     expected = sacrebleu_corpus([predictions[i] for i in repeated], [references[i] for i in repeated], **options)
     assert metric.aggregate(rows, weights)["bleu"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_missing_mecab_names_the_extra(monkeypatch):
+    from nlpmetrics.errors import MissingDependencyError
+    from nlpmetrics.metrics import _text
+
+    class NoMeCab:
+        def __init__(self):
+            raise ImportError("No module named 'MeCab'")
+
+    monkeypatch.setattr("sacrebleu.metrics.bleu._get_tokenizer", lambda name: NoMeCab)
+    _text.sacrebleu_tokenizer.cache_clear()
+    try:
+        with pytest.raises(MissingDependencyError, match=r'nlpmetrics\[ja\]'):
+            nm.load("bleu", lang="ja")
+    finally:
+        monkeypatch.undo()
+        _text.sacrebleu_tokenizer.cache_clear()
+    assert nm.load("bleu", lang="ja").config["tokenize"] == "ja-mecab"
