@@ -113,7 +113,7 @@ def detect_lang(texts: Iterable[Any]) -> str | None:
 # ----------------------------------------------------------------------------- configuring metrics
 
 
-_INDEX = re.compile(r"\b(predictions|references)\[(\d+)\]")
+_INDEX = re.compile(r"\b(predictions|references)\[(\d+)\](?:\[(\d+)\])?")
 
 
 @dataclass
@@ -164,14 +164,14 @@ def located(error: InputError, chunk: Any, path: Any) -> InputError:
     message = str(error)
     match = _INDEX.search(message)
     if match is None:
-        return InputError(f"{where(path, chunk.first_line or None)}: {message}")
+        return InputError(f"{where(path, None)}: {message}")
     first_line = chunk.line_of(int(match[2]))
 
     def name(m: re.Match) -> str:
-        side = m[1][:-1]
+        side = f"item {m[3]} of the {m[1][:-1]}" if m[3] else f"the {m[1][:-1]}"
         if m.start() == match.start():
-            return f"the {side}"
-        return f"the {side} on line {chunk.line_of(int(m[2]))}"
+            return side
+        return f"{side} on line {chunk.line_of(int(m[2]))}"
 
     text = _INDEX.sub(name, message)
     return InputError(f"{where(path, first_line)}: {text}")
