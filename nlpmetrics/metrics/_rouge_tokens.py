@@ -22,7 +22,7 @@ from functools import cache
 
 import numpy as np
 
-from nlpmetrics.metrics._rouge_scores import TokenBatch, encode
+from nlpmetrics.metrics._rouge_batch import TokenBatch, encode
 
 #: Runs of characters that rouge-score's tokenizer turns into one space (a NUL is kept: it separates texts).
 _NON_ALNUM_KEEP_NUL = re.compile(r"[^a-z0-9\x00]+")
