@@ -185,7 +185,7 @@ class BERTScore(Metric):
         if idf is True:
             weights = encoder.text.document_frequencies(flat_refs).idf()
         else:
-            weights = idf or None
+            weights = idf if isinstance(idf, IdfWeights) else None
         scores = encoder.score(flat_preds, flat_refs, idf=weights, batch_size=self.config["batch_size"],
                                progress=self.config["progress"])
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
