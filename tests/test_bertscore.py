@@ -333,3 +333,9 @@ def test_small_chunks_and_matching_batches_give_the_same_scores(tiny_bert, monke
     monkeypatch.setattr(engine, "GATHER_BUDGET", 20000)
     result = metric.update(predictions=cands, references=refs).compute()
     assert_matches(result, reference_scores(cands, refs, model_type=tiny_bert, num_layers=3))
+
+
+def test_a_layer_the_model_does_not_have_is_refused(tiny_bert):
+    metric = nm.load("bertscore", model=tiny_bert, num_layers=10)
+    with pytest.raises(InputError, match="num_layers=10 but the model has 3 layers"):
+        metric.update(predictions=["a"], references=["a"])
