@@ -8,6 +8,8 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sacrebleu.metrics import CHRF, TER
 
 import nlpmetrics as nm
@@ -189,3 +191,34 @@ def test_cards_explain_and_no_sacrebleu_warnings(name, caplog):
 def test_bad_options_are_refused(name, options):
     with pytest.raises(nm.InputError):
         nm.load(name, **options)
+
+
+@settings(max_examples=40)
+@given(
+    data=st.lists(
+        st.tuples(st.text(alphabet="ab c.,!(東京😀\t", max_size=16),
+                  st.lists(st.text(alphabet="ab c.,!(東京😀\t", max_size=16), min_size=1, max_size=3)),
+        min_size=1, max_size=6),
+    char_order=st.integers(1, 6),
+    word_order=st.integers(0, 2),
+    whitespace=st.booleans(),
+    lowercase=st.booleans(),
+)
+def test_chrf_rows_equal_sacrebleu_segment_statistics(data, char_order, word_order, whitespace, lowercase):
+    """The vectorised counts (and the best-reference choice, ties included) are sacrebleu's, row by row."""
+    options = {"char_order": char_order, "word_order": word_order, "whitespace": whitespace, "lowercase": lowercase}
+    predictions = [p for p, _ in data]
+    references = [r for _, r in data]
+    rows = nm.load("chrf", **options).rows_for(predictions=predictions, references=references)
+    sacre = CHRF(**options)
+    for i, (prediction, group) in enumerate(data):
+        info = sacre._extract_reference_info([sacre._preprocess_segment(r) for r in group])
+        expected = sacre._compute_segment_statistics(sacre._preprocess_segment(prediction), info)
+        assert [int(x) for x in rows["stats"][i]] == expected
+
+
+def test_chrf_best_reference_tie_keeps_the_first():
+    predictions = ["abc def"]
+    references = [["abc xyz", "abc xyz", "def abc"]]
+    assert_matches_sacrebleu("chrf", predictions, references)
+    assert_matches_sacrebleu("chrf", ["ab"], [["ba", "ab ", "ab"]], word_order=2)

@@ -123,6 +123,49 @@ class ChrF(_SacrebleuSegmentMetric):
         width = 3 * (self.config["char_order"] + self.config["word_order"])
         return np.array(stats, dtype=np.int64).reshape(len(stats), width)
 
+    def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
+        """sacrebleu's chrF segment statistics, counted for the whole batch with numpy.
+
+        For every reference the ``[hyp, ref, match]`` counts per order; the row
+        keeps the reference with the best sentence chrF (the first on a tie),
+        chosen by sacrebleu's own ``_compute_f_score``.
+        """
+        from nlpmetrics.metrics._ngram_counts import _CHUNK_EXAMPLES
+
+        metric = self.reference_metric
+        preprocess = metric._preprocess_segment
+        hypotheses = [preprocess(text) for text in predictions]
+        grouped = [[preprocess(text) for text in group] for group in references]
+        rows = np.zeros((len(hypotheses), 3 * (self.config["char_order"] + self.config["word_order"])), np.int64)
+        for start in range(0, len(hypotheses), _CHUNK_EXAMPLES):
+            stop = min(len(hypotheses), start + _CHUNK_EXAMPLES)
+            rows[start:stop] = self._best_reference_statistics(hypotheses[start:stop], grouped[start:stop])
+        n_refs = np.fromiter((len(group) for group in references), dtype=np.int64, count=len(references))
+        return {"stats": rows, "n_refs": n_refs}
+
+    def _best_reference_statistics(self, hypotheses: list[str], references: list[list[str]]) -> np.ndarray:
+        from nlpmetrics.metrics._ngram_counts import Segments, reference_match_statistics
+
+        metric = self.reference_metric
+        if self.config["whitespace"]:
+            characters = Segments.from_characters(hypotheses, references)
+        else:
+            characters = Segments.from_characters(["".join(h.split()) for h in hypotheses],
+                                                  [["".join(r.split()) for r in group] for group in references])
+        parts = [reference_match_statistics(characters, self.config["char_order"])]
+        if self.config["word_order"]:
+            words = Segments.from_tokens([metric._remove_punctuation(h) for h in hypotheses],
+                                         [[metric._remove_punctuation(r) for r in group] for group in references])
+            parts.append(reference_match_statistics(words, self.config["word_order"]))
+        stats = np.concatenate(parts, axis=2)
+        stats = stats.reshape(stats.shape[0], stats.shape[1], -1)  # (examples, references, 3 * orders)
+        best = np.zeros(len(hypotheses), dtype=np.int64)
+        for index, group in enumerate(references):
+            if len(group) > 1:
+                scores = [metric._compute_f_score([int(x) for x in stats[index, j]]) for j in range(len(group))]
+                best[index] = max(range(len(group)), key=lambda j: (scores[j], -j))
+        return stats[np.arange(len(hypotheses)), best]
+
     def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
         sums = rows["stats"].sum(axis=0).reshape(-1, 3)
         char_orders = self.config["char_order"]
