@@ -1,10 +1,12 @@
 """chrF and TER, identical to sacrebleu's ``CHRF`` / ``TER`` ``corpus_score``.
 
-Each example's row is sacrebleu's own segment statistics, computed by
-sacrebleu's ``_extract_reference_info`` / ``_compute_segment_statistics`` on
-that example's references (so the number of references may vary per example
-without padding).  The corpus score is sacrebleu's scoring of the (weighted)
-column sums, so streaming, merging and the bootstrap are exact.
+Each example's row is sacrebleu's segment statistics on that example's own
+references (so the number of references may vary per example without
+padding): TER's come from sacrebleu's ``_compute_segment_statistics``
+itself, chrF's are counted for the whole batch with numpy
+(:mod:`nlpmetrics.metrics._ngram_counts`) and tested equal to sacrebleu's row
+by row.  The corpus score is sacrebleu's scoring of the (weighted) column
+sums, so streaming, merging and the bootstrap are exact.
 
 - chrF row: ``[hyp, ref, match]`` n-gram counts for every character (then
   word) order, of the reference with the best sentence chrF.
