@@ -361,14 +361,13 @@ class Encoder:
                 count = max(1, budget // max(longest, 1))
                 batch = order[start:start + count]
                 start += len(batch)
-                input_ids = torch.full((len(batch), longest), self.text.pad_id, dtype=torch.long)
-                mask = torch.zeros((len(batch), longest), dtype=torch.long)
-                for row, index in enumerate(batch):
-                    ids = tokens.ids[index]
-                    input_ids[row, : len(ids)] = torch.as_tensor(ids, dtype=torch.long)
-                    mask[row, : len(ids)] = 1
-                hidden = self._forward(input_ids.to(self.device, non_blocking=True),
-                                       mask.to(self.device, non_blocking=True)).float()
+                lengths = tokens.lengths[batch]
+                real = np.arange(longest)[None, :] < lengths[:, None]
+                input_ids = np.full((len(batch), longest), self.text.pad_id, dtype=np.int64)
+                input_ids[real] = np.concatenate([np.asarray(tokens.ids[i], dtype=np.int64) for i in batch])
+                hidden = self._forward(torch.from_numpy(input_ids).to(self.device, non_blocking=True),
+                                       torch.from_numpy(real.astype(np.int64)).to(self.device, non_blocking=True)
+                                       ).float()
                 for row, index in enumerate(batch):
                     out[index] = hidden[row, : int(tokens.lengths[index])]
                 if bar is not None:
@@ -422,7 +421,7 @@ class Encoder:
                     out[i] = vector
                     length = int(tokens.lengths[i])
                     if length <= self.cache_tokens and distinct_texts[i] not in self._cache:
-                        self._cache[distinct_texts[i]] = vector
+                        self._cache[distinct_texts[i]] = vector.clone()  # a view would pin its whole batch
                         self._cached_tokens += length
                 while self._cached_tokens > self.cache_tokens and self._cache:
                     _, old = self._cache.popitem(last=False)
