@@ -37,6 +37,7 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -321,13 +322,12 @@ class Encoder:
         self.device = torch.device(device)
         self.dtype = dtype
         self.text = get_sentence_tokenizer(model)
-        try:
-            if "t5" in model.lower():
-                network = transformers.T5EncoderModel.from_pretrained(model)
-            else:
-                network = transformers.AutoModel.from_pretrained(model)
-        except (OSError, ValueError) as error:
-            raise _not_found(model, error) from error
+        loader = transformers.T5EncoderModel if "t5" in model.lower() else transformers.AutoModel
+        with _quiet_loading(transformers):
+            try:
+                network = loader.from_pretrained(model)
+            except (OSError, ValueError) as error:
+                raise _not_found(model, error) from error
         if hasattr(network, "encoder") and hasattr(network, "decoder"):
             network = network.encoder
         self.use_hidden_states = not _cut_layers(network, layer)
@@ -552,6 +552,20 @@ def _greedy_match(flat, flat_weights, offsets: np.ndarray, lengths: np.ndarray, 
             precision[pairs] = p.cpu().double().numpy()
             recall[pairs] = r.cpu().double().numpy()
     return precision, recall
+
+
+@contextmanager
+def _quiet_loading(transformers):
+    """Hide transformers' "Loading weights" bar when stderr is not a terminal (logs, CI, pipes)."""
+    logging = transformers.utils.logging
+    hide = not sys.stderr.isatty() and logging.is_progress_bar_enabled()
+    if hide:
+        logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if hide:
+            logging.enable_progress_bar()
 
 
 def _progress_bar(total: int, wanted: bool):
