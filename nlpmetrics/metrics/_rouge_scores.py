@@ -5,21 +5,21 @@ The numbers are rouge-score's (``rouge_scorer._score_ngrams``, ``_score_lcs``,
 same order of floating-point operations.  The counting is vectorised over
 integer token ids: short pairs (nearly all) in the padded per-pair table of
 :mod:`._rouge_table`; the others with one sort of ``(pair, n-gram, side)``
-keys and the bit-parallel LCS of :mod:`._lcs`.
+keys and the bit-parallel LCS of :mod:`._lcs`.  rougeLsum of multi-sentence
+texts is :mod:`._rouge_lsum`.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from nlpmetrics.metrics._lcs import WORD_BITS, lcs_length, lcs_lengths, lcs_ref_indices
+from nlpmetrics.metrics._lcs import WORD_BITS, lcs_length, lcs_lengths
 from nlpmetrics.metrics._rouge_batch import TokenBatch, encode
 from nlpmetrics.metrics._rouge_table import SHORT_PAIR_CHUNK, SHORT_PAIR_TOKENS, short_pair_counts
 
-__all__ = ["TokenBatch", "encode", "ngram_overlaps", "pair_counts", "short_pair_counts", "summary_level_lcs"]
+__all__ = ["TokenBatch", "encode", "ngram_overlaps", "pair_counts", "short_pair_counts"]
 
 #: Largest key a sort key may reach (kept well inside int64).
 _KEY_LIMIT = 1 << 62
@@ -147,41 +147,3 @@ def pair_lcs_lengths(prediction: TokenBatch, reference: TokenBatch) -> np.ndarra
         ref = reference.ids[reference.offsets[k]: reference.offsets[k] + reference.lengths[k]].tolist()
         lcs[k] = lcs_length(ref, pred)
     return lcs
-
-
-def summary_level_lcs(
-    reference_sentences: Sequence[Sequence[Hashable]], prediction_sentences: Sequence[Sequence[Hashable]]
-) -> tuple[float, float, float]:
-    """rouge-score's ``_summary_level_lcs``: rougeLsum precision, recall, F-measure of one pair.
-
-    For each reference sentence, the union of the reference positions of its
-    LCS with every prediction sentence is taken; each of those tokens counts
-    as a hit while both texts still have an unused copy of it.
-    """
-    if not reference_sentences or not prediction_sentences:
-        return 0.0, 0.0, 0.0
-    m = sum(map(len, reference_sentences))
-    n = sum(map(len, prediction_sentences))
-    if not n or not m:
-        return 0.0, 0.0, 0.0
-    left_in_reference: Counter = Counter()
-    left_in_prediction: Counter = Counter()
-    for sentence in reference_sentences:
-        left_in_reference.update(sentence)
-    for sentence in prediction_sentences:
-        left_in_prediction.update(sentence)
-    hits = 0
-    for sentence in reference_sentences:
-        union: set[int] = set()
-        for candidate in prediction_sentences:
-            union.update(lcs_ref_indices(sentence, candidate))
-        for index in sorted(union):
-            token = sentence[index]
-            if left_in_prediction[token] > 0 and left_in_reference[token] > 0:
-                hits += 1
-                left_in_prediction[token] -= 1
-                left_in_reference[token] -= 1
-    recall = hits / m
-    precision = hits / n
-    f = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
-    return precision, recall, f

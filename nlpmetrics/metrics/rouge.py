@@ -25,12 +25,12 @@ import numpy as np
 
 from nlpmetrics.base import Metric, weighted_mean
 from nlpmetrics.errors import InputError
+from nlpmetrics.metrics._rouge_lsum import summary_level_scores
 from nlpmetrics.metrics._rouge_scores import (
     TokenBatch,
     lcs_scores_from,
     ngram_scores_from,
     pair_counts,
-    summary_level_lcs,
 )
 from nlpmetrics.metrics._rouge_tokens import make_tokenizer, rouge_sentences, split_sentences
 from nlpmetrics.options import Option
@@ -169,26 +169,36 @@ class Rouge(Metric):
                 stacklevel=4,
             )
             return precision, recall, f
-        sentence_cache: dict[str, list] = {}
-
-        def sentences(text: str) -> list:
-            found = sentence_cache.get(text)
-            if found is None:
-                found = [self.tokenizer.tokenize(s) for s in rouge_sentences(text)]
-                sentence_cache[text] = found
-            return found
-
         def simple(text: str, original: str) -> bool:
             # One sentence whose tokens are the whole text's: then rougeLsum is rougeL exactly.
             if english:
                 return "\n" not in text or len(rouge_sentences(text)) <= 1
             return "\n" not in text and text == original
 
-        for k, (p, ref) in enumerate(zip(pair_pred.tolist(), references, strict=True)):
-            prediction = predictions[p]
-            if simple(prediction, original_predictions[p]) and simple(ref, original_references[k]):
-                continue
-            precision[k], recall[k], f[k] = summary_level_lcs(sentences(ref), sentences(prediction))
+        general = [
+            k for k, (p, ref) in enumerate(zip(pair_pred.tolist(), references, strict=True))
+            if not (simple(predictions[p], original_predictions[p]) and simple(ref, original_references[k]))
+        ]
+        if general:
+            # Sentences of the texts involved, each text's once, tokenized in one batch.
+            first_sentence: dict[tuple[str, int], tuple[int, int]] = {}
+            sentence_texts: list[str] = []
+
+            def locate(side: str, index: int, text: str) -> tuple[int, int]:
+                key = (side, index)
+                if key not in first_sentence:
+                    lines = rouge_sentences(text)
+                    first_sentence[key] = (len(sentence_texts), len(lines))
+                    sentence_texts.extend(lines)
+                return first_sentence[key]
+
+            refs = [locate("r", k, references[k]) for k in general]
+            preds = [locate("p", p, predictions[p]) for p in pair_pred[general].tolist()]
+            batch = self.tokenizer.encode_many(sentence_texts)
+            scores = summary_level_scores(
+                batch, *(np.array([x[field] for x in side], dtype=np.int64) for side in (refs, preds) for field in (0, 1)))
+            for column, values in zip((precision, recall, f), scores, strict=True):
+                column[general] = values
         return precision, recall, f
 
     def _warn_lost_words(
