@@ -155,12 +155,12 @@ def test_vectorised_lcs_lengths_match_the_table():
     assert got.tolist() == [rouge_scorer._lcs_table(r, b)[-1][-1] for r, b in zip(rows, bits, strict=True)]
 
 
-@pytest.mark.parametrize("id_offset", [0, 2**24])
-def test_short_pair_table_equals_the_general_counting(id_offset):
-    """The padded per-pair table (int32 keys, or int64 for huge vocabularies) = the general sort path."""
+@pytest.mark.parametrize(("id_offset", "longest_prediction"), [(0, 65), (2**24, 65), (0, 193)])
+def test_short_pair_table_equals_the_general_counting(id_offset, longest_prediction):
+    """The padded per-pair table (int32 keys, or int64 for huge vocabularies; LCS bits over 1-3 words)."""
     rng = random.Random(4)
-    preds = [[rng.randrange(5) for _ in range(rng.randrange(0, 65))] for _ in range(400)]
-    refs = [[rng.randrange(5) for _ in range(rng.randrange(0, 64))] for _ in range(400)]
+    preds = [[rng.randrange(5) for _ in range(rng.randrange(0, longest_prediction))] for _ in range(300)]
+    refs = [[rng.randrange(5) for _ in range(rng.randrange(0, 255 - len(p)))] for p in preds]
 
     def batch(lists):
         ids = np.array([t + id_offset for tokens in lists for t in tokens], dtype=np.int64)

@@ -17,7 +17,12 @@ import numpy as np
 
 from nlpmetrics.metrics._lcs import WORD_BITS, lcs_length, lcs_lengths
 from nlpmetrics.metrics._rouge_batch import TokenBatch, encode
-from nlpmetrics.metrics._rouge_table import SHORT_PAIR_CHUNK, SHORT_PAIR_TOKENS, short_pair_counts
+from nlpmetrics.metrics._rouge_table import (
+    SHORT_PAIR_CHUNK,
+    SHORT_PAIR_TOKENS,
+    SHORT_PREDICTION_TOKENS,
+    short_pair_counts,
+)
 
 __all__ = ["TokenBatch", "encode", "ngram_overlaps", "pair_counts", "short_pair_counts"]
 
@@ -90,7 +95,7 @@ def pair_counts(
     """
     n_pairs = prediction.lengths.size
     total = prediction.lengths + reference.lengths
-    short = (prediction.lengths <= WORD_BITS) & (total <= SHORT_PAIR_TOKENS)
+    short = (prediction.lengths <= SHORT_PREDICTION_TOKENS) & (total <= SHORT_PAIR_TOKENS)
     matches = {n: np.zeros(n_pairs, dtype=np.int64) for n in orders}
     lcs = np.zeros(n_pairs, dtype=np.int64) if want_lcs else None
     short_index, long_index = np.flatnonzero(short), np.flatnonzero(~short)

@@ -17,17 +17,20 @@ import numpy as np
 
 from nlpmetrics.metrics._rouge_batch import TokenBatch
 
-#: Pairs whose two sides together have at most this many tokens (and whose prediction fits one
-#: ``uint64``) are counted in a padded ``pairs x columns`` table, one row per pair.
-SHORT_PAIR_TOKENS = 128
-#: Short pairs are counted this many at a time (bounds the padded table at ~2 MiB of int32 keys).
+#: Pairs whose two sides together have at most this many tokens, and whose prediction at most
+#: ``SHORT_PREDICTION_TOKENS`` (a few ``uint64`` words of LCS bits), are counted in a padded
+#: ``pairs x columns`` table, one row per pair.
+SHORT_PAIR_TOKENS = 255
+SHORT_PREDICTION_TOKENS = 192
+#: Short pairs are counted this many at a time (bounds the padded table at a few MiB).
 SHORT_PAIR_CHUNK = 4096
-_COLUMN_BITS = 7  # columns < 128
+_COLUMN_BITS = 8  # columns < 256
+_WORD = 64
 _PAD = np.iinfo(np.int32).max
 
 
 def _sorted_runs(keys: np.ndarray, counts: np.ndarray, want_rank: bool) -> dict[str, np.ndarray]:
-    """Sort each row of ``keys`` (``(value * 2 + side) << 7 | column``, then padding) and find the runs.
+    """Sort each row of ``keys`` (``(value * 2 + side) << 8 | column``, then padding) and find the runs.
 
     ``counts[k]`` is the number of real entries in row ``k``.  A run is the set
     of entries of one row with the same value (prediction entries first, as
@@ -36,7 +39,8 @@ def _sorted_runs(keys: np.ndarray, counts: np.ndarray, want_rank: bool) -> dict[
     value, local to the pair.
     """
     n_rows = counts.size
-    table = np.sort(keys, axis=1)  # padding (the dtype's largest value) sorts last  # numpy's vectorised sort; packing the column in avoids an argsort
+    # numpy's vectorised row sort (packing the column in avoids an argsort); padding sorts last
+    table = np.sort(keys, axis=1)
     flat = table[:, : int(counts.max())][np.arange(int(counts.max()))[None, :] < counts[:, None]]
     row_starts = np.cumsum(counts) - counts
     value = flat >> (_COLUMN_BITS + 1)
@@ -119,38 +123,51 @@ def short_pair_counts(
 def _short_lcs(runs: dict[str, np.ndarray], pred_len: np.ndarray, ref_len: np.ndarray, n_pairs: int) -> np.ndarray:
     """LCS lengths from the unigram runs: bit-parallel over prediction positions, all pairs in step.
 
-    Pairs are ordered by reference length (longest first), so step ``i`` only
-    touches the prefix of pairs whose reference has an ``i``-th token.
+    A prediction of up to 192 tokens is a bit vector of up to three ``uint64``
+    words; the addition carries from word to word (the subtraction never
+    borrows, as ``U`` is a subset of ``V``).  Pairs are ordered by reference
+    length (longest first), so step ``i`` only touches the prefix of pairs whose
+    reference has an ``i``-th token.
     """
     side, column, starts, ends = runs["side"], runs["column"], runs["starts"], runs["ends"]
-    bits = np.where(side == 0, np.left_shift(np.uint64(1), np.minimum(column, 63).astype(np.uint64)), np.uint64(0))
-    before = np.concatenate(([np.uint64(0)], np.cumsum(bits, dtype=np.uint64)))
-    run_mask = before[ends] - before[starts]  # distinct bits: the sum is their union (mod 2**64 is exact)
-    run_of_entry = np.cumsum(runs["first"]) - 1
+    n_words = max(1, -(-int(pred_len.max()) // _WORD))
     order = np.argsort(-ref_len, kind="stable")
     rank = np.empty(n_pairs, dtype=np.int64)
     rank[order] = np.arange(n_pairs)
     from_reference = side == 1
     rows = runs["row"][from_reference]
     positions = column[from_reference] - pred_len[rows]
+    run_of_entry = (np.cumsum(runs["first"]) - 1)[from_reference]
     longest = int(ref_len.max())
-    match = np.zeros((max(longest, 1), n_pairs), dtype=np.uint64)
-    match[positions, rank[rows]] = run_mask[run_of_entry[from_reference]]
+    match = np.zeros((max(longest, 1), n_words, n_pairs), dtype=np.uint64)
+    word_of = column // _WORD
+    bit_of = np.left_shift(np.uint64(1), (column % _WORD).astype(np.uint64))
+    for word in range(n_words):
+        bits = np.where((side == 0) & (word_of == word), bit_of, np.uint64(0))
+        before = np.concatenate(([np.uint64(0)], np.cumsum(bits, dtype=np.uint64)))
+        run_mask = before[ends] - before[starts]  # distinct bits: the sum is their union (mod 2**64 is exact)
+        match[positions, word, rank[rows]] = run_mask[run_of_entry]
     sorted_ref_len = ref_len[order]
     active_counts = n_pairs - np.searchsorted(sorted_ref_len[::-1], np.arange(longest), side="right")
-    vector = np.full(n_pairs, np.iinfo(np.uint64).max, dtype=np.uint64)
-    unchanged = np.empty_like(vector)
-    total = np.empty_like(vector)
+    vector = np.full((n_words, n_pairs), np.iinfo(np.uint64).max, dtype=np.uint64)
     for i in range(longest):
         active = int(active_counts[i])
-        v, u, t = vector[:active], unchanged[:active], total[:active]
-        np.bitwise_and(v, match[i, :active], out=u)
-        np.add(v, u, out=t)
-        np.subtract(v, u, out=v)
-        np.bitwise_or(v, t, out=v)
-    widths = pred_len[order].astype(np.uint64)
-    mask = np.where(widths > 0, np.right_shift(np.iinfo(np.uint64).max, np.uint64(64) - np.maximum(widths, 1)),
-                    np.uint64(0)).astype(np.uint64)
+        carry = np.zeros(active, dtype=np.uint64)
+        for word in range(n_words):
+            v = vector[word, :active]
+            unchanged = v & match[i, word, :active]
+            total = v + unchanged
+            overflow = total < v
+            with_carry = total + carry
+            carry = (overflow | (with_carry < total)).astype(np.uint64)
+            vector[word, :active] = with_carry | (v - unchanged)
+    lengths = pred_len[order]
+    lcs_sorted = np.zeros(n_pairs, dtype=np.int64)
+    for word in range(n_words):
+        width = np.clip(lengths - word * _WORD, 0, _WORD).astype(np.uint64)
+        mask = np.where(width > 0, np.right_shift(np.iinfo(np.uint64).max, np.uint64(_WORD) - np.maximum(width, 1)),
+                        np.uint64(0)).astype(np.uint64)
+        lcs_sorted += np.bitwise_count(~vector[word] & mask)
     lcs = np.empty(n_pairs, dtype=np.int64)
-    lcs[order] = np.bitwise_count(~vector & mask)
+    lcs[order] = lcs_sorted
     return lcs
