@@ -351,6 +351,93 @@ def test_japanese_report_is_in_japanese():
     assert any("優れています" in s for s in built.summary) and built.summary[0].startswith("全体として")
 
 
+# ----------------------------------------------------------------------------- warnings raised while scoring
+
+_JA_REFS = ["今日は天気が良いので散歩に行きました", "猫がマットの上で寝ています", "会議は午後三時から始まります"] * 12
+_JA_PREDS = ["今日は天気が良いので公園に行きました", "犬がマットの上で寝ています", "会議は午後四時から始まります"] * 12
+
+
+def _notes(root: _Node) -> list[_Node]:
+    """The items of the summary's warnings list, in order."""
+    summary = next(n for n in root.find_all("section") if n.attrs.get("id") == "summary")
+    lists = summary.find_all("ul", **{"class": "warnings"})
+    assert len(lists) == 1
+    return [child for child in lists[0].children if child.tag == "li"]
+
+
+def _markdown_notes(text: str, heading: str) -> list[str]:
+    lines = text.splitlines()
+    start = lines.index(f"## {heading}") + 1
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("## "))
+    return [line for line in lines[start:end] if line.startswith("- ")]
+
+
+@pytest.mark.filterwarnings("ignore:rouge. no prediction or reference contains a newline")
+def test_japanese_text_under_the_english_tokenizer_is_noted_in_html_and_markdown(tmp_path):
+    from nlpmetrics.metrics.rouge import RougeWarning
+
+    name = "ja<b>.jsonl"
+    with pytest.warns(RougeWarning, match="lost every word") as caught:  # still reaches the caller
+        built = report({name: (_JA_PREDS, _JA_REFS)}, metrics=["rouge"], lang="ja", n_resamples=30,
+                       output=tmp_path / "r.html")
+    assert sum("lost every word" in str(w.message) for w in caught) == 1
+    assert built.sections[0].values[0].value == 0.0  # the number the note explains
+    title = built.sections[0].title
+    root = parse_html((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert not root.find_all("b")
+    notes = _notes(root)
+    first = notes[0]  # the metric's own warning comes first
+    assert "metric-warning" in first.attrs["class"].split()
+    lead, = first.find_all("span", **{"class": "lead"})
+    message, = first.find_all("span", **{"class": "message"})
+    assert lead.all_text() == f"採点中に次の警告が出ました（{name}・{title}）："
+    assert message.attrs["lang"] == "en"
+    assert "lost every word to the English tokenizer" in message.all_text() and "lang='ja'" in message.all_text()
+    # rougeLsum = rougeL is said once, by the Japanese guard-rail note, not again in the metric's English.
+    assert not any("rougeLsum" in w.message for w in built.metric_warnings)
+    assert any("ROUGE-Lsum" in li.all_text() for li in notes[1:])
+    markdown = _markdown_notes(built.to_markdown(), "注意点")
+    assert markdown[0].startswith("- **採点中に次の警告が出ました（ja\\<b\\>.jsonl・")
+    assert "lost every word to the English tokenizer" in markdown[0]
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice")  # the paired test of an n/a score
+def test_constant_input_to_a_correlation_is_noted():
+    from nlpmetrics.metrics.correlation import ConstantInputWarning
+
+    flat = ([1.0] * 30, list(range(30)))
+    exact = (list(range(30)), list(range(30)))  # r = 1 up to rounding: its interval may exclude the estimate
+    with pytest.warns(ConstantInputWarning, match="predictions are all equal"):
+        built = report({"flat": flat, "exact": exact}, metrics=["pearson"], n_resamples=30)
+    noted, = built.metric_warnings  # raised twice while scoring, noted once
+    assert (noted.system, noted.metric, noted.category) == ("flat", built.sections[0].title, "ConstantInputWarning")
+    assert noted.lead == f"While flat was scored on {built.sections[0].title}, the metric warned:"
+    root = parse_html(built.to_html())  # the forest plot draws an n/a score and a degenerate interval
+    assert root.find_all("figure", **{"class": "plot-forest"})
+    first = _notes(root)[0]
+    assert "metric-warning" in first.attrs["class"].split()
+    assert "predictions are all equal" in first.find_all("span", **{"class": "message"})[0].all_text()
+    assert _markdown_notes(built.to_markdown(), "Points to keep in mind")[0].startswith(
+        "- **While flat was scored on")
+
+
+def test_scoring_warnings_follow_the_callers_filters_and_the_report_keeps_them():
+    from nlpmetrics.metrics.correlation import ConstantInputWarning
+
+    flat = ([1.0] * 30, list(range(30)))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("ignore", ConstantInputWarning)
+        built = report({"flat": flat}, metrics=["spearman"], n_resamples=30)
+    assert not [w for w in seen if w.category is ConstantInputWarning]
+    assert [w.category for w in built.metric_warnings] == ["ConstantInputWarning"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConstantInputWarning)
+        with pytest.raises(ConstantInputWarning):
+            report({"flat": flat}, metrics=["spearman"], n_resamples=30)
+    quiet = report(_two_classifiers(), metrics=["accuracy"], n_resamples=30)
+    assert quiet.metric_warnings == ()
+
+
 def test_font_fallback_warns_and_draws_ascii(monkeypatch):
     monkeypatch.setattr(plots_module, "cjk_font", lambda: None)
     built = report({"システム": _two_classifiers()["baseline.jsonl"]}, metrics=["f1"], lang="ja", n_resamples=30)

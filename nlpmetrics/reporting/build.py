@@ -3,7 +3,9 @@
 The steps are generic over every metric: score each system with the same
 configured metric (keeping its statistics rows), compare each system with the
 first on those rows (paired tests), and read tables, plots and low-scoring
-examples from ``Result.details`` and ``Result.per_example``.
+examples from ``Result.details`` and ``Result.per_example``.  Warnings the
+metrics raise while a system is scored are recorded for the report's notes
+(and still reach the caller).
 """
 
 from __future__ import annotations
@@ -26,11 +28,17 @@ from nlpmetrics.reporting.compare import (
     same_references,
     variant_label,
 )
-from nlpmetrics.reporting.guards import result_warnings, signature_difference
+from nlpmetrics.reporting.guards import (
+    recorded_warnings,
+    restated_by_guards,
+    result_warnings,
+    signature_difference,
+)
 from nlpmetrics.reporting.model import (
     AppendixRow,
     ComparisonRow,
     MetricSection,
+    MetricWarning,
     PlotSpec,
     Report,
     SystemInfo,
@@ -58,6 +66,8 @@ class _Scored:
     rows: Mapping[str, np.ndarray] | None
     predictions: Sequence | None
     references: Sequence | None
+    #: ``(category name, message)`` of each distinct warning raised while scoring, in order.
+    warnings: tuple[tuple[str, str], ...] = ()
 
 
 def _is_precomputed(systems: Mapping[str, Any]) -> bool:
@@ -87,10 +97,12 @@ def _score(systems: Mapping[str, Any], metrics: list, labels: list[str], confide
         predictions, references = _pair(system, name)
         scored[name] = {}
         for template, label in zip(metrics, labels, strict=True):
-            metric = template.empty_like().update(predictions=predictions, references=references)
-            rows = metric.rows()
-            result = Result.from_rows(metric, rows, confidence=confidence, n_resamples=n_resamples, seed=seed)
-            scored[name][label] = _Scored(result, rows, predictions, references)
+            with recorded_warnings() as caught:
+                metric = template.empty_like().update(predictions=predictions, references=references)
+                rows = metric.rows()
+                result = Result.from_rows(metric, rows, confidence=confidence, n_resamples=n_resamples, seed=seed)
+            raised = tuple(dict.fromkeys((w.category.__name__, str(w.message)) for w in caught))
+            scored[name][label] = _Scored(result, rows, predictions, references, raised)
     return scored
 
 
@@ -161,6 +173,13 @@ def build_report(
         for label in metric_names
     ]
     warnings += _not_comparable(scored, names, metric_names, lang)
+    titles = {section.label: section.title for section in sections}
+    metric_warnings = tuple(
+        MetricWarning(system=name, metric=titles[label], category=category, message=message,
+                      lead=phrase("warn_metric_lead", lang, name=name, metric=titles[label]))
+        for name in names for label in metric_names for category, message in scored[name][label].warnings
+        if not restated_by_guards(scored[name][label].result, scored[name][label].predictions, category, message)
+    )
 
     report_confidence = next(
         (s.result.confidence for by_metric in scored.values() for s in by_metric.values() if s.result.confidence),
@@ -192,6 +211,7 @@ def build_report(
         ),
         versions=tuple(_versions(first_system)),
         forest=_forest(sections, lang, report_confidence) if len(names) > 1 else None,
+        metric_warnings=metric_warnings,
         comparison_method=next((c.signature.rsplit("|", 1)[-1] for pairs in comparisons.values() for _, c in pairs),
                                ""),
     )

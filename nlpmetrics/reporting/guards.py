@@ -3,13 +3,17 @@
 * numbers that are not comparable (different options, tokenizers or references),
 * samples too small, or intervals too wide, for a number to be trusted,
 * ``rougeLsum`` equal to ``rougeL`` because the texts have no sentence breaks,
-* scores that could not be computed.
+* scores that could not be computed,
+* and the warnings the metrics themselves raise while scoring (recorded, then re-raised to the caller).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import sys
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from nlpmetrics.explanations import SMALL_SAMPLE
@@ -81,3 +85,45 @@ def lsum_without_sentences(result: Any, predictions: Sequence | None = None) -> 
     if predictions is not None and any("\n" in str(p) for p in predictions):
         return False
     return math.isclose(scores["rougeL"], scores["rougeLsum"], rel_tol=0, abs_tol=1e-12)
+
+
+def restated_by_guards(result: Any, predictions: Sequence | None, category: str, message: str) -> bool:
+    """Whether a guard-rail note above already says what a metric's own warning says.
+
+    ROUGE warns that ``rougeLsum`` equals ``rougeL`` without sentence breaks;
+    :func:`lsum_without_sentences` says the same in the report's language, so
+    the metric's (English) copy is left out of the report (not out of the
+    caller's warnings).
+    """
+    return category == "RougeWarning" and "rougeLsum" in message and lsum_without_sentences(result, predictions)
+
+
+@contextmanager
+def recorded_warnings() -> Iterator[list[warnings.WarningMessage]]:
+    """Record every warning raised in the block, then re-emit each to the caller, in order.
+
+    The report shows what was recorded; re-emitting keeps the caller's own
+    filters in charge of what reaches them (stderr for the CLI), as if the
+    block had not been wrapped.  Inside the block every warning is recorded,
+    even one the caller has seen before or ignores.
+    """
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield caught
+    finally:
+        for record in caught:
+            reemit(record)
+
+
+def reemit(record: warnings.WarningMessage) -> None:
+    """Raise a recorded warning again, from where it was first raised (module, line and registry)."""
+    module = next((m for m in list(sys.modules.values()) if getattr(m, "__file__", None) == record.filename), None)
+    namespace = vars(module) if module is not None else None
+    warnings.warn_explicit(
+        record.message, record.category, record.filename, record.lineno,
+        module=namespace["__name__"] if namespace else None,
+        registry=namespace.setdefault("__warningregistry__", {}) if namespace else None,
+        module_globals=namespace,
+    )

@@ -30,6 +30,8 @@ nav{font-size:13px;margin:14px 0;color:#656d76}nav a{color:#2f6db5;margin-right:
 .summary{background:#eef4fb;border-left:4px solid #2f6db5;padding:10px 18px;margin:8px 0}
 .summary li{margin:4px 0}
 .warnings{background:#fff7e6;border-left:4px solid #e0a02c;padding:10px 18px}
+.metric-warning .lead{font-weight:600}.metric-warning .message{font-family:ui-monospace,SFMono-Regular,Menlo,
+Consolas,monospace;font-size:13px;display:block;margin:2px 0 6px;word-break:break-word}
 .ok{color:#3a7a4b}
 table{border-collapse:collapse;margin:8px 0 14px;font-size:14px;max-width:100%}
 th,td{border:1px solid #d0d7de;padding:4px 9px;text-align:left;vertical-align:top}
@@ -157,8 +159,11 @@ def render_html(report: Report) -> str:
         "</ul>",
         f'<h4>{esc(phrase("warnings", lang))}</h4>',
     ]
-    if report.warnings:
-        out += ['<ul class="warnings">', *[f"<li>{esc(w)}</li>" for w in report.warnings], "</ul>"]
+    if report.metric_warnings or report.warnings:
+        out += ['<ul class="warnings">',
+                *[f'<li class="metric-warning"><span class="lead">{esc(w.lead)}</span> '
+                  f'<span class="message" lang="en">{esc(w.message)}</span></li>' for w in report.metric_warnings],
+                *[f"<li>{esc(w)}</li>" for w in report.warnings], "</ul>"]
     else:
         out.append(f'<p class="ok">{esc(phrase("none", lang))}</p>')
     out.append("</section>")

@@ -50,7 +50,8 @@ def render_markdown(report: Report) -> str:
     out = [f"# {inline(report.title)}", "", inline(report.generated), ""]
     out += [f"## {phrase('summary', lang)}", ""] + [f"- {inline(s)}" for s in report.summary] + [""]
     out += [f"## {phrase('warnings', lang)}", ""]
-    out += [f"- {inline(w)}" for w in report.warnings] or [phrase("none", lang)]
+    notes = [f"- **{inline(w.lead)}** {inline(w.message)}" for w in report.metric_warnings]
+    out += notes + [f"- {inline(w)}" for w in report.warnings] or [phrase("none", lang)]
     out += ["", f"## {phrase('systems', lang)}", ""]
     out += table((phrase("system", lang), phrase("examples", lang)), [(s.name, f"{s.n:,}") for s in report.systems])
     out += ["", f"## {phrase('metrics', lang)}", ""]

@@ -129,6 +129,26 @@ class AppendixRow:
 
 
 @dataclass(frozen=True)
+class MetricWarning:
+    """A warning a metric raised while one system was scored (its text is the metric's, in English).
+
+    ``lead`` introduces it in the report's language and names the system and
+    the metric; ``category`` is the warning class's name (``RougeWarning``).
+    """
+
+    system: str
+    metric: str
+    category: str
+    message: str
+    lead: str
+
+    @property
+    def text(self) -> str:
+        """The lead and the message as one plain sentence."""
+        return f"{self.lead} {self.message}"
+
+
+@dataclass(frozen=True)
 class Report:
     """A client report: summary, warnings, per-metric sections, comparison, how to read, appendix.
 
@@ -153,6 +173,8 @@ class Report:
     forest: PlotSpec | None = None
     #: How the paired tests were run (method, level, resamples, seed); empty without a comparison.
     comparison_method: str = ""
+    #: Warnings the metrics raised while scoring (shown first among the warnings).
+    metric_warnings: tuple[MetricWarning, ...] = ()
 
     def label(self, key: str, **values: Any) -> str:
         """A heading or label of the report's language."""

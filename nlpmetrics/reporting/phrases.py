@@ -71,6 +71,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "warn_references": "{a} and {b} were scored against different references, so their numbers are not comparable and no paired comparison is made.",
         "warn_lsum": "{name}: ROUGE-Lsum equals ROUGE-L because the texts have no sentence breaks (one sentence per line); it adds no information here.",
         "warn_undefined": "{name}: {metric} could not be computed on this data and is shown as n/a.",
+        "warn_metric_lead": "While {name} was scored on {metric}, the metric warned:",
         "none": "None.",
         "how_to_read_items": "\n".join([
             "Every score is on a scale where the metric's card says which direction is better; most are percentages from 0% to 100%, correlations run from −1 to 1.",
@@ -166,6 +167,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "warn_references": "{a}と{b}は異なる正解データで採点されているため、数値を比較できず、対応のある比較も行っていません。",
         "warn_lsum": "{name}：テキストに文の区切り（1行に1文）がないため、ROUGE-LsumはROUGE-Lと同じ値になっており、追加の情報はありません。",
         "warn_undefined": "{name}：このデータでは{metric}を計算できず、n/aと表示しています。",
+        "warn_metric_lead": "採点中に次の警告が出ました（{name}・{metric}）：",
         "none": "なし。",
         "how_to_read_items": "\n".join([
             "どちらの方向が良いかは各指標の説明に書かれています。多くは0%～100%の割合で、相関は−1～1の範囲です。",

@@ -200,9 +200,13 @@ def _forest(pyplot: Any, data: dict, lang: str) -> Any:
         for position, row in enumerate(rows):
             value = row["value"] * scale
             color = PALETTE[position % len(PALETTE)]
-            if row["interval"]:
+            if not np.isfinite(value):
+                continue  # undefined (n/a): the label stays, no point is drawn
+            if row["interval"] and np.all(np.isfinite(row["interval"])):
                 low, high = (v * scale for v in row["interval"])
-                axes.errorbar(value, position, xerr=[[value - low], [high - value]], fmt="o", color=color, capsize=4)
+                # max(0, ...): a point estimate may sit a rounding error outside its own interval
+                errors = [[max(value - low, 0.0)], [max(high - value, 0.0)]]
+                axes.errorbar(value, position, xerr=errors, fmt="o", color=color, capsize=4)
             else:
                 axes.plot(value, position, "o", color=color)
             axes.annotate(f"{value:.1f}" if panel["percent"] else f"{value:.2f}", (value, position),
