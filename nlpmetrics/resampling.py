@@ -218,12 +218,18 @@ def paired_test(
             difference=difference,
             interval=percentile_interval(boot_diff, confidence),
             p_value=_p_value(perm_diff, difference),
-            p_value_bootstrap=_p_value(boot_diff - np.nanmean(boot_diff), difference),
+            p_value_bootstrap=_p_value(_centred(boot_diff), difference),
             confidence=confidence,
             n_resamples=n_resamples,
             seed=seed,
         )
     return tests
+
+
+def _centred(samples: np.ndarray) -> np.ndarray:
+    """Bootstrap differences shifted to mean 0 (the null); all-NaN stays all-NaN, without a warning."""
+    finite = samples[~np.isnan(samples)]
+    return samples - finite.mean() if finite.size else samples
 
 
 def _p_value(null_differences: np.ndarray, observed: float) -> float:
