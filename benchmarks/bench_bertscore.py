@@ -113,6 +113,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64, help="bert-score's batch_size and nlpmetrics' (x512 tokens)")
     parser.add_argument("--words", default=None, help="sentence length range, e.g. 10-40 (default: 10-40 on CPU, 18-24 on GPU)")
     parser.add_argument("--skip-reference", action="store_true", help="time nlpmetrics only")
+    parser.add_argument("--epochs", type=int, default=0,
+                        help="also time an eval loop: this many calls with new predictions and the same references")
     args = parser.parse_args()
 
     import torch
@@ -162,7 +164,30 @@ def main() -> None:
                (("precision", p), ("recall", r), ("f1", f)))
     print(f"largest per-example difference from bert-score: {diff:.2e}; "
           f"mean F1 {result['f1']:.6f} vs {float(f.double().mean()):.6f}")
+    if args.epochs:
+        eval_loop(args, options, refs, model, layer)
     engine.clear_cache()
+
+
+def eval_loop(args, options: dict, refs: list[str], model: str, layer: int) -> None:
+    """Score ``args.epochs`` rounds of new predictions against the same references (an eval loop)."""
+    import bert_score
+
+    import nlpmetrics as nm
+
+    rounds = [make_pairs(args.pairs, 10, 40, seed=100 + epoch)[0] for epoch in range(args.epochs)]
+    ours = sum(time_call(lambda p=p: nm.compute("bertscore", predictions=p, references=refs, **options))[0]
+               for p in rounds)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = sum(time_call(lambda p=p: bert_score.score(p, refs, model_type=model, num_layers=layer,
+                                                             device=args.device, batch_size=args.batch_size,
+                                                             nthreads=0))[0] for p in rounds)
+    cpu_ours = sum(CPU_SECONDS[-2 * args.epochs:-args.epochs])
+    cpu_theirs = sum(CPU_SECONDS[-args.epochs:])
+    print(f"eval loop, {args.epochs} rounds x {args.pairs:,} pairs, same references: nlpmetrics {ours:.2f} s "
+          f"(CPU {cpu_ours:.1f} s), bert-score {theirs:.2f} s (CPU {cpu_theirs:.1f} s); ratio wall "
+          f"{theirs / ours:.2f}x, CPU time {cpu_theirs / cpu_ours:.2f}x")
 
 
 if __name__ == "__main__":
