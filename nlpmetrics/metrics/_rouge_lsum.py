@@ -124,12 +124,13 @@ def _trace_in_step(
     rows = np.zeros((longest_ref + 1, n), dtype=np.uint64)
     vector = full.copy()
     for i in range(longest_ref):
-        equal = pred_tokens == ref_tokens[:, i:i + 1]  # padding -1 never equals a real token? see below
-        equal &= pred_tokens >= 0
+        # Past its end a reference sentence is padding (-1): masked out, it matches nothing and
+        # leaves the row unchanged.
+        equal = (pred_tokens == ref_tokens[:, i:i + 1]) & (pred_tokens >= 0)
         match = (equal * weights).sum(axis=1, dtype=np.uint64)
         unchanged = vector & match
         vector = ((vector + unchanged) | (vector - unchanged)) & full
-        rows[i + 1] = np.where(i < ref_len, full ^ vector, rows[i])
+        rows[i + 1] = full ^ vector
 
     # the traceback, all combinations in step
     i, j = ref_len.copy(), pred_len.copy()
