@@ -100,8 +100,8 @@ class Metric:
         """Per-example scores, or ``None`` where the metric has none."""
         return None
 
-    def signature_parts(self) -> dict[str, str]:
-        """Extra ``key: value`` pairs for the signature (e.g. a reference tool's own)."""
+    def signature_parts(self, rows: Rows) -> dict[str, str]:
+        """Extra ``key: value`` pairs for the signature of scoring ``rows`` (e.g. a reference tool's own)."""
         return {}
 
     # ------------------------------------------------------------------ public API
@@ -245,14 +245,18 @@ class Metric:
 
         return load_card(self.name, lang)
 
-    def signature(self, resampling: str | None = None) -> str:
-        """Reproducibility string: metric, every option, library versions, resampling."""
+    def signature(self, resampling: str | None = None, rows: Rows | None = None) -> str:
+        """Reproducibility string: metric, every option, library versions, resampling.
+
+        ``rows`` are the rows scored (default: the state), for metrics whose
+        signature depends on the data (e.g. sacrebleu's number of references).
+        """
         from nlpmetrics import __version__
         from nlpmetrics.versions import module_version
 
         parts = [f"nlpmetrics:{__version__}", f"metric:{self.name}"]
         parts += [f"{k}:{_format_option(v)}" for k, v in sorted(self.config.items())]
-        parts += [f"{k}:{v}" for k, v in self.signature_parts().items()]
+        parts += [f"{k}:{v}" for k, v in self.signature_parts(self.rows() if rows is None else rows).items()]
         parts += [f"{m}:{module_version(m)}" for m in self.reference_modules]
         if resampling:
             parts.append(resampling)

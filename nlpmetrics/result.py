@@ -130,7 +130,7 @@ class Result:
             ci=ci,
             per_example=metric.per_example(rows),
             details=metric.describe(rows, scores),
-            signature=metric.signature(resampling),
+            signature=metric.signature(resampling, rows),
             options=dict(metric.config),
             confidence=confidence,
         )

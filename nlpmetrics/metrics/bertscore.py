@@ -217,5 +217,5 @@ class BERTScore(Metric):
         text += f"_version=0.3.13(hug_trans={module_version('transformers')})"
         return text + ("-rescaled" if self.config["rescale_with_baseline"] else "")
 
-    def signature_parts(self) -> dict[str, str]:
+    def signature_parts(self, rows: Rows) -> dict[str, str]:
         return {"model": self.model_name, "layer": str(self.layer)}

@@ -138,13 +138,6 @@ def reference_counts(rows: Rows) -> str | int:
     return "var" if counts.size > 1 else "unknown"
 
 
-def nrefs_of_state(metric: Metric) -> str | int:
-    """``nrefs`` of the examples a metric holds (``"unknown"`` before any update)."""
-    batches = [b for b in metric._batches if "n_refs" in b]
-    if not batches:
-        return "unknown"
-    return reference_counts({"n_refs": np.concatenate([b["n_refs"] for b in batches])})
-
 
 # ---------------------------------------------------------------------------- sentence-level BLEU
 def bleu_scores(
@@ -310,8 +303,8 @@ class BLEU(Metric):
         }
         return BLEUSignature(args).format()
 
-    def signature_parts(self) -> dict[str, str]:
-        return {"sacrebleu_signature": self.sacrebleu_signature(nrefs_of_state(self))}
+    def signature_parts(self, rows: Rows) -> dict[str, str]:
+        return {"sacrebleu_signature": self.sacrebleu_signature(reference_counts(rows))}
 
 
 def _closest_length(hyp_len: int, ref_tokens: list[list[str]]) -> int:

@@ -30,7 +30,6 @@ from nlpmetrics.metrics.bleu import (
     check_optional_bool,
     check_positive_int,
     check_text_inputs,
-    nrefs_of_state,
     reference_counts,
 )
 from nlpmetrics.options import Option
@@ -99,8 +98,8 @@ class _SacrebleuSegmentMetric(Metric):
         args = dict(vars(metric), num_refs=-1 if nrefs == "var" else nrefs)
         return type(metric)._SIGNATURE_TYPE(args).format()
 
-    def signature_parts(self) -> dict[str, str]:
-        return {"sacrebleu_signature": self.sacrebleu_signature(nrefs_of_state(self))}
+    def signature_parts(self, rows: Rows) -> dict[str, str]:
+        return {"sacrebleu_signature": self.sacrebleu_signature(reference_counts(rows))}
 
 
 @register

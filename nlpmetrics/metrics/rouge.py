@@ -109,11 +109,15 @@ class Rouge(Metric):
         state["_tokenizer"] = None  # MeCab objects do not pickle; rebuilt on use
         return state
 
-    def signature_parts(self) -> dict[str, str]:
-        lang = self.config["lang"]
+    @property
+    def tokenizer_name(self) -> str:
+        """The tokenizer the texts go through: sacrebleu's for ``lang`` ja/zh/ko, else rouge-score's."""
         from nlpmetrics.metrics._text import tokenizer_for_lang
 
-        return {"tokenizer": tokenizer_for_lang(lang) or "rouge-score-default"}
+        return tokenizer_for_lang(self.config["lang"]) or "rouge-score-default"
+
+    def signature_parts(self, rows: Rows) -> dict[str, str]:
+        return {"tokenizer": self.tokenizer_name}
 
     # ------------------------------------------------------------------ inputs
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[list[str], list[list[str]]]:
@@ -272,7 +276,7 @@ class Rouge(Metric):
             "precision": {t: float(rows[f"{t}_precision"].mean()) for t in types},
             "recall": {t: float(rows[f"{t}_recall"].mean()) for t in types},
             "fmeasure": {t: float(scores[t]) for t in types},
-            "tokenizer": self.signature_parts()["tokenizer"],
+            "tokenizer": self.tokenizer_name,
         }
         for t in types:
             details[f"{t}_precision"] = details["precision"][t]

@@ -469,7 +469,7 @@ class SeqEval(Metric):
         safe = np.where(entities == 0, 1.0, entities)
         return {"f1": np.where(entities == 0, math.nan, 2.0 * totals["correct"] / safe)}
 
-    def signature_parts(self) -> dict[str, str]:
+    def signature_parts(self, rows: Rows) -> dict[str, str]:
         return {"entities": "strict" if self.config["mode"] == "strict" else "conlleval"}
 
 

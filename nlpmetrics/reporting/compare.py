@@ -203,7 +203,7 @@ def compare_rows(metric: Any, rows_a: Mapping, rows_b: Mapping, *, confidence: f
         tests=tests,
         higher_is_better=metric.higher_is_better,
         low_bound=float(metric.bounds[0]),
-        signature=metric.signature(method),
+        signature=metric.signature(method, dict(rows_a)),
         n=n_rows(rows_a),
         variant=variant,
     )
