@@ -29,7 +29,7 @@ from nlpmetrics.distributed import drop_duplicate_ids, drop_sampler_padding, gat
 from nlpmetrics.errors import InputError
 
 WORLD = 2
-SCENARIOS = ("uneven", "rank1_empty", "rank0_empty", "sync_then_compute", "sampler_dataset_size", "sampler_ids")
+SCENARIOS = ("uneven", "uneven_interval", "rank1_empty", "rank0_empty", "sync_then_compute", "sampler_dataset_size", "sampler_ids")
 
 # ----------------------------------------------------------------------------- inputs
 
@@ -163,7 +163,7 @@ def _run_scenario(scenario: str, case: dict, rank: int) -> str:
     metric = nm.load(case["name"], **case["options"])
     n = len(predictions)
     cut = max(1, n // 4)  # uneven: rank 0 gets a quarter
-    if scenario in ("uneven", "sync_then_compute"):
+    if scenario in ("uneven", "uneven_interval", "sync_then_compute"):
         mine = slice(0, cut) if rank == 0 else slice(cut, n)
         _update_in_batches(metric, predictions[mine], references[mine])
     elif scenario in ("rank1_empty", "rank0_empty"):
@@ -182,6 +182,8 @@ def _run_scenario(scenario: str, case: dict, rank: int) -> str:
         result = sync_metric(metric, dataset_size=odd).compute()
     elif scenario == "sampler_ids":
         result = sync_metric(metric, example_ids=indices).compute()
+    elif scenario == "uneven_interval":
+        result = metric.compute(sync=True, confidence=0.9, n_resamples=50, seed=4)
     else:
         result = metric.compute(sync=True)
         assert metric.n == local_n, "compute(sync=True) must leave the local state alone"
@@ -277,6 +279,8 @@ def _one_process(case: dict, scenario: str) -> str:
         predictions, references = predictions[:odd], references[:odd]
     metric = nm.load(case["name"], **case["options"])
     metric.update(predictions=predictions, references=references)
+    if scenario == "uneven_interval":
+        return _canonical(metric.compute(confidence=0.9, n_resamples=50, seed=4))
     return _canonical(metric.compute())
 
 
