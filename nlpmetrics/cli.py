@@ -530,6 +530,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.engine == "dask":
         from nlpmetrics.distributed import score_files
 
+        if args.file == "-":
+            raise InputError("--engine dask splits a file into byte ranges, so it needs a file path, not '-' (stdin)")
+
         for entry in entries:  # check the first chunk here, where errors can name the line
             entry.update(first, args.file, kind in ("csv", "tsv", "text"))
             entry.metric.reset()

@@ -357,3 +357,11 @@ def test_language_detection_and_option_parsing():
     assert parse_option("bleu.tokenize=char") == ("bleu", "tokenize", "char")
     assert parse_option("use_stemmer=true") == (None, "use_stemmer", True)
     assert parse_option("x=a=b") == (None, "x", "a=b")
+
+
+def test_conll_and_jsonl_tag_lists_agree_with_the_api():
+    rows = [json.loads(line) for line in (EXAMPLES / "ner.jsonl").read_text().splitlines()]
+    expected = {"seqeval": dict(nm.compute("seqeval", predictions=[r["prediction"] for r in rows],
+                                           references=[r["reference"] for r in rows]).scores)}
+    for name in ("ner.jsonl", "ner.conll"):
+        assert scores_of(run("score", str(EXAMPLES / name), "-m", "seqeval", "--format", "json")) == expected, name
