@@ -282,3 +282,19 @@ def test_bertscore_idf_counts_document_frequencies_over_the_whole_file(tmp_path)
     got = metric.compute()
     assert got.scores == pytest.approx(expected.scores, abs=1e-6)
     np.testing.assert_allclose(got.per_example["f1"], expected.per_example["f1"], atol=1e-6)
+
+
+def test_text_pairs_with_two_reference_files(tmp_path):
+    rng = random.Random(4)
+    words = "one two three four five six seven".split()
+    paths = []
+    for name in ("hyp.txt", "ref1.txt", "ref2.txt"):
+        path = tmp_path / name
+        path.write_text("".join(" ".join(rng.choices(words, k=rng.randint(1, 6))) + "\n" for _ in range(50)),
+                        encoding="utf-8")
+        paths.append(str(path))
+    expected = _one_process("bleu", {}, paths[0], ref_file=paths[1:])
+    for partitions in PARTITIONS:
+        (metric,) = score_files(paths[0], ref_file=paths[1:], metrics=["bleu"], partitions=partitions,
+                                scheduler="synchronous")
+        assert _canonical(metric.compute()) == expected
