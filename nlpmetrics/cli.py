@@ -126,6 +126,26 @@ class MetricEntry:
 
     def update(self, chunk: Any, path: Any, convertible: bool) -> None:
         """Add a chunk's rows; CSV/TSV/text strings become numbers for a metric that refuses text."""
+        self.metric.add_rows(self._apply(chunk, path, convertible, self._rows))
+
+    def check(self, chunk: Any, path: Any, convertible: bool) -> None:
+        """Validate a chunk as :meth:`update` would, without computing statistics (no model runs)."""
+        self._apply(chunk, path, convertible, self._check_only)
+
+    def _rows(self, predictions: Sequence[Any], references: Sequence[Any]) -> Any:
+        return self.metric.rows_for(predictions=predictions, references=references)
+
+    def _check_only(self, predictions: Sequence[Any], references: Sequence[Any]) -> None:
+        from nlpmetrics.validation import as_sequence, check_same_length
+
+        predictions = as_sequence(predictions, "predictions")
+        references = as_sequence(references, "references")
+        check_same_length(predictions, references)
+        if len(predictions):
+            self.metric.check_inputs(predictions, references)
+
+    def _apply(self, chunk: Any, path: Any, convertible: bool, action) -> Any:
+        """``action(predictions, references)``, with errors located at ``file:line`` and numbers parsed when needed."""
         from nlpmetrics.io import to_numbers
 
         predictions, references = chunk.predictions, chunk.references
@@ -133,18 +153,18 @@ class MetricEntry:
             predictions = to_numbers(predictions, chunk, path, "prediction")
             references = to_numbers(references, chunk, path, "reference")
         try:
-            rows = self.metric.rows_for(predictions=predictions, references=references)
+            return action(predictions, references)
         except InputError as error:
             if self.numeric or not convertible or not _refused_number_text(error, predictions, references):
                 raise located(error, chunk, path) from None
-            predictions = to_numbers(predictions, chunk, path, "prediction")
-            references = to_numbers(references, chunk, path, "reference")
-            try:
-                rows = self.metric.rows_for(predictions=predictions, references=references)
-            except InputError as number_error:
-                raise located(number_error, chunk, path) from None
-            self.numeric = True
-        self.metric.add_rows(rows)
+        predictions = to_numbers(predictions, chunk, path, "prediction")
+        references = to_numbers(references, chunk, path, "reference")
+        try:
+            result = action(predictions, references)
+        except InputError as number_error:
+            raise located(number_error, chunk, path) from None
+        self.numeric = True
+        return result
 
 
 def _refused_number_text(error: InputError, predictions: Sequence[Any], references: Sequence[Any]) -> bool:
@@ -534,8 +554,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             raise InputError("--engine dask splits a file into byte ranges, so it needs a file path, not '-' (stdin)")
 
         for entry in entries:  # check the first chunk here, where errors can name the line
-            entry.update(first, args.file, kind in ("csv", "tsv", "text"))
-            entry.metric.reset()
+            entry.check(first, args.file, kind in ("csv", "tsv", "text"))
         numeric = [e.key for e in entries if e.numeric]
         if numeric:
             raise InputError(
@@ -596,8 +615,7 @@ def _read_systems(args: argparse.Namespace, paths: Sequence[str]) -> tuple[list[
         references: list = []
         for chunk in read_examples(path, **options):
             for entry in entries:  # checks every example now, so errors name file and line
-                entry.update(chunk, path, convertible)
-                entry.metric.reset()
+                entry.check(chunk, path, convertible)
             numeric = convertible and any(e.numeric for e in entries)
             predictions.extend(to_numbers(chunk.predictions, chunk, path, "prediction") if numeric else chunk.predictions)
             references.extend(to_numbers(chunk.references, chunk, path, "reference") if numeric else chunk.references)
