@@ -455,18 +455,27 @@ def _text_pair_readers(path: str, read_options: dict[str, Any], partitions: int)
     ]
 
 
+def _newline_is_one_byte(encoding: str) -> bool:
+    """Whether ``encoding`` writes a newline as the single byte ``\\n`` (so lines can be cut by bytes)."""
+    try:
+        return "\n".encode(encoding) == b"\n"
+    except (LookupError, UnicodeError):
+        return False  # the reader reports an unknown encoding
+
+
 def _partition_readers(path: str, read_options: dict[str, Any], partitions: int) -> tuple[str, list[Any]]:
     """The input format and the readers, one per partition, in file order."""
     from nlpmetrics.io import detect_format
 
     kind = detect_format(path, read_options.get("input_format"), read_options.get("ref_file"))
     readers = None
-    if kind in ("jsonl", "csv", "tsv"):
+    cuttable = _newline_is_one_byte(read_options.get("encoding", "utf-8"))  # not UTF-16 and friends
+    if cuttable and kind in ("jsonl", "csv", "tsv"):
         ranges = line_aligned_ranges(path, partitions)
         readers = [_ByteRangeReader(path, r, read_options) for r in ranges] or None
-    elif kind == "text":
+    elif cuttable and kind == "text":
         readers = _text_pair_readers(path, read_options, partitions)
-    # CoNLL (and anything unsplittable) is read whole by one task.
+    # CoNLL, UTF-16 (anything that cannot be cut by bytes) is read whole by one task.
     return kind, readers or [_ByteRangeReader(path, None, read_options)]
 
 

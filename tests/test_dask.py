@@ -298,3 +298,11 @@ def test_text_pairs_with_two_reference_files(tmp_path):
         (metric,) = score_files(paths[0], ref_file=paths[1:], metrics=["bleu"], partitions=partitions,
                                 scheduler="synchronous")
         assert _canonical(metric.compute()) == expected
+
+
+def test_utf16_files_are_read_whole(tmp_path):
+    path = tmp_path / "wide.jsonl"
+    path.write_text("".join(json.dumps({"prediction": i % 3, "reference": i % 2}) + "\n" for i in range(30)),
+                    encoding="utf-16")
+    (metric,) = score_files(str(path), metrics=["accuracy"], partitions=3, scheduler="synchronous", encoding="utf-16")
+    assert _canonical(metric.compute()) == _one_process("accuracy", {}, str(path), encoding="utf-16")
