@@ -227,17 +227,11 @@ class Metric:
         from nlpmetrics.result import Result
 
         rows = self.rows()
-        scored = self
         if sync:
             from nlpmetrics.distributed import gather_rows
 
             rows = concat_rows(gather_rows(rows))
-            # score a metric holding every rank's rows, so state-derived parts of the
-            # signature (e.g. BLEU's nrefs) match on every rank, a rank with no data included
-            scored = self.empty_like()
-            if rows:
-                scored.add_rows(rows)
-        return Result.from_rows(scored, rows, confidence=confidence, n_resamples=n_resamples, seed=seed)
+        return Result.from_rows(self, rows, confidence=confidence, n_resamples=n_resamples, seed=seed)
 
     def explanation(self, lang: str = "en"):
         """This metric's plain-language card (:class:`nlpmetrics.explanations.Card`)."""
