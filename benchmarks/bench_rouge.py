@@ -16,59 +16,15 @@ Times are medians of the metric call only (inputs built beforehand).
 from __future__ import annotations
 
 import argparse
-import pydoc
-import random
-import re
 import statistics
 import sys
 import time
 import warnings
 
 import numpy as np
+from texts import english_pairs, japanese_pairs
 
 TYPES = ["rouge1", "rouge2", "rougeL", "rougeLsum"]
-
-
-def english_words() -> list[str]:
-    """Words of the standard library's docstrings (real English, offline)."""
-    import collections
-    import json
-    import os
-
-    text = " ".join(filter(None, (m.__doc__ for m in (os, json, collections, re, random, statistics, pydoc))))
-    text += " ".join(filter(None, (getattr(os, name).__doc__ for name in dir(os) if not name.startswith("_"))))
-    return re.findall(r"[A-Za-z][A-Za-z'-]*[.,]?", text)
-
-
-def english_pairs(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
-    """``n`` (prediction, reference) pairs of 10-40 words; predictions are noisy copies."""
-    rng = random.Random(seed)
-    words = english_words()
-    predictions, references = [], []
-    for _ in range(n):
-        start = rng.randrange(len(words) - 40)
-        reference = words[start:start + rng.randint(10, 40)]
-        prediction = [w for w in reference if rng.random() > 0.25]
-        for _ in range(rng.randint(0, 6)):
-            prediction.insert(rng.randint(0, len(prediction)), rng.choice(words))
-        predictions.append(" ".join(prediction[:40]))
-        references.append(" ".join(reference))
-    return predictions, references
-
-
-def japanese_pairs(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
-    """``n`` Japanese pairs built from a few real sentences, shuffled at the phrase level."""
-    rng = random.Random(seed)
-    phrases = ["今日は", "天気が", "とても", "良いので", "公園へ", "散歩に", "行きました。", "明日は", "雨が",
-               "降るかもしれません。", "新しい", "モデルの", "精度は", "前より", "高く", "なりました。", "私たちは",
-               "会議で", "結果を", "報告しました。"]
-    predictions, references = [], []
-    for _ in range(n):
-        reference = [rng.choice(phrases) for _ in range(rng.randint(4, 12))]
-        prediction = [p for p in reference if rng.random() > 0.3] + [rng.choice(phrases)]
-        predictions.append("".join(prediction))
-        references.append("".join(reference))
-    return predictions, references
 
 
 def median_time(function, repeats: int) -> tuple[float, float, object]:
