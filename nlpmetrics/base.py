@@ -25,7 +25,7 @@ import numpy as np
 
 from nlpmetrics.errors import InputError
 from nlpmetrics.options import Option, resolve_options
-from nlpmetrics.rows import Rows, concat_rows, n_rows
+from nlpmetrics.rows import Rows, check_compatible, concat_rows, n_rows
 from nlpmetrics.validation import as_sequence, check_same_length
 
 
@@ -147,7 +147,10 @@ class Metric:
                 "(positional order differs between libraries and a swapped pair gives a wrong number "
                 "silently); call update(predictions=..., references=...)"
             )
-        self._batches.append(self.rows_for(predictions=predictions, references=references))
+        rows = self.rows_for(predictions=predictions, references=references)
+        if self._batches and rows:
+            check_compatible(self._batches[0], rows)
+        self._batches.append(rows)
         return self
 
     def rows_for(self, *, predictions: Any, references: Any) -> Rows:

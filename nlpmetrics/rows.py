@@ -53,6 +53,13 @@ def concat_rows(batches: Sequence[Mapping[str, np.ndarray]]) -> Rows:
     return out
 
 
+def check_compatible(existing: Mapping[str, np.ndarray], new: Mapping[str, np.ndarray]) -> None:
+    """Raise if a new batch's columns mix text and numbers with the existing state's."""
+    for name, column in new.items():
+        if name in existing:
+            _check_same_kind(name, [existing[name], column])
+
+
 def _check_same_kind(name: str, arrays: Sequence[np.ndarray]) -> None:
     from nlpmetrics.errors import InputError
 

@@ -65,6 +65,18 @@ def test_mixed_text_and_number_labels(name):
 
 
 @pytest.mark.parametrize("name", LABEL_METRICS)
+def test_text_and_number_labels_in_different_batches(name):
+    metric = nm.load(name)
+    metric.update(predictions=[1, 0], references=[1, 1])
+    with pytest.raises(nm.InputError, match=r"batches disagree on the type of 'prediction'.*str\(\)"):
+        metric.update(predictions=["1"], references=["1"])
+    assert metric.n == 2  # the refused batch is not kept
+    other = nm.load(name).update(predictions=["1"], references=["1"])
+    with pytest.raises(nm.InputError, match="batches disagree"):
+        metric.merge(other).compute()
+
+
+@pytest.mark.parametrize("name", LABEL_METRICS)
 @pytest.mark.parametrize("values", [[0.0, 0.7, 1.0], np.array([0.0, 0.7, 1.0]), [1, 2.5, 3], [1.0, math.nan, 0.0]])
 def test_continuous_values_are_not_labels(name, values):
     with pytest.raises(nm.InputError, match=r"predictions\[1\] = .* is not a class label; .*use pearson/spearman "

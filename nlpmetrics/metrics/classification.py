@@ -177,20 +177,22 @@ class Accuracy(Metric):
         return check_label_inputs(predictions, references)
 
     def statistics(self, predictions: np.ndarray, references: np.ndarray) -> Rows:
-        return {"correct": predictions == references}
+        # The labels themselves, not just right/wrong: batches of text labels and of numbers then
+        # refuse to merge (``"1"`` is not ``1``) instead of being compared silently.
+        return {"prediction": predictions, "reference": references}
 
     def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
-        correct = rows["correct"]
+        correct = rows["prediction"] == rows["reference"]
         if weights is None:  # an exact count over n: the same float as accuracy_score's mean of booleans
             return {"accuracy": np.count_nonzero(correct) / correct.size}
         return {"accuracy": float(weighted_mean(correct.astype(np.float64), weights))}
 
     def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
-        correct = int(np.count_nonzero(rows["correct"]))
-        return {"correct": correct, "incorrect": int(rows["correct"].size - correct)}
+        correct = int(np.count_nonzero(rows["prediction"] == rows["reference"]))
+        return {"correct": correct, "incorrect": int(rows["prediction"].size - correct)}
 
     def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
-        return {"correct": read_only(rows["correct"].astype(np.float64))}
+        return {"correct": read_only((rows["prediction"] == rows["reference"]).astype(np.float64))}
 
 
 class _PrecisionRecallF1(Metric):
