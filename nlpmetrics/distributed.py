@@ -310,12 +310,12 @@ def _partition_rows(reader: Any, metrics: Sequence[Metric], path: str, convertib
     """Worker task: read one partition with ``reader()`` and return each metric's rows for it.
 
     Each chunk goes through the command line's own per-chunk step
-    (:class:`nlpmetrics.cli.MetricEntry`), so a partitioned file gives the rows
+    (:class:`nlpmetrics.io.feed.MetricEntry`), so a partitioned file gives the rows
     ``nlpmetrics score`` gives in one process: the same conversion of CSV/TSV
     number text for metrics that compare numbers, and the same ``file:line``
     errors with absolute line numbers.
     """
-    from nlpmetrics.cli import MetricEntry
+    from nlpmetrics.io.feed import MetricEntry
 
     entries = [MetricEntry(key=str(index), metric=metric.empty_like()) for index, metric in enumerate(metrics)]
     for chunk in reader():
