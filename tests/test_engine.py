@@ -282,3 +282,46 @@ def test_merge_accepts_nan_options_from_another_process():
     second = pickle.loads(pickle.dumps(nm.load("f1", zero_division=float("nan"))))
     second.update(predictions=[0], references=[0])
     assert first.merge(second).n == 3
+
+
+class ShoutingAccuracy(nm.Metric):
+    """A third-party metric, registered through the ``nlpmetrics.metrics`` entry-point group."""
+
+    name = "shouting_accuracy"
+    score_keys = ("shouting_accuracy",)
+
+    def check_inputs(self, predictions, references):
+        return [p.upper() for p in predictions], [r.upper() for r in references]
+
+    def statistics(self, predictions, references):
+        import numpy as np
+
+        return {"correct": np.array([p == r for p, r in zip(predictions, references, strict=True)])}
+
+    def aggregate(self, rows, weights=None):
+        from nlpmetrics.base import weighted_mean
+
+        return {"shouting_accuracy": float(weighted_mean(rows["correct"].astype(float), weights))}
+
+
+def test_entry_point_metrics_are_loadable_by_name(monkeypatch):
+    from importlib import metadata
+
+    from nlpmetrics import registry
+
+    plugin = metadata.EntryPoint(name="shouting_accuracy", value=f"{__name__}:ShoutingAccuracy",
+                                 group=registry.ENTRY_POINT_GROUP)
+    real_entry_points = metadata.entry_points
+
+    def entry_points(**kwargs):
+        if kwargs.get("group") == registry.ENTRY_POINT_GROUP:
+            return metadata.EntryPoints([plugin])
+        return real_entry_points(**kwargs)
+
+    monkeypatch.setattr(metadata, "entry_points", entry_points)
+    monkeypatch.setattr(registry, "_DISCOVERED", False)
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    assert "shouting_accuracy" in nm.list_metrics()
+    result = nm.compute("shouting_accuracy", predictions=["a", "B"], references=["A", "c"], confidence=0.9)
+    assert result["shouting_accuracy"] == 0.5
+    assert result.ci is not None
