@@ -44,8 +44,8 @@ def _write_jsonl(path, predictions, references) -> str:
 
 def _one_process(name: str, options: dict, path: str, **read_options) -> str:
     """What one process gets reading the whole file (the command line's per-chunk step)."""
-    from nlpmetrics.io.feed import MetricEntry
     from nlpmetrics.io import detect_format, read_examples
+    from nlpmetrics.io.feed import MetricEntry
 
     kind = detect_format(path, read_options.get("input_format"), read_options.get("ref_file"))
     entry = MetricEntry(name, nm.load(name, **options))
