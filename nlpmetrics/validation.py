@@ -69,7 +69,7 @@ def labels_array(values: Sequence, arg: str) -> np.ndarray:
             raise InputError(f"{arg}[{index}] is None; every example needs a label")
         if kind == "other":
             raise InputError(
-                f"{arg}[{index}] is a {type(values[index]).__name__}; labels must be strings or integers"
+                f"{arg}[{index}] is {a_type(values[index])}; labels must be strings or integers"
             )
     distinct = set(kinds)
     if "text" in distinct and distinct != {"text"}:
@@ -172,7 +172,7 @@ def texts(values: Sequence, arg: str) -> list[str]:
         if not isinstance(value, str):
             if value is None:
                 raise InputError(f"{arg}[{index}] is None; use \"\" for an empty text")
-            raise InputError(f"{arg}[{index}] is a {type(value).__name__}, not a string")
+            raise InputError(f"{arg}[{index}] is {a_type(value)}, not a string")
     return out
 
 
@@ -195,12 +195,18 @@ def reference_texts(values: Sequence, arg: str = "references") -> list[list[str]
                 raise InputError(f"{arg}[{index}] is an empty list; every example needs at least one reference")
             for j, text in enumerate(group):
                 if not isinstance(text, str):
-                    what = "None" if text is None else f"a {type(text).__name__}"
+                    what = "None" if text is None else a_type(text)
                     raise InputError(f"{arg}[{index}][{j}] is {what}, not a string")
             out.append(group)
             continue
-        raise InputError(f"{arg}[{index}] is a {type(value).__name__}; pass a string or a list of strings")
+        raise InputError(f"{arg}[{index}] is {a_type(value)}; pass a string or a list of strings")
     return out
+
+
+def a_type(value: Any) -> str:
+    """``"an int"``, ``"a float"``, ``"a dict"``...: the type of ``value`` for an error message."""
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def is_nan(value: float) -> bool:

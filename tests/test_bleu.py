@@ -234,7 +234,7 @@ def test_flat_reference_list_is_one_reference_per_example_unlike_sacrebleu():
         (["a", "b"], ["a", ["b", None]], r"references\[1\]\[1\] is None"),
         (["a", "b"], ["a", []], r"references\[1\] is an empty list"),
         (["a", "b"], ["a"], r"predictions has 2 entries but references has 1"),
-        (["a", 3], ["a", "b"], r"predictions\[1\] is a int"),
+        (["a", 3], ["a", "b"], r"predictions\[1\] is an int"),
     ],
 )
 @pytest.mark.parametrize("metric", ["bleu", "chrf", "ter"])

@@ -173,7 +173,7 @@ BAD_RUNS = [
     (["dup.jsonl"], "dup.jsonl:1: invalid JSON: duplicate key 'prediction'"),
     (["field.jsonl"], "field.jsonl:1: no field 'reference'; did you mean 'refrence'?"),
     (["null.jsonl", "-m", "bleu"], "null.jsonl:2: the prediction is None"),
-    (["number.jsonl", "-m", "bleu"], "number.jsonl:3: the prediction is a int"),
+    (["number.jsonl", "-m", "bleu"], "number.jsonl:3: the prediction is an int"),
     (["latin1.jsonl"], "latin1.jsonl:1: invalid UTF-8 at byte column"),
     (["hyp.txt", "--ref-file", "ref.txt"], "hyp.txt has 3 lines, ref.txt has 2 lines"),
     (["rows.csv"], "rows.csv:3: this row has 3 columns but the header has 2"),

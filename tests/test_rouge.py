@@ -324,7 +324,7 @@ def test_streaming_and_merge_equal_one_shot():
         (["a", "b"], ["a", ["b", None]], r"references\[1\]\[1\] is None"),
         (["a", "b"], ["a", []], r"references\[1\] is an empty list"),
         (["a", "b"], ["a"], "predictions has 2 entries but references has 1"),
-        ([3], ["a"], r"predictions\[0\] is a int"),
+        ([3], ["a"], r"predictions\[0\] is an int"),
     ],
 )
 def test_bad_input_names_the_index(predictions, references, message):

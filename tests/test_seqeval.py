@@ -282,7 +282,7 @@ def test_zero_division_nan_leaves_undefined_scores_out():
     ([["O", "B-"]], [["O", "O"]], "tag 'B-' has no entity type"),
     ([["U-PER"]], [["O"]], "use mode='strict', scheme='BILOU'"),
     ([["O", "PER"]], [["O", "O"]], "tag 'PER' is not a tag of the form"),
-    ([["O", 3]], [["O", "O"]], "predictions[0][1] (sentence 0, position 1): tag 3 is a int"),
+    ([["O", 3]], [["O", "O"]], "predictions[0][1] (sentence 0, position 1): tag 3 is an int"),
     ([["O", ["B-PER"]]], [["O", "O"]], "predictions[0][1] (sentence 0, position 1) is a list"),
     ([None], [["O"]], "predictions[0] is None"),
 ])

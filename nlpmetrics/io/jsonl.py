@@ -14,6 +14,7 @@ from typing import Any
 
 from nlpmetrics.errors import InputError
 from nlpmetrics.io.source import Chunk, closest_field, numbered_lines, where
+from nlpmetrics.validation import a_type
 
 _MISSING = object()
 
@@ -63,7 +64,7 @@ def parse_record(text: str, path: Any, line: int) -> dict[str, Any]:
     if not isinstance(record, dict):
         raise InputError(
             f"{where(path, line)}: expected a JSON object like {{\"prediction\": ..., \"reference\": ...}}, "
-            f"got a {type(record).__name__}"
+            f"got {a_type(record)}"
         )
     return record
 

@@ -34,6 +34,7 @@ from nlpmetrics.errors import InputError
 from nlpmetrics.options import Option
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
+from nlpmetrics.validation import a_type
 
 #: Every prefix letter seqeval knows, in one fixed order (codes are positions here).
 PREFIXES = "IOBESUL"
@@ -151,7 +152,7 @@ def parse_tag(tag: str, *, strict: bool, suffix: bool) -> tuple[str, str] | None
 def _tag_problem(tag: Any, *, scheme: str | None, suffix: bool) -> str | None:
     """Why ``tag`` cannot be scored in this mode, or None when it can."""
     if not isinstance(tag, str):
-        return f"is a {type(tag).__name__}, not a tag string"
+        return f"is {a_type(tag)}, not a tag string"
     parsed = parse_tag(tag, strict=scheme is not None, suffix=suffix)
     example = "'PER-B'" if suffix else "'B-PER'"
     if parsed is None:
@@ -502,7 +503,7 @@ def _sentences(value: Sequence, arg: str) -> list:
         if isinstance(sentence, np.ndarray):
             sentence = sentence.tolist()
         if not isinstance(sentence, (list, tuple)):
-            what = "None" if sentence is None else f"a {type(sentence).__name__}"
+            what = "None" if sentence is None else a_type(sentence)
             raise InputError(f"{arg}[{index}] is {what}; pass one list of tags per sentence")
         out.append(sentence)
     return out
@@ -518,7 +519,7 @@ def _vocabulary(predictions: list, references: list) -> dict:
                 for j, tag in enumerate(sentence):
                     if not isinstance(tag, str):
                         raise InputError(
-                            f"{arg}[{i}][{j}] (sentence {i}, position {j}) is a {type(tag).__name__}, not a tag "
+                            f"{arg}[{i}][{j}] (sentence {i}, position {j}) is {a_type(tag)}, not a tag "
                             "string; pass one flat list of tags per sentence"
                         ) from None
         raise
