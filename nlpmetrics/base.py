@@ -17,6 +17,7 @@ and in :mod:`nlpmetrics.resampling`, with no metric-specific code.
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -27,6 +28,10 @@ from nlpmetrics.errors import InputError
 from nlpmetrics.options import Option, resolve_options
 from nlpmetrics.rows import Rows, check_compatible, concat_rows, n_rows
 from nlpmetrics.validation import as_sequence, check_same_length
+
+
+class InexactStreamingWarning(UserWarning):
+    """Batches or workers were combined for a configuration whose score needs all the data at once."""
 
 
 @dataclass(frozen=True)
@@ -150,8 +155,23 @@ class Metric:
         rows = self.rows_for(predictions=predictions, references=references)
         if self._batches and rows:
             check_compatible(self._batches[0], rows)
+            self._warn_if_inexact("several update() calls")
         self._batches.append(rows)
         return self
+
+    def _warn_if_inexact(self, how: str) -> None:
+        if not self.streams_exactly:
+            warnings.warn(
+                f"{self.name} with these options does not stream exactly: {how} give a different number than "
+                f"one call on all the data. {self.streaming_caveat}".rstrip(),
+                InexactStreamingWarning,
+                stacklevel=3,
+            )
+
+    @property
+    def streaming_caveat(self) -> str:
+        """Why this configuration does not stream exactly, and what to do instead (when it does not)."""
+        return ""
 
     def rows_for(self, *, predictions: Any, references: Any) -> Rows:
         """Validate a batch and return its statistics rows, without touching the state."""
@@ -179,6 +199,8 @@ class Metric:
                 f"cannot merge {self.name!r} metrics made with different options ({', '.join(differing)}); "
                 "make every worker's metric with the same options"
             )
+        if self.n and other.n:
+            self._warn_if_inexact("merged workers")
         self._batches.extend(other._batches)
         return self
 

@@ -170,6 +170,20 @@ def test_precomputed_idf_streams_exactly(tiny_bert):
     assert_matches(streamed, reference_scores(cands, groups, model_type=tiny_bert, num_layers=2, idf=True))
 
 
+def test_streaming_with_batch_idf_warns_and_names_the_exact_way(tiny_bert):
+    from nlpmetrics.base import InexactStreamingWarning
+
+    cands, refs = corpus(6, seed=8)
+    metric = nm.load("bertscore", model=tiny_bert, num_layers=2, idf=True, progress=False)
+    metric.update(predictions=cands[:3], references=refs[:3])
+    with pytest.warns(InexactStreamingWarning, match=r"several update\(\) calls.*document_frequencies"):
+        metric.update(predictions=cands[3:], references=refs[3:])
+    other = nm.load("bertscore", model=tiny_bert, num_layers=2, idf=True, progress=False)
+    other.update(predictions=cands[:2], references=refs[:2])
+    with pytest.warns(InexactStreamingWarning, match="merged workers"):
+        metric.merge(other)
+
+
 def test_idf_dict_from_bert_score_is_accepted(tiny_bert):
     from transformers import AutoTokenizer
 

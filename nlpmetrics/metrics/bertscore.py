@@ -166,6 +166,12 @@ class BERTScore(Metric):
         """False with ``idf=True`` (each batch's own references give the weights); True otherwise."""
         return self.config["idf"] is not True
 
+    @property
+    def streaming_caveat(self) -> str:
+        return ("idf=True weighs tokens by the references of each batch; for an exact result count "
+                "nlpmetrics.metrics.bertscore.document_frequencies(all_references) once and pass "
+                "idf=frequencies.idf()")
+
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[list[str], list[list[str]]]:
         return texts(predictions, "predictions"), reference_texts(references)
 
