@@ -185,6 +185,8 @@ class Metric:
 
     def add_rows(self, rows: Rows) -> Metric:
         """Add statistics rows computed elsewhere (another worker or process)."""
+        if self.n and n_rows(rows):
+            self._warn_if_inexact("rows added in several parts")
         self._batches.append(dict(rows))
         return self
 

@@ -182,6 +182,8 @@ def test_streaming_with_batch_idf_warns_and_names_the_exact_way(tiny_bert):
     other.update(predictions=cands[:2], references=refs[:2])
     with pytest.warns(InexactStreamingWarning, match="merged workers"):
         metric.merge(other)
+    with pytest.warns(InexactStreamingWarning, match="several parts"):
+        metric.add_rows(other.rows())
 
 
 def test_idf_dict_from_bert_score_is_accepted(tiny_bert):
