@@ -454,7 +454,7 @@ def _chromium() -> str:
         if path:
             return path
     pytest.fail("chromium is not installed; install it with: apt-get install -y chromium fonts-noto-cjk "
-                "(scripts/test.sh does this in CI)")
+                "(.ci/run does this in CI)")
 
 
 def _screenshot(page: Path, tmp_path: Path) -> np.ndarray:
