@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,6 +23,7 @@ from typing import Any
 
 from nlpmetrics.errors import InputError, MissingDependencyError
 from nlpmetrics.io.feed import MetricEntry, is_number_text
+from nlpmetrics.io.output import check_writable, write_text_atomically
 
 PROG = "nlpmetrics"
 
@@ -255,49 +255,12 @@ class Progress:
 # ----------------------------------------------------------------------------- output
 
 
-def check_writable(path: str | None) -> None:
-    """Fail before any work when ``-o`` cannot be written (missing folder, a directory, no permission)."""
-    if path is None or path == "-":
-        return
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise InputError(f"{path}: is a directory; -o needs a file name")
-    if not os.path.isdir(folder):
-        raise InputError(f"{path}: cannot write the output, folder {os.path.dirname(path) or folder!r} does not exist")
-    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-        raise InputError(f"{path}: cannot write the output (permission denied)")
-
-
-@contextlib.contextmanager
-def atomic_path(path: str) -> Iterator[str]:
-    """A temporary path in the target's folder, renamed to ``path`` only when the block succeeds."""
-    check_writable(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    stem, ext = os.path.splitext(os.path.basename(path))
-    handle, temporary = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".tmp{ext}", dir=folder)
-    os.close(handle)
-    try:
-        yield temporary
-        if os.path.exists(path):
-            with contextlib.suppress(OSError):
-                os.chmod(temporary, os.stat(path).st_mode & 0o777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
 def emit(text: str, output: str | None) -> None:
     """Print ``text``, or write it atomically to ``output``."""
     if output is None or output == "-":
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    with atomic_path(output) as temporary, open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text if text.endswith("\n") else text + "\n")
+    write_text_atomically(output, text if text.endswith("\n") else text + "\n")
 
 
 def format_value(value: float | None, interval: Sequence[float] | None = None) -> str:
@@ -538,9 +501,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     entries, systems = _read_systems(args, args.files)
     from nlpmetrics.reporting import report
 
-    with atomic_path(args.output) as temporary:
-        report(systems, metrics=[e.metric for e in entries], output=temporary, lang=_explain_lang(args.lang),
-               title=args.title, confidence=args.confidence, n_resamples=args.resamples, seed=args.seed)
+    report(systems, metrics=[e.metric for e in entries], output=args.output, lang=_explain_lang(args.lang),
+           title=args.title, confidence=args.confidence, n_resamples=args.resamples, seed=args.seed)
     _note(f"wrote {args.output}", args.quiet)
     return 0
 

@@ -59,8 +59,9 @@ def report(
     """
     from pathlib import Path
 
+    from nlpmetrics.io.output import write_text_atomically
     from nlpmetrics.reporting.build import build_report
-    from nlpmetrics.reporting.model import render_for_suffix, write_atomically
+    from nlpmetrics.reporting.model import render_for_suffix
 
     if output is not None:
         # Refuse a bad suffix before any scoring is done.
@@ -72,5 +73,5 @@ def report(
     built = build_report(systems, metrics=metrics, lang=lang, title=title, confidence=confidence,
                          n_resamples=n_resamples, seed=seed, worst=worst)
     if output is not None:
-        write_atomically(path, render_for_suffix(built, path))
+        write_text_atomically(path, render_for_suffix(built, path))
     return built

@@ -8,7 +8,6 @@ renderers escape it.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -196,9 +195,10 @@ class Report:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the report to ``path`` (``.html``/``.htm`` or ``.md``) atomically; returns the path."""
+        from nlpmetrics.io.output import write_text_atomically
+
         path = Path(path)
-        text = render_for_suffix(self, path)
-        write_atomically(path, text)
+        write_text_atomically(path, render_for_suffix(self, path))
         return path
 
 
@@ -212,23 +212,3 @@ def render_for_suffix(report: Report, path: Path) -> str:
     if suffix in (".md", ".markdown"):
         return report.to_markdown()
     raise InputError(f"report output {str(path)!r} must end in .html or .md")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file in the same folder, then rename it into place."""
-    folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a report is an ordinary file
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
