@@ -17,89 +17,16 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import Any
 
+from nlpmetrics.autoselect import AUTO_METRICS, KIND_WORDS, LANG_NAMES, detect_lang, infer_kind
 from nlpmetrics.errors import InputError, MissingDependencyError
-from nlpmetrics.io.feed import MetricEntry, is_number_text
+from nlpmetrics.io.feed import MetricEntry
 from nlpmetrics.io.output import check_writable, write_text_atomically
 
 PROG = "nlpmetrics"
-
-# ----------------------------------------------------------------------------- choosing metrics from the data
-
-#: Metrics chosen when ``-m`` is not given, per kind of data (those not installed are left out).
-AUTO_METRICS = {
-    "labels": ("accuracy", "f1_micro", "f1_macro", "f1_weighted"),
-    "numbers": ("pearson", "spearman"),
-    "tags": ("seqeval",),
-    "text": ("bleu", "rouge"),
-}
-_KIND_WORDS = {"labels": "class labels", "numbers": "numbers", "tags": "tag sequences", "text": "text"}
-#: Strings at most this long, without spaces, may be class labels (longer ones are text).
-_LABEL_MAX_CHARS = 40
-_LANG_NAMES = {"ja": "Japanese", "ko": "Korean", "zh": "Chinese"}
-
-
-def _flat_values(values: Iterable[Any]) -> list[Any]:
-    out: list[Any] = []
-    for value in values:
-        out.extend(value if isinstance(value, list) and value and not isinstance(value[0], list) else [value])
-    return out
-
-
-def infer_kind(predictions: Sequence[Any], references: Sequence[Any]) -> str:
-    """What the examples hold: ``"tags"``, ``"numbers"``, ``"labels"`` or ``"text"``.
-
-    Lists of strings on both sides are tag sequences; numbers with a fraction
-    are scores to correlate; whole numbers, booleans and short space-free
-    strings with few distinct values are class labels; anything else is text.
-    """
-    if predictions and all(isinstance(p, list) for p in predictions) and all(
-        isinstance(r, list) and all(isinstance(t, str) for t in r) for r in references
-    ):
-        return "tags"
-    values = list(predictions) + _flat_values(references)
-    if all(isinstance(v, (bool, int, float)) and v is not None for v in values):
-        return "numbers" if any(isinstance(v, float) and not v.is_integer() for v in values) else "labels"
-    if all(isinstance(v, str) for v in values):
-        if values and all(is_number_text(v) for v in values):
-            return "numbers" if any(not float(v).is_integer() for v in values) else "labels"
-        short = all(len(v) <= _LABEL_MAX_CHARS and not any(c.isspace() for c in v.strip()) for v in values)
-        distinct = len(set(values))
-        if short and distinct <= max(2, min(100, len(values) // 2)):
-            return "labels"
-    return "text"
-
-
-def detect_lang(texts: Iterable[Any]) -> str | None:
-    """``"ja"``, ``"zh"`` or ``"ko"`` when the text is mostly in that script, else ``None``."""
-    kana = han = hangul = letters = 0
-    for text in texts:
-        if isinstance(text, list):
-            text = " ".join(t for t in text if isinstance(t, str))
-        if not isinstance(text, str):
-            continue
-        for char in text:
-            code = ord(char)
-            if 0x3040 <= code <= 0x30FF or 0xFF66 <= code <= 0xFF9F:
-                kana += 1
-            elif 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
-                han += 1
-            elif 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
-                hangul += 1
-            elif char.isalpha():
-                letters += 1
-    total = kana + han + hangul + letters
-    if not total:
-        return None
-    if hangul / total > 0.3:
-        return "ko"
-    if (kana + han) / total > 0.3:
-        return "ja" if kana else "zh"
-    return None
-
 
 # ----------------------------------------------------------------------------- configuring metrics
 
@@ -173,11 +100,11 @@ def configure_metrics(
         keys = [k for k in AUTO_METRICS[kind] if resolve_metric_name(k)[0] in available]
         if not keys:
             raise InputError(
-                f"the data look like {_KIND_WORDS[kind]}, but none of the metrics for it "
+                f"the data look like {KIND_WORDS[kind]}, but none of the metrics for it "
                 f"({', '.join(AUTO_METRICS[kind])}) is installed; choose metrics with -m "
                 f"(available: {', '.join(list_metrics())})"
             )
-        _note(f"the data look like {_KIND_WORDS[kind]}; scoring with {', '.join(keys)} (choose others with -m)", quiet)
+        _note(f"the data look like {KIND_WORDS[kind]}; scoring with {', '.join(keys)} (choose others with -m)", quiet)
     resolved = [(key, *resolve_metric_name(key)) for key in keys]
     declared = {key: metric_class(name).options for key, name, _ in resolved}
     given: dict[str, dict[str, Any]] = {key: dict(implied) for key, _, implied in resolved}
@@ -207,7 +134,7 @@ def configure_metrics(
         detected = detect_lang(chain(sample.predictions[:1000], sample.references[:1000]))
         if detected and any("lang" in declared[key] and "lang" not in given[key] for key in keys):
             lang_for_metrics = detected
-            _note(f"the text looks {_LANG_NAMES[detected]}: using lang={detected} (set --lang to override)", quiet)
+            _note(f"the text looks {LANG_NAMES[detected]}: using lang={detected} (set --lang to override)", quiet)
     if lang_for_metrics is not None:
         for key in keys:
             if "lang" in declared[key] and "lang" not in given[key]:

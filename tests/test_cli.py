@@ -341,13 +341,14 @@ def test_progress_shows_only_on_a_terminal(monkeypatch, capsys):
     ],
 )
 def test_kind_of_data_decides_the_automatic_metrics(predictions, references, kind):
-    from nlpmetrics.cli import infer_kind
+    from nlpmetrics.autoselect import infer_kind
 
     assert infer_kind(predictions, references) == kind
 
 
 def test_language_detection_and_option_parsing():
-    from nlpmetrics.cli import detect_lang, parse_option
+    from nlpmetrics.autoselect import detect_lang
+    from nlpmetrics.cli import parse_option
 
     assert detect_lang(["猫がマットの上に座った。"]) == "ja"
     assert detect_lang(["我们今天去北京。"]) == "zh"

@@ -1,0 +1,81 @@
+"""Choosing metrics from the data when the user names none: what kind of values a file
+holds (class labels, numbers, tag sequences, text) and which script its text is in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from nlpmetrics.io.feed import is_number_text
+
+#: Metrics chosen when ``-m`` is not given, per kind of data (those not installed are left out).
+AUTO_METRICS = {
+    "labels": ("accuracy", "f1_micro", "f1_macro", "f1_weighted"),
+    "numbers": ("pearson", "spearman"),
+    "tags": ("seqeval",),
+    "text": ("bleu", "rouge"),
+}
+KIND_WORDS = {"labels": "class labels", "numbers": "numbers", "tags": "tag sequences", "text": "text"}
+#: Strings at most this long, without spaces, may be class labels (longer ones are text).
+_LABEL_MAX_CHARS = 40
+LANG_NAMES = {"ja": "Japanese", "ko": "Korean", "zh": "Chinese"}
+
+
+def _flat_values(values: Iterable[Any]) -> list[Any]:
+    out: list[Any] = []
+    for value in values:
+        out.extend(value if isinstance(value, list) and value and not isinstance(value[0], list) else [value])
+    return out
+
+
+def infer_kind(predictions: Sequence[Any], references: Sequence[Any]) -> str:
+    """What the examples hold: ``"tags"``, ``"numbers"``, ``"labels"`` or ``"text"``.
+
+    Lists of strings on both sides are tag sequences; numbers with a fraction
+    are scores to correlate; whole numbers, booleans and short space-free
+    strings with few distinct values are class labels; anything else is text.
+    """
+    if predictions and all(isinstance(p, list) for p in predictions) and all(
+        isinstance(r, list) and all(isinstance(t, str) for t in r) for r in references
+    ):
+        return "tags"
+    values = list(predictions) + _flat_values(references)
+    if all(isinstance(v, (bool, int, float)) and v is not None for v in values):
+        return "numbers" if any(isinstance(v, float) and not v.is_integer() for v in values) else "labels"
+    if all(isinstance(v, str) for v in values):
+        if values and all(is_number_text(v) for v in values):
+            return "numbers" if any(not float(v).is_integer() for v in values) else "labels"
+        short = all(len(v) <= _LABEL_MAX_CHARS and not any(c.isspace() for c in v.strip()) for v in values)
+        distinct = len(set(values))
+        if short and distinct <= max(2, min(100, len(values) // 2)):
+            return "labels"
+    return "text"
+
+
+def detect_lang(texts: Iterable[Any]) -> str | None:
+    """``"ja"``, ``"zh"`` or ``"ko"`` when the text is mostly in that script, else ``None``."""
+    kana = han = hangul = letters = 0
+    for text in texts:
+        if isinstance(text, list):
+            text = " ".join(t for t in text if isinstance(t, str))
+        if not isinstance(text, str):
+            continue
+        for char in text:
+            code = ord(char)
+            if 0x3040 <= code <= 0x30FF or 0xFF66 <= code <= 0xFF9F:
+                kana += 1
+            elif 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
+                han += 1
+            elif 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
+                hangul += 1
+            elif char.isalpha():
+                letters += 1
+    total = kana + han + hangul + letters
+    if not total:
+        return None
+    if hangul / total > 0.3:
+        return "ko"
+    if (kana + han) / total > 0.3:
+        return "ja" if kana else "zh"
+    return None
