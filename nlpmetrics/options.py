@@ -8,9 +8,12 @@ with the valid choices named instead of deep inside a long run.
 from __future__ import annotations
 
 import difflib
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from nlpmetrics.errors import InputError
 
@@ -73,3 +76,35 @@ def resolve_options(metric: str, declared: Mapping[str, Option], given: Mapping[
                 raise InputError(f"option {name}={value!r} is not valid for metric {metric!r}: {error}") from None
         resolved[name] = value
     return resolved
+
+
+# --------------------------------------------------------------- shared value checks (for Option.check)
+def check_bool(value: Any) -> bool:
+    """``value`` if it is a bool, else a ``TypeError`` (``"yes"`` or ``1`` are refused, not guessed)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError("must be True or False")
+    return bool(value)
+
+
+def check_optional_bool(value: Any) -> bool | None:
+    """``None`` (left to another option, e.g. ``lang``) or a bool."""
+    return None if value is None else check_bool(value)
+
+
+def check_positive_int(value: Any) -> int:
+    """A whole number >= 1 (``True`` is refused, not read as 1)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError("must be a whole number >= 1")
+    return int(value)
+
+
+def check_non_negative_int(value: Any) -> int:
+    """A whole number >= 0 (``False`` is refused, not read as 0)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError("must be a whole number >= 0")
+    return int(value)
+
+
+def check_optional_non_negative_int(value: Any) -> int | None:
+    """``None`` (the metric's default) or a whole number >= 0."""
+    return None if value is None else check_non_negative_int(value)
