@@ -36,17 +36,19 @@ def check_resampling(confidence: float | None, n_resamples: int) -> None:
 
 
 def resample_weights(counts: np.ndarray, n_resamples: int, rng: np.random.Generator,
-                     inverse: np.ndarray | None = None) -> Iterator[np.ndarray]:
+                     inverse: np.ndarray) -> Iterator[np.ndarray]:
     """Yield blocks of bootstrap weights, shape (block, n_groups).
 
     Row ``i`` of a block is how many times each group is drawn when ``n``
-    examples are drawn with replacement.
+    examples are drawn with replacement.  ``counts`` are the group sizes and
+    ``inverse`` the group of every example: few groups are drawn as one
+    multinomial, many (mostly distinct rows) by drawing example indices.
     """
     n = int(counts.sum())
     n_groups = len(counts)
     block = max(1, min(n_resamples, _CHUNK_CELLS // max(n_groups, 1)))
     done = 0
-    if n_groups <= _MULTINOMIAL_MAX_GROUPS or inverse is None:
+    if n_groups <= _MULTINOMIAL_MAX_GROUPS:
         pvals = counts / n
         while done < n_resamples:
             size = min(block, n_resamples - done)
@@ -160,7 +162,7 @@ class PairedTest:
         )
 
 
-def _check_paired(rows_a: Rows, rows_b: Rows) -> int:
+def _check_paired(rows_a: Rows, rows_b: Rows) -> None:
     n_a, n_b = n_rows(rows_a), n_rows(rows_b)
     if n_a != n_b:
         raise InputError(
@@ -168,7 +170,6 @@ def _check_paired(rows_a: Rows, rows_b: Rows) -> int:
         )
     if n_a == 0:
         raise InputError("a paired comparison needs at least one example")
-    return n_a
 
 
 def paired_test(
@@ -187,7 +188,7 @@ def paired_test(
     Ties in the randomization count against significance: ``p = (k + 1) / (R + 1)``.
     """
     check_resampling(confidence, n_resamples)
-    n = _check_paired(rows_a, rows_b)
+    _check_paired(rows_a, rows_b)
     joint = {**{f"a\x00{k}": v for k, v in rows_a.items()}, **{f"b\x00{k}": v for k, v in rows_b.items()}}
     first, inverse, counts = group_identical_rows(joint)
     group_a, group_b = take_rows(rows_a, first), take_rows(rows_b, first)
@@ -203,7 +204,6 @@ def paired_test(
     kept = counts[None, :] - swapped
     perm_a = _score_each(aggregate, both, iter([np.concatenate([kept, swapped], axis=1)]))
     perm_b = _score_each(aggregate, both, iter([np.concatenate([swapped, kept], axis=1)]))
-    del n
 
     tests: dict[str, PairedTest] = {}
     for key in observed_a:

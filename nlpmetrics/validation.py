@@ -8,7 +8,6 @@ fix.  Nothing is silently dropped or coerced.
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -207,8 +206,3 @@ def a_type(value: Any) -> str:
     """``"an int"``, ``"a float"``, ``"a dict"``...: the type of ``value`` for an error message."""
     name = type(value).__name__
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
-
-
-def is_nan(value: float) -> bool:
-    """True for a float NaN (and nothing else)."""
-    return isinstance(value, float) and math.isnan(value)

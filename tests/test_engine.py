@@ -325,3 +325,21 @@ def test_entry_point_metrics_are_loadable_by_name(monkeypatch):
     result = nm.compute("shouting_accuracy", predictions=["a", "B"], references=["A", "c"], confidence=0.9)
     assert result["shouting_accuracy"] == 0.5
     assert result.ci is not None
+
+
+@pytest.mark.parametrize("n_groups", [3, 5000])  # the multinomial path and the index-drawing path
+def test_resample_weights_draw_n_examples_with_replacement(n_groups):
+    import numpy as np
+
+    from nlpmetrics.resampling import resample_weights
+
+    rng = np.random.default_rng(1)
+    inverse = rng.integers(0, n_groups, size=20_000)
+    inverse[:n_groups] = np.arange(n_groups)  # every group present
+    counts = np.bincount(inverse, minlength=n_groups)
+    blocks = np.concatenate(list(resample_weights(counts, 400, np.random.default_rng(0), inverse)))
+    assert blocks.shape == (400, n_groups)
+    assert np.all(blocks.sum(axis=1) == counts.sum())
+    # each group is drawn in proportion to its size: mean count ~ size, within 5 standard errors
+    standard_error = np.sqrt(counts * (1 - counts / counts.sum()) / 400)
+    assert np.all(np.abs(blocks.mean(axis=0) - counts) <= 5 * standard_error + 1e-9)
