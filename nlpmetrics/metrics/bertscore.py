@@ -29,7 +29,7 @@ import numpy as np
 
 from nlpmetrics.base import Metric, weighted_mean
 from nlpmetrics.metrics._bertscore_idf import DocumentFrequencies, IdfWeights, check_idf_option
-from nlpmetrics.options import Option
+from nlpmetrics.options import Option, check_bool, check_optional_non_negative_int, check_positive_int
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
 from nlpmetrics.validation import reference_texts, texts
@@ -49,30 +49,10 @@ def _check_model(value: Any) -> str | None:
     return value
 
 
-def _check_layers(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError("num_layers must be a whole number >= 0 (the layer whose outputs are compared)")
-    return int(value)
-
-
 def _check_lang(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("lang must be a language code such as 'en' or 'ja'")
     return value.strip().lower()
-
-
-def _check_bool(value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError("must be True or False")
-    return bool(value)
-
-
-def _check_batch_size(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError("batch_size must be a whole number >= 1")
-    return int(value)
 
 
 def _check_device(value: Any) -> str | None:
@@ -118,19 +98,19 @@ class BERTScore(Metric):
     options = {
         "model": Option(None, check=_check_model,
                         doc="local folder or hub name of the model (default: bert-score's model for lang)"),
-        "num_layers": Option(None, check=_check_layers,
+        "num_layers": Option(None, check=check_optional_non_negative_int,
                              doc="layer whose outputs are compared (default: bert-score's table, else the last)"),
         "lang": Option("en", check=_check_lang, doc="language; picks the default model and rescaling baseline"),
         "idf": Option(False, check=check_idf_option,
                       doc="weigh rare tokens more (True: idf from the references; or a precomputed table)"),
-        "rescale_with_baseline": Option(False, check=_check_bool,
+        "rescale_with_baseline": Option(False, check=check_bool,
                                         doc="rescale with bert-score's baseline so unrelated texts score near 0"),
-        "batch_size": Option(64, check=_check_batch_size,
+        "batch_size": Option(64, check=check_positive_int,
                              doc="encoding batch size, in units of 1,024 tokens (batches are cut by tokens, padding included)"),
         "device": Option(None, check=_check_device, doc="'cpu', 'cuda', 'cuda:1'... (default: a GPU if present)"),
         "dtype": Option("float32", choices=("float32", "bfloat16", "float16"),
                         doc="model weights' precision; bfloat16/float16 are faster on a GPU, differ in the 3rd-4th decimal"),
-        "progress": Option(True, check=_check_bool, doc="show a progress bar on long runs when stderr is a terminal"),
+        "progress": Option(True, check=check_bool, doc="show a progress bar on long runs when stderr is a terminal"),
     }
     score_keys = ("f1", "precision", "recall")
     bounds = (-1.0, 1.0)

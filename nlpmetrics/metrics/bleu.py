@@ -21,7 +21,7 @@ import numpy as np
 from nlpmetrics.base import Metric, weighted_sum
 from nlpmetrics.errors import InputError
 from nlpmetrics.metrics._text import sacrebleu_tokenizer, tokenizer_for_lang
-from nlpmetrics.options import Option
+from nlpmetrics.options import Option, check_bool, check_positive_int
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
 from nlpmetrics.validation import reference_texts, texts
@@ -33,32 +33,6 @@ SMOOTH_DEFAULTS = {"exp": None, "floor": 0.1, "add-k": 1, "none": None}
 
 
 # ---------------------------------------------------------------------------- option checks (shared)
-def check_bool(value: Any) -> bool:
-    """``value`` if it is a bool, else a ``TypeError`` (``"yes"`` or ``1`` are refused, not guessed)."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError("must be True or False")
-    return bool(value)
-
-
-def check_optional_bool(value: Any) -> bool | None:
-    """``None`` (decided by ``lang``) or a bool."""
-    return None if value is None else check_bool(value)
-
-
-def check_positive_int(value: Any) -> int:
-    """A whole number >= 1."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError("must be a whole number >= 1")
-    return int(value)
-
-
-def check_non_negative_int(value: Any) -> int:
-    """A whole number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError("must be a whole number >= 0")
-    return int(value)
-
-
 def check_lang(value: Any) -> str | None:
     """``None`` or a language code such as ``"en"``, ``"ja"``, ``"zh"``, ``"ko"``."""
     if value is not None and (not isinstance(value, str) or not value):

@@ -24,15 +24,11 @@ import numpy as np
 from nlpmetrics.base import Metric, weighted_sum
 from nlpmetrics.metrics._text import LANG_TOKENIZERS
 from nlpmetrics.metrics.bleu import (
-    check_bool,
     check_lang,
-    check_non_negative_int,
-    check_optional_bool,
-    check_positive_int,
     check_text_inputs,
     reference_counts,
 )
-from nlpmetrics.options import Option
+from nlpmetrics.options import Option, check_bool, check_non_negative_int, check_optional_bool, check_positive_int
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
 

@@ -33,7 +33,7 @@ from nlpmetrics.metrics._rouge_scores import (
     pair_counts,
 )
 from nlpmetrics.metrics._rouge_tokens import make_tokenizer, rouge_sentences, split_sentences
-from nlpmetrics.options import Option
+from nlpmetrics.options import Option, check_bool
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
 from nlpmetrics.validation import reference_texts, texts
@@ -58,12 +58,6 @@ def _check_rouge_types(value: Any) -> tuple[str, ...]:
     return types
 
 
-def _check_bool(value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError("must be True or False")
-    return bool(value)
-
-
 class RougeWarning(UserWarning):
     """A ROUGE score that is probably not what the caller meant (lost words, rougeLsum = rougeL)."""
 
@@ -76,11 +70,11 @@ class Rouge(Metric):
     options = {
         "rouge_types": Option(DEFAULT_TYPES, check=_check_rouge_types,
                               doc="ROUGE types to compute: rouge1..rouge9, rougeL, rougeLsum"),
-        "use_stemmer": Option(False, check=_check_bool,
+        "use_stemmer": Option(False, check=check_bool,
                               doc="Porter-stem English words longer than 3 letters (rouge-score's use_stemmer)"),
         "lang": Option("en", choices=LANGS,
                        doc="text language: 'en' uses rouge-score's tokenizer; 'ja'/'zh'/'ko' sacrebleu's"),
-        "split_sentences": Option(False, check=_check_bool,
+        "split_sentences": Option(False, check=check_bool,
                                   doc="for rougeLsum, split sentences at .!? and 。！？ as well as at newlines"),
     }
     score_keys = DEFAULT_TYPES

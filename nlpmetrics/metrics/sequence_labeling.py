@@ -31,7 +31,7 @@ import numpy as np
 
 from nlpmetrics.base import Metric, weighted_sum
 from nlpmetrics.errors import InputError
-from nlpmetrics.options import Option
+from nlpmetrics.options import Option, check_bool
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
 from nlpmetrics.validation import a_type
@@ -240,12 +240,6 @@ def _check_zero_division(value: Any) -> float:
     raise ValueError("zero_division must be 0.0, 1.0 or float('nan')")
 
 
-def _check_suffix(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("suffix must be True (tags like 'PER-B') or False (tags like 'B-PER')")
-    return value
-
-
 @register
 class SeqEval(Metric):
     """Entity-level precision, recall and F1 for NER, identical to ``seqeval.metrics``."""
@@ -260,7 +254,7 @@ class SeqEval(Metric):
                          doc="tagging scheme for mode='strict': " + ", ".join(SCHEMES)),
         "zero_division": Option(0.0, check=_check_zero_division,
                                 doc="value of a score whose denominator is 0: 0.0, 1.0 or nan"),
-        "suffix": Option(False, check=_check_suffix, doc="tags put the prefix last ('PER-B')"),
+        "suffix": Option(False, check=check_bool, doc="True: tags put the prefix last ('PER-B'); False: first ('B-PER')"),
     }
     #: F1 first: it is the headline number of NER (the main score of results and intervals).
     score_keys = ("f1", "precision", "recall")
