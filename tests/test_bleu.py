@@ -18,6 +18,7 @@ from nlpmetrics.errors import InputError
 from nlpmetrics.metrics._fast_13a import tokenize_13a
 from nlpmetrics.metrics._ngram_counts import clipped_ngram_counts
 from tests.translation_texts import (
+    BAD_TEXT_INPUTS,
     cjk_pairs,
     edge_pairs,
     english_pairs,
@@ -226,17 +227,7 @@ def test_flat_reference_list_is_one_reference_per_example_unlike_sacrebleu():
     assert nm.compute("bleu", predictions=predictions, references=references)["bleu"] == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize(
-    ("predictions", "references", "message"),
-    [
-        (["a", None], ["a", "b"], r"predictions\[1\] is None"),
-        (["a", "b"], ["a", None], r"references\[1\] is None"),
-        (["a", "b"], ["a", ["b", None]], r"references\[1\]\[1\] is None"),
-        (["a", "b"], ["a", []], r"references\[1\] is an empty list"),
-        (["a", "b"], ["a"], r"predictions has 2 entries but references has 1"),
-        (["a", 3], ["a", "b"], r"predictions\[1\] is an int"),
-    ],
-)
+@pytest.mark.parametrize(("predictions", "references", "message"), BAD_TEXT_INPUTS)
 @pytest.mark.parametrize("metric", ["bleu", "chrf", "ter"])
 def test_bad_input_names_the_index(metric, predictions, references, message):
     with pytest.raises(InputError, match=message):

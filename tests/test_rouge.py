@@ -22,6 +22,7 @@ from nlpmetrics.metrics._lcs import lcs_length, lcs_lengths, lcs_ref_indices
 from nlpmetrics.metrics._rouge_scores import TokenBatch, ngram_overlaps, short_pair_counts
 from nlpmetrics.metrics._rouge_tokens import split_sentences
 from nlpmetrics.metrics.rouge import RougeWarning
+from tests.translation_texts import BAD_TEXT_INPUTS
 
 TYPES = ["rouge1", "rouge2", "rougeL", "rougeLsum"]
 FIELDS = ("precision", "recall", "fmeasure")
@@ -316,17 +317,7 @@ def test_streaming_and_merge_equal_one_shot():
 
 
 # ---------------------------------------------------------------------------- bad input and options
-@pytest.mark.parametrize(
-    ("predictions", "references", "message"),
-    [
-        (["a", None], ["a", "b"], r"predictions\[1\] is None"),
-        (["a", "b"], ["a", None], r"references\[1\] is None"),
-        (["a", "b"], ["a", ["b", None]], r"references\[1\]\[1\] is None"),
-        (["a", "b"], ["a", []], r"references\[1\] is an empty list"),
-        (["a", "b"], ["a"], "predictions has 2 entries but references has 1"),
-        ([3], ["a"], r"predictions\[0\] is an int"),
-    ],
-)
+@pytest.mark.parametrize(("predictions", "references", "message"), BAD_TEXT_INPUTS)
 def test_bad_input_names_the_index(predictions, references, message):
     with pytest.raises(InputError, match=message):
         nm.compute("rouge", predictions=predictions, references=references)

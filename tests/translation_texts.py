@@ -1,4 +1,4 @@
-"""Real and generated texts for the BLEU / chrF / TER differential tests."""
+"""Real and generated texts for the BLEU / chrF / TER differential tests, and the bad text inputs they share with ROUGE."""
 
 from __future__ import annotations
 
@@ -142,3 +142,16 @@ def sacrebleu_streams(references: list[list[str]]) -> list[list[str | None]]:
     """Per-example reference lists as sacrebleu's reference streams, ``None`` where an example has fewer."""
     width = max(len(group) for group in references)
     return [[group[j] if j < len(group) else None for group in references] for j in range(width)]
+
+
+#: ``(predictions, references, message)``: text inputs every text metric (bleu, chrf, ter, rouge) must refuse
+#: with an :class:`~nlpmetrics.errors.InputError` whose message matches the regex ``message``.
+BAD_TEXT_INPUTS = [
+    (["a", None], ["a", "b"], r"predictions\[1\] is None"),
+    (["a", "b"], ["a", None], r"references\[1\] is None"),
+    (["a", "b"], ["a", ["b", None]], r"references\[1\]\[1\] is None"),
+    (["a", "b"], ["a", []], r"references\[1\] is an empty list"),
+    (["a", "b"], ["a"], r"predictions has 2 entries but references has 1"),
+    (["a", 3], ["a", "b"], r"predictions\[1\] is an int"),
+    ([3], ["a"], r"predictions\[0\] is an int"),
+]
