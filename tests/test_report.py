@@ -244,6 +244,11 @@ def test_classification_has_no_worst_examples_and_correlation_has_a_scatter():
 def test_bad_arguments_are_refused_before_scoring(tmp_path):
     with pytest.raises(nm.InputError, match=r"\.html or \.md"):
         report(_two_classifiers(), metrics=["accuracy"], output=tmp_path / "report.pdf")
+    # The output is checked first: these systems would be refused too, so the path's error proves the order.
+    with pytest.raises(nm.InputError, match=r"\.html or \.md"):
+        report({}, metrics=["accuracy"], output=tmp_path / "report.pdf")
+    with pytest.raises(nm.InputError, match="does not exist"):
+        report({}, metrics=["accuracy"], output=tmp_path / "missing" / "report.html")
     with pytest.raises(nm.InputError, match="language"):
         report(_two_classifiers(), metrics=["accuracy"], lang="fr")
     with pytest.raises(nm.InputError, match="non-empty mapping"):

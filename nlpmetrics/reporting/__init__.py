@@ -57,21 +57,16 @@ def report(
     Report
         The report model (``.to_html()``, ``.to_markdown()``, ``.save(path)``).
     """
-    from pathlib import Path
-
-    from nlpmetrics.io.output import write_text_atomically
+    from nlpmetrics.io.output import check_writable, write_text_atomically
     from nlpmetrics.reporting.build import build_report
-    from nlpmetrics.reporting.model import render_for_suffix
+    from nlpmetrics.reporting.model import render_for_suffix, report_format
 
     if output is not None:
-        # Refuse a bad suffix before any scoring is done.
-        path = Path(output)
-        if path.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
-            from nlpmetrics.errors import InputError
-
-            raise InputError(f"report output {str(output)!r} must end in .html or .md")
+        # Refuse a bad suffix or an unwritable path before any scoring is done.
+        report_format(output)
+        check_writable(os.fspath(output))
     built = build_report(systems, metrics=metrics, lang=lang, title=title, confidence=confidence,
                          n_resamples=n_resamples, seed=seed, worst=worst)
     if output is not None:
-        write_text_atomically(path, render_for_suffix(built, path))
+        write_text_atomically(output, render_for_suffix(built, output))
     return built

@@ -202,13 +202,18 @@ class Report:
         return path
 
 
-def render_for_suffix(report: Report, path: Path) -> str:
-    """HTML or Markdown by the file's suffix; an InputError for any other suffix."""
+def report_format(path: str | os.PathLike) -> str:
+    """``"html"`` or ``"markdown"`` by the file's suffix; an InputError naming the path for any other suffix."""
     from nlpmetrics.errors import InputError
 
-    suffix = path.suffix.lower()
+    suffix = Path(path).suffix.lower()
     if suffix in (".html", ".htm"):
-        return report.to_html()
+        return "html"
     if suffix in (".md", ".markdown"):
-        return report.to_markdown()
-    raise InputError(f"report output {str(path)!r} must end in .html or .md")
+        return "markdown"
+    raise InputError(f"report output {os.fspath(path)!r} must end in .html or .md")
+
+
+def render_for_suffix(report: Report, path: str | os.PathLike) -> str:
+    """HTML or Markdown by the file's suffix (see :func:`report_format`)."""
+    return report.to_html() if report_format(path) == "html" else report.to_markdown()
