@@ -255,6 +255,8 @@ def test_bad_arguments_are_refused_before_scoring(tmp_path):
         report({}, metrics=["accuracy"])
     with pytest.raises(nm.UnknownMetricError):
         report(_two_classifiers(), metrics=["acuracy"])
+    with pytest.raises(nm.InputError, match="system 'b' must be a .predictions, references. pair .* not list"):
+        report({"a": (["x"], ["x"]), "b": [["x"], ["x"], ["y"]]}, metrics=["accuracy"])
     with pytest.raises(nm.InputError, match="twice with the same options"):
         report(_two_classifiers(), metrics=["f1", nm.load("f1")])
     assert list(tmp_path.iterdir()) == []

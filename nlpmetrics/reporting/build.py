@@ -26,6 +26,7 @@ from nlpmetrics.reporting.compare import (
     metric_variants,
     resolve_metrics,
     same_references,
+    unpack_system,
     variant_label,
 )
 from nlpmetrics.reporting.guards import (
@@ -79,22 +80,13 @@ def _is_precomputed(systems: Mapping[str, Any]) -> bool:
     return kinds.pop()
 
 
-def _pair(system: Any, name: str) -> tuple[list, list]:
-    if isinstance(system, Mapping) and {"predictions", "references"} <= set(system):
-        system = (system["predictions"], system["references"])
-    if not (isinstance(system, (tuple, list)) and len(system) == 2):
-        raise InputError(f"system {name!r} must be a (predictions, references) pair or a mapping of results")
-    predictions, references = system
-    return list(predictions), list(references)
-
-
 def _score(systems: Mapping[str, Any], metrics: list, labels: list[str], confidence: float, n_resamples: int,
            seed: int) -> dict[str, dict[str, _Scored]]:
     from nlpmetrics.result import Result
 
     scored: dict[str, dict[str, _Scored]] = {}
     for name, system in systems.items():
-        predictions, references = _pair(system, name)
+        predictions, references = (list(x) for x in unpack_system(system, name))
         scored[name] = {}
         for template, label in zip(metrics, labels, strict=True):
             with recorded_warnings() as caught:

@@ -182,12 +182,14 @@ def _as_plain(value: Any) -> Any:
     return value
 
 
-def _unpack(system: Any, name: str) -> tuple[Any, Any]:
+def unpack_system(system: Any, name: str) -> tuple[Any, Any]:
+    """``(predictions, references)`` of a system given as a pair or as a mapping with those two keys."""
     if isinstance(system, Mapping) and {"predictions", "references"} <= set(system):
         return system["predictions"], system["references"]
     if isinstance(system, (tuple, list)) and len(system) == 2:
         return system[0], system[1]
-    raise InputError(f"system {name!r} must be a (predictions, references) pair")
+    raise InputError(f"system {name!r} must be a (predictions, references) pair or a mapping with the keys "
+                     f"'predictions' and 'references', not {type(system).__name__}")
 
 
 def compare_rows(metric: Any, rows_a: Mapping, rows_b: Mapping, *, confidence: float, n_resamples: int,
@@ -249,8 +251,8 @@ def compare(
     check_resampling(confidence, n_resamples)
     if len(names) != 2 or names[0] == names[1]:
         raise InputError(f"names must be two different display names, got {names!r}")
-    pred_a, ref_a = _unpack(a, names[0])
-    pred_b, ref_b = _unpack(b, names[1])
+    pred_a, ref_a = unpack_system(a, names[0])
+    pred_b, ref_b = unpack_system(b, names[1])
     if len(ref_a) != len(ref_b):
         raise InputError(
             f"a paired comparison needs the same examples: {names[0]} has {len(ref_a)} and {names[1]} has {len(ref_b)}"
