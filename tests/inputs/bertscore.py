@@ -6,9 +6,15 @@ list of one to three strings.  Options cover plain scoring, another layer, and
 a precomputed idf table (the exact way to stream idf; ``idf=True`` takes its
 weights from each batch's references, so it does not stream exactly and
 would fail the state properties by design).
+
+The option sets name the tiny model, which takes seconds to build, so they
+are made on first use: importing this module (``all_inputs()``) builds nothing.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
 
 from hypothesis import strategies as st
 
@@ -33,6 +39,7 @@ def first_reference(references: list) -> list[str]:
     return [r if isinstance(r, str) else r[0] for r in references]
 
 
+@cache
 def _options() -> list[dict]:
     from nlpmetrics.metrics.bertscore import document_frequencies
 
@@ -44,6 +51,16 @@ def _options() -> list[dict]:
     ]
 
 
+class _OptionsOnFirstUse(Sequence):
+    """The option sets of :func:`_options`, made (tiny model built) when first read, not at import."""
+
+    def __getitem__(self, index):
+        return _options()[index]
+
+    def __len__(self) -> int:
+        return len(_options())
+
+
 INPUTS = {
-    "bertscore": MetricInputs(examples=text_pairs, options=_options(), make_perfect=first_reference),
+    "bertscore": MetricInputs(examples=text_pairs, options=_OptionsOnFirstUse(), make_perfect=first_reference),
 }
