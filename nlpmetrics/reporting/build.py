@@ -49,12 +49,13 @@ from nlpmetrics.reporting.model import (
 from nlpmetrics.reporting.text import (
     comparison_sentence,
     interval_text,
-    p_text,
+    p_cell,
     phrase,
     resolution_sentence,
     safe_card,
     score_name,
     signed_difference,
+    signed_interval_text,
     value_text,
 )
 
@@ -264,7 +265,7 @@ def _section(label, variant, scored, names, comparisons, lang, worst, precompute
             interval_text=interval_text(interval, low_bound, lang), n=result.n,
             explanation=result.explain(lang) if card else phrase("no_card", lang),
         ))
-        warnings += result_warnings(result, name, title, lang, item.predictions)
+        warnings += result_warnings(result, name, title, lang, low_bound, item.predictions)
         for table_name, columns in dt.column_tables(result.details).items():
             heading = phrase("per_class", lang) if table_name.startswith("per_") else table_name
             tables.append((name, dt.to_table(heading, columns, lang, low_bound)))
@@ -335,10 +336,9 @@ def _comparison_rows(comparisons, baseline: str, lang: str):
                     a_text=value_text(test.a, low_bound),
                     b_text=value_text(test.b, low_bound),
                     difference_text=signed_difference(test.difference, low_bound),
-                    interval_text=f"{signed_difference(test.interval[0], low_bound)} – "
-                                  f"{signed_difference(test.interval[1], low_bound)}",
+                    interval_text=signed_interval_text(test.interval, low_bound),
                     p_value=test.p_value,
-                    p_text=p_text(test.p_value, test.n_resamples).replace("= ", ""),
+                    p_text=p_cell(test.p_value, test.n_resamples),
                     sentence=comparison_sentence(test, names=(baseline, other), metric=metric,
                                                  higher_is_better=higher, low_bound=low_bound, lang=lang,
                                                  variant=variant),

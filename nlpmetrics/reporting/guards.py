@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from nlpmetrics.explanations import SMALL_SAMPLE
-from nlpmetrics.reporting.text import phrase
+from nlpmetrics.reporting.text import difference_text, phrase
 
 #: An interval wider than this (in score units; 0.2 = 20 points) is too imprecise to rank close systems.
 WIDE_INTERVAL = 0.2
@@ -47,34 +47,24 @@ def signature_difference(signature_a: str, signature_b: str) -> str | None:
     return "; ".join(f"{k}: {a.get(k, '-')} vs {b.get(k, '-')}" for k in differing)
 
 
-def result_warnings(result: Any, system: str, metric_title: str, lang: str,
+def result_warnings(result: Any, system: str, metric_title: str, lang: str, low_bound: float,
                     predictions: Sequence | None = None) -> list[str]:
-    """The warnings about one system's result on one metric."""
+    """The warnings about one system's result on one metric (``low_bound``: the metric's lowest score)."""
     warnings = []
-    low_bound = -1.0 if any(v < 0 for v in _bounds_probe(result)) else 0.0
     main_key = next(iter(result.scores))
     if result.n < SMALL_SAMPLE:
         warnings.append(phrase("warn_small", lang, name=system, metric=metric_title, n=result.n))
     elif result.ci and main_key in result.ci:
         low, high = result.ci[main_key]
         if not (math.isnan(low) or math.isnan(high)) and high - low > WIDE_INTERVAL * (2 if low_bound < 0 else 1):
-            width = f"{high - low:.2f}" if low_bound < 0 else phrase("points", lang, value=f"{(high - low) * 100:.1f}")
-            warnings.append(phrase("warn_wide", lang, name=system, metric=metric_title, width=width,
+            warnings.append(phrase("warn_wide", lang, name=system, metric=metric_title,
+                                   width=difference_text(high - low, low_bound, lang),
                                    confidence=f"{result.confidence * 100:.0f}%"))
     if any(isinstance(v, float) and math.isnan(v) for v in result.scores.values()):
         warnings.append(phrase("warn_undefined", lang, name=system, metric=metric_title))
     if lsum_without_sentences(result, predictions):
         warnings.append(phrase("warn_lsum", lang, name=system))
     return warnings
-
-
-def _bounds_probe(result: Any) -> tuple[float, ...]:
-    from nlpmetrics.registry import metric_class
-
-    try:
-        return tuple(metric_class(result.metric).bounds)
-    except KeyError:
-        return (0.0, 1.0)
 
 
 def lsum_without_sentences(result: Any, predictions: Sequence | None = None) -> bool:

@@ -112,7 +112,14 @@ def _comparison_table(report: Report, confidence: str) -> list[str]:
 
 def comparison_markdown(comparison: Comparison, lang: str = "en") -> str:
     """A :class:`~nlpmetrics.reporting.compare.Comparison` as a Markdown table plus sentences."""
-    from nlpmetrics.reporting.text import metric_title, p_text, score_name, signed_difference, value_text
+    from nlpmetrics.reporting.text import (
+        metric_title,
+        p_cell,
+        score_name,
+        signed_difference,
+        signed_interval_text,
+        value_text,
+    )
 
     name_a, name_b = comparison.names
     rows = []
@@ -123,9 +130,7 @@ def comparison_markdown(comparison: Comparison, lang: str = "en") -> str:
             title = metric_title(c.metric, lang) + (f" ({c.variant})" if c.variant else "")
             rows.append((title, score_name(key, lang), value_text(t.a, c.low_bound),
                          value_text(t.b, c.low_bound), signed_difference(t.difference, c.low_bound),
-                         f"{signed_difference(t.interval[0], c.low_bound)} – "
-                         f"{signed_difference(t.interval[1], c.low_bound)}",
-                         p_text(t.p_value, t.n_resamples).replace("= ", "")))
+                         signed_interval_text(t.interval, c.low_bound), p_cell(t.p_value, t.n_resamples)))
     lines = table((phrase("metric", lang), phrase("score", lang), name_a, name_b, phrase("difference", lang),
                    phrase("interval", lang, confidence=confidence), phrase("p_value", lang)), rows)
     lines += [""] + [f"- {inline(s)}" for s in comparison.sentences(lang)]

@@ -67,24 +67,27 @@ def interval_text(interval: tuple[float, float] | None, low_bound: float, lang: 
     return phrase("range", lang, low=value_text(low, low_bound), high=value_text(high, low_bound))
 
 
-def difference_text(difference: float, low_bound: float, lang: str) -> str:
-    """A difference in points (percent scales) or as a plain number (correlations), without sign."""
-    if math.isnan(difference):
-        return "n/a"
-    if low_bound < 0:
-        return f"{abs(difference):.2f}"
-    return phrase("points", lang, value=f"{abs(difference) * 100:.1f}")
-
-
-def _signed(value: float, low_bound: float) -> str:
+def _amount(value: float, low_bound: float, sign: str = "") -> str:
+    """A score difference as a number: points (x100, one decimal) on percent scales, else two decimals."""
     if math.isnan(value):
         return "n/a"
-    return f"{value:+.2f}" if low_bound < 0 else f"{value * 100:+.1f}"
+    return f"{value:{sign}.2f}" if low_bound < 0 else f"{value * 100:{sign}.1f}"
+
+
+def difference_text(difference: float, low_bound: float, lang: str) -> str:
+    """A difference (or a width) in points for percent scales, or as a plain number for correlations; no sign."""
+    amount = _amount(abs(difference), low_bound)
+    return amount if low_bound < 0 or amount == "n/a" else phrase("points", lang, value=amount)
 
 
 def signed_difference(value: float, low_bound: float) -> str:
     """A signed difference for tables: points for percent scales (``+2.1``), else two decimals."""
-    return _signed(value, low_bound)
+    return _amount(value, low_bound, "+")
+
+
+def signed_interval_text(interval: tuple[float, float], low_bound: float) -> str:
+    """The interval of a difference for tables: ``"+1.2 – +3.0"``."""
+    return f"{signed_difference(interval[0], low_bound)} – {signed_difference(interval[1], low_bound)}"
 
 
 def p_text(p_value: float, n_resamples: int | None = None) -> str:
@@ -100,6 +103,11 @@ def p_text(p_value: float, n_resamples: int | None = None) -> str:
     if n_resamples and p_value <= 1.0 / (n_resamples + 1) + 1e-15:
         return f"≤ {p_value:.3f}"
     return f"= {p_value:.3f}"
+
+
+def p_cell(p_value: float, n_resamples: int | None = None) -> str:
+    """A p-value for a table cell: ``0.002``, ``< 0.001``, ``≤ 0.010``."""
+    return p_text(p_value, n_resamples).replace("= ", "")
 
 
 def chance_clause(p_value: float, lang: str, n_resamples: int | None = None) -> str:
@@ -131,9 +139,9 @@ def comparison_sentence(test: Any, *, names: tuple[str, str], metric: str, highe
                       chance=chance_clause(test.p_value, lang, test.n_resamples))
     b_wins = (difference > 0) == higher_is_better
     winner, loser = (name_b, name_a) if b_wins else (name_a, name_b)
-    # The interval of the winner's advantage: B - A, or its mirror when A wins.
+    # The interval of the winner's advantage, the size of B - A: mirrored when B - A is negative.
     low, high = test.interval
-    if not b_wins and higher_is_better or b_wins and not higher_is_better:
+    if difference < 0:
         low, high = -high, -low
     # Below SELDOM_P the winner "is better"; above it the sentence only says who is ahead, and that it may be chance.
     wording = "compare_better" if test.p_value < SELDOM_P else "compare_ahead"
@@ -147,16 +155,11 @@ def comparison_sentence(test: Any, *, names: tuple[str, str], metric: str, highe
 
 
 def _plain(value: float, low_bound: float) -> str:
-    if math.isnan(value):
-        return "n/a"
-    text = f"{value:.2f}" if low_bound < 0 else f"{value * 100:.1f}"
-    return text.replace("-", "−")  # a real minus sign, unmistakable next to the range dash
+    return _amount(value, low_bound).replace("-", "−")  # a real minus sign, unmistakable next to the range dash
 
 
 def resolution_sentence(interval: tuple[float, float] | None, low_bound: float, lang: str) -> str:
     """What a difference of a given size means, from the width of this measurement's interval."""
     if not interval or any(math.isnan(v) for v in interval):
         return phrase("resolution_unknown", lang)
-    half = (interval[1] - interval[0]) / 2
-    size = f"{half:.2f}" if low_bound < 0 else phrase("points", lang, value=f"{half * 100:.1f}")
-    return phrase("resolution", lang, size=size)
+    return phrase("resolution", lang, size=difference_text((interval[1] - interval[0]) / 2, low_bound, lang))
