@@ -382,24 +382,17 @@ class _TextPairReader:
         self.paths, self.byte_ranges, self.encoding, self.chunk_size = paths, byte_ranges, encoding, chunk_size
 
     def __call__(self):
-        from nlpmetrics.io.source import Chunk, numbered_lines
+        from nlpmetrics.io.source import chunked, numbered_lines
 
         streams = [numbered_lines(p, encoding=self.encoding, byte_range=r)
                    for p, r in zip(self.paths, self.byte_ranges, strict=True)]
-        chunk = Chunk([], [], 0)
-        for numbered in zip(*streams, strict=True):
-            line = numbered[0][0]
-            texts = [text for _, text in numbered]
-            if not chunk.lines:
-                chunk.first_line = line
-            chunk.predictions.append(texts[0])
-            chunk.references.append(texts[1] if len(texts) == 2 else texts[1:])
-            chunk.lines.append(line)
-            if len(chunk.lines) >= self.chunk_size:
-                yield chunk
-                chunk = Chunk([], [], 0)
-        if chunk.lines:
-            yield chunk
+        return chunked(self._examples(streams), self.chunk_size)
+
+    @staticmethod
+    def _examples(streams: list) -> Iterable[tuple[int, str, Any]]:
+        for (line, hypothesis), *references in zip(*streams, strict=True):
+            texts = [text for _, text in references]
+            yield line, hypothesis, texts[0] if len(texts) == 1 else texts
 
 
 def _count_lines(path: str) -> int:

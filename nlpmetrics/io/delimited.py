@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from nlpmetrics.errors import InputError
-from nlpmetrics.io.source import Chunk, closest_field, numbered_lines, where
+from nlpmetrics.io.source import Chunk, chunked, closest_field, numbered_lines, where
 
 
 class _LineFeed:
@@ -77,10 +77,15 @@ def read_delimited(
         ref_indexes = multi
     else:
         ref_indexes = [_header_index(header, ref_field, "--ref-field", path)]
+    return chunked(_examples(reader, feed, header, pred_index, ref_indexes, path, format_name, byte_range), chunk_size)
+
+
+def _examples(reader: Any, feed: _LineFeed, header: list[str], pred_index: int, ref_indexes: list[int], path: Any,
+              format_name: str, byte_range: tuple[int, int] | None) -> Iterator[tuple[int, str, Any]]:
+    """``(line, prediction, reference)`` for every record after the header (blank lines skipped)."""
     offsets = _RecordOffsets(path) if byte_range is not None else None
+    start, end = byte_range if byte_range is not None else (0, None)
     try:
-        start, end = byte_range if byte_range is not None else (0, None)
-        chunk = Chunk([], [], 0)
         while True:
             record_line = feed.current + 1
             try:
@@ -98,21 +103,13 @@ def read_delimited(
             if not row or (len(row) == 1 and not row[0].strip() and len(header) > 1):
                 continue  # a blank line
             if len(row) != len(header):
+                tab = " (a tab)" if format_name == "TSV" else ""
                 raise InputError(
                     f"{where(path, record_line)}: this row has {len(row)} columns but the header has {len(header)}; "
-                    f"quote fields that contain the delimiter{' (a tab)' if delimiter == chr(9) else ''} or newlines"
+                    f"quote fields that contain the delimiter{tab} or newlines"
                 )
-            if not chunk.lines:
-                chunk.first_line = record_line
-            chunk.predictions.append(row[pred_index])
             refs = [row[i] for i in ref_indexes]
-            chunk.references.append(refs if len(ref_indexes) > 1 else refs[0])
-            chunk.lines.append(record_line)
-            if len(chunk.lines) >= chunk_size:
-                yield chunk
-                chunk = Chunk([], [], 0)
-        if chunk.lines:
-            yield chunk
+            yield record_line, row[pred_index], refs if len(ref_indexes) > 1 else refs[0]
     finally:
         if offsets is not None:
             offsets.close()

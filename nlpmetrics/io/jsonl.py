@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from nlpmetrics.errors import InputError
-from nlpmetrics.io.source import Chunk, closest_field, numbered_lines, where
+from nlpmetrics.io.source import Chunk, chunked, closest_field, numbered_lines, where
 from nlpmetrics.validation import a_type
 
 _MISSING = object()
@@ -128,8 +128,13 @@ def read_jsonl(
     record that has no ``reference`` but a ``references`` list is read as
     several references for one prediction.
     """
+    return chunked(_examples(path, pred_field, ref_field, encoding, byte_range), chunk_size)
+
+
+def _examples(path: Any, pred_field: str, ref_field: str, encoding: str,
+              byte_range: tuple[int, int] | None) -> Iterator[tuple[int, Any, Any]]:
+    """``(line, prediction, reference)`` for every non-blank line."""
     ref_candidates = reference_field_candidates(ref_field)
-    chunk = Chunk([], [], 0)
     for line, text in numbered_lines(path, encoding=encoding, byte_range=byte_range, keepends=True):
         if text.isspace() or not text:
             continue
@@ -144,13 +149,4 @@ def read_jsonl(
                 break
         if reference is _MISSING:
             raise missing_field_error(record, ref_field, "--ref-field", path, line)
-        if not chunk.lines:
-            chunk.first_line = line
-        chunk.predictions.append(prediction)
-        chunk.references.append(reference)
-        chunk.lines.append(line)
-        if len(chunk.lines) >= chunk_size:
-            yield chunk
-            chunk = Chunk([], [], 0)
-    if chunk.lines:
-        yield chunk
+        yield line, prediction, reference

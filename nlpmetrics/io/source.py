@@ -14,7 +14,7 @@ import codecs
 import io
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -52,6 +52,26 @@ class Chunk:
         if 0 <= index < len(self.lines):
             return self.lines[index]
         return self.first_line + index if self.first_line > 0 else None
+
+
+def chunked(examples: Iterable[tuple[int, Any, Any]], chunk_size: int) -> Iterator[Chunk]:
+    """Group ``(line, prediction, reference)`` triples into chunks of at most ``chunk_size`` examples.
+
+    Every reader builds its chunks here, so a chunk's ``first_line`` and
+    ``lines`` mean the same whatever the format.
+    """
+    chunk = Chunk([], [], 0)
+    for line, prediction, reference in examples:
+        if not chunk.lines:
+            chunk.first_line = line
+        chunk.predictions.append(prediction)
+        chunk.references.append(reference)
+        chunk.lines.append(line)
+        if len(chunk.lines) >= chunk_size:
+            yield chunk
+            chunk = Chunk([], [], 0)
+    if chunk.lines:
+        yield chunk
 
 
 def display_name(path: Any) -> str:

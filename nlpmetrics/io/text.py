@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from nlpmetrics.errors import InputError
-from nlpmetrics.io.source import Chunk, display_name, numbered_lines
+from nlpmetrics.io.source import Chunk, chunked, display_name, numbered_lines
 
 _END = object()
 
@@ -60,16 +60,20 @@ def read_text_pair(
     ref_paths = [ref_file] if isinstance(ref_file, (str, bytes)) or not isinstance(ref_file, Sequence) else list(ref_file)
     if "-" in ref_paths and path == "-":
         raise InputError("standard input can hold the predictions or the references, not both")
+    return chunked(_aligned(path, ref_paths, encoding), chunk_size)
+
+
+def _aligned(path: Any, ref_paths: list[Any], encoding: str) -> Iterator[tuple[int, str, Any]]:
+    """``(line, hypothesis, reference or references)`` for every line; files of unequal length raise."""
     hyp_lines = _lines(path, encoding)
     ref_lines = [_lines(r, encoding) for r in ref_paths]
-    chunk = Chunk([], [], 1)
     line = 0
     while True:
         hyp = next(hyp_lines, _END)
         refs = [next(r, _END) for r in ref_lines]
         ended = [hyp is _END] + [r is _END for r in refs]
         if all(ended):
-            break
+            return
         if any(ended):
             counts = [line + (0 if e else 1) for e in ended]
             counts[0] += 0 if ended[0] else _count_rest(hyp_lines)
@@ -81,11 +85,4 @@ def read_text_pair(
                 "each line of the predictions needs the reference on the same line"
             )
         line += 1
-        chunk.predictions.append(hyp)
-        chunk.references.append(refs[0] if len(refs) == 1 else refs)
-        chunk.lines.append(line)
-        if len(chunk.lines) >= chunk_size:
-            yield chunk
-            chunk = Chunk([], [], line + 1)
-    if chunk.lines:
-        yield chunk
+        yield line, hyp, refs[0] if len(refs) == 1 else refs
