@@ -41,8 +41,16 @@ def _sacrebleu_metric(kind: str, options: tuple[tuple[str, Any], ...]):
     return {"chrf": CHRF, "ter": TER}[kind](**dict(options))
 
 
+def _n_refs_column(references: list[list[str]]) -> np.ndarray:
+    """The ``n_refs`` column: how many references each example has (for sacrebleu's signature)."""
+    return np.fromiter((len(group) for group in references), dtype=np.int64, count=len(references))
+
+
 class _SacrebleuSegmentMetric(Metric):
-    """Shared engine: rows are sacrebleu's segment statistics, scores its ``_compute_score_from_stats``."""
+    """Shared engine: rows are sacrebleu's segment statistics, scores its ``_compute_score_from_stats``.
+
+    Subclasses write ``statistics`` returning ``{"stats": (n, width) array, "n_refs": ...}``.
+    """
 
     reference_modules = ("sacrebleu",)
     #: Config keys passed to the sacrebleu class.
@@ -55,21 +63,6 @@ class _SacrebleuSegmentMetric(Metric):
 
     def check_inputs(self, predictions, references):
         return check_text_inputs(predictions, references)
-
-    def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
-        metric = self.reference_metric
-        preprocess = metric._preprocess_segment
-        stats = [
-            metric._compute_segment_statistics(
-                preprocess(hypothesis), metric._extract_reference_info([preprocess(r) for r in group])
-            )
-            for hypothesis, group in zip(predictions, references, strict=True)
-        ]
-        n_refs = np.fromiter((len(group) for group in references), dtype=np.int64, count=len(references))
-        return {"stats": self._stats_array(stats), "n_refs": n_refs}
-
-    def _stats_array(self, stats: list[list]) -> np.ndarray:
-        raise NotImplementedError
 
     def _summed(self, rows: Rows, weights: np.ndarray | None) -> list:
         sums = weighted_sum(rows["stats"], weights)
@@ -116,10 +109,6 @@ class ChrF(_SacrebleuSegmentMetric):
     sacrebleu_options = ("char_order", "word_order", "beta", "lowercase", "whitespace", "eps_smoothing")
     score_keys = ("chrf",)
 
-    def _stats_array(self, stats: list[list]) -> np.ndarray:
-        width = 3 * (self.config["char_order"] + self.config["word_order"])
-        return np.array(stats, dtype=np.int64).reshape(len(stats), width)
-
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
         """sacrebleu's chrF segment statistics, counted for the whole batch with numpy.
 
@@ -137,8 +126,7 @@ class ChrF(_SacrebleuSegmentMetric):
         for start in range(0, len(hypotheses), _CHUNK_EXAMPLES):
             stop = min(len(hypotheses), start + _CHUNK_EXAMPLES)
             rows[start:stop] = self._best_reference_statistics(hypotheses[start:stop], grouped[start:stop])
-        n_refs = np.fromiter((len(group) for group in references), dtype=np.int64, count=len(references))
-        return {"stats": rows, "n_refs": n_refs}
+        return {"stats": rows, "n_refs": _n_refs_column(references)}
 
     def _best_reference_statistics(self, hypotheses: list[str], references: list[list[str]]) -> np.ndarray:
         from nlpmetrics.metrics._ngram_counts import Segments, reference_match_statistics
@@ -205,8 +193,17 @@ class TER(_SacrebleuSegmentMetric):
             if self.config[key] is None:
                 self.config[key] = asian
 
-    def _stats_array(self, stats: list[list]) -> np.ndarray:
-        return np.array(stats, dtype=np.float64).reshape(len(stats), 2)
+    def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
+        """sacrebleu's own TER segment statistics ``[edits, average reference length]`` per example."""
+        metric = self.reference_metric
+        preprocess = metric._preprocess_segment
+        stats = [
+            metric._compute_segment_statistics(
+                preprocess(hypothesis), metric._extract_reference_info([preprocess(r) for r in group])
+            )
+            for hypothesis, group in zip(predictions, references, strict=True)
+        ]
+        return {"stats": np.array(stats, dtype=np.float64).reshape(len(stats), 2), "n_refs": _n_refs_column(references)}
 
     def _summed(self, rows: Rows, weights: np.ndarray | None) -> list:
         edits, ref_length = (float(x) for x in weighted_sum(rows["stats"], weights))
