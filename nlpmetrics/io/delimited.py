@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from nlpmetrics.errors import InputError
-from nlpmetrics.io.source import Chunk, chunked, closest_field, numbered_lines, where
+from nlpmetrics.io.source import Chunk, chunked, missing_name_error, numbered_lines, where
 
 
 class _LineFeed:
@@ -34,11 +34,7 @@ class _LineFeed:
 def _header_index(header: list[str], wanted: str, option: str, path: Any) -> int:
     if wanted in header:
         return header.index(wanted)
-    shown = ", ".join(repr(h) for h in header)
-    raise InputError(
-        f"{where(path, 1)}: no column {wanted!r}{closest_field(wanted, header)} (columns: {shown}); "
-        f"choose the column with {option}"
-    )
+    raise missing_name_error(path, 1, "column", wanted, header, option)
 
 
 def read_delimited(

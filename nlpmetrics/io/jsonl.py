@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from nlpmetrics.errors import InputError
-from nlpmetrics.io.source import Chunk, chunked, closest_field, numbered_lines, where
+from nlpmetrics.io.source import Chunk, chunked, missing_name_error, numbered_lines, where
 from nlpmetrics.validation import a_type
 
 _MISSING = object()
@@ -100,12 +100,7 @@ def field_paths(record: dict[str, Any], prefix: str = "") -> list[str]:
 
 def missing_field_error(record: dict[str, Any], wanted: str, option: str, path: Any, line: int) -> InputError:
     """The error for a record without the wanted field: lists the fields there and the closest one."""
-    fields = field_paths(record)
-    shown = ", ".join(repr(f) for f in fields[:12]) + (", ..." if len(fields) > 12 else "") or "none"
-    return InputError(
-        f"{where(path, line)}: no field {wanted!r}{closest_field(wanted, fields)} (fields: {shown}); "
-        f"choose the field with {option}"
-    )
+    return missing_name_error(path, line, "field", wanted, field_paths(record), option)
 
 
 def reference_field_candidates(ref_field: str) -> tuple[str, ...]:

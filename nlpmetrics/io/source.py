@@ -273,8 +273,16 @@ def _text_lines(stream, path, encoding, keepends) -> Iterator[tuple[int, str]]:
         reader.detach()
 
 
-def closest_field(name: str, fields) -> str:
-    """A ``"; did you mean 'x'?"`` hint for a field name."""
+def missing_name_error(path: Any, line: int | None, what: str, wanted: str, present: list[str],
+                       option: str) -> InputError:
+    """The error for a JSONL field or CSV column that is not there: the names present, the closest one, the option.
+
+    ``what`` is ``"field"`` or ``"column"``; at most 12 names are listed.
+    """
     from nlpmetrics.options import closest
 
-    return closest(name, fields)
+    shown = ", ".join(repr(name) for name in present[:12]) + (", ..." if len(present) > 12 else "") or "none"
+    return InputError(
+        f"{where(path, line)}: no {what} {wanted!r}{closest(wanted, present)} ({what}s: {shown}); "
+        f"choose the {what} with {option}"
+    )
