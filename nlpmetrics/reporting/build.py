@@ -47,8 +47,10 @@ from nlpmetrics.reporting.model import (
     WorstExamples,
 )
 from nlpmetrics.reporting.text import (
+    SELDOM_P,
     comparison_sentence,
     interval_text,
+    metric_title,
     p_cell,
     phrase,
     resolution_sentence,
@@ -324,12 +326,11 @@ def _comparison_rows(comparisons, baseline: str, lang: str):
     for pairs in comparisons.values():
         for other, comparison in pairs:
             metric, variant = comparison.metric, comparison.variant
-            higher, low_bound = _metric_info(metric)
-            card = safe_card(metric, lang)
+            higher, low_bound = comparison.higher_is_better, comparison.low_bound
             for position, (key, test) in enumerate(comparison.tests.items()):
                 yield ComparisonRow(
                     metric=metric,
-                    metric_title=(card.title if card else metric) + (f" ({variant})" if variant else ""),
+                    metric_title=metric_title(metric, lang) + (f" ({variant})" if variant else ""),
                     key_name=score_name(key, lang),
                     a=baseline,
                     b=other,
@@ -379,7 +380,7 @@ def _overall(sections, comparisons, baseline: str, other: str, lang: str) -> str
             if name != other:
                 continue
             main = next(iter(comparison.tests.values()))
-            if not main.p_value < 0.05 or main.difference == 0:
+            if not main.p_value < SELDOM_P or main.difference == 0:
                 same += 1
             elif (main.difference > 0) == higher:
                 better += 1

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from nlpmetrics.reporting.text import phrase
+from nlpmetrics.reporting.text import SELDOM_P, phrase
 
 if TYPE_CHECKING:
     from nlpmetrics.reporting.model import MetricSection, PlotSpec, Report, Table
@@ -187,7 +187,7 @@ def render_html(report: Report) -> str:
             [(r.a, r.b, r.metric_title, r.key_name, r.a_text, r.b_text, r.difference_text, r.interval_text,
               r.p_text, r.sentence) for r in rows],
             css_class="comparison", numeric=(4, 5, 6, 7, 8),
-            row_classes=["significant" if r.p_value < 0.05 else "" for r in rows],
+            row_classes=["significant" if r.p_value < SELDOM_P else "" for r in rows],
         ))
     out.append("</section>")
     out.append(f'<section id="how-to-read"><h2>{esc(phrase("how_to_read", lang))}</h2><ul>')
