@@ -8,6 +8,7 @@ with the valid choices named instead of deep inside a long run.
 from __future__ import annotations
 
 import difflib
+import math
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -108,3 +109,10 @@ def check_non_negative_int(value: Any) -> int:
 def check_optional_non_negative_int(value: Any) -> int | None:
     """``None`` (the metric's default) or a whole number >= 0."""
     return None if value is None else check_non_negative_int(value)
+
+
+def check_zero_division(value: Any) -> float:
+    """The value of a score whose denominator is 0, as scikit-learn and seqeval allow: 0.0, 1.0 or NaN."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and (value in (0, 1) or math.isnan(value)):
+        return float(value)
+    raise ValueError("zero_division must be 0.0, 1.0 or float('nan')")
