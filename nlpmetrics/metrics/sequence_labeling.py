@@ -22,7 +22,6 @@ sentences are exact.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 from itertools import chain
 from typing import Any
@@ -31,7 +30,7 @@ import numpy as np
 
 from nlpmetrics.base import Metric, weighted_sum
 from nlpmetrics.errors import InputError
-from nlpmetrics.options import Option, check_bool
+from nlpmetrics.options import Option, check_bool, check_zero_division
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
 from nlpmetrics.validation import a_type
@@ -233,13 +232,6 @@ def _strict_spans(prefix: np.ndarray, etype: np.ndarray, outside_type: int,
     return starts[confirmed], ends[confirmed]
 
 
-# --------------------------------------------------------------------------- options
-def _check_zero_division(value: Any) -> float:
-    if isinstance(value, numbers.Real) and not isinstance(value, bool) and (value in (0, 1) or math.isnan(value)):
-        return float(value)
-    raise ValueError("zero_division must be 0.0, 1.0 or float('nan')")
-
-
 @register
 class SeqEval(Metric):
     """Entity-level precision, recall and F1 for NER, identical to ``seqeval.metrics``."""
@@ -252,7 +244,7 @@ class SeqEval(Metric):
                        doc="None: conlleval-compatible (lenient); 'strict': only spans the scheme allows"),
         "scheme": Option(None, choices=(None, *SCHEMES),
                          doc="tagging scheme for mode='strict': " + ", ".join(SCHEMES)),
-        "zero_division": Option(0.0, check=_check_zero_division,
+        "zero_division": Option(0.0, check=check_zero_division,
                                 doc="value of a score whose denominator is 0: 0.0, 1.0 or nan"),
         "suffix": Option(False, check=check_bool, doc="True: tags put the prefix last ('PER-B'); False: first ('B-PER')"),
     }
