@@ -255,3 +255,22 @@ def test_format_detection(tmp_path):
         detect_format("a.out")
     with pytest.raises(InputError, match="did you mean 'csv'"):
         detect_format("a.out", input_format="cvs")
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("predictions[1] is None; every example needs a label", "p.jsonl:12: the prediction is None; every example needs a label"),
+    ("predictions[1] = 'x' is not a number", "p.jsonl:12: the prediction 'x' is not a number"),
+    ("references[1][0] (sentence 1, position 0) is an int, not a tag string",
+     "p.jsonl:12: item 1 of the reference is an int, not a tag string"),
+    ("sentence 1: predictions[1] has 2 tags but references[1] has 1; every sentence needs one",
+     "p.jsonl:12: the prediction has 2 tags but the reference has 1; every sentence needs one"),
+    ("predictions mixes labels (predictions[0]='a', predictions[1]=3)",
+     "p.jsonl:10: predictions mixes labels (the prediction='a', the prediction on line 12=3)"),
+    ("predictions is a single string", "p.jsonl: predictions is a single string"),
+])
+def test_located_names_the_line_not_the_index_within_the_chunk(message, expected):
+    from nlpmetrics.io.feed import located
+    from nlpmetrics.io.source import Chunk
+
+    chunk = Chunk(["a", "b"], ["a", "b"], 10, [10, 12])
+    assert str(located(InputError(message), chunk, "p.jsonl")) == expected

@@ -25,7 +25,13 @@ def is_number_text(value: str) -> bool:
     return value.strip().lower() not in ("nan", "inf", "-inf", "infinity", "-infinity", "+inf")
 
 
-_INDEX = re.compile(r"\b(predictions|references)\[(\d+)\](?:\[(\d+)\])?")
+#: ``predictions[i]`` or ``references[i][j]`` in a metric's message, with what may restate it: a
+#: ``(sentence i, position j)`` note and an ``= value`` after it.
+_INDEX = re.compile(
+    r"\b(predictions|references)\[(\d+)\](?:\[(\d+)\])?(?: \(sentence \d+, position \d+\))?( = )?"
+)
+#: A message that opens with the example's index (``sentence 3: ...``), which means nothing in a file.
+_LEADING_INDEX = re.compile(r"^(?:sentence|example) (\d+): ")
 
 
 @dataclass
@@ -90,7 +96,13 @@ def _refused_number_text(error: InputError, predictions: Sequence[Any], referenc
 
 
 def located(error: InputError, chunk: Any, path: Any) -> InputError:
-    """A metric's error about ``predictions[i]`` of a chunk, restated with the file and line."""
+    """A metric's error about ``predictions[i]`` of a chunk, restated with the file and line.
+
+    The index within the chunk means nothing to the reader of the file, so
+    ``predictions[3]`` becomes *the prediction* (its line starts the message),
+    ``references[3][1]`` becomes *item 2 of the reference* (counted from 1,
+    as lines are), and an index of another example names that example's line.
+    """
     from nlpmetrics.io.source import where
 
     message = str(error)
@@ -98,14 +110,16 @@ def located(error: InputError, chunk: Any, path: Any) -> InputError:
     if match is None:
         return InputError(f"{where(path, None)}: {message}")
     first_line = chunk.line_of(int(match[2]))
+    leading = _LEADING_INDEX.match(message)
+    if leading is not None and leading[1] == match[2]:
+        message = message[leading.end():]
 
     def name(m: re.Match) -> str:
-        side = f"item {m[3]} of the {m[1][:-1]}" if m[3] else f"the {m[1][:-1]}"
-        if m.start() == match.start():
-            return side
-        return f"{side} on line {chunk.line_of(int(m[2]))}"
+        side = m[1][:-1]
+        text = f"item {int(m[3]) + 1} of the {side}" if m[3] else f"the {side}"
+        line = chunk.line_of(int(m[2]))
+        if line != first_line:
+            text += f" on line {line}"
+        return text + (" " if m[4] else "")
 
-    text = _INDEX.sub(name, message)
-    return InputError(f"{where(path, first_line)}: {text}")
-
-
+    return InputError(f"{where(path, first_line)}: {_INDEX.sub(name, message)}")
