@@ -9,7 +9,8 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import nlpmetrics as nm
-from nlpmetrics.explanations import LANGUAGES, load_card
+from nlpmetrics.explanations import LANGUAGES, _common, load_card
+from nlpmetrics.registry import metric_class
 from nlpmetrics.suggestions import TASKS
 from tests.inputs import all_inputs
 
@@ -30,6 +31,10 @@ def test_every_metric_has_a_complete_card(name, lang):
     assert "=" not in card.what and "/" not in card.what, f"{name}.{lang}.toml: no formulas in 'what'"
     assert str(card).startswith(card.title)
     assert nm.load(name).explanation(lang) == card
+    # A template per average (value_macro) must name a real choice: a typo would silently fall back to 'value'.
+    choices = getattr(metric_class(name).options.get("average"), "choices", None) or ()
+    for key in card.templates:
+        assert key == "value" or key.removeprefix("value_") in choices, f"{name}.{lang}.toml: [explain] {key}"
 
 
 
@@ -54,7 +59,7 @@ def test_explain_works_for_every_metric(name, data):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize(("average", "marker"), [("micro", "60"), ("macro", "3"), ("weighted", "3"), ("binary", "")])
+@pytest.mark.parametrize(("average", "marker"), [("micro", "60"), ("macro", "3"), ("weighted", "3"), ("binary", "20")])
 def test_f1_explanation_follows_the_average(lang, average, marker):
     predictions = [0, 1, 2, 1, 0, 2] * 10 if average != "binary" else [0, 1, 1, 0, 1, 0] * 10
     references = [0, 1, 1, 1, 2, 2] * 10 if average != "binary" else [0, 1, 0, 0, 1, 1] * 10
@@ -81,7 +86,8 @@ def test_small_samples_and_undefined_values_are_flagged():
         result = nm.compute("pearson", predictions=[1.0, 1.0, 1.0], references=[1.0, 2.0, 3.0])
     for lang in LANGUAGES:
         text = result.explain(lang)
-        assert "n/a" in text and "3" in text
+        assert "n/a" in text
+        assert _common(lang)["small_sample"].format(n=3) in text, "the small sample (3 examples) is flagged"
 
 
 def test_unknown_language_names_the_choices():
