@@ -247,7 +247,8 @@ def test_downloading_tokenizers_are_refused_offline(tokenize, monkeypatch, tmp_p
      {"lowercase": "yes"}, {"lang": 3}, {"effective_order": 1}],
 )
 def test_bad_options_are_refused_when_the_metric_is_made(options):
-    with pytest.raises(InputError):
+    (option,) = options
+    with pytest.raises(InputError, match=rf"option '?{option}\b"):  # the message names the option
         nm.load("bleu", **options)
 
 
