@@ -75,6 +75,29 @@ def test_sentence_follows_the_issue_wording_and_direction():
     assert ja.startswith("ROUGE-LではBがAより2.1ポイント") and "まれです" in ja
 
 
+def _test(key: str, difference: float, interval: tuple[float, float], p_value: float = 0.002) -> PairedTest:
+    return PairedTest(key=key, a=0.5, b=0.5 + difference, difference=difference, interval=interval, p_value=p_value,
+                      p_value_bootstrap=p_value, confidence=0.95, n_resamples=1000, seed=0)
+
+
+@pytest.mark.parametrize(("difference", "interval", "winner"), [(0.05, (0.02, 0.08), "A"), (-0.05, (-0.08, -0.02), "B")])
+def test_lower_is_better_names_the_lower_score_the_winner_with_a_positive_interval(difference, interval, winner):
+    loser = "B" if winner == "A" else "A"
+    text = comparison_sentence(_test("ter", difference, interval), names=("A", "B"), metric="ter",
+                               higher_is_better=False, low_bound=0.0)
+    assert text.startswith(f"{winner} is better than {loser} on TER by 5.0 points (95% interval 2.0–8.0);")
+
+
+def test_correlations_are_compared_in_coefficient_units_not_points():
+    text = comparison_sentence(_test("pearson", 0.39, (0.2, 0.66)), names=("A", "B"), metric="pearson",
+                               higher_is_better=True, low_bound=-1.0)
+    assert text.startswith("B is better than A on Pearson r by 0.39 (95% interval 0.20–0.66);")
+    assert "points" not in text and "%" not in text.replace("95%", "")
+    unsure = comparison_sentence(_test("spearman", -0.05, (-0.2, 0.1), p_value=0.5), names=("A", "B"),
+                                 metric="spearman", higher_is_better=True, low_bound=-1.0, lang="ja")
+    assert unsure.startswith("Spearman ρではAがBを0.05上回っていますが（95%信頼区間 −0.10～0.20）")
+
+
 def test_lower_is_better_metric_reads_the_right_way_round():
     refs = _sentences(40, seed=2)
     a, b = _noisy(refs, 0.5, 3), _noisy(refs, 0.1, 4)
@@ -139,6 +162,7 @@ def test_p_values_are_probabilities_and_swap_is_symmetric(refs, seed):
     assert 0 < ab.p_value <= 1 and 0 < ab.p_value_bootstrap <= 1
     assert ab.difference == pytest.approx(-ba.difference)
     assert ab.interval[0] <= ab.difference + 1e-12 or ab.interval[1] >= ab.difference - 1e-12
+    assert -1 <= ab.interval[0] <= ab.interval[1] <= 1, "an interval of a difference of two accuracies"
 
 
 def _sacrebleu_p(test_type: str, a: list[str], b: list[str], refs: list[str]) -> tuple[float, float]:
