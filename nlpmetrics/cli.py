@@ -350,15 +350,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         if args.file == "-":
             raise InputError("--engine dask splits a file into byte ranges, so it needs a file path, not '-' (stdin)")
 
-        for entry in entries:  # check the first chunk here, where errors can name the line
+        for entry in entries:  # fail on a bad first chunk before starting the cluster
             entry.check(first, args.file, kind in ("csv", "tsv", "text"))
-        numeric = [e.key for e in entries if e.numeric]
-        if numeric:
-            raise InputError(
-                f"{args.file}: --engine dask passes {kind.upper()} values as text, but {', '.join(numeric)} needs "
-                "numbers; score this file without --engine dask, or write it as JSONL with numbers"
-            )
-
         scored = score_files(args.file, metrics=[e.metric for e in entries], partitions=args.partitions,
                              scheduler=args.scheduler, **options)
         for entry, metric in zip(entries, scored, strict=True):

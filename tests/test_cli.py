@@ -310,6 +310,15 @@ def test_dask_engine_gives_the_local_numbers(two_systems):
     assert dask == local
 
 
+def test_dask_engine_reads_csv_numbers_as_the_local_engine_does():
+    """CSV cells are text; each partition turns them into numbers for Pearson/Spearman as one process does."""
+    pytest.importorskip("dask")
+    args = ["score", str(EXAMPLES / "similarity.csv"), "-m", "pearson,spearman", "--format", "json"]
+    local = scores_of(run(*args))
+    dask = scores_of(run(*args, "--engine", "dask", "--scheduler", "synchronous", "--partitions", "3"))
+    assert dask == local
+
+
 def test_progress_shows_only_on_a_terminal(monkeypatch, capsys):
     from nlpmetrics import cli
 
