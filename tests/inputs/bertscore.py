@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from tests.bertscore_fixtures import sentences, tiny_bert_path
 from tests.inputs import MetricInputs
+from tests.inputs.bleu import first_reference
 
 WORDS = ("the", "cat", "sat", "on", "mat", "a", "dog", "barked", "red", "car", "river", "quickly", "again",
          "teacher", "garden", "猫", "犬", "!", "?")
@@ -33,10 +34,6 @@ def text_pairs(min_size: int, max_size: int) -> st.SearchStrategy:
     return st.integers(min_size, max_size).flatmap(
         lambda n: st.tuples(st.lists(_text, min_size=n, max_size=n), st.lists(_reference, min_size=n, max_size=n))
     )
-
-
-def first_reference(references: list) -> list[str]:
-    return [r if isinstance(r, str) else r[0] for r in references]
 
 
 @cache

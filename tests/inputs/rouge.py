@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from tests.inputs import MetricInputs
+from tests.inputs.bleu import first_reference
 
 #: Every text starts with three English words, so a perfect prediction has n-grams up to rouge3 and scores 1.
 _WORDS = ("the", "cat", "sat", "on", "mat", "running", "runs", ".", ",", "\n", "café", "東京")
@@ -21,10 +22,6 @@ def _pairs(min_size: int, max_size: int) -> st.SearchStrategy:
     return st.integers(min_size, max_size).flatmap(
         lambda n: st.tuples(st.lists(_text(), min_size=n, max_size=n), st.lists(reference, min_size=n, max_size=n))
     )
-
-
-def first_reference(references: list) -> list[str]:
-    return [r if isinstance(r, str) else r[0] for r in references]
 
 
 INPUTS = {
