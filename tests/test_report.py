@@ -181,6 +181,8 @@ def test_precomputed_results_are_reported_without_comparison():
     assert "computed beforehand" in built.comparison_intro
     assert built.sections[0].worst_note
     assert built.sections[0].values[0].value == results["baseline.jsonl"]["f1"]["f1"]
+    systems_table = _markdown_tables(built.to_markdown().split("## Systems evaluated")[1])[0]
+    assert systems_table[0] == ["System", "Examples", "Source"] and systems_table[2][2] == "precomputed results"
 
 
 def test_not_comparable_when_options_differ():

@@ -168,8 +168,8 @@ def render_html(report: Report) -> str:
         out.append(f'<p class="ok">{esc(phrase("none", lang))}</p>')
     out.append("</section>")
     out.append(f'<section id="systems"><h2>{esc(phrase("systems", lang))}</h2>')
-    out.append(_table((phrase("system", lang), phrase("examples", lang)),
-                      [(s.name, f"{s.n:,}") for s in report.systems], numeric=(1,)))
+    systems = report.systems_table()
+    out.append(_table(systems.columns, systems.rows, numeric=(1,)))
     if report.forest is not None:
         out.append(plotter.figure(report.forest))
     out.append("</section>")

@@ -53,7 +53,7 @@ def render_markdown(report: Report) -> str:
     notes = [f"- **{inline(w.lead)}** {inline(w.message)}" for w in report.metric_warnings]
     out += notes + [f"- {inline(w)}" for w in report.warnings] or [phrase("none", lang)]
     out += ["", f"## {phrase('systems', lang)}", ""]
-    out += table((phrase("system", lang), phrase("examples", lang)), [(s.name, f"{s.n:,}") for s in report.systems])
+    out += _table(report.systems_table())
     out += ["", f"## {phrase('metrics', lang)}", ""]
     for section in report.sections:
         out += [f"### {inline(section.title)}", "", f"**{phrase('what', lang)}:** {inline(section.what)}", ""]

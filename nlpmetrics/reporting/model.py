@@ -175,11 +175,16 @@ class Report:
     #: Warnings the metrics raised while scoring (shown first among the warnings).
     metric_warnings: tuple[MetricWarning, ...] = ()
 
-    def label(self, key: str, **values: Any) -> str:
-        """A heading or label of the report's language."""
+    def systems_table(self) -> Table:
+        """The systems evaluated: name, examples, and a source column when the numbers were precomputed."""
         from nlpmetrics.reporting.text import phrase
 
-        return phrase(key, self.lang, **values)
+        columns = (phrase("system", self.lang), phrase("examples", self.lang))
+        rows = tuple((s.name, f"{s.n:,}") for s in self.systems)
+        if any(s.source for s in self.systems):
+            columns += (phrase("source", self.lang),)
+            rows = tuple((*row, s.source) for row, s in zip(rows, self.systems, strict=True))
+        return Table(title=phrase("systems", self.lang), columns=columns, rows=rows)
 
     def to_markdown(self) -> str:
         """The report as Markdown (tables and sentences; plots only in HTML)."""
