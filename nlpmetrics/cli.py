@@ -505,28 +505,37 @@ def _common(debug_only: bool = False) -> argparse.ArgumentParser:
     return parent
 
 
-def _add_metric_args(parser: argparse.ArgumentParser, *, reading: bool = True) -> None:
+def _add_metric_args(parser: argparse.ArgumentParser, *, confidence: float | None = None) -> None:
+    """The options shared by ``score``, ``report`` and ``compare``: metrics, intervals and how to read the files.
+
+    ``confidence`` is the command's default level (``report`` and ``compare`` always show intervals).
+    """
+    from nlpmetrics.io import FORMATS
+
     parser.add_argument("-m", "--metrics", action="append", metavar="NAMES",
                         help="comma-separated metric names (default: chosen from the data, said on stderr)")
     parser.add_argument("--option", action="append", metavar="NAME=VALUE",
                         help="a metric option (repeatable); the value is read as JSON when it parses; "
                              "'metric.name=value' sets it for one metric only")
     parser.add_argument("--lang", help="language of the text (ja, zh, ko, en...) and of the explanations (en, ja)")
-    parser.add_argument("--confidence", type=float, metavar="LEVEL",
-                        help="add bootstrap intervals at this level, e.g. 0.95")
+    if confidence is None:
+        parser.add_argument("--confidence", type=float, metavar="LEVEL",
+                            help="add bootstrap intervals at this level, e.g. 0.95")
+    else:
+        parser.add_argument("--confidence", type=float, default=confidence, metavar="LEVEL",
+                            help=f"level of the bootstrap intervals (default {confidence})")
     parser.add_argument("--resamples", type=int, default=1000, metavar="N", help="bootstrap resamples (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the resampling (default 0)")
-    if reading:
-        parser.add_argument("--ref-file", action="append", metavar="REF",
-                            help="references of a plain-text prediction file (repeat for several references)")
-        parser.add_argument("--pred-field", default="prediction", metavar="F",
-                            help="JSONL field / CSV column of the predictions (default: prediction)")
-        parser.add_argument("--ref-field", default="reference", metavar="F",
-                            help="JSONL field / CSV column of the references (default: reference, or a "
-                                 "'references' list)")
-        parser.add_argument("--input-format", choices=("jsonl", "csv", "tsv", "text", "conll"),
-                            help="override the format guessed from the extension")
-        parser.add_argument("--encoding", default="utf-8", help="text encoding of the input (default utf-8)")
+    parser.add_argument("--ref-file", action="append", metavar="REF",
+                        help="references of a plain-text prediction file (repeat for several references)")
+    parser.add_argument("--pred-field", default="prediction", metavar="F",
+                        help="JSONL field / CSV column of the predictions (default: prediction)")
+    parser.add_argument("--ref-field", default="reference", metavar="F",
+                        help="JSONL field / CSV column of the references (default: reference, or a "
+                             "'references' list)")
+    parser.add_argument("--input-format", choices=tuple(FORMATS),
+                        help="override the format guessed from the extension")
+    parser.add_argument("--encoding", default="utf-8", help="text encoding of the input (default utf-8)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -578,18 +587,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("report", "write a client report (HTML or Markdown) for one or more systems", [_common()])
     sub.add_argument("files", nargs="+", metavar="FILE", help="one prediction file per system (same references)")
-    _add_metric_args(sub)
+    _add_metric_args(sub, confidence=0.95)
     sub.add_argument("-o", "--output", required=True, metavar="OUT", help="report.html or report.md")
     sub.add_argument("--title", help="title of the report")
-    sub.set_defaults(handler=cmd_report, confidence=0.95)
+    sub.set_defaults(handler=cmd_report)
 
     sub = command("compare", "paired significance test between two systems on the same references", [_common()])
     sub.add_argument("a", metavar="A", help="prediction file of system A")
     sub.add_argument("b", metavar="B", help="prediction file of system B")
-    _add_metric_args(sub)
-    sub.add_argument("--format", choices=("table", "json", "markdown"), help="output format (default table)")
+    _add_metric_args(sub, confidence=0.95)
+    sub.add_argument("--format", choices=("table", "json", "markdown"),
+                     help="output format (default: from the -o extension, else table)")
     sub.add_argument("-o", "--output", metavar="OUT", help="write the output here (atomically) instead of stdout")
-    sub.set_defaults(handler=cmd_compare, confidence=0.95)
+    sub.set_defaults(handler=cmd_compare)
     return parser
 
 
