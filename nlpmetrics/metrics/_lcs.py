@@ -36,19 +36,12 @@ def _match_masks(tokens: Sequence[Hashable]) -> dict[Hashable, int]:
     return masks
 
 
-def match_masks(tokens: Sequence[Hashable]) -> dict[Hashable, int]:
-    """Bit ``j`` of ``masks[t]`` is set where ``tokens[j] == t`` (reusable across calls)."""
-    return _match_masks(tokens)
-
-
-def lcs_rows(ref: Sequence[Hashable], can: Sequence[Hashable], masks: dict[Hashable, int] | None = None) -> list[int]:
+def lcs_rows(ref: Sequence[Hashable], can: Sequence[Hashable]) -> list[int]:
     """Row ``i`` (``0..len(ref)``) of the LCS table as increments over ``can`` positions.
 
     ``t[i][j]`` of rouge-score's table is ``(rows[i] & ((1 << j) - 1)).bit_count()``.
-    ``masks`` are ``match_masks(can)``, when already known.
     """
-    if masks is None:
-        masks = _match_masks(can)
+    masks = _match_masks(can)
     full = (1 << len(can)) - 1
     vector = full
     rows = [0]
@@ -78,9 +71,7 @@ def lcs_length(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
     return len(b) - vector.bit_count()
 
 
-def lcs_ref_indices(
-    ref: Sequence[Hashable], can: Sequence[Hashable], masks: dict[Hashable, int] | None = None
-) -> list[int]:
+def lcs_ref_indices(ref: Sequence[Hashable], can: Sequence[Hashable]) -> list[int]:
     """Indices into ``ref`` of the LCS that ``rouge_score.rouge_scorer.lcs_ind(ref, can)`` returns.
 
     rouge-score walks back from the table's corner: a match goes diagonally,
@@ -88,12 +79,11 @@ def lcs_ref_indices(
     same walk over the bit rows gives the same LCS in ``O(len(ref) + len(can))``
     steps.  Only the diagonal changes the current cell's value ``t``; off the
     diagonal ``t[i][j-1]`` is ``t`` minus bit ``j-1`` of row ``i``, so a cell
-    above needs counting only when that bit is clear.  ``masks`` are
-    ``match_masks(can)``, when already known.
+    above needs counting only when that bit is clear.
     """
     if not ref or not can:
         return []
-    rows = lcs_rows(ref, can, masks)
+    rows = lcs_rows(ref, can)
     i, j = len(ref), len(can)
     value = rows[i].bit_count()
     found: list[int] = []
