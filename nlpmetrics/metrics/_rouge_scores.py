@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nlpmetrics.metrics._lcs import WORD_BITS, lcs_length, lcs_lengths
-from nlpmetrics.metrics._rouge_batch import TokenBatch, encode
+from nlpmetrics.metrics._rouge_batch import TokenBatch
 from nlpmetrics.metrics._rouge_table import (
     SHORT_PAIR_CHUNK,
     SHORT_PAIR_TOKENS,
@@ -24,7 +24,7 @@ from nlpmetrics.metrics._rouge_table import (
     short_pair_counts,
 )
 
-__all__ = ["TokenBatch", "encode", "ngram_overlaps", "pair_counts", "short_pair_counts"]
+__all__ = ["TokenBatch", "ngram_overlaps", "pair_counts", "short_pair_counts"]
 
 #: Largest key a sort key may reach (kept well inside int64).
 _KEY_LIMIT = 1 << 62

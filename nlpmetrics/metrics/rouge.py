@@ -26,12 +26,7 @@ import numpy as np
 from nlpmetrics.base import Metric, weighted_mean
 from nlpmetrics.errors import InputError
 from nlpmetrics.metrics._rouge_lsum import summary_level_scores
-from nlpmetrics.metrics._rouge_scores import (
-    TokenBatch,
-    lcs_scores_from,
-    ngram_scores_from,
-    pair_counts,
-)
+from nlpmetrics.metrics._rouge_scores import lcs_scores_from, ngram_scores_from, pair_counts
 from nlpmetrics.metrics._rouge_tokens import make_tokenizer, rouge_sentences, split_sentences
 from nlpmetrics.options import Option, check_bool
 from nlpmetrics.registry import register
@@ -285,4 +280,4 @@ class Rouge(Metric):
         return {t: rows[f"{t}_fmeasure"] for t in self.config["rouge_types"]}
 
 
-__all__ = ["Rouge", "RougeWarning", "TokenBatch"]
+__all__ = ["Rouge", "RougeWarning"]
