@@ -19,12 +19,7 @@ _END = object()
 
 def _lines(path: Any, encoding: str) -> Iterator[str]:
     """The lines of a text file as sacrebleu sees them: a final newline does not add a line."""
-    for _, text in numbered_lines(path, encoding=encoding, keepends=True):
-        if text.endswith("\n"):
-            text = text[:-1]
-            if text.endswith("\r"):
-                text = text[:-1]
-        yield text
+    return (text for _, text in numbered_lines(path, encoding=encoding))
 
 
 def _count_rest(lines: Iterator[str]) -> int:
