@@ -243,6 +243,21 @@ def test_classification_has_no_worst_examples_and_correlation_has_a_scatter():
     assert all(any(p.kind == "scatter" for p in s.plots) for s in built.sections)
 
 
+def test_correlations_are_written_as_coefficients_not_percentages():
+    rng = np.random.default_rng(10)
+    y = rng.normal(size=60)
+    systems = {"old": ((y + rng.normal(size=60)).tolist(), y.tolist()),
+               "new": ((y + 0.3 * rng.normal(size=60)).tolist(), y.tolist())}
+    built = report(systems, metrics=["pearson"], n_resamples=50)
+    section = built.sections[0]
+    for value in section.values:
+        assert value.value_text == f"{value.value:.2f}" and "%" not in value.interval_text
+    assert "points" not in section.size_meaning and "%" not in section.size_meaning
+    row = built.comparison_rows[0]
+    assert re.fullmatch(r"[+-]\d\.\d\d", row.difference_text)
+    assert "new is better than old on Pearson r by" in row.sentence and "points" not in row.sentence
+
+
 def test_bad_arguments_are_refused_before_scoring(tmp_path):
     with pytest.raises(nm.InputError, match=r"\.html or \.md"):
         report(_two_classifiers(), metrics=["accuracy"], output=tmp_path / "report.pdf")
