@@ -24,17 +24,15 @@ import numpy as np
 
 from nlpmetrics.metrics._rouge_batch import TokenBatch, encode
 
-#: Runs of characters that rouge-score's tokenizer turns into one space (a NUL is kept: it separates texts).
-_NON_ALNUM_KEEP_NUL = re.compile(r"[^a-z0-9\x00]+")
 _VALID_TOKEN = re.compile(r"^[a-z0-9]+$")
 _SEPARATOR = "\x00"
 #: ``bytes.translate`` table: a-z, 0-9 and NUL stay, every other byte becomes a space.
 _KEEP_ALNUM = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789\x00" else 32 for c in range(256))
-#: Sentence ends for ``split_sentences=True``: ``.!?`` followed by white space, or ``。！？`` anywhere.
 #: Porter stems of words seen so far (shared by every metric: a word's stem never changes).
 _STEMS: dict[str, str | None] = {}
 #: Past this many cached stems the cache is cleared (bounds memory on endless streams).
 _STEM_CACHE_LIMIT = 500_000
+#: Sentence ends for ``split_sentences=True``: ``.!?`` followed by white space, or ``。！？`` anywhere.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
 
 
@@ -77,34 +75,6 @@ class EnglishTokenizer:
                 stems.clear()
             stems[token] = self._stem(token)
         return stems[token]
-
-    def tokenize_many(self, texts: Sequence[str]) -> list[list[str]]:
-        """Tokens of each text, identical to ``rouge_score.tokenize.tokenize(text, stemmer)``."""
-        joined = _SEPARATOR.join(texts)
-        if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds a NUL itself: go one by one
-            return [self._tokenize_joined(text)[0] for text in texts]
-        return self._tokenize_joined(joined)
-
-    def tokenize(self, text: str) -> list[str]:
-        """Tokens of one text."""
-        return self._tokenize_joined(text.replace(_SEPARATOR, " "))[0]
-
-    def _tokenize_joined(self, joined: str) -> list[list[str]]:
-        cleaned = _NON_ALNUM_KEEP_NUL.sub(" ", joined.lower())
-        pieces = [piece.split() for piece in cleaned.split(_SEPARATOR)]
-        if self.use_stemmer:
-            pieces = [self._stem_all(tokens) for tokens in pieces]
-        return pieces
-
-    def _stem_all(self, tokens: list[str]) -> list[str]:
-        stems = self._stems
-        missing = [t for t in tokens if t not in stems]
-        if len(stems) > _STEM_CACHE_LIMIT:
-            stems.clear()
-            missing = tokens
-        for token in missing:
-            stems[token] = self._stem(token)
-        return [s for s in map(stems.__getitem__, tokens) if s is not None]
 
     def _stem(self, token: str) -> str | None:
         """The stemmed token, or ``None`` when rouge-score's final validity check drops it."""
