@@ -42,7 +42,8 @@ def report(
     metrics : sequence of str or Metric
         Metric names, or configured metrics used as templates.
     output : path, optional
-        ``*.html`` (one self-contained page) or ``*.md``; written atomically.
+        ``*.html`` (one self-contained page) or ``*.md``; its suffix and folder are
+        checked before any scoring, and the file is written atomically.
     lang : {"en", "ja"}
         Language of every sentence and plot label.
     title : str, optional
