@@ -218,8 +218,6 @@ def test_csv_with_quoted_newlines_and_number_text(cluster, tmp_path):
 
 
 def test_conll_is_read_by_one_task(cluster, tmp_path):
-    if "seqeval" not in nm.list_metrics():
-        pytest.skip("seqeval is not registered")
     path = tmp_path / "tags.conll"
     sentences = [[("John", "B-PER", "B-PER"), ("lives", "O", "O"), ("here", "O", "B-LOC")],
                  [("Tokyo", "B-LOC", "B-LOC"), ("is", "O", "O"), ("big", "O", "O")]] * 5

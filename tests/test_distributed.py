@@ -33,16 +33,7 @@ SCENARIOS = ("uneven", "uneven_interval", "rank1_empty", "rank0_empty", "sync_th
 
 # ----------------------------------------------------------------------------- inputs
 
-#: A fixed sample for a registered metric that tests/inputs does not cover (yet).
-_FALLBACK = {
-    "seqeval": (
-        [{}, {"mode": "strict", "scheme": "IOB2"}],
-        [["B-PER", "I-PER", "O"], ["O", "B-LOC"], ["B-ORG", "O", "B-PER"], ["I-PER", "I-PER"], ["O"],
-         ["B-LOC", "I-LOC", "O", "B-MISC"], ["B-PER"], ["O", "O", "B-ORG", "I-ORG"], ["B-MISC", "O"]],
-        [["B-PER", "I-PER", "O"], ["O", "B-PER"], ["B-ORG", "O", "O"], ["B-PER", "I-PER"], ["O"],
-         ["B-LOC", "I-LOC", "O", "B-MISC"], ["O"], ["O", "O", "B-ORG", "I-ORG"], ["B-MISC", "O"]],
-    ),
-}
+#: The text sample scored by the real packaged BERTScore model.
 _TEXT_PREDICTIONS = [
     "the cat sat on the mat", "a quick brown fox jumps", "", "今日は良い天気です", "hello world again",
     "the model scores well on this", "machine translation is hard", "猫がマットの上に座った", "short", "one two three four",
@@ -101,10 +92,6 @@ def _cases() -> list[dict]:
         elif name in inputs:
             predictions, references = _draw_examples(inputs[name].examples)
             option_sets = inputs[name].options
-        elif name in _FALLBACK:
-            option_sets, predictions, references = _FALLBACK[name]
-        elif name in ("bleu", "chrf", "ter", "rouge"):
-            option_sets, predictions, references = [{}], _TEXT_PREDICTIONS, _TEXT_REFERENCES
         else:
             continue
         for index, options in enumerate(option_sets[:1]):  # merging does not depend on options: keep it quick
@@ -287,7 +274,7 @@ def _one_process(case: dict, scenario: str) -> str:
 def test_every_registered_metric_has_a_case(cases):
     covered = {case["name"] for case in cases}
     missing = sorted(set(nm.list_metrics()) - covered)
-    assert not missing, f"no distributed test inputs for {missing}: add them to tests/inputs or _FALLBACK"
+    assert not missing, f"no distributed test inputs for {missing}: add them to tests/inputs"
 
 
 def test_every_rank_gets_the_one_process_result(two_ranks, cases):
