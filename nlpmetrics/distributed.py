@@ -526,9 +526,11 @@ def score_files(
         Metrics made with :func:`nlpmetrics.load` (their options are used) or
         registry names.  Their state is left untouched.
     partitions : int, optional
-        Number of byte ranges (default: one per 32 MiB).  Every range starts
-        on a line boundary (after a blank line for CoNLL), so no example is
-        split.
+        Number of partitions (default: one per 32 MiB).  A JSONL/CSV/TSV file
+        is cut into byte ranges that start on line boundaries, a text file and
+        its ``ref_file`` into the same line ranges, so no example is split.
+        CoNLL files and files whose newline is not one byte (UTF-16) are read
+        whole by one task.
     scheduler : str or distributed.Client, optional
         ``"threads"``, ``"processes"``, ``"synchronous"``, a ``dask.distributed``
         scheduler address (``"tcp://host:8786"``) or a ``Client``; default: the
