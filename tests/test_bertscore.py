@@ -358,3 +358,11 @@ def test_a_layer_the_model_does_not_have_is_refused(tiny_bert):
     metric = nm.load("bertscore", model=tiny_bert, num_layers=10)
     with pytest.raises(InputError, match="num_layers=10 but the model has 3 layers"):
         metric.update(predictions=["a"], references=["a"])
+
+
+def test_a_baseline_without_the_layer_says_which_layers_it_has(tmp_path):
+    path = tmp_path / "baseline.tsv"
+    path.write_text("LAYER,P,R,F\n0,0.1,0.2,0.3\n1,0.4,0.5,0.6\n", encoding="utf-8")
+    assert engine.read_baseline(str(path), 1).tolist() == [0.4, 0.5, 0.6]
+    with pytest.raises(InputError, match=r"no row for layer 5 .*between 0 and 1"):
+        engine.read_baseline(str(path), 5)

@@ -128,7 +128,10 @@ def read_baseline(path: str, layer: int) -> np.ndarray:
         lines = [line.strip() for line in handle if line.strip()]
     rows = [line.split(",") for line in lines[1:]]
     if not 0 <= layer < len(rows):
-        raise InputError(f"the baseline file {path} has no row for layer {layer} (it has {len(rows)} rows)")
+        raise InputError(
+            f"the baseline file {path} has no row for layer {layer} (it has {len(rows)} rows): pass num_layers= "
+            f"between 0 and {len(rows) - 1}, or set rescale_with_baseline=False"
+        )
     return np.asarray([float(v) for v in rows[layer][1:4]], dtype=np.float64)
 
 
@@ -332,7 +335,8 @@ class Encoder:
             network = network.encoder
         self.use_hidden_states = not _cut_layers(network, layer)
         if self.use_hidden_states and not 0 <= layer <= _config_layers(network.config):
-            raise InputError(f"num_layers={layer} but the model has {_config_layers(network.config)} layers")
+            layers = _config_layers(network.config)
+            raise InputError(f"num_layers={layer} but the model has {layers} layers; choose 0..{layers}")
         network.eval()
         torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
         self.network = network.to(device=self.device, dtype=torch_dtype)
