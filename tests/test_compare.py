@@ -128,6 +128,17 @@ def test_different_references_or_lengths_are_refused():
         compare((refs, refs), (refs[:5], refs[:5]), metrics=["accuracy"])
     with pytest.raises(nm.InputError, match="metrics is empty"):
         compare((refs, refs), (refs, refs), metrics=[])
+    with pytest.raises(nm.InputError, match="system 'B': references is None"):
+        compare((refs, refs), (refs, None), metrics=["accuracy"])
+
+
+def test_systems_may_be_iterables_or_mappings():
+    refs = _labels(30, seed=15)
+    preds = _labels(30, seed=16)
+    expected = compare((preds, refs), (refs, refs), metrics=["accuracy"], n_resamples=50).to_dict()
+    given = compare((iter(preds), (r for r in refs)), {"predictions": np.array(refs), "references": refs},
+                    metrics=["accuracy"], n_resamples=50).to_dict()
+    assert given == expected
 
 
 def test_metric_objects_are_used_as_templates():

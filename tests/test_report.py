@@ -274,6 +274,8 @@ def test_bad_arguments_are_refused_before_scoring(tmp_path):
         report(_two_classifiers(), metrics=["acuracy"])
     with pytest.raises(nm.InputError, match="system 'b' must be a .predictions, references. pair .* not list"):
         report({"a": (["x"], ["x"]), "b": [["x"], ["x"], ["y"]]}, metrics=["accuracy"])
+    with pytest.raises(nm.InputError, match="system 'a': predictions is a single string"):
+        report({"a": ("the cat sat", "the cat sat")}, metrics=["accuracy"])  # not 11 one-character examples
     with pytest.raises(nm.InputError, match="twice with the same options"):
         report(_two_classifiers(), metrics=["f1", nm.load("f1")])
     assert list(tmp_path.iterdir()) == []

@@ -182,14 +182,23 @@ def _as_plain(value: Any) -> Any:
     return value
 
 
-def unpack_system(system: Any, name: str) -> tuple[Any, Any]:
-    """``(predictions, references)`` of a system given as a pair or as a mapping with those two keys."""
+def unpack_system(system: Any, name: str) -> tuple[Sequence, Sequence]:
+    """``(predictions, references)`` of a system given as a pair or as a mapping with those two keys.
+
+    Each side is checked to be a sequence with one entry per example (a bare string, say, is refused
+    rather than scored character by character).
+    """
+    from nlpmetrics.validation import as_sequence
+
     if isinstance(system, Mapping) and {"predictions", "references"} <= set(system):
-        return system["predictions"], system["references"]
-    if isinstance(system, (tuple, list)) and len(system) == 2:
-        return system[0], system[1]
-    raise InputError(f"system {name!r} must be a (predictions, references) pair or a mapping with the keys "
-                     f"'predictions' and 'references', not {type(system).__name__}")
+        predictions, references = system["predictions"], system["references"]
+    elif isinstance(system, (tuple, list)) and len(system) == 2:
+        predictions, references = system
+    else:
+        raise InputError(f"system {name!r} must be a (predictions, references) pair or a mapping with the keys "
+                         f"'predictions' and 'references', not {type(system).__name__}")
+    return (as_sequence(predictions, f"system {name!r}: predictions"),
+            as_sequence(references, f"system {name!r}: references"))
 
 
 def compare_rows(metric: Any, rows_a: Mapping, rows_b: Mapping, *, confidence: float, n_resamples: int,
