@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlpmetrics.metrics._lcs import lcs_ref_indices
+from nlpmetrics.metrics._lcs import WORD_BITS, lcs_ref_indices
 from nlpmetrics.metrics._rouge_batch import TokenBatch
 
-#: Combinations whose prediction sentence is longer than this (bits) or whose reference
-#: sentence is longer than ``_LONGEST_ROWS`` take the per-combination Python path.
-_WORD = 64
+#: Combinations whose prediction sentence is longer than ``WORD_BITS`` (one uint64 of bits) or whose
+#: reference sentence is longer than this take the per-combination Python path.
 _LONGEST_ROWS = 256
 #: Combinations traced back together (bounds the stored rows at ~16 MiB).
 _CHUNK = 8192
@@ -66,7 +65,7 @@ def summary_level_scores(
     selected = np.zeros(ref_batch.ids.size, dtype=bool)  # reference tokens in some union
     ref_len, pred_len = ref_batch.lengths[combo_ref], pred_batch.lengths[combo_pred]
     useful = (ref_len > 0) & (pred_len > 0)
-    fast = useful & (pred_len <= _WORD) & (ref_len <= _LONGEST_ROWS)
+    fast = useful & (pred_len <= WORD_BITS) & (ref_len <= _LONGEST_ROWS)
     fast_index = np.flatnonzero(fast)
     for start in range(0, fast_index.size, _CHUNK):
         chunk = fast_index[start:start + _CHUNK]
@@ -119,7 +118,7 @@ def _trace_in_step(
     combos = np.arange(n)
 
     # rows[i] = increments of table row i over prediction positions (bit j-1: t[i][j] = t[i][j-1] + 1)
-    full = np.right_shift(np.uint64(_ALL_ONES), (np.uint64(_WORD) - pred_len.astype(np.uint64)))
+    full = np.right_shift(np.uint64(_ALL_ONES), (np.uint64(WORD_BITS) - pred_len.astype(np.uint64)))
     weights = np.left_shift(np.uint64(1), np.arange(longest_pred, dtype=np.uint64))
     rows = np.zeros((longest_ref + 1, n), dtype=np.uint64)
     vector = full.copy()
@@ -142,7 +141,7 @@ def _trace_in_step(
         diagonal = ref_tokens[active, ia - 1] == pred_tokens[active, ja - 1]
         row_here = rows[ia, active]
         bit = (row_here >> (ja - 1).astype(np.uint64)) & np.uint64(1)
-        above_mask = np.right_shift(np.uint64(_ALL_ONES), (np.uint64(_WORD) - ja.astype(np.uint64)))
+        above_mask = np.right_shift(np.uint64(_ALL_ONES), (np.uint64(WORD_BITS) - ja.astype(np.uint64)))
         above = np.bitwise_count(rows[ia - 1, active] & above_mask).astype(np.int64)
         up = ~diagonal & ((bit == 1) | (above >= value[active]))
         left = ~diagonal & ~up

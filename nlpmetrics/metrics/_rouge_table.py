@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from nlpmetrics.metrics._lcs import WORD_BITS
 from nlpmetrics.metrics._rouge_batch import TokenBatch
 
 #: Pairs whose two sides together have at most this many tokens, and whose prediction at most
@@ -25,7 +26,6 @@ SHORT_PREDICTION_TOKENS = 192
 #: Short pairs are counted this many at a time (bounds the padded table at a few MiB).
 SHORT_PAIR_CHUNK = 4096
 _COLUMN_BITS = 8  # columns < 256
-_WORD = 64
 _PAD = np.iinfo(np.int32).max
 
 
@@ -130,7 +130,7 @@ def _short_lcs(runs: dict[str, np.ndarray], pred_len: np.ndarray, ref_len: np.nd
     reference has an ``i``-th token.
     """
     side, column, starts, ends = runs["side"], runs["column"], runs["starts"], runs["ends"]
-    n_words = max(1, -(-int(pred_len.max()) // _WORD))
+    n_words = max(1, -(-int(pred_len.max()) // WORD_BITS))
     order = np.argsort(-ref_len, kind="stable")
     rank = np.empty(n_pairs, dtype=np.int64)
     rank[order] = np.arange(n_pairs)
@@ -140,8 +140,8 @@ def _short_lcs(runs: dict[str, np.ndarray], pred_len: np.ndarray, ref_len: np.nd
     run_of_entry = (np.cumsum(runs["first"]) - 1)[from_reference]
     longest = int(ref_len.max())
     match = np.zeros((max(longest, 1), n_words, n_pairs), dtype=np.uint64)
-    word_of = column // _WORD
-    bit_of = np.left_shift(np.uint64(1), (column % _WORD).astype(np.uint64))
+    word_of = column // WORD_BITS
+    bit_of = np.left_shift(np.uint64(1), (column % WORD_BITS).astype(np.uint64))
     for word in range(n_words):
         bits = np.where((side == 0) & (word_of == word), bit_of, np.uint64(0))
         before = np.concatenate(([np.uint64(0)], np.cumsum(bits, dtype=np.uint64)))
@@ -164,8 +164,8 @@ def _short_lcs(runs: dict[str, np.ndarray], pred_len: np.ndarray, ref_len: np.nd
     lengths = pred_len[order]
     lcs_sorted = np.zeros(n_pairs, dtype=np.int64)
     for word in range(n_words):
-        width = np.clip(lengths - word * _WORD, 0, _WORD).astype(np.uint64)
-        mask = np.where(width > 0, np.right_shift(np.iinfo(np.uint64).max, np.uint64(_WORD) - np.maximum(width, 1)),
+        width = np.clip(lengths - word * WORD_BITS, 0, WORD_BITS).astype(np.uint64)
+        mask = np.where(width > 0, np.right_shift(np.iinfo(np.uint64).max, np.uint64(WORD_BITS) - np.maximum(width, 1)),
                         np.uint64(0)).astype(np.uint64)
         lcs_sorted += np.bitwise_count(~vector[word] & mask)
     lcs = np.empty(n_pairs, dtype=np.int64)
