@@ -41,7 +41,7 @@ def infer_kind(predictions: Sequence[Any], references: Sequence[Any]) -> str:
     ):
         return "tags"
     values = list(predictions) + _flat_values(references)
-    if all(isinstance(v, (bool, int, float)) and v is not None for v in values):
+    if all(isinstance(v, (bool, int, float)) for v in values):
         return "numbers" if any(isinstance(v, float) and not v.is_integer() for v in values) else "labels"
     if all(isinstance(v, str) for v in values):
         if values and all(is_number_text(v) for v in values):
