@@ -354,7 +354,8 @@ def _summary(sections, comparisons, names, confidence: float, lang: str) -> list
     for section in sections:
         for value in section.values:
             key = section.title
-            if value.key_name.lower() not in section.title.lower():
+            # The title names the score already when the score is the metric's own (pearson) or its name is in it.
+            if value.key != section.metric and value.key_name.lower() not in section.title.lower():
                 key = phrase("title_and_key", lang, title=section.title, key=value.key_name)
             if value.interval_text:
                 lines.append(phrase("line_system_ci", lang, name=value.system, key=key, value=value.value_text,
