@@ -23,6 +23,7 @@ from tests.translation_texts import (
     edge_pairs,
     english_pairs,
     multi_references,
+    reference_groups,
     sacrebleu_streams,
 )
 
@@ -31,13 +32,13 @@ OFFLINE_TOKENIZERS = ["13a", "intl", "char", "none", "zh", "ja-mecab", "ko-mecab
 
 def sacrebleu_corpus(predictions, references, **options) -> float:
     """sacrebleu's corpus BLEU as a fraction; ``references`` one list (or string) per example."""
-    groups = [[r] if isinstance(r, str) else list(r) for r in references]
+    groups = reference_groups(references)
     return SacreBLEU(**options).corpus_score(predictions, sacrebleu_streams(groups)).score / 100
 
 
 def sacrebleu_sentences(predictions, references, **options) -> np.ndarray:
     metric = SacreBLEU(**{**options, "effective_order": True})
-    groups = [[r] if isinstance(r, str) else list(r) for r in references]
+    groups = reference_groups(references)
     return np.array([metric.sentence_score(p, g).score / 100 for p, g in zip(predictions, groups, strict=True)])
 
 

@@ -18,6 +18,7 @@ from tests.translation_texts import (
     edge_pairs,
     english_pairs,
     multi_references,
+    reference_groups,
     sacrebleu_streams,
 )
 
@@ -30,7 +31,7 @@ def reference_scores(name, predictions, references, sentences=None, **options):
     ``references`` holds one list or string per example.  TER is slow in
     sacrebleu, so its sentence scores are checked on a prefix.
     """
-    groups = [[r] if isinstance(r, str) else list(r) for r in references]
+    groups = reference_groups(references)
     metric = REFERENCE_CLASSES[name](**options)
     corpus = metric.corpus_score(predictions, sacrebleu_streams(groups)).score / 100
     pairs = list(zip(predictions, groups, strict=True))[:sentences]

@@ -138,6 +138,11 @@ def multi_references(references: list[str], seed: int = 0, variable: bool = True
     return out
 
 
+def reference_groups(references: list) -> list[list[str]]:
+    """One list of references per example (a plain string is that example's only reference), as nlpmetrics reads them."""
+    return [[r] if isinstance(r, str) else list(r) for r in references]
+
+
 def sacrebleu_streams(references: list[list[str]]) -> list[list[str | None]]:
     """Per-example reference lists as sacrebleu's reference streams, ``None`` where an example has fewer."""
     width = max(len(group) for group in references)
