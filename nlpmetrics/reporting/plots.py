@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from nlpmetrics.reporting.details import MAX_MATRIX_LABELS
 from nlpmetrics.reporting.model import PlotSpec
 from nlpmetrics.reporting.text import phrase
 
@@ -132,8 +133,8 @@ def _per_class(pyplot: Any, data: dict, lang: str) -> Any:
 
 
 def _confusion(pyplot: Any, data: dict, lang: str) -> Any:
-    labels = [_label(x, lang) for x in data["labels"]][:20]
-    counts = np.asarray(data["counts"], dtype=float)[:20, :20]
+    labels = [_label(x, lang) for x in data["labels"]][:MAX_MATRIX_LABELS]
+    counts = np.asarray(data["counts"], dtype=float)[:MAX_MATRIX_LABELS, :MAX_MATRIX_LABELS]
     totals = counts.sum(axis=1, keepdims=True)
     share = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
     size = 1.8 + 0.55 * len(labels)
