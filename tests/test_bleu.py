@@ -204,6 +204,7 @@ def test_details_describe_the_corpus_score():
     result = nm.compute("bleu", predictions=predictions, references=references)
     score = SacreBLEU().corpus_score(predictions, [references])
     assert result.details["brevity_penalty"] == pytest.approx(score.bp)
+    assert result.details["length_ratio"] == pytest.approx(score.ratio)
     assert result.details["hyp_len"] == score.sys_len and result.details["ref_len"] == score.ref_len
     assert result.details["precisions"] == pytest.approx([p / 100 for p in score.precisions])
     assert list(result.details["counts"]) == score.counts and list(result.details["totals"]) == score.totals

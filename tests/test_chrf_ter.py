@@ -149,6 +149,22 @@ def test_ter_empty_references_follow_sacrebleu():
     assert_matches_sacrebleu("ter", [""], [""])
 
 
+def test_details_are_sacrebleus_corpus_counts():
+    predictions, references = english_pairs(30, seed=8)
+    groups = multi_references(references, seed=8, variable=True)
+    streams = sacrebleu_streams(groups)
+    ter = nm.compute("ter", predictions=predictions, references=groups)
+    expected = TER().corpus_score(predictions, streams)
+    assert ter.details["edits"] == expected.num_edits
+    assert ter.details["ref_length"] == pytest.approx(expected.ref_length, abs=1e-9)
+
+    chrf = nm.compute("chrf", predictions=predictions, references=groups, word_order=2)
+    sacre = CHRF(word_order=2)
+    sums = np.sum(sacre._extract_corpus_statistics(predictions, streams), axis=0).reshape(-1, 3)
+    for column, key in enumerate(("hypothesis", "reference", "matched")):
+        assert list(chrf.details["char_ngrams"][key]) == list(sums[:6, column])
+
+
 # ---------------------------------------------------------------------------- both
 @pytest.mark.parametrize("name", ["chrf", "ter"])
 def test_streaming_merge_bootstrap_and_weights_are_exact(name):
