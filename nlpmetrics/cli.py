@@ -389,28 +389,39 @@ def _display_names(paths: Sequence[str]) -> list[str]:
     return list(paths) if len(set(names)) < len(names) else names
 
 
-def _read_systems(args: argparse.Namespace, paths: Sequence[str]) -> tuple[list[MetricEntry], dict[str, tuple]]:
-    """Configure the metrics once (from the first file) and read every file fully, as the report API takes them."""
+def _read_systems(
+    args: argparse.Namespace, paths: Sequence[str]
+) -> tuple[list[MetricEntry], dict[str, tuple], list[list[int]]]:
+    """Configure the metrics once (from the first file) and read every file fully, as the report API takes them.
+
+    Also returns each file's line number of every example, so a later error about example ``i`` can name its line.
+    """
     from nlpmetrics.io import detect_format, read_examples, to_numbers
 
     if sum(p == "-" for p in paths) > 1:
         raise InputError("standard input ('-') can be only one of the files")
+    repeated = [p for i, p in enumerate(paths) if p in paths[:i]]
+    if repeated:
+        raise InputError(f"{repeated[0]}: given twice; pass each system's prediction file once")
     options = read_options(args)
     first, _ = _first_chunk(paths[0], options)
     entries = configure_metrics(args.metrics, args.option, args.lang, first, quiet=args.quiet)
     systems: dict[str, tuple[list, list]] = {}
+    lines: list[list[int]] = []
     for path, name in zip(paths, _display_names(paths), strict=True):
         convertible = detect_format(path, args.input_format, options["ref_file"]) in ("csv", "tsv", "text")
         predictions: list = []
         references: list = []
+        lines.append([])
         for chunk in read_examples(path, **options):
+            lines[-1].extend(chunk.lines)
             for entry in entries:  # checks every example now, so errors name file and line
                 entry.check(chunk, path, convertible)
             numeric = convertible and any(e.numeric for e in entries)
             predictions.extend(to_numbers(chunk.predictions, chunk, path, "prediction") if numeric else chunk.predictions)
             references.extend(to_numbers(chunk.references, chunk, path, "reference") if numeric else chunk.references)
         systems[name] = (predictions, references)
-    return entries, systems
+    return entries, systems, lines
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -418,7 +429,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     ext = os.path.splitext(args.output)[1].lower()
     if ext not in (".html", ".htm", ".md", ".markdown"):
         raise InputError(f"{args.output}: the report is HTML or Markdown; name the output .html or .md")
-    entries, systems = _read_systems(args, args.files)
+    entries, systems, _ = _read_systems(args, args.files)
     from nlpmetrics.reporting import report
 
     report(systems, metrics=[e.metric for e in entries], output=args.output, lang=_explain_lang(args.lang),
@@ -429,10 +440,18 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     check_writable(args.output)
-    entries, systems = _read_systems(args, [args.a, args.b])
+    entries, systems, lines = _read_systems(args, [args.a, args.b])
     from nlpmetrics.reporting import compare
+    from nlpmetrics.reporting.compare import same_references
 
     (name_a, a), (name_b, b) = systems.items()
+    if len(a[1]) == len(b[1]) and not same_references(a[1], b[1]):
+        first = next(i for i, pair in enumerate(zip(a[1], b[1], strict=True)) if not same_references(*zip(pair)))
+        raise InputError(
+            f"{args.a}:{lines[0][first]} and {args.b}:{lines[1][first]}: the references differ "
+            f"({a[1][first]!r} vs {b[1][first]!r}), but a paired comparison needs the same references for both "
+            "systems, example by example; align the two files on the same examples"
+        )
     outcome = compare(a, b, metrics=[e.metric for e in entries], names=(name_a, name_b), confidence=args.confidence,
                       n_resamples=args.resamples, seed=args.seed)
     lang = _explain_lang(args.lang)

@@ -103,3 +103,20 @@ def test_compare_refuses_different_references(two_systems, tmp_path, capsys):
     shifted = _write(tmp_path / "shifted.jsonl", [r["prediction"] for r in rows], [r["reference"] for r in rows])
     assert main(["compare", str(two_systems[0]), str(shifted), "-m", "accuracy"]) == 2
     assert "same references" in capsys.readouterr().err
+
+
+def test_compare_names_the_lines_where_the_references_differ(two_systems, tmp_path, capsys):
+    rows = [json.loads(line) for line in two_systems[1].read_text(encoding="utf-8").splitlines()]
+    rows[3]["reference"] = "other"
+    shifted = tmp_path / "shifted.jsonl"
+    shifted.write_text("\n" + "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")  # a blank first line
+    assert main(["compare", str(two_systems[0]), str(shifted), "-m", "accuracy"]) == 2
+    err = capsys.readouterr().err
+    assert f"{two_systems[0]}:4 and {shifted}:5: the references differ" in err
+
+
+@pytest.mark.parametrize("command", [["compare"], ["report", "-o", "r.md"]])
+def test_a_file_given_twice_is_bad_input(two_systems, tmp_path, capsys, command):
+    args = [command[0], str(two_systems[0]), str(two_systems[0]), "-m", "accuracy", *command[1:]]
+    assert main(args) == 2
+    assert f"{two_systems[0]}: given twice" in capsys.readouterr().err
