@@ -307,10 +307,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from nlpmetrics.explanations import load_card
-    from nlpmetrics.registry import metric_class
 
-    name, _ = resolve_metric_name(args.metric)
-    metric_class(name)
+    name, _ = resolve_metric_name(args.metric)  # raises for an unknown name, with the closest ones
     card = load_card(name, args.lang or "en")
     emit(json.dumps(card.to_dict(), ensure_ascii=False, indent=2) if args.format == "json" else str(card), None)
     return 0
@@ -365,7 +363,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 for entry in entries:
                     entry.update(chunk, args.file, convertible)
                 examples += len(chunk)
-                progress.update(chunk.lines[-1] if chunk.lines else examples, examples)
+                progress.update(chunk.lines[-1], examples)
         finally:
             progress.close()
     results = {e.key: e.metric.compute(confidence=args.confidence, n_resamples=args.resamples, seed=args.seed)
