@@ -49,8 +49,8 @@ def _max_rss_mib() -> float:
 def _single_process(path: str, metrics: list[str], queue) -> None:
     """One process, streaming chunks as the command line does; reports scores, seconds and peak memory."""
     import nlpmetrics as nm
-    from nlpmetrics.cli import MetricEntry
     from nlpmetrics.io import read_examples
+    from nlpmetrics.io.feed import MetricEntry
 
     warnings.simplefilter("ignore")  # rouge's note that rougeLsum = rougeL without newlines, once per chunk
     started = time.perf_counter()
