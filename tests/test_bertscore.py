@@ -366,3 +366,11 @@ def test_a_baseline_without_the_layer_says_which_layers_it_has(tmp_path):
     assert engine.read_baseline(str(path), 1).tolist() == [0.4, 0.5, 0.6]
     with pytest.raises(InputError, match=r"no row for layer 5 .*between 0 and 1"):
         engine.read_baseline(str(path), 5)
+
+
+@pytest.mark.parametrize("options", [{}, {"idf": True, "num_layers": 5}, {"rescale_with_baseline": True, "lang": "en"}])
+def test_hash_is_bert_scores_own(options):
+    metric = nm.load("bertscore", **options)
+    expected = bert_score.utils.get_hash(metric.model_name, metric.layer, options.get("idf", False),
+                                         options.get("rescale_with_baseline", False), False, False)
+    assert metric.bert_score_hash() == expected

@@ -37,6 +37,8 @@ from nlpmetrics.validation import reference_texts, texts
 __all__ = ["BERTScore", "DocumentFrequencies", "IdfWeights", "document_frequencies"]
 
 _KEYS = ("precision", "recall", "f1")
+#: The version bert-score 0.3.13 writes into its hash: its ``__version__`` string was left at 0.3.12.
+_BERT_SCORE_HASH_VERSION = "0.3.12"
 
 
 def _check_model(value: Any) -> str | None:
@@ -196,11 +198,15 @@ class BERTScore(Metric):
         }
 
     def bert_score_hash(self) -> str:
-        """bert-score's own settings string (``model_L<layer>_idf...``) for these options."""
+        """bert-score's own settings string (``model_L<layer>_idf...``) for these options.
+
+        Identical to ``bert_score.utils.get_hash`` (tested), so it can be compared with the hash a
+        paper reports.  bert-score 0.3.13 still says ``__version__ = "0.3.12"``, and its hash with it.
+        """
         from nlpmetrics.versions import module_version
 
         text = f"{self.model_name}_L{self.layer}_{'idf' if self.config['idf'] is not False else 'no-idf'}"
-        text += f"_version=0.3.13(hug_trans={module_version('transformers')})"
+        text += f"_version={_BERT_SCORE_HASH_VERSION}(hug_trans={module_version('transformers')})"
         return text + ("-rescaled" if self.config["rescale_with_baseline"] else "")
 
     def signature_parts(self, rows: Rows) -> dict[str, str]:
