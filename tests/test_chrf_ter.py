@@ -133,6 +133,16 @@ def test_ter_lang_splits_cjk_characters_as_sacrebleus_asian_support(lang):
     assert perfect["ter"] == 0.0
 
 
+@pytest.mark.parametrize("options", [{}, {"normalized": True, "no_punct": True, "asian_support": True}])
+def test_ter_signature_is_sacrebleus(options):
+    predictions, references = english_pairs(20, seed=4)
+    groups = multi_references(references, seed=4, variable=True)
+    result = nm.compute("ter", predictions=predictions, references=groups, **options)
+    metric = TER(**options)
+    metric.corpus_score(predictions, sacrebleu_streams(groups))
+    assert result.details["sacrebleu_signature"] == metric.get_signature().format()
+
+
 def test_ter_is_lower_is_better_and_unbounded_above():
     info = nm.load("ter").info
     assert info.higher_is_better is False
