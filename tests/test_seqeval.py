@@ -312,6 +312,20 @@ def test_strict_without_scheme_names_the_schemes():
         nm.load("seqeval", zero_division="warn")
 
 
+@pytest.mark.parametrize(("options", "fix"), [
+    ({"zero_division": "warn"}, "0.0, 1.0 or float('nan')"),
+    ({"zero_division": 0.5}, "0.0, 1.0 or float('nan')"),
+    ({"suffix": "yes"}, "True or False"),
+    ({"suffix": 1}, "True or False"),
+    ({"average": "samples"}, "choose one of"),
+])
+def test_bad_options_name_the_option_and_the_allowed_values(options, fix):
+    (option,) = options
+    with pytest.raises(InputError) as error:
+        nm.load("seqeval", **options)
+    assert f"option {option}=" in str(error.value) and fix in str(error.value)
+
+
 # --------------------------------------------------------------------------- explanations, imports
 @pytest.mark.parametrize("lang", ["en", "ja"])
 @pytest.mark.parametrize("average", AVERAGES)
