@@ -164,7 +164,12 @@ def _read_conll_chunks(path: Any, *, encoding: str, chunk_size: int) -> Iterator
 
 
 def read_all(path: Any, **options: Any) -> tuple[list, list]:
-    """The whole file as ``(predictions, references)`` lists (for reports and paired comparisons)."""
+    """The whole file as ``(predictions, references)`` lists, for code that needs every example at once.
+
+    ``nlpmetrics.report`` and ``nlpmetrics.compare`` take such lists; the
+    command line reads them chunk by chunk instead, so that errors found by a
+    metric's checks can name the line.
+    """
     predictions: list = []
     references: list = []
     for chunk in read_examples(path, **options):
