@@ -37,6 +37,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates)
+_SCAN = _DECODER.scan_once
 
 
 def _fast_decode(text: str) -> Any:
@@ -48,9 +49,6 @@ def _fast_decode(text: str) -> Any:
     if end != len(text) and not text[end:].isspace():
         return _DECODER.decode(text)
     return record
-
-
-_SCAN = _DECODER.scan_once
 
 
 def parse_record(text: str, path: Any, line: int) -> dict[str, Any]:
