@@ -598,7 +598,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("-o", "--output", metavar="OUT", help="write the output here (atomically) instead of stdout")
     sub.add_argument("--engine", choices=("local", "dask"), default="local",
                      help="score in this process (default) or on Dask, in byte-range partitions")
-    sub.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: Dask's default)")
+    sub.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler: an address (tcp://host:8786), or threads, processes or synchronous "
+                          "(default: Dask's default)")
     sub.add_argument("--partitions", type=int, metavar="N", help="Dask partitions (default: one per 32 MiB)")
     sub.set_defaults(handler=cmd_score)
 
