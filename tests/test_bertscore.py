@@ -26,6 +26,7 @@ from nlpmetrics.errors import InputError, MissingDependencyError  # noqa: E402
 from nlpmetrics.metrics import _bertscore_engine as engine  # noqa: E402
 from nlpmetrics.metrics.bertscore import document_frequencies  # noqa: E402
 from tests.bertscore_fixtures import build_tiny_roberta, sentences, tiny_bert_path  # noqa: E402
+from tests.translation_texts import BAD_TEXT_INPUTS  # noqa: E402
 
 KEYS = ("precision", "recall", "f1")
 TOLERANCE = 1e-5
@@ -274,6 +275,12 @@ def test_bad_options_fail_when_the_metric_is_made(options):
     (option,) = options
     with pytest.raises(InputError, match=rf"option '?{option}\b"):  # the message names the option
         nm.load("bertscore", **options)
+
+
+@pytest.mark.parametrize(("predictions", "references", "message"), BAD_TEXT_INPUTS)
+def test_bad_text_inputs_name_the_index_before_any_model_loads(predictions, references, message):
+    with pytest.raises(InputError, match=message):
+        nm.compute("bertscore", predictions=predictions, references=references, model="/no/such/model")
 
 
 def test_bad_inputs_name_the_index(tiny_bert):

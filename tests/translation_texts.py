@@ -1,4 +1,4 @@
-"""Real and generated texts for the BLEU / chrF / TER differential tests, and the bad text inputs they share with ROUGE."""
+"""Real and generated texts for the BLEU / chrF / TER differential tests, and the bad text inputs they share with ROUGE and BERTScore."""
 
 from __future__ import annotations
 
@@ -149,7 +149,7 @@ def sacrebleu_streams(references: list[list[str]]) -> list[list[str | None]]:
     return [[group[j] if j < len(group) else None for group in references] for j in range(width)]
 
 
-#: ``(predictions, references, message)``: text inputs every text metric (bleu, chrf, ter, rouge) must refuse
+#: ``(predictions, references, message)``: text inputs every text metric (bleu, chrf, ter, rouge, bertscore) must refuse
 #: with an :class:`~nlpmetrics.errors.InputError` whose message matches the regex ``message``.
 BAD_TEXT_INPUTS = [
     (["a", None], ["a", "b"], r"predictions\[1\] is None"),
