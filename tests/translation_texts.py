@@ -1,4 +1,7 @@
-"""Real and generated texts for the BLEU / chrF / TER differential tests, and the bad text inputs they share with ROUGE and BERTScore."""
+"""Real and generated texts for the BLEU / chrF / TER differential tests.
+
+Also the bad text inputs (``BAD_TEXT_INPUTS``) that every text metric, ROUGE and BERTScore included, must refuse.
+"""
 
 from __future__ import annotations
 
