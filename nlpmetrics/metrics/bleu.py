@@ -112,7 +112,6 @@ def reference_counts(rows: Rows) -> str | int:
     return "var" if counts.size > 1 else "unknown"
 
 
-
 # ---------------------------------------------------------------------------- sentence-level BLEU
 def bleu_scores(
     correct: np.ndarray, total: np.ndarray, sys_len: np.ndarray, ref_len: np.ndarray,
