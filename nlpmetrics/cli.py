@@ -337,6 +337,8 @@ def _first_chunk(path: str, options: dict[str, Any]) -> tuple[Any, Iterator[Any]
 def cmd_score(args: argparse.Namespace) -> int:
     from nlpmetrics.io import detect_format
 
+    if args.engine != "dask" and (args.partitions is not None or args.scheduler is not None):
+        raise InputError("--partitions and --scheduler apply to --engine dask only; add --engine dask or drop them")
     check_writable(args.output)
     options = read_options(args)
     kind = detect_format(args.file, args.input_format, options["ref_file"])
@@ -522,6 +524,17 @@ def _common(debug_only: bool = False) -> argparse.ArgumentParser:
     return parent
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1 (argparse names the option in its error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def _add_metric_args(parser: argparse.ArgumentParser, *, confidence: float | None = None) -> None:
     """The options shared by ``score``, ``report`` and ``compare``: metrics, intervals and how to read the files.
 
@@ -541,7 +554,7 @@ def _add_metric_args(parser: argparse.ArgumentParser, *, confidence: float | Non
     else:
         parser.add_argument("--confidence", type=float, default=confidence, metavar="LEVEL",
                             help=f"level of the bootstrap intervals (default {confidence})")
-    parser.add_argument("--resamples", type=int, default=1000, metavar="N", help="bootstrap resamples (default 1000)")
+    parser.add_argument("--resamples", type=_positive_int, default=1000, metavar="N", help="bootstrap resamples (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the resampling (default 0)")
     parser.add_argument("--ref-file", action="append", metavar="REF",
                         help="references of a plain-text prediction file (repeat for several references)")
@@ -600,7 +613,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="score in this process (default) or on Dask, in byte-range partitions")
     sub.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler: an address (tcp://host:8786), or threads, processes or synchronous "
                           "(default: Dask's default)")
-    sub.add_argument("--partitions", type=int, metavar="N", help="Dask partitions (default: one per 32 MiB)")
+    sub.add_argument("--partitions", type=_positive_int, metavar="N", help="Dask partitions (default: one per 32 MiB)")
     sub.set_defaults(handler=cmd_score)
 
     sub = command("report", "write a client report (HTML or Markdown) for one or more systems", [_common()])

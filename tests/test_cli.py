@@ -373,3 +373,19 @@ def test_conll_and_jsonl_tag_lists_agree_with_the_api():
                                            references=[r["reference"] for r in rows]).scores)}
     for name in ("ner.jsonl", "ner.conll"):
         assert scores_of(run("score", str(EXAMPLES / name), "-m", "seqeval", "--format", "json")) == expected, name
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--partitions", "4"], "--partitions and --scheduler apply to --engine dask only"),
+    (["--engine", "dask", "--partitions", "0"], "argument --partitions: must be 1 or more, not 0"),
+    (["--resamples", "0"], "argument --resamples: must be 1 or more, not 0"),
+])
+def test_engine_and_resampling_options_are_checked_by_name(args, expected, capsys):
+    from nlpmetrics.cli import main
+
+    try:
+        status = main(["score", str(EXAMPLES / "classification.jsonl"), "-m", "accuracy", *args])
+    except SystemExit as exit_:  # argparse's own errors
+        status = exit_.code
+    assert status == 2
+    assert expected in capsys.readouterr().err
