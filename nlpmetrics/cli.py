@@ -499,12 +499,17 @@ _EXAMPLES = {
     "report": (
         "examples:\n"
         "  nlpmetrics report system_a.jsonl system_b.jsonl -m bleu,rouge -o report.html\n"
-        "  nlpmetrics report preds.jsonl -m f1_macro -o report.md --lang ja --title '評価レポート'"
+        "  nlpmetrics report preds.jsonl -m f1_macro -o report.md --lang ja --title '評価レポート'\n\n"
+        "every system after the first is compared with the first by a paired test when both files hold the\n"
+        "same references in the same order (otherwise the report says they are not comparable). Every file\n"
+        "is read whole and checked before any score is computed."
     ),
     "compare": (
         "examples:\n"
         "  nlpmetrics compare baseline.jsonl candidate.jsonl -m bleu\n"
-        "  nlpmetrics compare a.jsonl b.jsonl -m f1_macro --format markdown -o comparison.md"
+        "  nlpmetrics compare a.jsonl b.jsonl -m f1_macro --format markdown -o comparison.md\n\n"
+        "both files must hold the same references in the same order (the first difference is named by\n"
+        "file:line); the output says whether B is better than A beyond chance, metric by metric."
     ),
 }
 
@@ -617,7 +622,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(handler=cmd_score)
 
     sub = command("report", "write a client report (HTML or Markdown) for one or more systems", [_common()])
-    sub.add_argument("files", nargs="+", metavar="FILE", help="one prediction file per system (same references)")
+    sub.add_argument("files", nargs="+", metavar="FILE", help="one prediction file per system")
     _add_metric_args(sub, confidence=0.95)
     sub.add_argument("-o", "--output", required=True, metavar="OUT", help="report.html or report.md")
     sub.add_argument("--title", help="title of the report")
