@@ -8,7 +8,6 @@ aggregate time.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,7 +15,7 @@ import numpy as np
 
 from nlpmetrics.base import Metric, weighted_mean
 from nlpmetrics.errors import InputError
-from nlpmetrics.options import Option
+from nlpmetrics.options import Option, check_zero_division
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
 from nlpmetrics.validation import labels_array
@@ -130,7 +129,9 @@ def _dense_confusion(
     return vocabulary, matrix
 
 
-def _divide(numerator: np.ndarray, denominator: np.ndarray, zero_division: float) -> np.ndarray:
+def prf_divide(numerator: np.ndarray, denominator: np.ndarray, zero_division: float) -> np.ndarray:
+    """``numerator / denominator``, and ``zero_division`` where the denominator is 0 (scikit-learn's and
+    seqeval's ``_prf_divide``)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         result = numerator / denominator
     return np.where(denominator == 0, zero_division, result)
@@ -144,12 +145,6 @@ def _nanaverage(values: np.ndarray, weights: np.ndarray | None = None) -> float:
     if weights is not None and weights[keep].sum() != 0:
         return float(np.average(values[keep], weights=weights[keep]))
     return float(np.mean(values[keep]))
-
-
-def _check_zero_division(value: Any) -> float:
-    if isinstance(value, numbers.Real) and not isinstance(value, bool) and (value in (0, 1) or math.isnan(value)):
-        return float(value)
-    raise ValueError("zero_division must be 0.0, 1.0 or float('nan')")
 
 
 def _check_labels(value: Any) -> tuple | None:
@@ -203,7 +198,7 @@ class _PrecisionRecallF1(Metric):
                           doc="how per-class scores combine into one number"),
         "labels": Option(None, check=_check_labels, doc="the classes to score, in order (default: all seen)"),
         "pos_label": Option(1, doc="the positive class when average='binary'"),
-        "zero_division": Option(0.0, check=_check_zero_division,
+        "zero_division": Option(0.0, check=check_zero_division,
                                 doc="value of a score whose denominator is 0: 0.0, 1.0 or nan"),
     }
     reference_modules = ("numpy",)
@@ -292,9 +287,9 @@ class _PrecisionRecallF1(Metric):
     def scores_from_counts(self, tp, predicted, actual) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         zero = self.config["zero_division"]
         tp = tp.astype(np.float64)
-        precision = _divide(tp, predicted, zero)
-        recall = _divide(tp, actual, zero)
-        f1 = _divide(2.0 * tp, actual + predicted, zero)
+        precision = prf_divide(tp, predicted, zero)
+        recall = prf_divide(tp, actual, zero)
+        f1 = prf_divide(2.0 * tp, actual + predicted, zero)
         return precision, recall, f1
 
     def _averaged(self, tp, predicted, actual) -> dict[str, float]:

@@ -30,6 +30,7 @@ import numpy as np
 
 from nlpmetrics.base import Metric, weighted_sum
 from nlpmetrics.errors import InputError
+from nlpmetrics.metrics.classification import prf_divide
 from nlpmetrics.options import Option, check_bool, check_zero_division
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
@@ -376,8 +377,8 @@ class SeqEval(Metric):
     def scores_from_counts(self, correct, predicted, true) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-type precision, recall and F1 exactly as seqeval divides (F1 from P and R)."""
         zero = self.config["zero_division"]
-        precision = _divide(correct, predicted, zero)
-        recall = _divide(correct, true, zero)
+        precision = prf_divide(correct, predicted, zero)
+        recall = prf_divide(correct, true, zero)
         if math.isnan(zero):
             defined = ~(np.isnan(precision) | np.isnan(recall))
             p, r = np.where(defined, precision, 0.0), np.where(defined, recall, 0.0)
@@ -532,12 +533,6 @@ def _matches(predicted: tuple, gold: tuple, size: int) -> np.ndarray:
 
 def _per_sentence(sentence: np.ndarray, entity_type: np.ndarray, n: int, n_types: int) -> np.ndarray:
     return np.bincount(sentence * n_types + entity_type, minlength=n * n_types).reshape(n, n_types)
-
-
-def _divide(numerator: np.ndarray, denominator: np.ndarray, zero_division: float) -> np.ndarray:
-    """seqeval's ``_prf_divide``: ``zero_division`` where the denominator is 0."""
-    safe = np.where(denominator == 0, 1.0, denominator)
-    return np.where(denominator == 0, zero_division, numerator / safe)
 
 
 def _average(values: np.ndarray, weights: np.ndarray | None) -> float:
