@@ -160,8 +160,13 @@ def test_delimited_several_reference_columns_and_errors(tmp_path):
     bad = write(tmp_path / "bad.csv", "prediction,reference\na,b\nc,d,e\n")
     with pytest.raises(InputError, match=r"bad\.csv:3: this row has 3 columns but the header has 2"):
         read_all(bad)
-    with pytest.raises(InputError, match=r"p\.csv:1: no column 'pred'"):
+    with pytest.raises(InputError, match=r"p\.csv:1: no column 'pred'") as error:
         read_all(path, pred_field="pred")
+    assert "(columns: 'prediction', 'reference_1', 'reference_2'); choose the column with --pred-field" in str(
+        error.value)
+    tsv = write(tmp_path / "bad.tsv", "prediction\treference\na\tb\tc\n")
+    with pytest.raises(InputError, match=r"bad\.tsv:2: this row has 3 columns .* the delimiter \(a tab\)"):
+        read_all(tsv)
     unterminated = write(tmp_path / "q.csv", 'prediction,reference\n"a,b\n')
     with pytest.raises(InputError, match=r"q\.csv:\d+: invalid CSV"):
         read_all(unterminated)
