@@ -1,37 +1,59 @@
-"""The metric engine: per-example statistics plus an aggregate.
+"""The metric engine: per-example statistics, a reduction, a score.
 
-Every metric is a subclass of :class:`Metric` that implements two pure
-functions of its options:
+Every metric is a subclass of :class:`Metric` that implements pure functions
+of its options:
 
+``check_inputs(predictions, references)``
+    Validate and normalise one batch (the boundary: errors name the index).
 ``statistics(predictions, references) -> rows``
     One row of numbers per example (see :mod:`nlpmetrics.rows`).
-``aggregate(rows, weights=None) -> scores``
-    Corpus-level scores from the rows alone.  ``weights`` counts how many
-    times each row is taken, which is how resampling reuses the aggregate.
+``reduce(rows, weights) -> summary``
+    What the score needs from the rows.  ``weights[i]`` counts how often row
+    ``i`` is taken (resampling); ``weights`` may also be a matrix, one row of
+    weights per resample, and then every array of the summary has that
+    leading axis.
+``score(summary) -> scores``
+    The corpus scores; for a ``"sum"`` metric it takes batched summaries too
+    and returns one array per key, which is what makes a bootstrap one matrix
+    product and one vectorised call.
+``describe(summary)``, ``per_example(rows)``
+    Details for the result and per-example scores (optional).
 
-Everything else (streaming ``update``, ``merge`` across workers, bootstrap
-intervals, paired tests, distributed scoring, per-example scores) lives here
-and in :mod:`nlpmetrics.resampling`, with no metric-specific code.
+and declares ``reduction``: ``"sum"`` when summaries of parts add up (the
+default :meth:`Metric.reduce` sums every column), ``"rows"`` when the score
+needs every row (correlations).
+
+Everything else (streaming ``update``, ``merge`` across workers, constant
+memory with ``keep_examples=False``, bootstrap intervals, paired tests,
+distributed scoring, per-example scores) lives here, in
+:mod:`nlpmetrics.state` and in :mod:`nlpmetrics.resampling`, with no
+metric-specific code.
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from nlpmetrics.errors import InputError
-from nlpmetrics.options import Option, resolve_options
-from nlpmetrics.rows import Rows, check_compatible, concat_rows, n_rows
+from nlpmetrics.errors import InexactStreamingWarning, InputError
+from nlpmetrics.options import Option, check_bool, resolve_options
+from nlpmetrics.rows import Rows, as_rows, concat_rows, n_rows
+from nlpmetrics.signature import Signature
+from nlpmetrics.state import MetricState, StatePart
 from nlpmetrics.validation import as_sequence, check_same_length
 
+__all__ = ["CorpusPass", "InexactStreamingWarning", "Metric", "MetricInfo", "weighted_mean", "weighted_sum"]
 
-class InexactStreamingWarning(UserWarning):
-    """Batches or workers were combined for a configuration whose score needs all the data at once."""
+Summary = dict[str, Any]
+
+#: What a metric's predictions and references hold (``Metric.input_kind``).
+INPUT_KINDS = ("labels", "numbers", "text", "tags", "answers", "rankings")
 
 
 @dataclass(frozen=True)
@@ -52,6 +74,12 @@ class MetricInfo:
         Whether ``update`` in batches and ``merge`` give exactly the one-shot result.
     score_keys : tuple of str
         Keys of ``Result.scores``; the first is the main score.
+    input_kind : str
+        What predictions and references hold: ``"labels"``, ``"numbers"``,
+        ``"text"``, ``"tags"``, ``"answers"`` or ``"rankings"``.
+    reduction : str
+        ``"sum"`` (summaries of parts add up; constant memory possible) or
+        ``"rows"`` (the score needs every example).
     """
 
     name: str
@@ -60,19 +88,66 @@ class MetricInfo:
     extra: str | None
     streams_exactly: bool
     score_keys: tuple[str, ...]
+    input_kind: str = "labels"
+    reduction: str = "rows"
+
+
+@dataclass(frozen=True)
+class CorpusPass:
+    """A first pass over every reference of a corpus that a metric's statistics depend on.
+
+    A metric that needs one (BERTScore with ``idf=True``: token rarity among
+    all references) returns this from :meth:`Metric.corpus_pass`; the Dask
+    engine runs ``count`` on every partition's references, folds the counts
+    with ``merge`` and scores with ``metric.with_corpus_pass(counts)``, so a
+    partitioned file gets exactly the one-process numbers.
+
+    Attributes
+    ----------
+    count : callable
+        ``count(references) -> counts`` for one part of the corpus (picklable).
+    merge : callable
+        ``merge(a, b) -> counts``.
+    """
+
+    count: Callable[[Sequence[Any]], Any]
+    merge: Callable[[Any, Any], Any]
 
 
 class Metric:
-    """Base class of every metric: state is the list of statistics rows seen so far.
+    """Base class of every metric.
 
     Subclasses set the class attributes and implement :meth:`check_inputs`,
-    :meth:`statistics` and :meth:`aggregate`; :meth:`describe` and
-    :meth:`per_example` are optional.  Make instances with
-    :func:`nlpmetrics.load`.
+    :meth:`statistics`, :meth:`reduce` (or rely on the default sum) and
+    :meth:`score`; :meth:`describe`, :meth:`per_example`, :meth:`settings` and
+    :meth:`tool_signature` are optional.  Make instances with
+    :func:`nlpmetrics.load`.  A metric written against the older protocol,
+    with only ``aggregate(rows, weights)``, still works (as a ``"rows"``
+    metric).
+
+    Parameters
+    ----------
+    keep_examples : bool
+        Keep every example's statistics (the default): intervals, paired
+        tests and per-example scores need them.  ``False`` keeps only what the
+        score needs, so memory stays constant however many examples stream
+        through (a ``"sum"`` metric keeps its running summary; a metric with
+        ``distinct_rows``, such as classification, its table of distinct rows
+        and keeps exact intervals).
+    **options
+        The metric's options (see the class docstring); checked now.
     """
 
     name: ClassVar[str]
     options: ClassVar[Mapping[str, Option]] = {}
+    #: What predictions and references hold (one of INPUT_KINDS); the CLI and reports read it.
+    input_kind: ClassVar[str] = "labels"
+    #: ``"sum"``: summaries of parts add up; ``"rows"``: the score needs every row.
+    reduction: ClassVar[Literal["sum", "rows"]] = "rows"
+    #: Rows take few distinct values, so ``keep_examples=False`` keeps them with counts (exact intervals).
+    distinct_rows: ClassVar[bool] = False
+    #: How summary entries combine when not by addition: ``{"n_refs_min": "min", "n_refs_max": "max"}``.
+    summary_reductions: ClassVar[Mapping[str, str]] = {}
     higher_is_better: ClassVar[bool] = True
     bounds: ClassVar[tuple[float, float]] = (0.0, 1.0)
     extra: ClassVar[str | None] = None
@@ -80,36 +155,117 @@ class Metric:
     #: Modules whose versions go into the signature.
     reference_modules: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, **options: Any) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "options" in cls.__dict__ or "__signature__" not in cls.__dict__:
+            _document_options(cls)
+
+    def __init__(self, *, keep_examples: bool = True, **options: Any) -> None:
         self.config: dict[str, Any] = resolve_options(self.name, self.options, options)
-        self._batches: list[Rows] = []
+        try:
+            self.keep_examples = check_bool(keep_examples)
+        except TypeError:
+            raise InputError(f"keep_examples={keep_examples!r} must be True or False", argument="keep_examples",
+                             ) from None
+        self._state = MetricState(self._state_mode())
+
+    def _state_mode(self) -> Literal["rows", "counts", "summary"]:
+        if self.keep_examples:
+            return "rows"
+        if self.distinct_rows:
+            return "counts"
+        if self.reduction == "sum":
+            return "summary"
+        raise InputError(
+            f"{self.name!r} needs every example to compute its score (it ranks or correlates them), so "
+            "keep_examples=False cannot save memory for it; drop keep_examples=False",
+            argument="keep_examples",
+        )
 
     # ------------------------------------------------------------------ to implement
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[Any, Any]:
-        """Validate and normalise one batch (already checked for equal length)."""
+        """Validate and normalise one batch (already checked for equal length).
+
+        The result must not share memory the caller can change: copy arrays
+        that are kept as they are (the state owns its data).
+        """
         raise NotImplementedError
 
-    def statistics(self, predictions: Any, references: Any) -> Rows:
+    def statistics(self, predictions: Any, references: Any) -> Mapping[str, np.ndarray]:
         """Per-example statistics rows for a validated batch."""
         raise NotImplementedError
 
-    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
-        """Corpus scores from rows; ``weights[i]`` is how often row ``i`` counts."""
-        raise NotImplementedError
+    def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> Summary:
+        """What the score needs from ``rows``, each row counted ``weights[i]`` times.
 
-    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
+        The default for a ``"sum"`` metric sums every column (and records the
+        total weight as ``"n"``); a ``"rows"`` metric keeps the rows and weights.
+        ``weights`` of shape ``(resamples, n)`` gives summaries with that
+        leading axis.
+        """
+        if self.reduction == "rows":
+            return {"rows": rows, "weights": weights}
+        summary: Summary = {name: weighted_sum(column, weights) for name, column in rows.items()}
+        summary["n"] = total_weight(rows, weights)
+        return summary
+
+    def score(self, summary: Summary) -> Mapping[str, Any]:
+        """Corpus scores from a summary (arrays of scores for a batched summary of a ``"sum"`` metric)."""
+        if type(self).aggregate is not Metric.aggregate and self.reduction == "rows":
+            return self.aggregate(summary["rows"], summary["weights"])
+        raise NotImplementedError(f"{type(self).__name__} implements neither score() nor aggregate()")
+
+    def describe(self, summary: Summary) -> dict[str, Any]:
         """Metric-specific details for the result (per-class tables, counts...)."""
         return {}
 
-    def per_example(self, rows: Rows) -> dict[str, np.ndarray] | None:
+    def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray] | None:
         """Per-example scores, or ``None`` where the metric has none."""
         return None
 
-    def signature_parts(self, rows: Rows) -> dict[str, str]:
-        """Extra ``key: value`` pairs for the signature of scoring ``rows`` (e.g. a reference tool's own)."""
+    def settings(self, summary: Summary) -> dict[str, str]:
+        """Settings derived from the options or the data that decide the number (they go into the signature)."""
         return {}
 
-    # ------------------------------------------------------------------ public API
+    def tool_signature(self, summary: Summary) -> dict[str, str]:
+        """A reference tool's own signature for this configuration and data (documentation only)."""
+        return {}
+
+    def corpus_pass(self) -> CorpusPass | None:
+        """The first pass over all references this configuration needs, or ``None`` (the usual case)."""
+        return None
+
+    def with_corpus_pass(self, counts: Any) -> Metric:
+        """A metric like this one that scores with the counts of :meth:`corpus_pass` over the whole corpus."""
+        raise NotImplementedError(f"{self.name} declares no corpus pass")
+
+    # ------------------------------------------------------------------ derived from the protocol
+    def aggregate(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, float]:
+        """Corpus scores of ``rows`` (each counted ``weights[i]`` times): ``score(reduce(rows, weights))``."""
+        return {key: float(value) for key, value in self.score(self.reduce(rows, weights)).items()}
+
+    def combine(self, first: Summary, second: Summary) -> Summary:
+        """Two summaries of disjoint parts as one (by addition, or as ``summary_reductions`` says)."""
+        if self.reduction == "rows":
+            rows = concat_rows([first["rows"], second["rows"]])
+            if first["weights"] is None and second["weights"] is None:
+                return {"rows": rows, "weights": None}
+            weights = [np.ones(n_rows(s["rows"])) if s["weights"] is None else s["weights"] for s in (first, second)]
+            return {"rows": rows, "weights": np.concatenate(weights)}
+        out = dict(first)
+        for key, value in second.items():
+            if key not in out:
+                out[key] = value
+                continue
+            how = self.summary_reductions.get(key, "sum")
+            if how == "min":
+                out[key] = np.minimum(out[key], value)
+            elif how == "max":
+                out[key] = np.maximum(out[key], value)
+            else:
+                out[key] = out[key] + value
+        return out
+
     @property
     def info(self) -> MetricInfo:
         """A :class:`MetricInfo` for this configured metric."""
@@ -120,6 +276,8 @@ class Metric:
             extra=self.extra,
             streams_exactly=self.streams_exactly,
             score_keys=self.score_keys,
+            input_kind=self.input_kind,
+            reduction=self.reduction,
         )
 
     @property
@@ -128,10 +286,21 @@ class Metric:
         return True
 
     @property
+    def streaming_caveat(self) -> str:
+        """Why this configuration does not stream exactly, and what to do instead (when it does not)."""
+        return ""
+
+    @property
     def n(self) -> int:
         """Number of examples seen so far."""
-        return sum(n_rows(batch) for batch in self._batches)
+        return self._state.n
 
+    @property
+    def provenance(self) -> Signature:
+        """Metric and options: what rows must share to be combined with this metric's."""
+        return Signature(self.name, self.config)
+
+    # ------------------------------------------------------------------ streaming
     def update(self, *args: Any, predictions: Any = None, references: Any = None) -> Metric:
         """Add a batch of examples (any length, any number of calls).
 
@@ -140,6 +309,8 @@ class Metric:
         predictions, references : sequence
             Keyword-only, one entry per example.  The libraries nlpmetrics
             replaces disagree on their order, so positional use is refused.
+            The values are copied: changing an array after ``update`` changes
+            nothing here.
 
         Returns
         -------
@@ -153,25 +324,21 @@ class Metric:
                 "silently); call update(predictions=..., references=...)"
             )
         rows = self.rows_for(predictions=predictions, references=references)
-        if self._batches and rows:
-            check_compatible(self._batches[0], rows)
+        if self.n and n_rows(rows):
             self._warn_if_inexact("several update() calls")
-        self._batches.append(rows)
+        self._state.add_rows(self, rows)
         return self
 
     def _warn_if_inexact(self, how: str) -> None:
         if not self.streams_exactly:
             warnings.warn(
-                f"{self.name} with these options does not stream exactly: {how} give a different number than "
-                f"one call on all the data. {self.streaming_caveat}".rstrip(),
-                InexactStreamingWarning,
+                InexactStreamingWarning(
+                    f"{self.name} with these options does not stream exactly: {how} give a different number "
+                    f"than one call on all the data. {self.streaming_caveat}".rstrip(),
+                    code="inexact_streaming",
+                ),
                 stacklevel=3,
             )
-
-    @property
-    def streaming_caveat(self) -> str:
-        """Why this configuration does not stream exactly, and what to do instead (when it does not)."""
-        return ""
 
     def rows_for(self, *, predictions: Any, references: Any) -> Rows:
         """Validate a batch and return its statistics rows, without touching the state."""
@@ -179,52 +346,94 @@ class Metric:
         references = as_sequence(references, "references")
         check_same_length(predictions, references)
         if len(predictions) == 0:
-            return {}
+            return Rows(origin=self.provenance)
         predictions, references = self.check_inputs(predictions, references)
-        return self.statistics(predictions, references)
+        rows = as_rows(self.statistics(predictions, references))
+        rows.origin = self.provenance
+        return rows
+
+    def check_rows(self, rows: Any) -> Rows:
+        """``rows`` if they were made by a metric with this name and these options, else an InputError."""
+        if not isinstance(rows, Rows) or rows.origin is None:
+            raise InputError(
+                f"add_rows() takes the rows of a {self.name!r} metric (from rows_for() or rows()), not "
+                f"{type(rows).__name__}; pass what another worker's metric returned",
+                argument="rows",
+            )
+        difference = self.provenance.difference_text(rows.origin)
+        if difference:
+            raise InputError(
+                f"these rows were made by another metric or with other options ({difference}); make every "
+                f"worker's metric with nm.load({self.name!r}, ...) and the same options",
+                argument="rows",
+            )
+        return rows
 
     def add_rows(self, rows: Rows) -> Metric:
-        """Add statistics rows computed elsewhere (another worker or process)."""
+        """Add statistics rows computed elsewhere (another worker or process) by a metric like this one."""
+        rows = self.check_rows(rows)
         if self.n and n_rows(rows):
             self._warn_if_inexact("rows added in several parts")
-        self._batches.append(dict(rows))
+        self._state.add_rows(self, rows)
         return self
 
     def merge(self, other: Metric) -> Metric:
         """Fold in another worker's state (same metric and options); returns ``self``."""
-        if type(other) is not type(self):
-            raise InputError(f"cannot merge a {other.name!r} metric into a {self.name!r} metric")
-        differing = sorted(k for k in self.config.keys() | other.config.keys()
-                           if not _same_option(self.config.get(k), other.config.get(k)))
+        if not isinstance(other, Metric) or type(other) is not type(self):
+            name = other.name if isinstance(other, Metric) else type(other).__name__
+            raise InputError(f"cannot merge a {name!r} metric into a {self.name!r} metric", argument="other")
+        if other is self:
+            raise InputError(
+                f"cannot merge a {self.name!r} metric into itself: every example would count twice; "
+                "merge another worker's metric", argument="other",
+            )
+        differing = [name for name, _, _ in self.provenance.differences(other.provenance)]
         if differing:
             raise InputError(
                 f"cannot merge {self.name!r} metrics made with different options ({', '.join(differing)}); "
-                "make every worker's metric with the same options"
+                "make every worker's metric with the same options", argument="other",
             )
         if self.n and other.n:
             self._warn_if_inexact("merged workers")
-        self._batches.extend(other._batches)
+        self._state.absorb(self, other._state.export())
+        return self
+
+    def state_part(self) -> StatePart:
+        """The whole state as a picklable part (what ``sync`` and the Dask engine send)."""
+        return self._state.export()
+
+    def absorb(self, part: StatePart) -> Metric:
+        """Fold in a state part of a metric with this name and options (from :meth:`state_part`)."""
+        if part.n and part.rows is not None:
+            self.check_rows(part.rows)
+        self._state.absorb(self, part)
         return self
 
     def reset(self) -> Metric:
         """Forget every example seen; the options stay."""
-        self._batches = []
+        self._state.reset()
         return self
 
     def rows(self) -> Rows:
-        """All statistics rows seen so far, concatenated in order."""
-        rows = concat_rows(self._batches)
-        self._batches = [rows] if rows else []
-        return rows
+        """All statistics rows seen so far, concatenated in order (needs ``keep_examples=True``)."""
+        if self._state.mode != "rows":
+            raise InputError(
+                f"{self.name!r} was made with keep_examples=False, so it keeps no rows; make it with "
+                "keep_examples=True", argument="keep_examples",
+            )
+        return self._state.rows()
 
     def sync(self) -> Metric:
-        """Under ``torch.distributed``: replace the state by every rank's rows, in rank order."""
-        from nlpmetrics.distributed import gather_rows
+        """Under ``torch.distributed``: replace the state by every rank's state, in rank order."""
+        from nlpmetrics.distributed.gather import gather_objects
 
-        merged = concat_rows(gather_rows(self.rows()))
-        self._batches = [merged] if merged else []
+        parts = gather_objects(self._state.export())
+        self._state.reset()
+        for part in parts:
+            self._state.absorb(self, part)
         return self
 
+    # ------------------------------------------------------------------ scoring
     def compute(
         self,
         *,
@@ -244,44 +453,80 @@ class Metric:
         seed : int
             Seed of the resampling; the same seed gives the same interval.
         sync : bool
-            Under ``torch.distributed``, score every rank's rows (each rank
+            Under ``torch.distributed``, score every rank's examples (each rank
             gets the result one process would get on all the data).
 
         Returns
         -------
         Result
         """
+        from nlpmetrics.resampling import bootstrap_description, bootstrap_interval, check_resampling
         from nlpmetrics.result import Result
 
-        rows = self.rows()
+        check_resampling(confidence, n_resamples, seed)
+        source = self
         if sync:
-            from nlpmetrics.distributed import gather_rows
+            source = self.copy().sync()
+        state = source._state
+        if state.n == 0:
+            raise InputError(
+                f"no examples to score with {self.name!r}: pass non-empty predictions and references "
+                "(or call update() before compute())"
+            )
+        if confidence is not None and state.mode == "summary":
+            raise InputError(
+                f"an interval needs every example, but this {self.name!r} metric was made with "
+                "keep_examples=False and kept only its running totals; make it with keep_examples=True",
+                argument="confidence",
+            )
+        summary = state.summary(self)
+        scores = {key: float(value) for key, value in self.score(summary).items()}
+        signature = self.signature_of(summary)
+        ci = None
+        if confidence is not None:
+            ci = bootstrap_interval(self, state.rows(), counts=state.counts, confidence=confidence,
+                                    n_resamples=n_resamples, seed=seed)
+            signature = signature.with_resampling("ci", bootstrap_description(confidence, n_resamples, seed))
+        per_example: Any
+        if state.mode == "rows":
+            rows = state.rows()
+            per_example = lambda: self.per_example(rows)  # noqa: E731 - computed on first access
+        else:
+            per_example = _examples_not_kept(self.name)
+        return Result(
+            metric=self.name,
+            scores=scores,
+            n=state.n,
+            ci=ci,
+            per_example=per_example,
+            details=self.describe(summary),
+            signature=signature,
+            options=dict(self.config),
+            confidence=confidence,
+        )
 
-            rows = concat_rows(gather_rows(rows))
-        return Result.from_rows(self, rows, confidence=confidence, n_resamples=n_resamples, seed=seed)
+    def signature_of(self, summary: Summary) -> Signature:
+        """The signature of a score computed from ``summary`` (options, settings, versions)."""
+        from nlpmetrics import __version__
+        from nlpmetrics.versions import module_version
+
+        versions = {"nlpmetrics": __version__} | {m: module_version(m) for m in self.reference_modules}
+        return Signature(self.name, self.config, self.settings(summary), self.tool_signature(summary), versions)
+
+    def signature(self, resampling: str | None = None, rows: Mapping[str, np.ndarray] | None = None) -> Signature:
+        """The signature of scoring ``rows`` (default: the state), optionally with a resampling method."""
+        summary = self._state.summary(self) if rows is None else self.reduce(rows, None)
+        signature = self.signature_of(summary)
+        if resampling:
+            kind, _, description = resampling.partition(":")
+            signature = signature.with_resampling(kind, description)
+        return signature
 
     def explanation(self, lang: str = "en"):
         """This metric's plain-language card (:class:`nlpmetrics.explanations.Card`)."""
         from nlpmetrics.explanations import load_card
 
         return load_card(self.name, lang)
-
-    def signature(self, resampling: str | None = None, rows: Rows | None = None) -> str:
-        """Reproducibility string: metric, every option, library versions, resampling.
-
-        ``rows`` are the rows scored (default: the state), for metrics whose
-        signature depends on the data (e.g. sacrebleu's number of references).
-        """
-        from nlpmetrics import __version__
-        from nlpmetrics.versions import module_version
-
-        parts = [f"nlpmetrics:{__version__}", f"metric:{self.name}"]
-        parts += [f"{k}:{_format_option(v)}" for k, v in sorted(self.config.items())]
-        parts += [f"{k}:{v}" for k, v in self.signature_parts(self.rows() if rows is None else rows).items()]
-        parts += [f"{m}:{module_version(m)}" for m in self.reference_modules]
-        if resampling:
-            parts.append(resampling)
-        return "|".join(parts)
 
     def copy(self) -> Metric:
         """An independent copy with the same options and state."""
@@ -290,7 +535,7 @@ class Metric:
     def empty_like(self) -> Metric:
         """A metric with the same options and no examples."""
         clone = copy.copy(self)
-        clone._batches = []
+        clone._state = MetricState(self._state.mode)
         return clone
 
     def __repr__(self) -> str:
@@ -298,28 +543,66 @@ class Metric:
         return f"<{self.name}({options}) n={self.n}>"
 
 
-def _same_option(a: Any, b: Any) -> bool:
-    """Option values are equal, NaN counting as equal to NaN (``zero_division=nan`` on two workers)."""
-    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
-        return True
-    return bool(a == b)
+class _examples_not_kept:  # noqa: N801 - a callable stand-in for per-example scores
+    """What ``Result.per_example`` holds when the metric kept no examples: asking for them explains why."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self) -> None:
+        raise InputError(
+            f"per-example scores need every example, but this {self.name!r} metric was made with "
+            "keep_examples=False; make it with keep_examples=True", argument="per_example",
+        )
 
 
-def _format_option(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ",".join(str(v) for v in value)
-    return str(value)
+def _document_options(cls: type[Metric]) -> None:
+    """Give a metric class an ``__init__`` signature and a numpydoc ``Parameters`` section from its options.
+
+    ``help(nm.load("f1"))``, ``inspect.signature`` and IDEs that read them then
+    show every option with its default and meaning.
+    """
+    declared = cls.__dict__.get("options", None)
+    options: Mapping[str, Option] = declared if declared is not None else getattr(cls, "options", {})
+    parameters = [inspect.Parameter("keep_examples", inspect.Parameter.KEYWORD_ONLY, default=True, annotation=bool)]
+    parameters += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option.default)
+                   for name, option in options.items()]
+    cls.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    doc = inspect.cleandoc(cls.__dict__.get("__doc__") or "")
+    if "\nParameters\n" in doc or not options:
+        return
+    lines = [doc, "", "Parameters", "----------"]
+    for name, option in options.items():
+        kind = " or ".join(repr(c) for c in option.choices) if option.choices else f"default {option.default!r}"
+        lines.append(f"{name} : {kind}")
+        lines.append(f"    {option.doc or 'See the metric documentation.'} (default: {option.default!r})")
+    lines.append("keep_examples : bool, default True")
+    lines.append("    Keep every example's statistics (intervals, per-example scores); False keeps only totals.")
+    cls.__doc__ = "\n".join(lines)
+
+
+def total_weight(rows: Mapping[str, np.ndarray], weights: np.ndarray | None) -> Any:
+    """How many examples ``rows`` stand for: their number, or the sum of ``weights`` (per resample)."""
+    if weights is None:
+        return n_rows(rows)
+    return weights.sum(axis=-1)
 
 
 def weighted_sum(values: np.ndarray, weights: np.ndarray | None) -> Any:
-    """``values.sum(axis=0)``, each row counted ``weights[i]`` times when given."""
+    """``values.sum(axis=0)``, each row counted ``weights[..., i]`` times when given.
+
+    ``weights`` of shape ``(n,)`` gives ``values.shape[1:]``; of shape
+    ``(resamples, n)``, a leading resample axis.
+    """
     if weights is None:
         return values.sum(axis=0)
-    return np.tensordot(weights, values, axes=(0, 0))
+    return np.tensordot(weights, values, axes=(-1, 0))
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray | None) -> Any:
-    """Mean over rows, each row counted ``weights[i]`` times when given."""
+    """Mean over rows, each row counted ``weights[..., i]`` times when given."""
     if weights is None:
         return values.mean(axis=0)
-    return weighted_sum(values, weights) / weights.sum()
+    total = weights.sum(axis=-1)
+    return weighted_sum(values, weights) / (total if np.ndim(total) == 0 else total.reshape(
+        total.shape + (1,) * (values.ndim - 1)))

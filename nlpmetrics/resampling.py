@@ -11,44 +11,54 @@ distinct (prediction, reference) pairs.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from nlpmetrics.base import Metric
 from nlpmetrics.errors import InputError
-from nlpmetrics.rows import Rows, concat_rows, group_identical_rows, n_rows, take_rows
+from nlpmetrics.rows import Rows, as_rows, concat_rows, group_identical_rows, n_rows, take_rows
 
 #: Up to this many distinct rows, resample counts come from one vectorised multinomial draw.
 _MULTINOMIAL_MAX_GROUPS = 2048
 _CHUNK_CELLS = 2_000_000
 
 Aggregate = Callable[[Rows, np.ndarray | None], Mapping[str, float]]
+#: A metric, or a bare ``aggregate(rows, weights)`` function.
+Scorer = Metric | Aggregate
 
 
-def check_resampling(confidence: float | None, n_resamples: int) -> None:
+def check_resampling(confidence: float | None, n_resamples: int, seed: int = 0) -> None:
     """Validate the resampling arguments (an InputError naming the bad one)."""
-    if confidence is not None and not (0.0 < confidence < 1.0):
-        raise InputError(f"confidence={confidence!r} must lie strictly between 0 and 1 (e.g. 0.95)")
-    if not isinstance(n_resamples, int) or n_resamples < 1:
-        raise InputError(f"n_resamples={n_resamples!r} must be a positive integer (e.g. 1000)")
+    if confidence is not None and (
+        isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or not 0.0 < confidence < 1.0
+    ):
+        raise InputError(f"confidence={confidence!r} must lie strictly between 0 and 1 (e.g. 0.95)",
+                         argument="confidence")
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, numbers.Integral) or n_resamples < 1:
+        raise InputError(f"n_resamples={n_resamples!r} must be a positive integer (e.g. 1000)", argument="n_resamples")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise InputError(f"seed={seed!r} must be a whole number >= 0 (e.g. 0)", argument="seed")
 
 
 def resample_weights(counts: np.ndarray, n_resamples: int, rng: np.random.Generator,
-                     inverse: np.ndarray) -> Iterator[np.ndarray]:
+                     inverse: np.ndarray | None = None) -> Iterator[np.ndarray]:
     """Yield blocks of bootstrap weights, shape (block, n_groups).
 
     Row ``i`` of a block is how many times each group is drawn when ``n``
     examples are drawn with replacement.  ``counts`` are the group sizes and
-    ``inverse`` the group of every example: few groups are drawn as one
-    multinomial, many (mostly distinct rows) by drawing example indices.
+    ``inverse`` the group of every example: few groups (or no ``inverse``)
+    are drawn as one multinomial, many (mostly distinct rows) by drawing
+    example indices.
     """
     n = int(counts.sum())
     n_groups = len(counts)
     block = max(1, min(n_resamples, _CHUNK_CELLS // max(n_groups, 1)))
     done = 0
-    if n_groups <= _MULTINOMIAL_MAX_GROUPS:
+    if n_groups <= _MULTINOMIAL_MAX_GROUPS or inverse is None:
         pvals = counts / n
         while done < n_resamples:
             size = min(block, n_resamples - done)
@@ -65,16 +75,30 @@ def resample_weights(counts: np.ndarray, n_resamples: int, rng: np.random.Genera
         done += size
 
 
-def _score_each(aggregate: Aggregate, rows: Rows, weights_blocks: Iterator[np.ndarray]) -> dict[str, np.ndarray]:
-    collected: dict[str, list[float]] = {}
+def _score_each(scorer: Scorer, rows: Rows, weights_blocks: Iterable[np.ndarray]) -> dict[str, np.ndarray]:
+    """The scores of ``rows`` under every weight vector of every block, one array per score key.
+
+    A ``"sum"`` metric scores a whole block at once: its ``reduce`` takes
+    the weight matrix (one matrix product) and its ``score`` the batched
+    summary.  Any other metric, or a bare ``aggregate(rows, weights)``
+    function, is called once per weight vector.
+    """
+    collected: dict[str, list[np.ndarray]] = {}
+    vectorised = isinstance(scorer, Metric) and scorer.reduction == "sum"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a resample may be constant; its NaN is handled below
         with np.errstate(all="ignore"):
             for block in weights_blocks:
+                if vectorised:
+                    assert isinstance(scorer, Metric)
+                    for key, values in scorer.score(scorer.reduce(rows, block)).items():
+                        collected.setdefault(key, []).append(np.asarray(values, dtype=np.float64).reshape(-1))
+                    continue
+                aggregate = scorer.aggregate if isinstance(scorer, Metric) else scorer
                 for weights in block:
                     for key, value in aggregate(rows, weights).items():
-                        collected.setdefault(key, []).append(value)
-    return {key: np.asarray(values, dtype=np.float64) for key, values in collected.items()}
+                        collected.setdefault(key, []).append(np.array([value], dtype=np.float64))
+    return {key: np.concatenate(values) for key, values in collected.items()}
 
 
 def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
@@ -87,17 +111,30 @@ def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[float, 
     return (float(low), float(high))
 
 
+def _groups(rows: Rows, counts: np.ndarray | None) -> tuple[Rows, np.ndarray, np.ndarray | None]:
+    """Distinct rows, their sizes, and every example's group (``None`` when ``rows`` already are groups)."""
+    if counts is not None:
+        return rows, np.asarray(counts, dtype=np.float64), None
+    first, inverse, sizes = group_identical_rows(rows)
+    return take_rows(rows, first), sizes, inverse
+
+
 def bootstrap_interval(
-    aggregate: Aggregate, rows: Rows, *, confidence: float = 0.95, n_resamples: int = 1000, seed: int = 0
+    scorer: Scorer, rows: Mapping[str, np.ndarray], *, counts: np.ndarray | None = None, confidence: float = 0.95,
+    n_resamples: int = 1000, seed: int = 0,
 ) -> dict[str, tuple[float, float]]:
     """Seeded percentile-bootstrap interval of every score, resampling examples.
 
     Parameters
     ----------
-    aggregate : callable
-        A metric's ``aggregate(rows, weights)``.
+    scorer : Metric or callable
+        A metric (a ``"sum"`` metric is scored a block of resamples at a
+        time), or an ``aggregate(rows, weights)`` function.
     rows : dict of arrays
         The metric's statistics rows.
+    counts : ndarray, optional
+        How many examples each row stands for (a metric that keeps distinct
+        rows with counts); by default each row is one example.
     confidence : float
         Coverage of the interval.
     n_resamples : int
@@ -110,17 +147,21 @@ def bootstrap_interval(
     dict
         Score key -> ``(low, high)``.
     """
-    check_resampling(confidence, n_resamples)
-    first, inverse, counts = group_identical_rows(rows)
-    groups = take_rows(rows, first)
+    check_resampling(confidence, n_resamples, seed)
+    groups, sizes, inverse = _groups(as_rows(rows), counts)
     rng = np.random.default_rng(seed)
-    samples = _score_each(aggregate, groups, resample_weights(counts, n_resamples, rng, inverse))
+    samples = _score_each(scorer, groups, resample_weights(sizes, n_resamples, rng, inverse))
     return {key: percentile_interval(values, confidence) for key, values in samples.items()}
 
 
+def bootstrap_description(confidence: float, n_resamples: int, seed: int) -> str:
+    """How an interval was computed, as the signature records it."""
+    return f"percentile-bootstrap,confidence={confidence},resamples={n_resamples},seed={seed}"
+
+
 def bootstrap_signature(confidence: float, n_resamples: int, seed: int) -> str:
-    """The resampling part of a result's signature."""
-    return f"ci:percentile-bootstrap,confidence={confidence},resamples={n_resamples},seed={seed}"
+    """The resampling part of a result's signature, as displayed (``ci:percentile-bootstrap,...``)."""
+    return f"ci:{bootstrap_description(confidence, n_resamples, seed)}"
 
 
 @dataclass(frozen=True)
@@ -155,11 +196,17 @@ class PairedTest:
     seed: int
 
     @property
-    def signature(self) -> str:
+    def description(self) -> str:
+        """How the test was computed, as a signature records it."""
         return (
-            f"paired:bootstrap+approximate-randomization,confidence={self.confidence},"
+            f"bootstrap+approximate-randomization,confidence={self.confidence},"
             f"resamples={self.n_resamples},seed={self.seed}"
         )
+
+    @property
+    def signature(self) -> str:
+        """The method as displayed in a signature (``paired:bootstrap+approximate-randomization,...``)."""
+        return f"paired:{self.description}"
 
 
 def _check_paired(rows_a: Rows, rows_b: Rows) -> None:
@@ -173,9 +220,9 @@ def _check_paired(rows_a: Rows, rows_b: Rows) -> None:
 
 
 def paired_test(
-    aggregate: Aggregate,
-    rows_a: Rows,
-    rows_b: Rows,
+    scorer: Scorer,
+    rows_a: Mapping[str, np.ndarray],
+    rows_b: Mapping[str, np.ndarray],
     *,
     confidence: float = 0.95,
     n_resamples: int = 1000,
@@ -187,23 +234,28 @@ def paired_test(
     randomization test swaps each example's A and B rows with probability 1/2.
     Ties in the randomization count against significance: ``p = (k + 1) / (R + 1)``.
     """
-    check_resampling(confidence, n_resamples)
+    check_resampling(confidence, n_resamples, seed)
+    rows_a, rows_b = as_rows(rows_a), as_rows(rows_b)
     _check_paired(rows_a, rows_b)
     joint = {**{f"a\x00{k}": v for k, v in rows_a.items()}, **{f"b\x00{k}": v for k, v in rows_b.items()}}
     first, inverse, counts = group_identical_rows(joint)
     group_a, group_b = take_rows(rows_a, first), take_rows(rows_b, first)
+    aggregate = scorer.aggregate if isinstance(scorer, Metric) else scorer
     observed_a, observed_b = aggregate(rows_a, None), aggregate(rows_b, None)
 
     rng = np.random.default_rng(seed)
     blocks = list(resample_weights(counts, n_resamples, rng, inverse))
-    boot_a = _score_each(aggregate, group_a, iter(blocks))
-    boot_b = _score_each(aggregate, group_b, iter(blocks))
+    boot_a = _score_each(scorer, group_a, blocks)
+    boot_b = _score_each(scorer, group_b, blocks)
 
     both = concat_rows([group_a, group_b])
     swapped = rng.binomial(counts.astype(np.int64), 0.5, size=(n_resamples, len(counts))).astype(np.float64)
     kept = counts[None, :] - swapped
-    perm_a = _score_each(aggregate, both, iter([np.concatenate([kept, swapped], axis=1)]))
-    perm_b = _score_each(aggregate, both, iter([np.concatenate([swapped, kept], axis=1)]))
+    step = max(1, _CHUNK_CELLS // max(2 * len(counts), 1))
+    perm_a = _score_each(scorer, both, (np.concatenate([kept[i:i + step], swapped[i:i + step]], axis=1)
+                                        for i in range(0, n_resamples, step)))
+    perm_b = _score_each(scorer, both, (np.concatenate([swapped[i:i + step], kept[i:i + step]], axis=1)
+                                        for i in range(0, n_resamples, step)))
 
     tests: dict[str, PairedTest] = {}
     for key in observed_a:

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 from nlpmetrics.errors import InputError
-from nlpmetrics.rows import n_rows
-
-if TYPE_CHECKING:
-    from nlpmetrics.base import Metric
 
 
 class FrozenDict(dict):
@@ -59,9 +54,8 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
 class Result:
-    """The outcome of scoring with one metric.
+    """The outcome of scoring with one metric: a plain, immutable value.
 
     Attributes
     ----------
@@ -75,65 +69,83 @@ class Result:
     ci : dict of str to (float, float) or None
         Percentile-bootstrap interval of each score, when asked for.
     per_example : dict of str to ndarray or None
-        Per-example scores, for metrics that have them.
+        Per-example scores, for metrics that have them (computed on first
+        access; ``None`` for metrics that have none).
     details : dict
         Metric-specific extras (per-class table, n-gram precisions...).
-    signature : str
-        Metric, every option, library versions and resampling method.
+    signature : Signature
+        Metric, every option, settings, library versions and resampling
+        method; ``str(signature)`` is the display form.
     options : dict
         The options the metric was made with.
     confidence : float or None
         Level of ``ci``.
     """
 
+    __slots__ = ("_per_example", "ci", "confidence", "details", "metric", "n", "options", "scores", "signature")
+
     metric: str
     scores: Mapping[str, float]
     n: int
-    ci: Mapping[str, tuple[float, float]] | None = None
-    per_example: Mapping[str, np.ndarray] | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
-    signature: str = ""
-    options: Mapping[str, Any] = field(default_factory=dict)
-    confidence: float | None = None
+    ci: Mapping[str, tuple[float, float]] | None
+    details: Mapping[str, Any]
+    signature: Any
+    options: Mapping[str, Any]
+    confidence: float | None
 
-    def __post_init__(self) -> None:
-        for name in ("scores", "ci", "per_example", "details", "options"):
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, _freeze(value))
+    def __init__(
+        self,
+        metric: str,
+        scores: Mapping[str, float],
+        n: int,
+        ci: Mapping[str, tuple[float, float]] | None = None,
+        per_example: Mapping[str, np.ndarray] | Callable[[], Mapping[str, np.ndarray] | None] | None = None,
+        details: Mapping[str, Any] | None = None,
+        signature: Any = "",
+        options: Mapping[str, Any] | None = None,
+        confidence: float | None = None,
+    ) -> None:
+        values = {
+            "metric": metric, "scores": _freeze(scores), "n": n, "ci": None if ci is None else _freeze(ci),
+            "details": _freeze(details or {}), "signature": signature, "options": _freeze(options or {}),
+            "confidence": confidence,
+            "_per_example": per_example if per_example is None or callable(per_example) else _freeze(per_example),
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
 
-    @classmethod
-    def from_rows(
-        cls, metric: Metric, rows: Mapping[str, np.ndarray], *, confidence: float | None = None,
-        n_resamples: int = 1000, seed: int = 0,
-    ) -> Result:
-        """Aggregate a metric's rows into a result (with an interval when ``confidence`` is given)."""
-        from nlpmetrics.resampling import bootstrap_interval, bootstrap_signature, check_resampling
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Result is read-only; {name} cannot be set")
 
-        check_resampling(confidence, n_resamples)
-        n = n_rows(rows)
-        if n == 0:
-            raise InputError(
-                f"no examples to score with {metric.name!r}: pass non-empty predictions and references "
-                "(or call update() before compute())"
-            )
-        scores = {k: float(v) for k, v in metric.aggregate(rows, None).items()}
-        ci = None
-        resampling = None
-        if confidence is not None:
-            ci = bootstrap_interval(metric.aggregate, rows, confidence=confidence, n_resamples=n_resamples, seed=seed)
-            resampling = bootstrap_signature(confidence, n_resamples, seed)
-        return cls(
-            metric=metric.name,
-            scores=scores,
-            n=n,
-            ci=ci,
-            per_example=metric.per_example(rows),
-            details=metric.describe(rows, scores),
-            signature=metric.signature(resampling, rows),
-            options=dict(metric.config),
-            confidence=confidence,
-        )
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Result is read-only; {name} cannot be deleted")
+
+    @property
+    def per_example(self) -> Mapping[str, np.ndarray] | None:
+        """Per-example scores (computed on first access), or ``None`` where the metric has none."""
+        source = self._per_example
+        if callable(source):
+            computed = source()
+            source = None if computed is None else _freeze(computed)
+            object.__setattr__(self, "_per_example", source)
+        return source
+
+    def __reduce__(self):
+        return (_rebuild_result, (self.metric, dict(self.scores), self.n, self.ci, self._materialised_per_example(),
+                                  self.details, self.signature, self.options, self.confidence))
+
+    def _materialised_per_example(self) -> Any:
+        try:
+            return self.per_example
+        except InputError:
+            return self._per_example  # a stand-in that explains why there are none
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Result):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __getitem__(self, key: str) -> float:
         try:
@@ -147,7 +159,11 @@ class Result:
         return next(iter(self.scores.values()))
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable dict (NaN becomes ``null``)."""
+        """A JSON-serialisable dict (NaN becomes ``null``); per-example scores only where the metric kept them."""
+        try:
+            per_example = self.per_example
+        except InputError:  # kept no examples (keep_examples=False)
+            per_example = None
         return to_jsonable(
             {
                 "metric": self.metric,
@@ -155,10 +171,10 @@ class Result:
                 "ci": None if self.ci is None else {k: list(v) for k, v in self.ci.items()},
                 "confidence": self.confidence,
                 "n": self.n,
-                "per_example": self.per_example,
+                "per_example": per_example,
                 "details": self.details,
                 "options": self.options,
-                "signature": self.signature,
+                "signature": str(self.signature),
             }
         )
 
@@ -171,3 +187,8 @@ class Result:
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v:.4f}" for k, v in self.scores.items())
         return f"Result({self.metric}: {shown}, n={self.n})"
+
+
+def _rebuild_result(metric, scores, n, ci, per_example, details, signature, options, confidence) -> Result:
+    return Result(metric=metric, scores=scores, n=n, ci=ci, per_example=per_example, details=details,
+                  signature=signature, options=options, confidence=confidence)

@@ -1,18 +1,132 @@
 """Per-example statistics rows: the one data shape every metric's state takes.
 
-A *rows* value is a ``dict[str, numpy.ndarray]`` whose arrays all have the same
-first dimension: one entry per example.  Streaming appends rows, merging workers
-concatenates them, and resampling takes subsets of them, so these few functions
-are all the engine needs to know about any metric's state.
+A :class:`Rows` value is a ``dict[str, numpy.ndarray]`` whose arrays all have
+the same first dimension, one entry per example, plus two facts the engine
+needs to combine rows safely:
+
+``origin``
+    The :class:`~nlpmetrics.signature.Signature` (metric and options) of the
+    metric that made them: rows made with other options cannot be mixed in.
+``categories``
+    For metrics whose rows hold *codes* (class labels), the values the codes
+    stand for, shared by the columns named in ``coded``.  A long label costs
+    its own bytes once, not once per example, and combining rows re-codes them
+    into one category list.
+
+Streaming appends rows, merging workers concatenates them, and resampling
+takes weighted subsets of them, so these few functions are all the engine
+needs to know about any metric's state.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-Rows = dict[str, np.ndarray]
+from nlpmetrics.errors import InputError
+
+if TYPE_CHECKING:
+    from nlpmetrics.signature import Signature
+
+
+class Categories:
+    """An ordered list of distinct values and the code of each (its position).
+
+    Values are compared as Python values (``1`` and ``1.0`` are the same
+    category, ``"1"`` is another); text and numbers never mix.
+    """
+
+    __slots__ = ("index", "kind", "values")
+
+    def __init__(self, values: Iterable[Hashable] = (), kind: str | None = None) -> None:
+        self.values: list[Hashable] = []
+        self.index: dict[Hashable, int] = {}
+        self.kind = kind
+        for value in values:
+            self.add(value)
+
+    def add(self, value: Hashable) -> int:
+        """The code of ``value``, adding it at the end when new."""
+        code = self.index.get(value)
+        if code is None:
+            code = self.index[value] = len(self.values)
+            self.values.append(value)
+        return code
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Categories) and self.values == other.values and self.kind == other.kind
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return (Categories, (list(self.values), self.kind))
+
+    def __repr__(self) -> str:
+        return f"Categories({self.values!r})"
+
+    def recode(self, other: Categories, column: str = "labels") -> np.ndarray:
+        """Array mapping each code of ``other`` to a code of ``self`` (values of ``other`` added as needed).
+
+        Raises
+        ------
+        InputError
+            When one holds text and the other numbers.
+        """
+        if self.kind is None:
+            self.kind = other.kind
+        elif other.kind is not None and other.kind != self.kind and len(other):
+            raise InputError(
+                f"the batches disagree on the type of {column!r}: some hold text labels and some numbers; "
+                "use one type for every update() (e.g. convert all labels with str())"
+            )
+        return np.fromiter((self.add(v) for v in other.values), dtype=np.int64, count=len(other))
+
+
+class Rows(dict):
+    """Statistics rows: named arrays with one entry per example, with their origin and categories.
+
+    Parameters
+    ----------
+    columns : mapping of str to ndarray
+        Equal-length arrays.
+    origin : Signature, optional
+        Metric and options that made the rows.
+    categories : Categories, optional
+        What the codes in the ``coded`` columns stand for.
+    coded : tuple of str
+        Columns holding codes into ``categories``.
+    """
+
+    def __init__(self, columns: Mapping[str, np.ndarray] | None = None, *, origin: Signature | None = None,
+                 categories: Categories | None = None, coded: Sequence[str] = ()) -> None:
+        super().__init__(columns or {})
+        self.origin = origin
+        self.categories = categories
+        self.coded = tuple(coded)
+
+    def derive(self, columns: Mapping[str, np.ndarray]) -> Rows:
+        """New rows with these columns and this origin and categories (e.g. a subset of the examples)."""
+        return Rows(columns, origin=self.origin, categories=self.categories, coded=self.coded)
+
+    def __reduce__(self):
+        return (_rebuild_rows, (dict(self), self.origin, self.categories, self.coded))
+
+    def __repr__(self) -> str:
+        return f"Rows({n_rows(self)} rows: {', '.join(self)})"
+
+
+def _rebuild_rows(columns, origin, categories, coded) -> Rows:
+    return Rows(columns, origin=origin, categories=categories, coded=coded)
+
+
+def as_rows(rows: Mapping[str, np.ndarray]) -> Rows:
+    """``rows`` as :class:`Rows` (a plain dict gets no origin and no categories)."""
+    return rows if isinstance(rows, Rows) else Rows(rows)
 
 
 def n_rows(rows: Mapping[str, np.ndarray]) -> int:
@@ -28,17 +142,23 @@ def concat_rows(batches: Sequence[Mapping[str, np.ndarray]]) -> Rows:
     A column missing from some batch counts as zeros there (a metric whose
     columns are keyed by something data-dependent, such as an entity type,
     relies on this).  Numeric and text columns never mix: that would silently
-    turn ``1`` into ``"1"``.
+    turn ``1`` into ``"1"``.  Coded columns are re-coded into the categories of
+    the first batch, extended by the values the later batches add.
     """
-    batches = [b for b in batches if n_rows(b)]
+    batches = [as_rows(b) for b in batches if n_rows(b)]
     if not batches:
-        return {}
+        return Rows()
+    first = batches[0]
     if len(batches) == 1:
-        return dict(batches[0])
+        return first
+    categories = None
+    if first.categories is not None:
+        categories = Categories(first.categories.values, first.categories.kind)
+        batches = [_recoded(b, categories) for b in batches]
     names: dict[str, None] = {}
     for batch in batches:
         names.update(dict.fromkeys(batch))
-    out: Rows = {}
+    out: dict[str, np.ndarray] = {}
     for name in names:
         present = [b[name] for b in batches if name in b]
         _check_same_kind(name, present)
@@ -50,19 +170,35 @@ def concat_rows(batches: Sequence[Mapping[str, np.ndarray]]) -> Rows:
             else:
                 parts.append(np.zeros((n_rows(batch),) + template.shape[1:], dtype=template.dtype))
         out[name] = np.concatenate(parts)
-    return out
+    return Rows(out, origin=first.origin, categories=categories, coded=first.coded)
+
+
+def _recoded(batch: Rows, categories: Categories) -> Rows:
+    """``batch`` with its coded columns mapped into ``categories`` (which grows as needed)."""
+    if batch.categories is None:
+        return batch
+    column = batch.coded[0] if batch.coded else "labels"
+    if batch.categories.values == categories.values[: len(batch.categories)]:
+        categories.recode(batch.categories, column)  # same prefix: codes stay, only the type is checked
+        return batch
+    lookup = categories.recode(batch.categories, column)
+    columns = {name: (lookup[column] if name in batch.coded else column) for name, column in batch.items()}
+    return Rows(columns, origin=batch.origin, categories=categories, coded=batch.coded)
 
 
 def check_compatible(existing: Mapping[str, np.ndarray], new: Mapping[str, np.ndarray]) -> None:
     """Raise if a new batch's columns mix text and numbers with the existing state's."""
+    old_categories = getattr(existing, "categories", None)
+    new_categories = getattr(new, "categories", None)
+    if old_categories is not None and new_categories is not None and len(new_categories):
+        column = new.coded[0] if getattr(new, "coded", ()) else "labels"  # type: ignore[attr-defined]
+        Categories(old_categories.values, old_categories.kind).recode(new_categories, column)
     for name, column in new.items():
         if name in existing:
             _check_same_kind(name, [existing[name], column])
 
 
 def _check_same_kind(name: str, arrays: Sequence[np.ndarray]) -> None:
-    from nlpmetrics.errors import InputError
-
     kinds = {"text" if a.dtype.kind in "US" else "number" for a in arrays}
     if len(kinds) > 1:
         raise InputError(
@@ -73,7 +209,7 @@ def _check_same_kind(name: str, arrays: Sequence[np.ndarray]) -> None:
 
 def take_rows(rows: Mapping[str, np.ndarray], index: np.ndarray) -> Rows:
     """Rows at positions ``index`` (with repeats, in that order)."""
-    return {name: column[index] for name, column in rows.items()}
+    return as_rows(rows).derive({name: column[index] for name, column in rows.items()})
 
 
 def group_identical_rows(rows: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -90,12 +226,18 @@ def group_identical_rows(rows: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np
 
     Resampling works on groups with weights, which makes the bootstrap of a
     classification metric over a million rows cost as much as one over its
-    handful of distinct (prediction, reference) pairs.
+    handful of distinct (prediction, reference) pairs.  Groups come in an
+    order fixed by the rows' values (codes by the order of what they stand
+    for), so the same examples give the same groups however they were batched.
     """
     n = n_rows(rows)
     code = np.zeros(n, dtype=np.int64)
     n_codes = 1
-    for column in rows.values():
+    rank = _category_ranks(rows)
+    for name in sorted(rows):  # the groups' order must not depend on how the columns happen to be ordered
+        column = rows[name]
+        if rank is not None and name in rows.coded:  # type: ignore[attr-defined]
+            column = rank[column]
         flat = column.reshape(n, -1) if column.ndim > 1 else column
         _, column_code = np.unique(flat, axis=0 if flat.ndim > 1 else None, return_inverse=True)
         column_code = column_code.reshape(n)
@@ -107,3 +249,25 @@ def group_identical_rows(rows: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np
         n_codes *= width
     _, first, inverse, counts = np.unique(code, return_index=True, return_inverse=True, return_counts=True)
     return first, inverse.reshape(n), counts
+
+
+def _category_ranks(rows: Mapping[str, np.ndarray]) -> np.ndarray | None:
+    """For coded rows, the rank of each category's value among all of them (``None`` for other rows)."""
+    categories = getattr(rows, "categories", None)
+    if categories is None or not len(categories):
+        return None
+    order = sorted(range(len(categories)), key=categories.values.__getitem__)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
+def distinct_rows(rows: Mapping[str, np.ndarray], counts: np.ndarray | None = None) -> tuple[Rows, np.ndarray]:
+    """The distinct rows of ``rows`` and how many times each occurs (each row counting ``counts[i]``)."""
+    if not n_rows(rows):
+        return as_rows(rows), np.zeros(0, dtype=np.int64)
+    first, inverse, group_sizes = group_identical_rows(rows)
+    if counts is not None:
+        group_sizes = np.bincount(inverse, weights=counts, minlength=first.size).astype(np.int64)
+    return take_rows(rows, first), group_sizes
+

@@ -8,6 +8,7 @@ fix.  Nothing is silently dropped or coerced.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -20,14 +21,14 @@ from nlpmetrics.errors import InputError
 def as_sequence(value: Any, arg: str) -> Sequence:
     """``value`` as a sized sequence, rejecting ``None``, bare strings and mappings."""
     if value is None:
-        raise InputError(f"{arg} is None; pass a list with one entry per example")
+        raise InputError(f"{arg} is None; pass a list with one entry per example", argument=arg)
     if isinstance(value, (str, bytes)):
-        raise InputError(f"{arg} is a single string; pass a list of strings, one per example (e.g. [{value[:20]!r}])")
+        raise InputError(f"{arg} is a single string; pass a list of strings, one per example (e.g. [{value[:20]!r}])", argument=arg)
     if isinstance(value, dict):
-        raise InputError(f"{arg} is a dict; pass a list with one entry per example")
+        raise InputError(f"{arg} is a dict; pass a list with one entry per example", argument=arg)
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
-            raise InputError(f"{arg} is a single value; pass a list with one entry per example")
+            raise InputError(f"{arg} is a single value; pass a list with one entry per example", argument=arg)
         return value
     if hasattr(value, "to_numpy") and hasattr(value, "__len__"):  # pandas Series and friends
         return value.to_numpy()
@@ -35,7 +36,7 @@ def as_sequence(value: Any, arg: str) -> Sequence:
         return value
     if isinstance(value, Iterable):
         return list(value)
-    raise InputError(f"{arg} must be a list with one entry per example, not {type(value).__name__}")
+    raise InputError(f"{arg} must be a list with one entry per example, not {type(value).__name__}", argument=arg)
 
 
 def check_same_length(predictions: Sequence, references: Sequence) -> None:
@@ -43,125 +44,48 @@ def check_same_length(predictions: Sequence, references: Sequence) -> None:
     if len(predictions) != len(references):
         raise InputError(
             f"predictions has {len(predictions)} entries but references has {len(references)}; "
-            "pass one reference (or one list of references) per prediction"
+            "pass one reference (or one list of references) per prediction",
+            argument="references",
         )
-
-
-def labels_array(values: Sequence, arg: str) -> np.ndarray:
-    """Class labels as a numpy array of integers, booleans, whole floats or strings.
-
-    Raises for ``None``, NaN, fractional numbers (continuous values are not
-    class labels) and a mix of text and numbers (``"1"`` and ``1`` are
-    different labels to scikit-learn too, and mixing them is almost always a
-    loading bug).
-    """
-    if isinstance(values, np.ndarray) and values.dtype.kind in "biuU":
-        return _flat(values, arg)
-    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
-        return _check_whole_floats(_flat(values, arg), arg)
-    fast = _labels_fast_path(values, arg)
-    if fast is not None:
-        return fast
-    kinds = [_label_kind(v) for v in values]
-    for index, kind in enumerate(kinds):
-        if kind == "none":
-            raise InputError(f"{arg}[{index}] is None; every example needs a label")
-        if kind == "other":
-            raise InputError(
-                f"{arg}[{index}] is {a_type(values[index])}; labels must be strings or integers"
-            )
-    distinct = set(kinds)
-    if "text" in distinct and distinct != {"text"}:
-        first_text = kinds.index("text")
-        first_number = next(i for i, k in enumerate(kinds) if k != "text")
-        raise InputError(
-            f"{arg} mixes text and number labels ({arg}[{first_text}]={values[first_text]!r}, "
-            f"{arg}[{first_number}]={values[first_number]!r}); convert them to one type, e.g. str(label)"
-        )
-    if distinct == {"text"}:
-        return np.asarray(values, dtype=str)
-    if "float" in distinct:
-        return _check_whole_floats(np.asarray(values, dtype=np.float64), arg)
-    if distinct == {"bool"}:
-        return np.asarray(values, dtype=bool)
-    try:
-        return np.asarray(values, dtype=np.int64)
-    except OverflowError:
-        index = next(i for i, v in enumerate(values) if not -(2**63) <= int(v) < 2**63)
-        raise InputError(
-            f"{arg}[{index}] = {values[index]!r} is too large for an integer label; use str(label) for such ids"
-        ) from None
-
-
-def _labels_fast_path(values: Sequence, arg: str) -> np.ndarray | None:
-    """The label array when numpy's own conversion is unambiguous, else ``None`` (check each value).
-
-    A list of Python ints (or of bools) converts without loss; a list that
-    numpy turns into text is accepted only when every entry really is a string
-    (``["1", 1]`` also becomes text, and must be refused).  Anything else takes
-    the per-value path, which names the offending index.
-    """
-    if not isinstance(values, list) or not values:
-        return None
-    types = set(map(type, values))
-    if types != {int} and types != {str}:
-        return None
-    try:
-        array = np.asarray(values)
-    except (OverflowError, ValueError):
-        return None
-    if array.ndim != 1 or array.dtype.kind not in "iU":
-        return None
-    return array
 
 
 def _flat(values: np.ndarray, arg: str) -> np.ndarray:
     if values.ndim != 1:
-        raise InputError(f"{arg} has shape {values.shape}; pass a flat list with one label per example")
-    return values
-
-
-def _label_kind(value: Any) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, (str, np.str_)):
-        return "text"
-    if isinstance(value, (bool, np.bool_)):
-        return "bool"
-    if isinstance(value, numbers.Integral):
-        return "int"
-    if isinstance(value, numbers.Real):
-        return "float"
-    return "other"
-
-
-def _check_whole_floats(values: np.ndarray, arg: str) -> np.ndarray:
-    bad = ~np.isfinite(values) | (values != np.round(values))
-    if bad.any():
-        index = int(np.argmax(bad))
-        raise InputError(
-            f"{arg}[{index}] = {values[index]!r} is not a class label; classification metrics take "
-            "discrete labels (use pearson/spearman for continuous scores, or round/threshold them first)"
-        )
+        raise InputError(f"{arg} has shape {values.shape}; pass a flat list with one value per example",
+                         argument=arg)
     return values
 
 
 def numbers_array(values: Sequence, arg: str) -> np.ndarray:
-    """Finite real numbers as a float64 array; ``None``, text, NaN and inf raise."""
+    """Finite real numbers as a new float64 array (never the caller's); ``None``, text, NaN and inf raise."""
     if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
-        array = _flat(values, arg).astype(np.float64, copy=False)
+        array = np.array(_flat(values, arg), dtype=np.float64)
     else:
         for index, value in enumerate(values):
             if value is None:
-                raise InputError(f"{arg}[{index}] is None; every example needs a number")
+                raise InputError(argument=arg, index=index, detail="is None; every example needs a number")
             if isinstance(value, (str, bytes)) or not isinstance(value, numbers.Real):
-                raise InputError(f"{arg}[{index}] = {value!r} is not a number")
-        array = np.asarray(values, dtype=np.float64)
+                raise InputError(argument=arg, index=index, detail=f"= {shown(value)} is not a number")
+        try:
+            array = np.array(values, dtype=np.float64)
+        except OverflowError:
+            index = next(i for i, v in enumerate(values) if not math.isfinite(float_or_inf(v)))
+            raise InputError(argument=arg, index=index, detail=(
+                f"= {shown(values[index])} is too large for a 64-bit float")) from None
     finite = np.isfinite(array)
     if not finite.all():
         index = int(np.argmin(finite))
-        raise InputError(f"{arg}[{index}] is {array[index]}; remove or fix non-finite values before scoring")
+        raise InputError(argument=arg, index=index, detail=(
+            f"is {shown(array[index])}; remove or fix non-finite values before scoring"))
     return array
+
+
+def float_or_inf(value: Any) -> float:
+    """``float(value)``, or infinity where the value is too large for a float."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
 
 
 def texts(values: Sequence, arg: str) -> list[str]:
@@ -170,8 +94,8 @@ def texts(values: Sequence, arg: str) -> list[str]:
     for index, value in enumerate(out):
         if not isinstance(value, str):
             if value is None:
-                raise InputError(f"{arg}[{index}] is None; use \"\" for an empty text")
-            raise InputError(f"{arg}[{index}] is {a_type(value)}, not a string")
+                raise InputError(argument=arg, index=index, detail="is None; use \"\" for an empty text")
+            raise InputError(argument=arg, index=index, detail=f"is {a_type(value)}, not a string")
     return out
 
 
@@ -187,19 +111,28 @@ def reference_texts(values: Sequence, arg: str = "references") -> list[list[str]
             out.append([value])
             continue
         if value is None:
-            raise InputError(f"{arg}[{index}] is None; use \"\" for an empty reference")
+            raise InputError(argument=arg, index=index, detail="is None; use \"\" for an empty reference")
         if isinstance(value, (list, tuple, np.ndarray)):
             group = list(value)
             if not group:
-                raise InputError(f"{arg}[{index}] is an empty list; every example needs at least one reference")
+                raise InputError(argument=arg, index=index,
+                                 detail="is an empty list; every example needs at least one reference")
             for j, text in enumerate(group):
                 if not isinstance(text, str):
                     what = "None" if text is None else a_type(text)
-                    raise InputError(f"{arg}[{index}][{j}] is {what}, not a string")
+                    raise InputError(argument=arg, index=(index, j), detail=f"is {what}, not a string")
             out.append(group)
             continue
-        raise InputError(f"{arg}[{index}] is {a_type(value)}; pass a string or a list of strings")
+        raise InputError(argument=arg, index=index, detail=f"is {a_type(value)}; pass a string or a list of strings")
     return out
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as a message shows it: ``1.5``, ``'1'`` (no numpy reprs such as ``np.float64(1.5)``), cut when long."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + "...'" if isinstance(value, str) else text[:limit] + "..."
 
 
 def a_type(value: Any) -> str:

@@ -22,12 +22,13 @@ and pass ``idf=frequencies.idf()``.
 from __future__ import annotations
 
 import os
+from functools import partial
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from nlpmetrics.base import Metric, weighted_mean
+from nlpmetrics.base import CorpusPass, Metric
 from nlpmetrics.metrics._bertscore_idf import DocumentFrequencies, IdfWeights, check_idf_option
 from nlpmetrics.options import Option, check_bool, check_optional_non_negative_int, check_positive_int
 from nlpmetrics.registry import register
@@ -92,6 +93,14 @@ def document_frequencies(references: Sequence, *, model: str | os.PathLike | Non
     return get_sentence_tokenizer(name).document_frequencies(flat)
 
 
+def merge_document_frequencies(first: DocumentFrequencies, second: DocumentFrequencies) -> DocumentFrequencies:
+    """The document frequencies of two disjoint sets of references, as one."""
+    merged = DocumentFrequencies()
+    merged.merge(first)
+    merged.merge(second)
+    return merged
+
+
 @register
 class BERTScore(Metric):
     """Greedy matching of contextual token embeddings (``bert_score.score``)."""
@@ -115,6 +124,8 @@ class BERTScore(Metric):
         "progress": Option(True, check=check_bool, doc="show a progress bar on long runs when stderr is a terminal"),
     }
     score_keys = ("f1", "precision", "recall")
+    input_kind = "text"
+    reduction = "sum"
     bounds = (-1.0, 1.0)
     extra = "bertscore"
     reference_modules = ("torch", "transformers")
@@ -180,15 +191,16 @@ class BERTScore(Metric):
         best = np.maximum.reduceat(scores, starts, axis=0)
         if self._baseline is not None:
             best = (best - self._baseline) / (1.0 - self._baseline)
-        return {key: best[:, i].copy() for i, key in enumerate(_KEYS)}
+        return Rows({key: best[:, i].copy() for i, key in enumerate(_KEYS)})
 
-    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
-        return {key: float(weighted_mean(rows[key], weights)) for key in self.score_keys}
+    def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Mean precision, recall and F1 over the examples (the default reduction summed them)."""
+        return {key: summary[key] / summary["n"] for key in self.score_keys}
 
-    def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
+    def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {key: np.asarray(rows[key], dtype=np.float64) for key in self.score_keys}
 
-    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
+    def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "model": self.model_name,
             "num_layers": self.layer,
@@ -209,5 +221,19 @@ class BERTScore(Metric):
         text += f"_version={_BERT_SCORE_HASH_VERSION}(hug_trans={module_version('transformers')})"
         return text + ("-rescaled" if self.config["rescale_with_baseline"] else "")
 
-    def signature_parts(self, rows: Rows) -> dict[str, str]:
+    def settings(self, summary: Mapping[str, Any]) -> dict[str, str]:
         return {"model": self.model_name, "layer": str(self.layer)}
+
+    def tool_signature(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        return {"bert_score_hash": self.bert_score_hash()}
+
+    def corpus_pass(self) -> CorpusPass | None:
+        """With ``idf=True``: document frequencies over every reference of the corpus (see :func:`document_frequencies`)."""
+        if self.config["idf"] is not True:
+            return None
+        return CorpusPass(count=partial(document_frequencies, model=self.config["model"], lang=self.config["lang"]),
+                          merge=merge_document_frequencies)
+
+    def with_corpus_pass(self, counts: DocumentFrequencies) -> BERTScore:
+        """This metric with ``idf`` taken from the whole corpus's document frequencies."""
+        return type(self)(keep_examples=self.keep_examples, **{**self.config, "idf": counts.idf()})

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from nlpmetrics.base import Metric, weighted_sum
+from nlpmetrics.base import Metric, total_weight, weighted_sum
 from nlpmetrics.errors import InputError
 from nlpmetrics.metrics._text import sacrebleu_tokenizer, tokenizer_for_lang
 from nlpmetrics.options import Option, check_bool, check_positive_int
@@ -104,12 +104,31 @@ def check_text_inputs(predictions: Sequence, references: Sequence) -> tuple[list
     return texts(predictions, "predictions"), reference_texts(references, "references")
 
 
-def reference_counts(rows: Rows) -> str | int:
+#: How the reference-count facts of a summary combine (``Metric.summary_reductions``).
+REFERENCE_COUNT_REDUCTIONS = {"n_refs_min": "min", "n_refs_max": "max"}
+
+
+def reference_count_facts(rows: Mapping[str, np.ndarray], weights: np.ndarray | None) -> dict[str, int]:
+    """The fewest and most references of an example among the rows that count (for sacrebleu's ``nrefs``).
+
+    Empty for a batched (resampled) reduction, which needs no signature.
+    """
+    n_refs = rows["n_refs"]
+    if weights is not None:
+        if weights.ndim > 1:
+            return {}
+        n_refs = n_refs[weights > 0]
+    if not n_refs.size:
+        return {}
+    return {"n_refs_min": int(n_refs.min()), "n_refs_max": int(n_refs.max())}
+
+
+def reference_counts(summary: Mapping[str, Any]) -> str | int:
     """sacrebleu's ``nrefs``: the number of references per example, or ``"var"`` when it varies."""
-    counts = np.unique(rows["n_refs"]) if "n_refs" in rows and rows["n_refs"].size else np.array([])
-    if counts.size == 1:
-        return int(counts[0])
-    return "var" if counts.size > 1 else "unknown"
+    if "n_refs_min" not in summary:
+        return "unknown"
+    low, high = int(summary["n_refs_min"]), int(summary["n_refs_max"])
+    return low if low == high else "var"
 
 
 # ---------------------------------------------------------------------------- sentence-level BLEU
@@ -181,6 +200,9 @@ class BLEU(Metric):
                                   doc="corpus score over the n-gram orders present only (per-example scores always are)"),
     }
     score_keys = ("bleu",)
+    input_kind = "text"
+    reduction = "sum"
+    summary_reductions = REFERENCE_COUNT_REDUCTIONS
     reference_modules = ("sacrebleu",)
 
     def __init__(self, **options: Any) -> None:
@@ -214,38 +236,44 @@ class BLEU(Metric):
             dtype=np.int64, count=len(ref_tokens),
         )
         n_refs = np.fromiter((len(group) for group in references), dtype=np.int64, count=len(references))
-        return {"hyp_len": hyp_len, "ref_len": ref_len, "correct": correct, "total": total, "n_refs": n_refs}
+        return Rows({"hyp_len": hyp_len, "ref_len": ref_len, "correct": correct, "total": total, "n_refs": n_refs})
 
-    def _score(self, rows: Rows):
-        """sacrebleu's ``BLEUScore`` for the column sums."""
+    def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, Any]:
+        summary = {k: weighted_sum(rows[k], weights) for k in ("hyp_len", "ref_len", "correct", "total")}
+        summary["n"] = total_weight(rows, weights)
+        return summary | reference_count_facts(rows, weights)
+
+    def _sacrebleu_score(self, summary: Mapping[str, Any]):
+        """sacrebleu's ``BLEUScore`` for whole-number sums (sacrebleu formats its lengths as integers)."""
         from sacrebleu.metrics.bleu import BLEU as SacreBLEU
 
-        sums = {k: rows[k].sum(axis=0) for k in ("hyp_len", "ref_len", "correct", "total")}
         return SacreBLEU.compute_bleu(
-            correct=[int(x) for x in sums["correct"]],
-            total=[int(x) for x in sums["total"]],
-            sys_len=int(sums["hyp_len"]),
-            ref_len=int(sums["ref_len"]),
+            correct=[int(x) for x in summary["correct"]],
+            total=[int(x) for x in summary["total"]],
+            sys_len=int(summary["hyp_len"]),
+            ref_len=int(summary["ref_len"]),
             smooth_method=self.config["smooth_method"],
             smooth_value=self.config["smooth_value"],
             effective_order=self.config["effective_order"],
             max_ngram_order=self.config["max_ngram_order"],
         )
 
-    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
-        if weights is None:
-            return {"bleu": self._score(rows).score / 100.0}
-        sums = {k: weighted_sum(rows[k], weights)[None, ...] for k in ("hyp_len", "ref_len", "correct", "total")}
-        score = bleu_scores(sums["correct"], sums["total"], sums["hyp_len"], sums["ref_len"],
-                            self.config["smooth_method"], self.config["smooth_value"], self.config["effective_order"])
-        return {"bleu": float(score[0])}
+    def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """sacrebleu's own ``compute_bleu`` for counts, the same formula vectorised for weighted (resampled) sums."""
+        if np.asarray(summary["hyp_len"]).dtype.kind in "iu":
+            return {"bleu": self._sacrebleu_score(summary).score / 100.0}
+        batched = np.ndim(summary["hyp_len"]) > 0
+        correct, total = (np.atleast_2d(summary[k]) for k in ("correct", "total"))
+        scores = bleu_scores(correct, total, np.atleast_1d(summary["hyp_len"]), np.atleast_1d(summary["ref_len"]),
+                             self.config["smooth_method"], self.config["smooth_value"], self.config["effective_order"])
+        return {"bleu": scores if batched else float(scores[0])}
 
-    def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
+    def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {"bleu": bleu_scores(rows["correct"], rows["total"], rows["hyp_len"], rows["ref_len"],
                                     self.config["smooth_method"], self.config["smooth_value"])}
 
-    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
-        score = self._score(rows)
+    def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        score = self._sacrebleu_score(summary)
         precisions = [p / 100.0 for p in score.precisions]
         details: dict[str, Any] = {
             "brevity_penalty": float(score.bp),
@@ -253,10 +281,10 @@ class BLEU(Metric):
             "hyp_len": int(score.sys_len),
             "ref_len": int(score.ref_len),
             "precisions": precisions,
-            "counts": [int(c) for c in rows["correct"].sum(axis=0)],
-            "totals": [int(t) for t in rows["total"].sum(axis=0)],
+            "counts": [int(c) for c in summary["correct"]],
+            "totals": [int(t) for t in summary["total"]],
             "tokenizer": self.config["tokenize"],
-            "sacrebleu_signature": self.sacrebleu_signature(reference_counts(rows)),
+            "sacrebleu_signature": self.sacrebleu_signature(reference_counts(summary)),
         }
         for order, precision in enumerate(precisions, start=1):
             details[f"precision_{order}"] = precision
@@ -276,8 +304,11 @@ class BLEU(Metric):
         }
         return BLEUSignature(args).format()
 
-    def signature_parts(self, rows: Rows) -> dict[str, str]:
-        return {"sacrebleu_signature": self.sacrebleu_signature(reference_counts(rows))}
+    def settings(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        return {"nrefs": str(reference_counts(summary))}
+
+    def tool_signature(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        return {"sacrebleu_signature": self.sacrebleu_signature(reference_counts(summary))}
 
 
 def _closest_length(hyp_len: int, ref_tokens: list[list[str]]) -> int:

@@ -21,11 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from nlpmetrics.base import Metric, weighted_sum
+from nlpmetrics.base import Metric, total_weight, weighted_sum
 from nlpmetrics.metrics._text import LANG_TOKENIZERS
 from nlpmetrics.metrics.bleu import (
+    REFERENCE_COUNT_REDUCTIONS,
     check_lang,
     check_text_inputs,
+    reference_count_facts,
     reference_counts,
 )
 from nlpmetrics.options import Option, check_bool, check_non_negative_int, check_optional_bool, check_positive_int
@@ -52,6 +54,9 @@ class _SacrebleuSegmentMetric(Metric):
     Subclasses write ``statistics`` returning ``{"stats": (n, width) array, "n_refs": ...}``.
     """
 
+    input_kind = "text"
+    reduction = "sum"
+    summary_reductions = REFERENCE_COUNT_REDUCTIONS
     reference_modules = ("sacrebleu",)
     #: Config keys passed to the sacrebleu class.
     sacrebleu_options: tuple[str, ...] = ()
@@ -64,21 +69,29 @@ class _SacrebleuSegmentMetric(Metric):
     def check_inputs(self, predictions, references):
         return check_text_inputs(predictions, references)
 
-    def _summed(self, rows: Rows, weights: np.ndarray | None) -> list:
-        sums = weighted_sum(rows["stats"], weights)
-        if weights is None and rows["stats"].dtype.kind == "i":
-            return [int(x) for x in sums]
-        return [float(x) for x in sums]
+    def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, Any]:
+        summary = {"stats": weighted_sum(rows["stats"], weights), "n": total_weight(rows, weights)}
+        return summary | reference_count_facts(rows, weights)
 
-    def _row_scores(self, rows: Rows) -> np.ndarray:
-        score = self.reference_metric._compute_score_from_stats
-        convert = int if rows["stats"].dtype.kind == "i" else float
-        return np.array([score([convert(x) for x in row]).score / 100.0 for row in rows["stats"]], dtype=np.float64)
+    def _summed(self, stats: np.ndarray) -> list:
+        """One summary's statistics as sacrebleu takes them (integers for counts)."""
+        if stats.dtype.kind in "iu":
+            return [int(x) for x in stats]
+        return [float(x) for x in stats]
 
-    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
-        return {self.name: self.reference_metric._compute_score_from_stats(self._summed(rows, weights)).score / 100.0}
+    def _score_stats(self, stats: np.ndarray) -> float:
+        return self.reference_metric._compute_score_from_stats(self._summed(stats)).score / 100.0
 
-    def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
+    def _row_scores(self, rows: Mapping[str, np.ndarray]) -> np.ndarray:
+        return np.array([self._score_stats(row) for row in rows["stats"]], dtype=np.float64)
+
+    def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        stats = np.asarray(summary["stats"])
+        if stats.ndim == 1:
+            return {self.name: self._score_stats(stats)}
+        return {self.name: np.array([self._score_stats(row) for row in stats], dtype=np.float64)}
+
+    def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {self.name: self._row_scores(rows)}
 
     def sacrebleu_signature(self, nrefs: str | int) -> str:
@@ -87,8 +100,11 @@ class _SacrebleuSegmentMetric(Metric):
         args = dict(vars(metric), num_refs=-1 if nrefs == "var" else nrefs)
         return type(metric)._SIGNATURE_TYPE(args).format()
 
-    def signature_parts(self, rows: Rows) -> dict[str, str]:
-        return {"sacrebleu_signature": self.sacrebleu_signature(reference_counts(rows))}
+    def settings(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        return {"nrefs": str(reference_counts(summary))}
+
+    def tool_signature(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        return {"sacrebleu_signature": self.sacrebleu_signature(reference_counts(summary))}
 
 
 @register
@@ -126,7 +142,7 @@ class ChrF(_SacrebleuSegmentMetric):
         for start in range(0, len(hypotheses), _CHUNK_EXAMPLES):
             stop = min(len(hypotheses), start + _CHUNK_EXAMPLES)
             rows[start:stop] = self._best_reference_statistics(hypotheses[start:stop], grouped[start:stop])
-        return {"stats": rows, "n_refs": _n_refs_column(references)}
+        return Rows({"stats": rows, "n_refs": _n_refs_column(references)})
 
     def _best_reference_statistics(self, hypotheses: list[str], references: list[list[str]]) -> np.ndarray:
         from nlpmetrics.metrics._ngram_counts import Segments, reference_match_statistics
@@ -151,8 +167,8 @@ class ChrF(_SacrebleuSegmentMetric):
                 best[index] = max(range(len(group)), key=lambda j: (scores[j], -j))
         return stats[np.arange(len(hypotheses)), best]
 
-    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
-        sums = rows["stats"].sum(axis=0).reshape(-1, 3)
+    def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        sums = np.asarray(summary["stats"]).reshape(-1, 3)
         char_orders = self.config["char_order"]
         return {
             "char_order": char_orders,
@@ -160,7 +176,7 @@ class ChrF(_SacrebleuSegmentMetric):
             "beta": self.config["beta"],
             "char_ngrams": {"hypothesis": sums[:char_orders, 0], "reference": sums[:char_orders, 1],
                             "matched": sums[:char_orders, 2]},
-            "sacrebleu_signature": self.sacrebleu_signature(reference_counts(rows)),
+            "sacrebleu_signature": self.sacrebleu_signature(reference_counts(summary)),
         }
 
 
@@ -203,16 +219,25 @@ class TER(_SacrebleuSegmentMetric):
             )
             for hypothesis, group in zip(predictions, references, strict=True)
         ]
-        return {"stats": np.array(stats, dtype=np.float64).reshape(len(stats), 2), "n_refs": _n_refs_column(references)}
+        return Rows({"stats": np.array(stats, dtype=np.float64).reshape(len(stats), 2),
+                     "n_refs": _n_refs_column(references)})
 
-    def _summed(self, rows: Rows, weights: np.ndarray | None) -> list:
-        edits, ref_length = (float(x) for x in weighted_sum(rows["stats"], weights))
-        return [int(edits) if weights is None else edits, ref_length]
+    def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        stats = np.asarray(summary["stats"], dtype=np.float64)
+        if stats.ndim == 1:
+            edits, ref_length = (float(x) for x in stats)
+            return {"ter": self.reference_metric._compute_score_from_stats([edits, ref_length]).score / 100.0}
+        return {"ter": np.array([self.reference_metric._compute_score_from_stats([e, r]).score / 100.0
+                                 for e, r in stats], dtype=np.float64)}
 
-    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
-        edits, ref_length = rows["stats"].sum(axis=0)
+    def _row_scores(self, rows: Mapping[str, np.ndarray]) -> np.ndarray:
+        return np.array([self.reference_metric._compute_score_from_stats([int(e), float(r)]).score / 100.0
+                         for e, r in rows["stats"]], dtype=np.float64)
+
+    def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        edits, ref_length = np.asarray(summary["stats"], dtype=np.float64)
         return {
             "edits": int(edits),
             "ref_length": float(ref_length),
-            "sacrebleu_signature": self.sacrebleu_signature(reference_counts(rows)),
+            "sacrebleu_signature": self.sacrebleu_signature(reference_counts(summary)),
         }

@@ -1,8 +1,13 @@
-"""Accuracy and precision / recall / F1: scikit-learn's numbers from a bincount confusion matrix.
+"""Accuracy and precision / recall / F1: scikit-learn's numbers from per-class counts of label codes.
 
-Rows hold the raw labels (``prediction``, ``reference``), so batches with
-different label sets merge exactly; the label vocabulary is built once, at
-aggregate time.
+Rows hold each example's predicted and reference label as codes into one
+category list (:mod:`nlpmetrics.labels`), so batches with different label sets
+merge exactly, a long label is stored once, and ``keep_examples=False`` keeps
+only the table of distinct (prediction, reference) pairs with counts: memory
+constant in the number of examples, intervals still exact.  The summary is
+the per-class true positives, predicted and actual counts (and the confusion
+matrix for the details); for a bootstrap it has one row per resample and the
+averages are computed for all resamples at once.
 """
 
 from __future__ import annotations
@@ -13,15 +18,16 @@ from typing import Any
 
 import numpy as np
 
-from nlpmetrics.base import Metric, weighted_mean
+from nlpmetrics.base import Metric, total_weight, weighted_sum
 from nlpmetrics.errors import InputError
+from nlpmetrics.labels import LabelCodes, encode_label_pair, sorted_order
 from nlpmetrics.options import Option, check_zero_division
 from nlpmetrics.registry import register
-from nlpmetrics.rows import Rows
-from nlpmetrics.validation import labels_array
+from nlpmetrics.rows import Categories, Rows
+from nlpmetrics.validation import shown
 
-#: Integer labels spanning at most this many values are coded by offset instead of by sorting.
-_DENSE_RANGE = 1 << 20
+#: Up to this many classes the details carry the full confusion matrix.
+MAX_CONFUSION_CLASSES = 2048
 
 
 def read_only(array: np.ndarray) -> np.ndarray:
@@ -30,103 +36,49 @@ def read_only(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def check_label_inputs(predictions: Sequence, references: Sequence) -> tuple[np.ndarray, np.ndarray]:
-    """Both sides as label arrays of one kind (all text or all numbers)."""
-    pred = labels_array(predictions, "predictions")
-    ref = labels_array(references, "references")
-    if (pred.dtype.kind == "U") != (ref.dtype.kind == "U"):
-        text_side, number_side = ("predictions", "references") if pred.dtype.kind == "U" else ("references", "predictions")
-        raise InputError(
-            f"{text_side} are text labels but {number_side} are numbers ({pred[0]!r} vs {ref[0]!r}); "
-            "convert both to the same type"
-        )
-    return pred, ref
+def label_rows(predictions: LabelCodes, references: LabelCodes) -> Rows:
+    """Rows of codes ``prediction`` and ``reference`` (int32) into their shared category list."""
+    return Rows({"prediction": predictions.codes, "reference": references.codes}, categories=predictions.categories,
+                coded=("prediction", "reference"))
 
 
-def encode_labels(*arrays: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Sorted distinct labels over ``arrays`` and each array's codes into them."""
-    if all(a.dtype.kind in "biu" for a in arrays):
-        low = min(int(a.min()) for a in arrays)
-        high = max(int(a.max()) for a in arrays)
-        if high - low < _DENSE_RANGE and high < 2**63:
-            shifted = [a.astype(np.int64, copy=False) - low for a in arrays]
-            seen = np.zeros(high - low + 1, dtype=bool)
-            for s in shifted:
-                seen[s] = True
-            present = np.flatnonzero(seen)
-            lookup = np.full(high - low + 1, -1, dtype=np.int64)
-            lookup[present] = np.arange(present.size)
-            vocabulary = (present + low).astype(arrays[0].dtype if arrays[0].dtype.kind != "b" else np.int64)
-            if all(a.dtype.kind == "b" for a in arrays):
-                vocabulary = present.astype(bool)
-            return vocabulary, [lookup[s] for s in shifted]
-    joined = np.concatenate(arrays)
-    vocabulary, inverse = np.unique(joined, return_inverse=True)
-    splits = np.cumsum([a.size for a in arrays])[:-1]
-    return vocabulary, np.split(inverse.reshape(-1), splits)
+def sum_by_code(codes: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:
+    """``out[..., k]``: the total weight of the rows whose code is ``k`` (per resample for 2-D weights)."""
+    if weights is None or weights.ndim == 1:
+        return np.bincount(codes, weights=weights, minlength=size)
+    order = np.argsort(codes, kind="stable")
+    present, starts = np.unique(codes[order], return_index=True)
+    out = np.zeros(weights.shape[:-1] + (size,), dtype=np.float64)
+    if present.size:
+        out[..., present] = np.add.reduceat(weights[..., order], starts, axis=-1)
+    return out
 
 
-#: Integer labels spanning at most this many values are counted in one dense bincount, with no re-coding.
-_DENSE_SPAN = 1024
+def class_counts(rows: Mapping[str, np.ndarray], weights: np.ndarray | None) -> dict[str, Any]:
+    """Per-class true positives, predicted and actual counts of coded label rows (and the confusion matrix).
 
-
-def confusion_counts(
-    prediction: np.ndarray, reference: np.ndarray, weights: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Labels that occur and the confusion matrix over them (rows: reference, columns: prediction).
-
-    A label occurs when some row with non-zero weight holds it on either side,
-    so a bootstrap resample sees exactly the labels scikit-learn would see on
-    the resampled data.
+    With 2-D ``weights`` every count has a leading resample axis and no
+    matrix is built.
     """
-    dense = _dense_confusion(prediction, reference, weights)
-    if dense is not None:
-        vocabulary, matrix = dense
-    else:
-        vocabulary, (pred_code, ref_code) = encode_labels(prediction, reference)
-        k = vocabulary.size
-        matrix = np.bincount(ref_code * k + pred_code, weights=weights, minlength=k * k).reshape(k, k)
-    occurs = matrix.any(axis=0) | matrix.any(axis=1)
-    if not occurs.all():
-        keep = np.flatnonzero(occurs)
-        vocabulary, matrix = vocabulary[keep], matrix[np.ix_(keep, keep)]
-    return vocabulary, matrix
-
-
-def _dense_confusion(
-    prediction: np.ndarray, reference: np.ndarray, weights: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """The confusion matrix over every integer from the smallest label to the largest, when that range is small.
-
-    This is the bare ``bincount(reference * k + prediction)`` with no sorting or
-    look-up table, which is what makes a 10^6-label F1 cost about one pass.
-    """
-    if prediction.dtype.kind not in "biu" or reference.dtype.kind not in "biu":
-        return None
-    both_bool = prediction.dtype.kind == "b" and reference.dtype.kind == "b"
-    pred = prediction.view(np.uint8) if prediction.dtype.kind == "b" else prediction
-    ref = reference.view(np.uint8) if reference.dtype.kind == "b" else reference
-    low = min(int(pred.min()), int(ref.min()))
-    high = max(int(pred.max()), int(ref.max()))
-    span = high - low + 1
-    if span > _DENSE_SPAN or high >= 2**63:  # a wide range, or unsigned values int64 cannot hold
-        return None
-    pred = pred.astype(np.int64, copy=False)
-    ref = ref.astype(np.int64, copy=False)
-    if low == 0:
-        code = np.multiply(ref, span)
-        code += pred
-    else:
-        code = (ref - low) * span + (pred - low)
-    matrix = np.bincount(code, weights=weights, minlength=span * span).reshape(span, span)
-    values = np.arange(low, high + 1)
-    if both_bool:
-        vocabulary = values.astype(bool)
-    elif prediction.dtype == reference.dtype and prediction.dtype.kind != "b":
-        vocabulary = values.astype(prediction.dtype)
-    else:
-        vocabulary = values
-    return vocabulary, matrix
+    categories: Categories = rows.categories  # type: ignore[attr-defined]
+    size = len(categories)
+    pred, ref = rows["prediction"], rows["reference"]
+    hit = pred == ref
+    hit_weights = (hit if weights is None else weights * hit).astype(np.float64, copy=False)
+    counts: dict[str, Any] = {
+        "tp": sum_by_code(ref, hit_weights, size),
+        "predicted": sum_by_code(pred, weights, size),
+        "actual": sum_by_code(ref, weights, size),
+        "n": total_weight(rows, weights),
+        "categories": categories,
+        "confusion": None,
+    }
+    if weights is not None and weights.ndim > 1:
+        return counts
+    if size <= MAX_CONFUSION_CLASSES:
+        cells = ref.astype(np.int64) * size + pred
+        counts["confusion"] = np.bincount(cells, weights=weights, minlength=size * size).reshape(size, size)
+    return counts
 
 
 def prf_divide(numerator: np.ndarray, denominator: np.ndarray, zero_division: float) -> np.ndarray:
@@ -160,37 +112,46 @@ def _check_labels(value: Any) -> tuple | None:
     return tuple(v.item() if isinstance(v, np.generic) else v for v in values)
 
 
+class _LabelMetric(Metric):
+    """Shared input handling of the classification metrics: labels become codes, rows hold them."""
+
+    input_kind = "labels"
+    reduction = "sum"
+    distinct_rows = True
+    reference_modules = ("numpy",)
+
+    def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[LabelCodes, LabelCodes]:
+        return encode_label_pair(predictions, references)
+
+    def statistics(self, predictions: LabelCodes, references: LabelCodes) -> Rows:
+        return label_rows(predictions, references)
+
+
 @register
-class Accuracy(Metric):
+class Accuracy(_LabelMetric):
     """Fraction of examples whose predicted label equals the reference (``sklearn.metrics.accuracy_score``)."""
 
     name = "accuracy"
     score_keys = ("accuracy",)
-    reference_modules = ("numpy",)
 
-    def check_inputs(self, predictions, references):
-        return check_label_inputs(predictions, references)
-
-    def statistics(self, predictions: np.ndarray, references: np.ndarray) -> Rows:
-        # The labels themselves, not just right/wrong: batches of text labels and of numbers then
-        # refuse to merge (``"1"`` is not ``1``) instead of being compared silently.
-        return {"prediction": predictions, "reference": references}
-
-    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
+    def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, Any]:
         correct = rows["prediction"] == rows["reference"]
-        if weights is None:  # an exact count over n: the same float as accuracy_score's mean of booleans
-            return {"accuracy": np.count_nonzero(correct) / correct.size}
-        return {"accuracy": float(weighted_mean(correct.astype(np.float64), weights))}
+        return {"correct": np.count_nonzero(correct) if weights is None else weighted_sum(correct, weights),
+                "n": total_weight(rows, weights)}
 
-    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
-        correct = int(np.count_nonzero(rows["prediction"] == rows["reference"]))
-        return {"correct": correct, "incorrect": int(rows["prediction"].size - correct)}
+    def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        # An exact count over n when unweighted: the same float as accuracy_score's mean of booleans.
+        return {"accuracy": summary["correct"] / summary["n"]}
 
-    def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
+    def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        correct = int(summary["correct"])
+        return {"correct": correct, "incorrect": int(summary["n"]) - correct}
+
+    def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {"correct": read_only((rows["prediction"] == rows["reference"]).astype(np.float64))}
 
 
-class _PrecisionRecallF1(Metric):
+class _PrecisionRecallF1(_LabelMetric):
     """Shared engine of ``precision``, ``recall`` and ``f1`` (``precision_recall_fscore_support``)."""
 
     options = {
@@ -201,90 +162,76 @@ class _PrecisionRecallF1(Metric):
         "zero_division": Option(0.0, check=check_zero_division,
                                 doc="value of a score whose denominator is 0: 0.0, 1.0 or nan"),
     }
-    reference_modules = ("numpy",)
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         if self.config["average"] == "binary" and self.config["labels"] is None and self.config["pos_label"] is None:
-            raise InputError(f"metric {self.name!r} with average='binary' needs pos_label (the positive class)")
+            raise InputError(f"metric {self.name!r} with average='binary' needs pos_label (the positive class)",
+                             argument="pos_label")
 
-    def check_inputs(self, predictions, references):
-        pred, ref = check_label_inputs(predictions, references)
+    def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[LabelCodes, LabelCodes]:
+        pred, ref = encode_label_pair(predictions, references)
         wanted = self.config["labels"] or ()
         if self.config["average"] == "binary":
             wanted = (*wanted, self.config["pos_label"])
+        kind = pred.categories.kind
         for label in wanted:
-            if isinstance(label, str) != (pred.dtype.kind == "U"):
-                kind = "text" if pred.dtype.kind == "U" else "numbers"
+            if kind is not None and isinstance(label, str) != (kind == "text"):
                 raise InputError(
-                    f"option labels/pos_label names {label!r} but the labels in the data are {kind}; "
-                    "use the same type for both"
+                    f"option labels/pos_label names {shown(label)} but the labels in the data are "
+                    f"{'text' if kind == 'text' else 'numbers'}; use the same type for both",
+                    argument="labels" if label in (self.config["labels"] or ()) else "pos_label",
                 )
         return pred, ref
 
-    def statistics(self, predictions: np.ndarray, references: np.ndarray) -> Rows:
-        return {"prediction": predictions, "reference": references}
+    def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, Any]:
+        return class_counts(rows, weights)
 
-    def _confusion(self, rows: Rows, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """``confusion_counts`` of the rows, reused when the same unweighted rows are asked for again.
+    # ------------------------------------------------------------------ one score
+    def per_class(self, summary: Mapping[str, Any]):
+        """The scored labels with their true positives, predicted and actual counts, and the present labels.
 
-        ``Result.from_rows`` calls ``aggregate`` then ``describe`` on the same
-        rows; counting once halves the cost of a one-shot score.
+        Returns ``(labels, tp, predicted, actual, present_labels, present_codes)``
+        with labels as scikit-learn lists them: the classes that occur, sorted
+        (or the ``labels`` option; or ``[pos_label]`` for ``average='binary'``).
         """
-        prediction, reference = rows["prediction"], rows["reference"]
-        if weights is not None:
-            return confusion_counts(prediction, reference, weights)
-        cached = self.__dict__.get("_confusion_cache")
-        if cached is not None and cached[0] is prediction and cached[1] is reference:
-            return cached[2]
-        counted = confusion_counts(prediction, reference, None)
-        self._confusion_cache = (prediction, reference, counted)
-        return counted
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state.pop("_confusion_cache", None)
-        return state
-
-    def reset(self) -> Metric:
-        self.__dict__.pop("_confusion_cache", None)
-        return super().reset()
-
-    def per_class(self, rows: Rows, weights: np.ndarray | None = None):
-        """Per-class counts for the scored labels: labels, true positives, predicted, actual."""
-        present, matrix = self._confusion(rows, weights)
+        categories: Categories = summary["categories"]
+        order = sorted_order(categories)
+        occurs = (summary["predicted"] + summary["actual"]) > 0
+        present_codes = order[occurs[order]]
+        present = [categories.values[c] for c in present_codes]
         labels = self._scored_labels(present)
-        index = {label: i for i, label in enumerate(present.tolist())}
-        tp_all, pred_all, true_all = np.diag(matrix), matrix.sum(axis=0), matrix.sum(axis=1)
-        positions = np.array([index.get(label, -1) for label in labels], dtype=np.int64)
-        found = positions >= 0
-        take = np.where(found, positions, 0)
-        tp = np.where(found, tp_all[take], 0)
-        predicted = np.where(found, pred_all[take], 0)
-        actual = np.where(found, true_all[take], 0)
-        return labels, tp, predicted, actual, present, matrix
+        codes = np.array([categories.index.get(label, -1) for label in labels], dtype=np.int64)
+        found = codes >= 0
+        take = np.where(found, codes, 0)
+        tp = np.where(found, summary["tp"][take], 0)
+        predicted = np.where(found, summary["predicted"][take], 0)
+        actual = np.where(found, summary["actual"][take], 0)
+        return labels, tp, predicted, actual, present, present_codes
 
-    def _scored_labels(self, present: np.ndarray) -> list:
+    def _scored_labels(self, present: list) -> list:
         average, pos_label = self.config["average"], self.config["pos_label"]
-        present_list = present.tolist()
         if average == "binary":
-            if len(present_list) > 2:
+            if len(present) > 2:
                 raise InputError(
-                    f"average='binary' needs at most two classes but the data has {len(present_list)} "
-                    f"({', '.join(map(repr, present_list[:5]))}{', ...' if len(present_list) > 5 else ''}); "
-                    "choose average='micro', 'macro' or 'weighted'"
+                    f"average='binary' needs at most two classes but the data has {len(present)} "
+                    f"({', '.join(map(shown, present[:5]))}{', ...' if len(present) > 5 else ''}); "
+                    "choose average='micro', 'macro' or 'weighted'",
+                    argument="average",
                 )
-            if pos_label not in present_list and len(present_list) >= 2:
+            if pos_label not in present and len(present) >= 2:
                 raise InputError(
-                    f"pos_label={pos_label!r} is not one of the labels in the data ({present_list}); "
-                    "set pos_label to the positive class"
+                    f"pos_label={shown(pos_label)} is not one of the labels in the data "
+                    f"({', '.join(map(shown, present))}); set pos_label to the positive class",
+                    argument="pos_label",
                 )
             return [pos_label]
         if self.config["labels"] is not None:
             return list(self.config["labels"])
-        return present_list
+        return present
 
     def scores_from_counts(self, tp, predicted, actual) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-class precision, recall and F1 as scikit-learn divides (``zero_division`` where 0/0)."""
         zero = self.config["zero_division"]
         tp = tp.astype(np.float64)
         precision = prf_divide(tp, predicted, zero)
@@ -304,21 +251,53 @@ class _PrecisionRecallF1(Metric):
             "f1": _nanaverage(f1, weights),
         }
 
-    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
-        _, tp, predicted, actual, _, _ = self.per_class(rows, weights)
+    def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        if np.ndim(summary["n"]) > 0:
+            return {self.name: self._batched_scores(summary)[self.name]}
+        _, tp, predicted, actual, _, _ = self.per_class(summary)
         return {self.name: self._averaged(tp, predicted, actual)[self.name]}
 
-    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
-        labels, tp, predicted, actual, present, matrix = self.per_class(rows)
+    # ------------------------------------------------------------------ many resamples at once
+    def _batched_scores(self, summary: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """Precision, recall and F1 of every resample at once (summary arrays of shape (resamples, classes)).
+
+        The classes scored in a resample are those that occur in it (or the
+        ``labels`` option, or ``pos_label``), exactly as scikit-learn would
+        see the resampled data; averages skip undefined (NaN) values.
+        """
+        categories: Categories = summary["categories"]
+        tp, predicted, actual = (np.asarray(summary[k], dtype=np.float64) for k in ("tp", "predicted", "actual"))
+        average = self.config["average"]
+        if average == "binary" or self.config["labels"] is not None:
+            labels = [self.config["pos_label"]] if average == "binary" else list(self.config["labels"])
+            codes = np.array([categories.index.get(label, -1) for label in labels], dtype=np.int64)
+            found = codes >= 0
+            take = np.where(found, codes, 0)
+            tp, predicted, actual = (np.where(found, x[:, take], 0.0) for x in (tp, predicted, actual))
+            scored = np.ones(tp.shape, dtype=bool)
+        else:
+            scored = (predicted + actual) > 0
+        if average == "micro":
+            tp, predicted, actual = (np.where(scored, x, 0.0).sum(axis=1, keepdims=True)
+                                     for x in (tp, predicted, actual))
+            scored = np.ones(tp.shape, dtype=bool)
+        values = dict(zip(("precision", "recall", "f1"), self.scores_from_counts(tp, predicted, actual), strict=True))
+        weights = actual if average == "weighted" else None
+        return {key: _masked_average(value, scored, weights) for key, value in values.items()}
+
+    # ------------------------------------------------------------------ details
+    def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        labels, tp, predicted, actual, present, present_codes = self.per_class(summary)
         precision, recall, f1 = self.scores_from_counts(tp, predicted, actual)
         averaged = self._averaged(tp, predicted, actual)
-        correct = int(np.trace(matrix))
-        return {
+        total = int(summary["n"])
+        correct = int(round(float(np.sum(summary["tp"]))))
+        details: dict[str, Any] = {
             "average": self.config["average"],
             "precision": averaged["precision"],
             "recall": averaged["recall"],
             "f1": averaged["f1"],
-            "accuracy": correct / int(matrix.sum()),
+            "accuracy": correct / total,
             "correct": correct,
             "true_positives": int(tp.sum()),
             "predicted_positives": int(predicted.sum()),
@@ -331,16 +310,34 @@ class _PrecisionRecallF1(Metric):
                 "f1": f1,
                 "support": actual.astype(np.int64),
             },
-            "confusion_matrix": {"labels": present.tolist(), "counts": matrix.astype(np.int64)},
         }
+        if summary["confusion"] is not None:
+            matrix = summary["confusion"][np.ix_(present_codes, present_codes)]
+            details["confusion_matrix"] = {"labels": present, "counts": matrix.astype(np.int64)}
+        return details
 
-    def per_example(self, rows: Rows) -> None:
+    def per_example(self, rows: Mapping[str, np.ndarray]) -> None:
         """None: precision, recall and F1 are properties of a whole set, not of one example.
 
         (Use ``accuracy`` for a per-example right/wrong column; leaving it out
         here keeps a 10^6-label F1 at about one bincount's cost.)
         """
         return None
+
+
+def _masked_average(values: np.ndarray, scored: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """Per row, the average of ``values`` over the ``scored`` columns, skipping NaN (as :func:`_nanaverage`)."""
+    keep = scored & ~np.isnan(values)
+    filled = np.where(keep, values, 0.0)
+    count = keep.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plain = filled.sum(axis=1) / count
+        if weights is None:
+            return np.where(count > 0, plain, math.nan)
+        kept_weights = np.where(keep, weights, 0.0)
+        total = kept_weights.sum(axis=1)
+        weighted = (filled * kept_weights).sum(axis=1) / total
+    return np.where(count > 0, np.where(total != 0, weighted, plain), math.nan)
 
 
 @register

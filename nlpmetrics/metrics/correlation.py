@@ -15,27 +15,29 @@ from typing import Any
 import numpy as np
 
 from nlpmetrics.base import Metric
+from nlpmetrics.errors import NlpmetricsWarning
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
 from nlpmetrics.validation import numbers_array
 
 
-class ConstantInputWarning(RuntimeWarning):
-    """A correlation is undefined because one side does not vary."""
+class ConstantInputWarning(NlpmetricsWarning, RuntimeWarning):
+    """A correlation is undefined because one side does not vary (``code="constant_input"``)."""
 
 
 def _constant_warning(x: np.ndarray, y: np.ndarray) -> bool:
     """Warn and return True when a correlation of ``x`` and ``y`` is undefined."""
     if x.size < 2:
-        warnings.warn(ConstantInputWarning("a correlation needs at least two examples; the result is nan"),
-                      stacklevel=4)
+        warnings.warn(ConstantInputWarning("a correlation needs at least two examples; the result is nan",
+                                           code="too_few_examples"), stacklevel=4)
         return True
     for side, values in (("predictions", x), ("references", y)):
         if np.all(values == values[0]):
             warnings.warn(
                 ConstantInputWarning(
                     f"the {side} are all equal ({float(values[0])!r}), so the correlation is not defined "
-                    "(it divides by their spread, which is 0); the result is nan, not 0"
+                    "(it divides by their spread, which is 0); the result is nan, not 0",
+                    code="constant_input",
                 ),
                 stacklevel=4,
             )
@@ -104,6 +106,8 @@ def average_ranks(values: np.ndarray, weights: np.ndarray | None = None) -> np.n
 
 
 class _Correlation(Metric):
+    input_kind = "numbers"
+    reduction = "rows"
     bounds = (-1.0, 1.0)
     reference_modules = ("numpy",)
 
@@ -111,9 +115,10 @@ class _Correlation(Metric):
         return numbers_array(predictions, "predictions"), numbers_array(references, "references")
 
     def statistics(self, predictions: np.ndarray, references: np.ndarray) -> Rows:
-        return {"prediction": predictions, "reference": references}
+        return Rows({"prediction": predictions, "reference": references})
 
-    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
+    def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        rows = summary["rows"]
         x, y = rows["prediction"], rows["reference"]
         return {
             "prediction_mean": float(x.mean()),
@@ -130,8 +135,9 @@ class Pearson(_Correlation):
     name = "pearson"
     score_keys = ("pearson",)
 
-    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
-        return {"pearson": pearson_r(rows["prediction"], rows["reference"], weights)}
+    def score(self, summary: Mapping[str, Any]) -> dict[str, float]:
+        rows = summary["rows"]
+        return {"pearson": pearson_r(rows["prediction"], rows["reference"], summary["weights"])}
 
 
 @register
@@ -141,5 +147,6 @@ class Spearman(_Correlation):
     name = "spearman"
     score_keys = ("spearman",)
 
-    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
-        return {"spearman": spearman_rho(rows["prediction"], rows["reference"], weights)}
+    def score(self, summary: Mapping[str, Any]) -> dict[str, float]:
+        rows = summary["rows"]
+        return {"spearman": spearman_rho(rows["prediction"], rows["reference"], summary["weights"])}

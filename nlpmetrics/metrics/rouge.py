@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from nlpmetrics.base import Metric, weighted_mean
-from nlpmetrics.errors import InputError
+from nlpmetrics.base import Metric
+from nlpmetrics.errors import InputError, NlpmetricsWarning
 from nlpmetrics.metrics._rouge_lsum import summary_level_scores
 from nlpmetrics.metrics._rouge_scores import lcs_scores_from, ngram_scores_from, pair_counts
 from nlpmetrics.metrics._rouge_tokens import make_tokenizer, rouge_sentences, split_sentences
@@ -53,8 +53,13 @@ def _check_rouge_types(value: Any) -> tuple[str, ...]:
     return types
 
 
-class RougeWarning(UserWarning):
-    """A ROUGE score that is probably not what the caller meant (lost words, rougeLsum = rougeL)."""
+class RougeWarning(NlpmetricsWarning):
+    """A ROUGE score that is probably not what the caller meant.
+
+    Codes: ``"lost_words"`` (the English tokenizer deleted every word of some
+    texts), ``"letters_deleted"`` (it deleted some letters), and
+    ``"lsum_without_newlines"`` (no sentence breaks, so rougeLsum equals rougeL).
+    """
 
 
 @register
@@ -73,6 +78,8 @@ class Rouge(Metric):
                                   doc="for rougeLsum, split sentences at .!? and 。！？ as well as at newlines"),
     }
     score_keys = DEFAULT_TYPES
+    input_kind = "text"
+    reduction = "sum"
     reference_modules = ("rouge_score", "nltk", "sacrebleu")
 
     def __init__(self, **options: Any) -> None:
@@ -105,7 +112,7 @@ class Rouge(Metric):
 
         return tokenizer_for_lang(self.config["lang"]) or "rouge-score-default"
 
-    def signature_parts(self, rows: Rows) -> dict[str, str]:
+    def settings(self, summary: Mapping[str, Any]) -> dict[str, str]:
         return {"tokenizer": self.tokenizer_name}
 
     # ------------------------------------------------------------------ inputs
@@ -140,7 +147,7 @@ class Rouge(Metric):
             scores["rougeL"] = lcs_scores_from(lcs, pairs_pred, ref_batch)
         if "rougeLsum" in types:
             scores["rougeLsum"] = self._summary_scores(predictions, flat_refs, pair_pred, scores["rougeL"])
-        return self._best_reference_rows(types, scores, n_refs)
+        return Rows(self._best_reference_rows(types, scores, n_refs))
 
     def _summary_scores(
         self, predictions: list[str], references: list[str], pair_pred: np.ndarray,
@@ -154,13 +161,11 @@ class Rouge(Metric):
         english = self.config["lang"] == "en"
         precision, recall, f = (column.copy() for column in lcs)
         if not self.config["split_sentences"] and "\n" not in "".join(predictions) and "\n" not in "".join(references):
-            warnings.warn(
+            warnings.warn(RougeWarning(
                 "rouge: no prediction or reference contains a newline, so rougeLsum (which scores sentence by "
                 "sentence, with sentences separated by newlines) equals rougeL here; put each sentence on its "
                 "own line, or pass split_sentences=True to split at .!? and 。！？",
-                RougeWarning,
-                stacklevel=4,
-            )
+                code="lsum_without_newlines"), stacklevel=4)
             return precision, recall, f
         def simple(text: str, original: str) -> bool:
             # One sentence whose tokens are the whole text's: then rougeLsum is rougeL exactly.
@@ -218,21 +223,15 @@ class Rouge(Metric):
                         where = f"[{example[index]}][{within[index]}]"
                     (partly if found else lost).append(f"{arg}{where}")
         if lost:
-            warnings.warn(
+            warnings.warn(RougeWarning(
                 f"rouge: {len(lost)} text(s) lost every word to the English tokenizer, which keeps only a-z and "
                 f"0-9 (first: {lost[0]}), so they score 0; for Japanese, Chinese or Korean pass lang='ja', "
-                "'zh' or 'ko'",
-                RougeWarning,
-                stacklevel=4,
-            )
+                "'zh' or 'ko'", code="lost_words"), stacklevel=4)
         elif partly:
-            warnings.warn(
+            warnings.warn(RougeWarning(
                 f"rouge: {len(partly)} text(s) contain letters outside a-z (first: {partly[0]}) that the English "
                 "tokenizer deletes (as rouge-score does: 'café' is scored as 'caf'); pass lang='ja', 'zh' or "
-                "'ko' for those scripts",
-                RougeWarning,
-                stacklevel=4,
-            )
+                "'ko' for those scripts", code="letters_deleted"), stacklevel=4)
 
     @staticmethod
     def _best_reference_rows(
@@ -255,16 +254,18 @@ class Rouge(Metric):
                 rows[f"{rouge_type}_{field}"] = np.asarray(column, dtype=np.float64)[first_best]
         return rows
 
-    # ------------------------------------------------------------------ aggregate
-    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
-        return {t: float(weighted_mean(rows[f"{t}_fmeasure"], weights)) for t in self.config["rouge_types"]}
+    # ------------------------------------------------------------------ scores
+    def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Mean F-measure per type (the default reduction summed every column)."""
+        return {t: summary[f"{t}_fmeasure"] / summary["n"] for t in self.config["rouge_types"]}
 
-    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
+    def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
         types = self.config["rouge_types"]
+        n = summary["n"]
         details: dict[str, Any] = {
-            "precision": {t: float(rows[f"{t}_precision"].mean()) for t in types},
-            "recall": {t: float(rows[f"{t}_recall"].mean()) for t in types},
-            "fmeasure": {t: float(scores[t]) for t in types},
+            "precision": {t: float(summary[f"{t}_precision"] / n) for t in types},
+            "recall": {t: float(summary[f"{t}_recall"] / n) for t in types},
+            "fmeasure": {t: float(summary[f"{t}_fmeasure"] / n) for t in types},
             "tokenizer": self.tokenizer_name,
         }
         for t in types:
@@ -276,7 +277,7 @@ class Rouge(Metric):
         details["main_recall"] = details["recall"][main]
         return details
 
-    def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
+    def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {t: rows[f"{t}_fmeasure"] for t in self.config["rouge_types"]}
 
 

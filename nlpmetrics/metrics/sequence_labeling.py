@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from nlpmetrics.base import Metric, weighted_sum
+from nlpmetrics.base import Metric
 from nlpmetrics.errors import InputError
 from nlpmetrics.metrics.classification import prf_divide
 from nlpmetrics.options import Option, check_bool, check_zero_division
@@ -251,6 +251,8 @@ class SeqEval(Metric):
     }
     #: F1 first: it is the headline number of NER (the main score of results and intervals).
     score_keys = ("f1", "precision", "recall")
+    input_kind = "tags"
+    reduction = "sum"
     reference_modules = ("seqeval",)
 
     def __init__(self, **options: Any) -> None:
@@ -328,7 +330,7 @@ class SeqEval(Metric):
         columns["tokens"] = lengths
         correct_tokens = np.bincount(sentence_of_token, weights=pred_codes == ref_codes, minlength=n)
         columns["correct_tokens"] = correct_tokens.astype(np.int64)
-        return columns
+        return Rows(columns)
 
     def _spans(self, prefix: np.ndarray, etype: np.ndarray, outside_type: int) -> tuple[np.ndarray, np.ndarray]:
         scheme = self._strict_scheme
@@ -354,20 +356,20 @@ class SeqEval(Metric):
             type_of[code] = type_names.setdefault(entity_type, len(type_names))
         return prefix_of, type_of, type_names
 
-    # ------------------------------------------------------------------ aggregate
-    def type_counts(self, rows: Rows, weights: np.ndarray | None = None):
+    # ------------------------------------------------------------------ scores
+    def type_counts(self, summary: Mapping[str, Any]):
         """Entity types in seqeval's order with their correct, predicted and gold counts.
 
         Types with no gold and no predicted entity among the rows that count
         are left out, as seqeval would on that (resampled) corpus.
         """
-        names = sorted(key[5:] for key in rows if key.startswith("true:"))
+        names = sorted(key[5:] for key in summary if key.startswith("true:"))
         if not names:
             empty = np.zeros(0)
             return [], empty, empty, empty
-        correct = np.array([weighted_sum(rows[f"correct:{t}"], weights) for t in names], dtype=np.float64)
-        predicted = np.array([weighted_sum(rows[f"pred:{t}"], weights) for t in names], dtype=np.float64)
-        true = np.array([weighted_sum(rows[f"true:{t}"], weights) for t in names], dtype=np.float64)
+        correct = np.array([summary[f"correct:{t}"] for t in names], dtype=np.float64)
+        predicted = np.array([summary[f"pred:{t}"] for t in names], dtype=np.float64)
+        true = np.array([summary[f"true:{t}"] for t in names], dtype=np.float64)
         present = (true + predicted) > 0
         if not present.all():
             names = [t for t, keep in zip(names, present, strict=True) if keep]
@@ -405,20 +407,24 @@ class SeqEval(Metric):
         return {"f1": _average(f1, weights), "precision": _average(precision, weights),
                 "recall": _average(recall, weights)}
 
-    def aggregate(self, rows: Rows, weights: np.ndarray | None = None) -> dict[str, float]:
-        _, correct, predicted, true = self.type_counts(rows, weights)
-        return self.averaged(self.config["average"], correct, predicted, true)
+    def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        if np.ndim(summary["n"]) == 0:
+            _, correct, predicted, true = self.type_counts(summary)
+            return self.averaged(self.config["average"], correct, predicted, true)
+        resamples = [{key: value[r] for key, value in summary.items()} for r in range(len(summary["n"]))]
+        scored = [self.score(one) for one in resamples]
+        return {key: np.array([s[key] for s in scored], dtype=np.float64) for key in ("f1", "precision", "recall")}
 
-    def describe(self, rows: Rows, scores: Mapping[str, float]) -> dict[str, Any]:
+    def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
         """A table like seqeval's ``classification_report``, token accuracy, and counts for explanations."""
-        names, correct, predicted, true = self.type_counts(rows)
+        names, correct, predicted, true = self.type_counts(summary)
         precision, recall, f1 = self.scores_from_counts(correct, predicted, true)
         support = int(true.sum())
         averages = {}
         for average in ("micro", "macro", "weighted"):
             averages[average] = {**self.averaged(average, correct, predicted, true), "support": support}
-        tokens = int(rows["tokens"].sum())
-        correct_tokens = int(rows["correct_tokens"].sum())
+        tokens = int(summary["tokens"])
+        correct_tokens = int(summary["correct_tokens"])
         return {
             "average": self.config["average"],
             "mode": self.config["mode"] or "default",
@@ -457,7 +463,7 @@ class SeqEval(Metric):
         safe = np.where(entities == 0, 1.0, entities)
         return {"f1": np.where(entities == 0, math.nan, 2.0 * totals["correct"] / safe)}
 
-    def signature_parts(self, rows: Rows) -> dict[str, str]:
+    def settings(self, summary: Mapping[str, Any]) -> dict[str, str]:
         return {"entities": "strict" if self.config["mode"] == "strict" else "conlleval"}
 
 

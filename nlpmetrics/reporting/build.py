@@ -85,8 +85,6 @@ def _is_precomputed(systems: Mapping[str, Any]) -> bool:
 
 def _score(systems: Mapping[str, Any], metrics: list, labels: list[str], confidence: float, n_resamples: int,
            seed: int) -> dict[str, dict[str, _Scored]]:
-    from nlpmetrics.result import Result
-
     scored: dict[str, dict[str, _Scored]] = {}
     for name, system in systems.items():
         predictions, references = (list(x) for x in unpack_system(system, name))
@@ -95,7 +93,7 @@ def _score(systems: Mapping[str, Any], metrics: list, labels: list[str], confide
             with recorded_warnings() as caught:
                 metric = template.empty_like().update(predictions=predictions, references=references)
                 rows = metric.rows()
-                result = Result.from_rows(metric, rows, confidence=confidence, n_resamples=n_resamples, seed=seed)
+                result = metric.compute(confidence=confidence, n_resamples=n_resamples, seed=seed)
             raised = tuple(dict.fromkeys((w.category.__name__, str(w.message)) for w in caught))
             scored[name][label] = _Scored(result, rows, predictions, references, raised)
     return scored
@@ -201,14 +199,14 @@ def build_report(
         how_to_read=tuple(phrase("how_to_read_items", lang).split("\n")),
         appendix_intro=phrase("appendix_intro", lang),
         appendix=tuple(
-            AppendixRow(system=n, metric=m, n=scored[n][m].result.n, signature=scored[n][m].result.signature)
+            AppendixRow(system=n, metric=m, n=scored[n][m].result.n, signature=str(scored[n][m].result.signature))
             for n in names for m in metric_names
         ),
         versions=tuple(_versions(first_system)),
         forest=_forest(sections, lang, report_confidence) if len(names) > 1 else None,
         metric_warnings=metric_warnings,
-        comparison_method=next((c.signature.rsplit("|", 1)[-1] for pairs in comparisons.values() for _, c in pairs),
-                               ""),
+        comparison_method=next((f"paired:{c.signature.resampling['paired']}" for pairs in comparisons.values()
+                                for _, c in pairs), ""),
     )
 
 

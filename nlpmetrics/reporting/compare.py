@@ -100,7 +100,7 @@ class Comparison:
                 variant_label(c.metric, c.variant): {
                     "metric": c.metric,
                     "n": c.n,
-                    "signature": c.signature,
+                    "signature": str(c.signature),
                     "higher_is_better": c.higher_is_better,
                     "tests": {
                         key: {
@@ -206,15 +206,16 @@ def compare_rows(metric: Any, rows_a: Mapping, rows_b: Mapping, *, confidence: f
     """Paired tests of one configured metric from both systems' statistics rows."""
     from nlpmetrics.rows import n_rows
 
-    tests = paired_test(metric.aggregate, dict(rows_a), dict(rows_b), confidence=confidence,
-                        n_resamples=n_resamples, seed=seed)
-    method = next(iter(tests.values())).signature if tests else ""
+    tests = paired_test(metric, rows_a, rows_b, confidence=confidence, n_resamples=n_resamples, seed=seed)
+    signature = metric.signature_of(metric.reduce(rows_a, None))
+    if tests:
+        signature = signature.with_resampling("paired", next(iter(tests.values())).description)
     return MetricComparison(
         metric=metric.name,
         tests=tests,
         higher_is_better=metric.higher_is_better,
         low_bound=float(metric.bounds[0]),
-        signature=metric.signature(method, dict(rows_a)),
+        signature=signature,
         n=n_rows(rows_a),
         variant=variant,
     )

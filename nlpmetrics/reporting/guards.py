@@ -23,28 +23,13 @@ from nlpmetrics.reporting.text import difference_text, phrase
 WIDE_INTERVAL = 0.2
 
 
-def signature_options(signature: str) -> dict[str, str]:
-    """The parts of a signature that decide the number: metric and options, without versions or resampling."""
-    from nlpmetrics.registry import metric_class
+def signature_difference(signature_a: Any, signature_b: Any) -> str | None:
+    """``"tokenize: 13a vs intl"`` when two results' numbers are not comparable, else ``None``.
 
-    parts = dict(part.split(":", 1) for part in signature.split("|") if ":" in part)
-    version_keys = {"nlpmetrics", "ci", "paired"}
-    metric = parts.get("metric")
-    if metric:
-        try:
-            version_keys |= set(metric_class(metric).reference_modules)
-        except KeyError:
-            pass
-    return {key: value for key, value in parts.items() if key not in version_keys}
-
-
-def signature_difference(signature_a: str, signature_b: str) -> str | None:
-    """``"tokenize: 13a vs intl"`` when two signatures differ in more than versions, else ``None``."""
-    a, b = signature_options(signature_a), signature_options(signature_b)
-    differing = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-    if not differing:
-        return None
-    return "; ".join(f"{k}: {a.get(k, '-')} vs {b.get(k, '-')}" for k in differing)
+    Compares what decides a number (metric, options, settings such as the
+    tokenizer or the number of references), never versions or resampling.
+    """
+    return signature_a.difference_text(signature_b)
 
 
 def result_warnings(result: Any, system: str, metric_title: str, lang: str, low_bound: float,
