@@ -1,6 +1,6 @@
-"""Class labels as codes: each distinct label stored once, every example as a small integer.
+"""Class labels as codes: each distinct label stored once, every example as an integer code.
 
-A column of labels becomes an ``int32`` array of codes into a
+A column of labels becomes an integer array of codes into a
 :class:`~nlpmetrics.rows.Categories` list, so a 200,000-character label among a
 million short ones costs its own bytes once (a numpy ``<U200000`` array would
 cost that for every example).  The checks that make a value a label live here
@@ -56,10 +56,61 @@ def encode_label_pair(predictions: Sequence, references: Sequence) -> tuple[Labe
         mix of text and number labels on one side, or text on one side and
         numbers on the other.
     """
+    dense = _dense_pair(predictions, references)
+    if dense is not None:
+        return dense
     categories = Categories()
     pred = encode_labels(predictions, "predictions", categories)
     ref = encode_labels(references, "references", categories)
     return LabelCodes(pred, categories), LabelCodes(ref, categories)
+
+
+#: Integer labels of both sides spanning at most this many values take the offset fast path.
+_DENSE_SPAN = 1024
+
+
+def integer_pair(predictions: Sequence, references: Sequence) -> tuple[np.ndarray, np.ndarray] | None:
+    """Both sides as integer arrays when they plainly are (numpy integer arrays or lists of ints), else ``None``.
+
+    Such labels need no checks beyond their type; the caller must not keep
+    the arrays themselves (they may be the caller's).
+    """
+    arrays = []
+    for values in (predictions, references):
+        if isinstance(values, np.ndarray) and values.dtype.kind in "iu" and values.ndim == 1:
+            arrays.append(values)
+        elif isinstance(values, list) and values and type(values[0]) is int and set(map(type, values)) == {int}:
+            try:
+                arrays.append(np.asarray(values, dtype=np.int64))
+            except OverflowError:
+                return None
+        else:
+            return None
+    return arrays[0], arrays[1]
+
+
+def _dense_pair(predictions: Sequence, references: Sequence) -> tuple[LabelCodes, LabelCodes] | None:
+    """Integer labels in a small range: codes are ``label - lowest`` and the categories the whole range.
+
+    Values of the range that never occur are categories nobody uses; scores
+    only look at classes that occur, so this costs one subtraction per label
+    instead of a look-up.  ``None`` when the fast path does not apply.
+    """
+    pair = integer_pair(predictions, references)
+    if pair is None:
+        return None
+    pred, ref = pair
+    if not pred.size:
+        return None
+    low = min(int(pred.min()), int(ref.min()))
+    high = max(int(pred.max()), int(ref.max()))
+    if high - low >= _DENSE_SPAN or high >= 2**63:
+        return None
+    categories = Categories(range(low, high + 1), kind="number")
+    if low == 0:
+        return LabelCodes(pred.astype(np.intp), categories), LabelCodes(ref.astype(np.intp), categories)
+    offset = np.intp(low)
+    return (LabelCodes(pred.astype(np.intp) - offset, categories), LabelCodes(ref.astype(np.intp) - offset, categories))
 
 
 def encode_labels(values: Sequence, arg: str, categories: Categories) -> np.ndarray:
@@ -109,7 +160,7 @@ def _encode_checked(values: list, arg: str, categories: Categories) -> np.ndarra
             argument=arg,
         )
     if not values:
-        return np.zeros(0, dtype=np.int32)
+        return np.zeros(0, dtype=np.intp)
     if distinct == {"text"}:
         _check_kind(categories, "text", arg, values, 0)
         return _encode_python([str(v) for v in values], categories)
@@ -155,16 +206,16 @@ def _check_kind(categories: Categories, kind: str, arg: str, values: Sequence, i
 def _encode_python(values: list, categories: Categories) -> np.ndarray:
     """Codes of hashable Python values, adding new ones to ``categories`` in order of appearance."""
     add = categories.add
-    return np.fromiter(map(add, values), dtype=np.int32, count=len(values))
+    return np.fromiter(map(add, values), dtype=np.intp, count=len(values))
 
 
 def _encode_numbers(array: np.ndarray, arg: str, categories: Categories) -> np.ndarray:
     """Codes of a numeric label array: distinct values found by offset (small integer ranges) or by sorting."""
     if array.size == 0:
-        return np.zeros(0, dtype=np.int32)
+        return np.zeros(0, dtype=np.intp)
     _check_kind(categories, "number", arg, array[:1].tolist(), 0)
     if array.dtype.kind == "b":
-        lookup = np.zeros(2, dtype=np.int32)
+        lookup = np.zeros(2, dtype=np.intp)
         for value in np.unique(array).tolist():
             lookup[int(value)] = categories.add(bool(value))
         return lookup[array.view(np.uint8)]
@@ -175,11 +226,11 @@ def _encode_numbers(array: np.ndarray, arg: str, categories: Categories) -> np.n
             seen = np.zeros(high - low + 1, dtype=bool)
             seen[shifted] = True
             present = np.flatnonzero(seen)
-            lookup = np.zeros(high - low + 1, dtype=np.int32)
+            lookup = np.zeros(high - low + 1, dtype=np.intp)
             lookup[present] = [categories.add(int(v) + low) for v in present]
             return lookup[shifted]
     present, inverse = np.unique(array, return_inverse=True)
-    lookup = np.array([categories.add(v) for v in present.tolist()], dtype=np.int32)
+    lookup = np.array([categories.add(v) for v in present.tolist()], dtype=np.intp)
     return lookup[inverse.reshape(-1)]
 
 

@@ -79,7 +79,7 @@ class Categories:
         """
         if self.kind is None:
             self.kind = other.kind
-        elif other.kind is not None and other.kind != self.kind and len(other):
+        elif other.kind is not None and other.kind != self.kind:
             raise InputError(
                 f"the batches disagree on the type of {column!r}: some hold text labels and some numbers; "
                 "use one type for every update() (e.g. convert all labels with str())"
@@ -177,7 +177,7 @@ def _recoded(batch: Rows, categories: Categories) -> Rows:
     """``batch`` with its coded columns mapped into ``categories`` (which grows as needed)."""
     if batch.categories is None:
         return batch
-    column = batch.coded[0] if batch.coded else "labels"
+    column = batch.coded[0] if batch.coded else "prediction"
     if batch.categories.values == categories.values[: len(batch.categories)]:
         categories.recode(batch.categories, column)  # same prefix: codes stay, only the type is checked
         return batch
@@ -190,8 +190,8 @@ def check_compatible(existing: Mapping[str, np.ndarray], new: Mapping[str, np.nd
     """Raise if a new batch's columns mix text and numbers with the existing state's."""
     old_categories = getattr(existing, "categories", None)
     new_categories = getattr(new, "categories", None)
-    if old_categories is not None and new_categories is not None and len(new_categories):
-        column = new.coded[0] if getattr(new, "coded", ()) else "labels"  # type: ignore[attr-defined]
+    if old_categories is not None and new_categories is not None:
+        column = new.coded[0] if getattr(new, "coded", ()) else "prediction"  # type: ignore[attr-defined]
         Categories(old_categories.values, old_categories.kind).recode(new_categories, column)
     for name, column in new.items():
         if name in existing:

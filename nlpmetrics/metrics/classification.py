@@ -20,7 +20,7 @@ import numpy as np
 
 from nlpmetrics.base import Metric, total_weight, weighted_sum
 from nlpmetrics.errors import InputError
-from nlpmetrics.labels import LabelCodes, encode_label_pair, sorted_order
+from nlpmetrics.labels import LabelCodes, encode_label_pair, integer_pair, sorted_order
 from nlpmetrics.options import Option, check_zero_division
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Categories, Rows
@@ -37,7 +37,7 @@ def read_only(array: np.ndarray) -> np.ndarray:
 
 
 def label_rows(predictions: LabelCodes, references: LabelCodes) -> Rows:
-    """Rows of codes ``prediction`` and ``reference`` (int32) into their shared category list."""
+    """Rows of codes ``prediction`` and ``reference`` into their shared category list."""
     return Rows({"prediction": predictions.codes, "reference": references.codes}, categories=predictions.categories,
                 coded=("prediction", "reference"))
 
@@ -57,27 +57,26 @@ def sum_by_code(codes: np.ndarray, weights: np.ndarray | None, size: int) -> np.
 def class_counts(rows: Mapping[str, np.ndarray], weights: np.ndarray | None) -> dict[str, Any]:
     """Per-class true positives, predicted and actual counts of coded label rows (and the confusion matrix).
 
-    With 2-D ``weights`` every count has a leading resample axis and no
-    matrix is built.
+    Up to :data:`MAX_CONFUSION_CLASSES` classes everything comes from one
+    ``bincount`` of ``reference * k + prediction`` (the confusion matrix);
+    more classes, or 2-D ``weights`` (one row per resample, giving counts
+    with a leading resample axis), count each column by code instead.
     """
     categories: Categories = rows.categories  # type: ignore[attr-defined]
     size = len(categories)
     pred, ref = rows["prediction"], rows["reference"]
+    counts: dict[str, Any] = {"n": total_weight(rows, weights), "categories": categories, "confusion": None}
+    if (weights is None or weights.ndim == 1) and size <= MAX_CONFUSION_CLASSES:
+        cells = ref * size
+        cells += pred
+        matrix = np.bincount(cells, weights=weights, minlength=size * size).reshape(size, size)
+        counts.update(tp=np.diagonal(matrix).copy(), predicted=matrix.sum(axis=0), actual=matrix.sum(axis=1),
+                      confusion=matrix)
+        return counts
     hit = pred == ref
     hit_weights = (hit if weights is None else weights * hit).astype(np.float64, copy=False)
-    counts: dict[str, Any] = {
-        "tp": sum_by_code(ref, hit_weights, size),
-        "predicted": sum_by_code(pred, weights, size),
-        "actual": sum_by_code(ref, weights, size),
-        "n": total_weight(rows, weights),
-        "categories": categories,
-        "confusion": None,
-    }
-    if weights is not None and weights.ndim > 1:
-        return counts
-    if size <= MAX_CONFUSION_CLASSES:
-        cells = ref.astype(np.int64) * size + pred
-        counts["confusion"] = np.bincount(cells, weights=weights, minlength=size * size).reshape(size, size)
+    counts.update(tp=sum_by_code(ref, hit_weights, size), predicted=sum_by_code(pred, weights, size),
+                  actual=sum_by_code(ref, weights, size))
     return counts
 
 
@@ -129,13 +128,30 @@ class _LabelMetric(Metric):
 
 @register
 class Accuracy(_LabelMetric):
-    """Fraction of examples whose predicted label equals the reference (``sklearn.metrics.accuracy_score``)."""
+    """Fraction of examples whose predicted label equals the reference (``sklearn.metrics.accuracy_score``).
+
+    Its rows are one right/wrong flag per example; their categories record
+    only whether the labels were text or numbers, so batches of text labels
+    and of numbers refuse to merge (``"1"`` is not ``1``) instead of being
+    compared silently.
+    """
 
     name = "accuracy"
     score_keys = ("accuracy",)
 
+    def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[Any, Any]:
+        pair = integer_pair(predictions, references)  # plain integer labels need no codes to be compared
+        return pair if pair is not None else encode_label_pair(predictions, references)
+
+    def statistics(self, predictions: Any, references: Any) -> Rows:
+        if isinstance(predictions, LabelCodes):
+            correct, kind = predictions.codes == references.codes, predictions.categories.kind
+        else:
+            correct, kind = predictions == references, "number"
+        return Rows({"correct": correct}, categories=Categories(kind=kind))
+
     def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, Any]:
-        correct = rows["prediction"] == rows["reference"]
+        correct = rows["correct"]
         return {"correct": np.count_nonzero(correct) if weights is None else weighted_sum(correct, weights),
                 "n": total_weight(rows, weights)}
 
@@ -148,7 +164,7 @@ class Accuracy(_LabelMetric):
         return {"correct": correct, "incorrect": int(summary["n"]) - correct}
 
     def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return {"correct": read_only((rows["prediction"] == rows["reference"]).astype(np.float64))}
+        return {"correct": read_only(rows["correct"].astype(np.float64))}
 
 
 class _PrecisionRecallF1(_LabelMetric):
