@@ -284,7 +284,7 @@ def test_weighted_aggregate_equals_sacrebleu_on_repeated_rows(options):
 
 def test_missing_mecab_names_the_extra(monkeypatch):
     from nlpmetrics.errors import MissingDependencyError
-    from nlpmetrics.metrics import _text
+    from nlpmetrics.metrics import text as _text
 
     class NoMeCab:
         def __init__(self):

@@ -138,7 +138,7 @@ def _encode_words(words: list, separator, n_texts: int, token_of: Callable | Non
 
 
 def _line_tokenizer(name: str) -> Callable[[str], str]:
-    from nlpmetrics.metrics._text import sacrebleu_tokenizer
+    from nlpmetrics.metrics.text import sacrebleu_tokenizer
 
     return sacrebleu_tokenizer(name)
 
@@ -155,7 +155,7 @@ def _cached_tokens(name: str) -> Callable[[str], list[str]]:
 
 def make_tokenizer(lang: str, use_stemmer: bool) -> EnglishTokenizer | SacrebleuTokenizer:
     """The tokenizer ROUGE uses for ``lang``."""
-    from nlpmetrics.metrics._text import tokenizer_for_lang
+    from nlpmetrics.metrics.text import tokenizer_for_lang
 
     name = tokenizer_for_lang(lang)
     if name is None:

@@ -22,14 +22,15 @@ and pass ``idf=frequencies.idf()``.
 from __future__ import annotations
 
 import os
-from functools import partial
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from nlpmetrics.base import CorpusPass, Metric
 from nlpmetrics.metrics._bertscore_idf import DocumentFrequencies, IdfWeights, check_idf_option
+from nlpmetrics.metrics.text import check_lang, normalize_lang
 from nlpmetrics.options import Option, check_bool, check_optional_non_negative_int, check_positive_int
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
@@ -50,12 +51,6 @@ def _check_model(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("model must be a local folder or a Hugging Face model name, e.g. 'roberta-large'")
     return value
-
-
-def _check_lang(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("lang must be a language code such as 'en' or 'ja'")
-    return value.strip().lower()
 
 
 def _check_device(value: Any) -> str | None:
@@ -88,7 +83,7 @@ def document_frequencies(references: Sequence, *, model: str | os.PathLike | Non
     """
     from nlpmetrics.metrics._bertscore_engine import default_model, get_sentence_tokenizer
 
-    name = _check_model(model) or default_model(_check_lang(lang))
+    name = _check_model(model) or default_model(normalize_lang(lang))
     flat = [text for group in reference_texts(references) for text in group]
     return get_sentence_tokenizer(name).document_frequencies(flat)
 
@@ -111,7 +106,7 @@ class BERTScore(Metric):
                         doc="local folder or hub name of the model (default: bert-score's model for lang)"),
         "num_layers": Option(None, check=check_optional_non_negative_int,
                              doc="layer whose outputs are compared (default: bert-score's table, else the last)"),
-        "lang": Option("en", check=_check_lang, doc="language; picks the default model and rescaling baseline"),
+        "lang": Option("en", check=check_lang, doc="language; picks the default model and rescaling baseline"),
         "idf": Option(False, check=check_idf_option,
                       doc="weigh rare tokens more (True: idf from the references; or a precomputed table)"),
         "rescale_with_baseline": Option(False, check=check_bool,

@@ -13,18 +13,26 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from nlpmetrics.base import Metric, total_weight, weighted_sum
 from nlpmetrics.errors import InputError
-from nlpmetrics.metrics._text import sacrebleu_tokenizer, tokenizer_for_lang
+from nlpmetrics.metrics.text import (
+    REFERENCE_COUNT_REDUCTIONS,
+    check_optional_lang,
+    check_text_inputs,
+    reference_count_facts,
+    reference_counts,
+    reference_counts_column,
+    sacrebleu_tokenizer,
+    tokenizer_for_lang,
+)
 from nlpmetrics.options import Option, check_bool, check_positive_int
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
-from nlpmetrics.validation import reference_texts, texts
 
 #: Tokenizer used when neither ``tokenize`` nor a known ``lang`` says otherwise.
 DEFAULT_TOKENIZER = "13a"
@@ -32,14 +40,7 @@ DEFAULT_TOKENIZER = "13a"
 SMOOTH_DEFAULTS = {"exp": None, "floor": 0.1, "add-k": 1, "none": None}
 
 
-# ---------------------------------------------------------------------------- option checks (shared)
-def check_lang(value: Any) -> str | None:
-    """``None`` or a language code such as ``"en"``, ``"ja"``, ``"zh"``, ``"ko"``."""
-    if value is not None and (not isinstance(value, str) or not value):
-        raise TypeError("must be None or a language code such as 'ja'")
-    return value
-
-
+# ---------------------------------------------------------------------------- option checks
 def _check_tokenize(value: Any) -> str | None:
     from sacrebleu.metrics.bleu import _TOKENIZERS
 
@@ -90,45 +91,6 @@ def _refuse_download(name: str) -> None:
             f"(e.g. python -c \"from sacrebleu.metrics import BLEU; BLEU(tokenize='{name}')\" on a machine "
             "with internet access) or pick an offline tokenizer such as '13a', 'intl', 'char', 'zh' or 'ja-mecab'"
         )
-
-
-# ---------------------------------------------------------------------------- inputs (shared)
-def check_text_inputs(predictions: Sequence, references: Sequence) -> tuple[list[str], list[list[str]]]:
-    """Predictions as strings and references as one list of strings per example.
-
-    ``None`` anywhere, a non-string or an example with an empty reference list
-    raises :class:`InputError` naming the index.  A reference given as a plain
-    string counts as that example's only reference (sacrebleu instead reads a
-    flat list of strings as reference *streams*, a common silent 0.0).
-    """
-    return texts(predictions, "predictions"), reference_texts(references, "references")
-
-
-#: How the reference-count facts of a summary combine (``Metric.summary_reductions``).
-REFERENCE_COUNT_REDUCTIONS = {"n_refs_min": "min", "n_refs_max": "max"}
-
-
-def reference_count_facts(rows: Mapping[str, np.ndarray], weights: np.ndarray | None) -> dict[str, int]:
-    """The fewest and most references of an example among the rows that count (for sacrebleu's ``nrefs``).
-
-    Empty for a batched (resampled) reduction, which needs no signature.
-    """
-    n_refs = rows["n_refs"]
-    if weights is not None:
-        if weights.ndim > 1:
-            return {}
-        n_refs = n_refs[weights > 0]
-    if not n_refs.size:
-        return {}
-    return {"n_refs_min": int(n_refs.min()), "n_refs_max": int(n_refs.max())}
-
-
-def reference_counts(summary: Mapping[str, Any]) -> str | int:
-    """sacrebleu's ``nrefs``: the number of references per example, or ``"var"`` when it varies."""
-    if "n_refs_min" not in summary:
-        return "unknown"
-    low, high = int(summary["n_refs_min"]), int(summary["n_refs_max"])
-    return low if low == high else "var"
 
 
 # ---------------------------------------------------------------------------- sentence-level BLEU
@@ -190,7 +152,7 @@ class BLEU(Metric):
         "tokenize": Option(None, check=_check_tokenize,
                            doc="sacrebleu tokenizer ('13a', 'intl', 'char', 'none', 'zh', 'ja-mecab', 'ko-mecab'); "
                                "default: 13a unless lang picks another"),
-        "lang": Option(None, check=check_lang, doc="target language; 'ja', 'zh', 'ko' pick their tokenizer"),
+        "lang": Option(None, check=check_optional_lang, doc="target language; 'ja', 'zh', 'ko' pick their tokenizer"),
         "lowercase": Option(False, check=check_bool, doc="compare lowercased text"),
         "smooth_method": Option("exp", choices=tuple(SMOOTH_DEFAULTS),
                                 doc="smoothing of zero n-gram precisions: exp, floor, add-k or none"),
@@ -235,8 +197,8 @@ class BLEU(Metric):
             (_closest_length(int(h), group) for h, group in zip(hyp_len, ref_tokens, strict=True)),
             dtype=np.int64, count=len(ref_tokens),
         )
-        n_refs = np.fromiter((len(group) for group in references), dtype=np.int64, count=len(references))
-        return Rows({"hyp_len": hyp_len, "ref_len": ref_len, "correct": correct, "total": total, "n_refs": n_refs})
+        return Rows({"hyp_len": hyp_len, "ref_len": ref_len, "correct": correct, "total": total,
+                     "n_refs": reference_counts_column(references)})
 
     def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, Any]:
         summary = {k: weighted_sum(rows[k], weights) for k in ("hyp_len", "ref_len", "correct", "total")}

@@ -22,13 +22,14 @@ from typing import Any
 import numpy as np
 
 from nlpmetrics.base import Metric, total_weight, weighted_sum
-from nlpmetrics.metrics._text import LANG_TOKENIZERS
-from nlpmetrics.metrics.bleu import (
+from nlpmetrics.metrics.text import (
+    LANG_TOKENIZERS,
     REFERENCE_COUNT_REDUCTIONS,
-    check_lang,
+    check_optional_lang,
     check_text_inputs,
     reference_count_facts,
     reference_counts,
+    reference_counts_column,
 )
 from nlpmetrics.options import Option, check_bool, check_non_negative_int, check_optional_bool, check_positive_int
 from nlpmetrics.registry import register
@@ -41,11 +42,6 @@ def _sacrebleu_metric(kind: str, options: tuple[tuple[str, Any], ...]):
     from sacrebleu.metrics import CHRF, TER
 
     return {"chrf": CHRF, "ter": TER}[kind](**dict(options))
-
-
-def _n_refs_column(references: list[list[str]]) -> np.ndarray:
-    """The ``n_refs`` column: how many references each example has (for sacrebleu's signature)."""
-    return np.fromiter((len(group) for group in references), dtype=np.int64, count=len(references))
 
 
 class _SacrebleuSegmentMetric(Metric):
@@ -119,7 +115,7 @@ class ChrF(_SacrebleuSegmentMetric):
         "lowercase": Option(False, check=check_bool, doc="compare lowercased text"),
         "whitespace": Option(False, check=check_bool, doc="count spaces inside character n-grams"),
         "eps_smoothing": Option(False, check=check_bool, doc="chrF++.py/NLTK/Moses epsilon smoothing"),
-        "lang": Option(None, check=check_lang,
+        "lang": Option(None, check=check_optional_lang,
                        doc="target language; accepted for a uniform interface (chrF needs no word tokenizer)"),
     }
     sacrebleu_options = ("char_order", "word_order", "beta", "lowercase", "whitespace", "eps_smoothing")
@@ -142,7 +138,7 @@ class ChrF(_SacrebleuSegmentMetric):
         for start in range(0, len(hypotheses), _CHUNK_EXAMPLES):
             stop = min(len(hypotheses), start + _CHUNK_EXAMPLES)
             rows[start:stop] = self._best_reference_statistics(hypotheses[start:stop], grouped[start:stop])
-        return Rows({"stats": rows, "n_refs": _n_refs_column(references)})
+        return Rows({"stats": rows, "n_refs": reference_counts_column(references)})
 
     def _best_reference_statistics(self, hypotheses: list[str], references: list[list[str]]) -> np.ndarray:
         from nlpmetrics.metrics._ngram_counts import Segments, reference_match_statistics
@@ -192,7 +188,7 @@ class TER(_SacrebleuSegmentMetric):
         "asian_support": Option(None, check=check_optional_bool,
                                 doc="split CJK text into characters; default: off, on when lang is ja/zh/ko"),
         "case_sensitive": Option(False, check=check_bool, doc="keep case (sacrebleu lowercases by default)"),
-        "lang": Option(None, check=check_lang,
+        "lang": Option(None, check=check_optional_lang,
                        doc="target language; 'ja', 'zh', 'ko' turn on normalized and asian_support"),
     }
     sacrebleu_options = ("normalized", "no_punct", "asian_support", "case_sensitive")
@@ -220,7 +216,7 @@ class TER(_SacrebleuSegmentMetric):
             for hypothesis, group in zip(predictions, references, strict=True)
         ]
         return Rows({"stats": np.array(stats, dtype=np.float64).reshape(len(stats), 2),
-                     "n_refs": _n_refs_column(references)})
+                     "n_refs": reference_counts_column(references)})
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
         stats = np.asarray(summary["stats"], dtype=np.float64)

@@ -28,6 +28,7 @@ from nlpmetrics.errors import InputError, NlpmetricsWarning
 from nlpmetrics.metrics._rouge_lsum import summary_level_scores
 from nlpmetrics.metrics._rouge_scores import lcs_scores_from, ngram_scores_from, pair_counts
 from nlpmetrics.metrics._rouge_tokens import make_tokenizer, rouge_sentences, split_sentences
+from nlpmetrics.metrics.text import normalize_lang
 from nlpmetrics.options import Option, check_bool
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
@@ -53,6 +54,16 @@ def _check_rouge_types(value: Any) -> tuple[str, ...]:
     return types
 
 
+def _check_rouge_lang(value: Any) -> str:
+    lang = normalize_lang(value)
+    if lang not in LANGS:
+        raise ValueError(
+            f"ROUGE has tokenizers for English, Japanese, Chinese and Korean, not {lang!r}; choose one of "
+            f"{', '.join(repr(x) for x in LANGS)} ('en' keeps only the letters a-z, like rouge-score)"
+        )
+    return lang
+
+
 class RougeWarning(NlpmetricsWarning):
     """A ROUGE score that is probably not what the caller meant.
 
@@ -72,7 +83,7 @@ class Rouge(Metric):
                               doc="ROUGE types to compute: rouge1..rouge9, rougeL, rougeLsum"),
         "use_stemmer": Option(False, check=check_bool,
                               doc="Porter-stem English words longer than 3 letters (rouge-score's use_stemmer)"),
-        "lang": Option("en", choices=LANGS,
+        "lang": Option("en", check=_check_rouge_lang,
                        doc="text language: 'en' uses rouge-score's tokenizer; 'ja'/'zh'/'ko' sacrebleu's"),
         "split_sentences": Option(False, check=check_bool,
                                   doc="for rougeLsum, split sentences at .!? and 。！？ as well as at newlines"),
@@ -108,7 +119,7 @@ class Rouge(Metric):
     @property
     def tokenizer_name(self) -> str:
         """The tokenizer the texts go through: sacrebleu's for ``lang`` ja/zh/ko, else rouge-score's."""
-        from nlpmetrics.metrics._text import tokenizer_for_lang
+        from nlpmetrics.metrics.text import tokenizer_for_lang
 
         return tokenizer_for_lang(self.config["lang"]) or "rouge-score-default"
 
