@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     args = parser.parse_args(argv)
     from rouge_score import rouge_scorer
 
-    from nlpmetrics.metrics import _rouge_tokens
-    from nlpmetrics.metrics._rouge_tokens import SacrebleuTokenizer
+    from nlpmetrics.metrics.rouge import _tokens as _rouge_tokens
+    from nlpmetrics.metrics.rouge._tokens import SacrebleuTokenizer
 
     n = 1_000 if args.quick else 10_000
     predictions, references = english_pairs(n)

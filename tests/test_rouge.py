@@ -18,10 +18,10 @@ from rouge_score import rouge_scorer
 
 import nlpmetrics as nm
 from nlpmetrics.errors import InputError
-from nlpmetrics.metrics._lcs import lcs_length, lcs_lengths, lcs_ref_indices
-from nlpmetrics.metrics._rouge_scores import TokenBatch, ngram_overlaps, short_pair_counts
-from nlpmetrics.metrics._rouge_tokens import split_sentences
 from nlpmetrics.metrics.rouge import RougeWarning
+from nlpmetrics.metrics.rouge._lcs import lcs_length, lcs_lengths, lcs_ref_indices
+from nlpmetrics.metrics.rouge._scores import TokenBatch, ngram_overlaps, short_pair_counts
+from nlpmetrics.metrics.rouge._tokens import split_sentences
 from tests.translation_texts import BAD_TEXT_INPUTS
 
 TYPES = ["rouge1", "rouge2", "rougeL", "rougeLsum"]

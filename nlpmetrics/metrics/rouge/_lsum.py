@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlpmetrics.metrics._lcs import WORD_BITS, lcs_ref_indices
-from nlpmetrics.metrics._rouge_batch import TokenBatch
+from nlpmetrics.metrics.rouge._batch import TokenBatch
+from nlpmetrics.metrics.rouge._lcs import WORD_BITS, lcs_ref_indices
 
 #: Combinations whose prediction sentence is longer than ``WORD_BITS`` (one uint64 of bits) or whose
 #: reference sentence is longer than this take the per-combination Python path.
@@ -44,7 +44,7 @@ def summary_level_scores(
         Per pair, where its reference's / prediction's sentences start in
         ``sentences`` and how many there are (consecutive).
     """
-    from nlpmetrics.metrics._rouge_scores import fmeasure, ngram_overlaps
+    from nlpmetrics.metrics.rouge._scores import fmeasure, ngram_overlaps
 
     n_pairs = ref_count.size
     ref_sentence = np.repeat(ref_first, ref_count) + (

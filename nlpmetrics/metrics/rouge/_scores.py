@@ -4,9 +4,9 @@ The numbers are rouge-score's (``rouge_scorer._score_ngrams``, ``_score_lcs``,
 ``_summary_level_lcs``) to the last bit: the same integer counts divided in the
 same order of floating-point operations.  The counting is vectorised over
 integer token ids: short pairs (nearly all) in the padded per-pair table of
-:mod:`._rouge_table`; the others with one sort of ``(pair, n-gram, side)``
+:mod:`._table`; the others with one sort of ``(pair, n-gram, side)``
 keys and the bit-parallel LCS of :mod:`._lcs`.  rougeLsum of multi-sentence
-texts is :mod:`._rouge_lsum`.
+texts is :mod:`._lsum`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nlpmetrics.metrics._lcs import WORD_BITS, lcs_length, lcs_lengths
-from nlpmetrics.metrics._rouge_batch import TokenBatch
-from nlpmetrics.metrics._rouge_table import (
+from nlpmetrics.metrics.rouge._batch import TokenBatch
+from nlpmetrics.metrics.rouge._lcs import WORD_BITS, lcs_length, lcs_lengths
+from nlpmetrics.metrics.rouge._table import (
     SHORT_PAIR_CHUNK,
     SHORT_PAIR_TOKENS,
     SHORT_PREDICTION_TOKENS,

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nlpmetrics.metrics._lcs import WORD_BITS
-from nlpmetrics.metrics._rouge_batch import TokenBatch
+from nlpmetrics.metrics.rouge._batch import TokenBatch
+from nlpmetrics.metrics.rouge._lcs import WORD_BITS
 
 #: Pairs whose two sides together have at most this many tokens, and whose prediction at most
 #: ``SHORT_PREDICTION_TOKENS`` (a few ``uint64`` words of LCS bits), are counted in a padded

@@ -22,7 +22,7 @@ from functools import cache
 
 import numpy as np
 
-from nlpmetrics.metrics._rouge_batch import TokenBatch, encode
+from nlpmetrics.metrics.rouge._batch import TokenBatch, encode
 
 _VALID_TOKEN = re.compile(r"^[a-z0-9]+$")
 _SEPARATOR = "\x00"

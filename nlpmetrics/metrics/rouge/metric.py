@@ -25,9 +25,9 @@ import numpy as np
 
 from nlpmetrics.base import Metric
 from nlpmetrics.errors import InputError, NlpmetricsWarning
-from nlpmetrics.metrics._rouge_lsum import summary_level_scores
-from nlpmetrics.metrics._rouge_scores import lcs_scores_from, ngram_scores_from, pair_counts
-from nlpmetrics.metrics._rouge_tokens import make_tokenizer, rouge_sentences, split_sentences
+from nlpmetrics.metrics.rouge._lsum import summary_level_scores
+from nlpmetrics.metrics.rouge._scores import lcs_scores_from, ngram_scores_from, pair_counts
+from nlpmetrics.metrics.rouge._tokens import make_tokenizer, rouge_sentences, split_sentences
 from nlpmetrics.metrics.text import normalize_lang
 from nlpmetrics.options import Option, check_bool
 from nlpmetrics.registry import register
