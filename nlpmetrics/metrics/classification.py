@@ -12,7 +12,6 @@ averages are computed for all resamples at once.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ import numpy as np
 from nlpmetrics.base import Metric, total_weight, weighted_sum
 from nlpmetrics.errors import InputError
 from nlpmetrics.labels import LabelCodes, encode_label_pair, integer_pair, sorted_order
+from nlpmetrics.metrics._prf import masked_average, nanaverage, prf_divide
 from nlpmetrics.options import Option, check_zero_division
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Categories, Rows
@@ -78,24 +78,6 @@ def class_counts(rows: Mapping[str, np.ndarray], weights: np.ndarray | None) -> 
     counts.update(tp=sum_by_code(ref, hit_weights, size), predicted=sum_by_code(pred, weights, size),
                   actual=sum_by_code(ref, weights, size))
     return counts
-
-
-def prf_divide(numerator: np.ndarray, denominator: np.ndarray, zero_division: float) -> np.ndarray:
-    """``numerator / denominator``, and ``zero_division`` where the denominator is 0 (scikit-learn's and
-    seqeval's ``_prf_divide``)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result = numerator / denominator
-    return np.where(denominator == 0, zero_division, result)
-
-
-def _nanaverage(values: np.ndarray, weights: np.ndarray | None = None) -> float:
-    """Average ignoring NaN, falling back to the plain mean when every weight is 0 (as scikit-learn)."""
-    keep = ~np.isnan(values)
-    if values.size == 0 or not keep.any():
-        return math.nan
-    if weights is not None and weights[keep].sum() != 0:
-        return float(np.average(values[keep], weights=weights[keep]))
-    return float(np.mean(values[keep]))
 
 
 def _check_labels(value: Any) -> tuple | None:
@@ -262,9 +244,9 @@ class _PrecisionRecallF1(_LabelMetric):
         precision, recall, f1 = self.scores_from_counts(tp, predicted, actual)
         weights = actual.astype(np.float64) if average == "weighted" else None
         return {
-            "precision": _nanaverage(precision, weights),
-            "recall": _nanaverage(recall, weights),
-            "f1": _nanaverage(f1, weights),
+            "precision": nanaverage(precision, weights),
+            "recall": nanaverage(recall, weights),
+            "f1": nanaverage(f1, weights),
         }
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
@@ -299,7 +281,7 @@ class _PrecisionRecallF1(_LabelMetric):
             scored = np.ones(tp.shape, dtype=bool)
         values = dict(zip(("precision", "recall", "f1"), self.scores_from_counts(tp, predicted, actual), strict=True))
         weights = actual if average == "weighted" else None
-        return {key: _masked_average(value, scored, weights) for key, value in values.items()}
+        return {key: masked_average(value, scored, weights) for key, value in values.items()}
 
     # ------------------------------------------------------------------ details
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
@@ -339,21 +321,6 @@ class _PrecisionRecallF1(_LabelMetric):
         here keeps a 10^6-label F1 at about one bincount's cost.)
         """
         return None
-
-
-def _masked_average(values: np.ndarray, scored: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
-    """Per row, the average of ``values`` over the ``scored`` columns, skipping NaN (as :func:`_nanaverage`)."""
-    keep = scored & ~np.isnan(values)
-    filled = np.where(keep, values, 0.0)
-    count = keep.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        plain = filled.sum(axis=1) / count
-        if weights is None:
-            return np.where(count > 0, plain, math.nan)
-        kept_weights = np.where(keep, weights, 0.0)
-        total = kept_weights.sum(axis=1)
-        weighted = (filled * kept_weights).sum(axis=1) / total
-    return np.where(count > 0, np.where(total != 0, weighted, plain), math.nan)
 
 
 @register

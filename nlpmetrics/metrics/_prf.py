@@ -1,0 +1,45 @@
+"""Precision, recall and F1 from counts: scikit-learn's and seqeval's division and averaging rules.
+
+Shared by the classification metrics and ``seqeval``: a ratio whose
+denominator is 0 takes ``zero_division``; averages skip undefined (NaN)
+values and fall back to the plain mean when every weight is 0.  The
+``masked_average`` form does the same for many bootstrap resamples at once.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def prf_divide(numerator: np.ndarray, denominator: np.ndarray, zero_division: float) -> np.ndarray:
+    """``numerator / denominator``, and ``zero_division`` where the denominator is 0 (``_prf_divide``)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = numerator / denominator
+    return np.where(denominator == 0, zero_division, result)
+
+
+def nanaverage(values: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """Average ignoring NaN, falling back to the plain mean when every weight is 0 (as scikit-learn)."""
+    keep = ~np.isnan(values)
+    if values.size == 0 or not keep.any():
+        return math.nan
+    if weights is not None and weights[keep].sum() != 0:
+        return float(np.average(values[keep], weights=weights[keep]))
+    return float(np.mean(values[keep]))
+
+
+def masked_average(values: np.ndarray, scored: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """Per row, :func:`nanaverage` of ``values`` over the ``scored`` columns (one row per resample)."""
+    keep = scored & ~np.isnan(values)
+    filled = np.where(keep, values, 0.0)
+    count = keep.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plain = filled.sum(axis=1) / count
+        if weights is None:
+            return np.where(count > 0, plain, math.nan)
+        kept_weights = np.where(keep, weights, 0.0)
+        total = kept_weights.sum(axis=1)
+        weighted = (filled * kept_weights).sum(axis=1) / total
+    return np.where(count > 0, np.where(total != 0, weighted, plain), math.nan)
