@@ -81,9 +81,18 @@ def report(*args: Any, **kwargs: Any):
     return _report(*args, **kwargs)
 
 
-def __getattr__(name: str):
-    if name in ("Result", "Metric", "MetricInfo"):
-        from nlpmetrics import base, result
+_LAZY = {
+    "Metric": "nlpmetrics.base",
+    "MetricInfo": "nlpmetrics.base",
+    "Result": "nlpmetrics.result",
+    "Signature": "nlpmetrics.signature",
+    "NlpmetricsWarning": "nlpmetrics.errors",
+}
 
-        return getattr(result, name, None) or getattr(base, name)
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'nlpmetrics' has no attribute {name!r}")

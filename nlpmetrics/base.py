@@ -573,12 +573,23 @@ def _document_options(cls: type[Metric]) -> None:
         return
     lines = [doc, "", "Parameters", "----------"]
     for name, option in options.items():
-        kind = " or ".join(repr(c) for c in option.choices) if option.choices else f"default {option.default!r}"
-        lines.append(f"{name} : {kind}")
-        lines.append(f"    {option.doc or 'See the metric documentation.'} (default: {option.default!r})")
+        lines.append(f"{name} : {_option_type(option)}, default {option.default!r}")
+        text = option.doc or "See the metric's documentation."
+        lines.append(f"    {text[:1].upper()}{text[1:]}{'' if text.endswith('.') else '.'}")
     lines.append("keep_examples : bool, default True")
     lines.append("    Keep every example's statistics (intervals, per-example scores); False keeps only totals.")
     cls.__doc__ = "\n".join(lines)
+
+
+def _option_type(option: Option) -> str:
+    """The numpydoc type of an option: its choices, or the type of its default."""
+    if option.choices:
+        return "{" + ", ".join(repr(c) for c in option.choices) + "}"
+    if option.default is None:
+        return "object, optional"
+    if isinstance(option.default, tuple):
+        return "sequence"
+    return type(option.default).__name__
 
 
 def total_weight(rows: Mapping[str, np.ndarray], weights: np.ndarray | None) -> Any:

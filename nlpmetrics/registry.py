@@ -55,6 +55,12 @@ def metric_class(name: str) -> type:
         ) from None
 
 
+def registered_classes() -> list[type]:
+    """Every registered metric class, in the order of their names."""
+    _discover()
+    return [_REGISTRY[name] for name in sorted(_REGISTRY)]
+
+
 def list_metrics() -> list[str]:
     """Sorted names of every registered metric."""
     _discover()
