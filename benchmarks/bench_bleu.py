@@ -50,8 +50,8 @@ def compare(ours, theirs, repeats: int):
 
 def clear_caches() -> None:
     """Forget tokenized lines (nlpmetrics' 13a cache and the shared MeCab tokenizer's cache)."""
-    from nlpmetrics.metrics._fast_13a import tokenize_13a
-    from nlpmetrics.metrics._text import sacrebleu_tokenizer
+    from nlpmetrics.metrics.text import sacrebleu_tokenizer
+    from nlpmetrics.metrics.translation._fast_13a import tokenize_13a
 
     tokenize_13a.cache_clear()
     type(sacrebleu_tokenizer("ja-mecab")).__call__.cache_clear()

@@ -15,8 +15,8 @@ from sacrebleu.metrics import BLEU as SacreBLEU
 
 import nlpmetrics as nm
 from nlpmetrics.errors import InputError
-from nlpmetrics.metrics._fast_13a import tokenize_13a
-from nlpmetrics.metrics._ngram_counts import clipped_ngram_counts
+from nlpmetrics.metrics.translation._fast_13a import tokenize_13a
+from nlpmetrics.metrics.translation._ngram_counts import clipped_ngram_counts
 from tests.translation_texts import (
     BAD_TEXT_INPUTS,
     cjk_pairs,

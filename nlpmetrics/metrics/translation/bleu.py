@@ -6,7 +6,7 @@ hypothesis n-gram totals per order.  The corpus score is sacrebleu's own
 ``BLEU.compute_bleu`` on the (weighted) column sums, so streaming, merging and
 the bootstrap are exact, and a variable number of references per example
 needs no padding.  Counting is vectorised over the batch
-(:mod:`nlpmetrics.metrics._ngram_counts`), which is where the speed comes from.
+(:mod:`._ngram_counts`), which is where the speed comes from.
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ class BLEU(Metric):
     def tokenizer(self):
         """``str -> list of tokens`` exactly as sacrebleu's ``BLEU._preprocess_segment(...).split()``."""
         if self.config["tokenize"] == "13a":
-            from nlpmetrics.metrics._fast_13a import tokenize_13a as tokenize
+            from nlpmetrics.metrics.translation._fast_13a import tokenize_13a as tokenize
         else:
             tokenize = sacrebleu_tokenizer(self.config["tokenize"])
         if self.config["lowercase"]:
@@ -186,7 +186,7 @@ class BLEU(Metric):
         return lambda text: tokenize(text.rstrip()).split()
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
-        from nlpmetrics.metrics._ngram_counts import clipped_ngram_counts
+        from nlpmetrics.metrics.translation._ngram_counts import clipped_ngram_counts
 
         tokens = self.tokenizer()
         hyp_tokens = [tokens(text) for text in predictions]

@@ -1,0 +1,89 @@
+"""TER, identical to sacrebleu's ``TER.corpus_score``.
+
+An example's row is sacrebleu's segment statistics: the fewest edits over the
+example's references and their average length.  The corpus score is
+sacrebleu's ``_compute_score_from_stats`` of the column sums; for weighted
+sums (bootstrap resamples) and per-example scores the same formula runs as
+numpy over all of them at once (:func:`ter_scores`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from nlpmetrics.metrics.text import LANG_TOKENIZERS, check_optional_lang, reference_counts, reference_counts_column
+from nlpmetrics.metrics.translation._sacrebleu_segments import SacrebleuSegmentMetric
+from nlpmetrics.options import Option, check_bool, check_optional_bool
+from nlpmetrics.registry import register
+from nlpmetrics.rows import Rows
+
+
+def ter_scores(stats: np.ndarray) -> np.ndarray:
+    """sacrebleu's ``TER._compute_score_from_stats`` of every row ``[edits, reference length]``, as fractions.
+
+    ``edits / length``; with no reference words, 1 if there are edits and 0
+    if not.  The operations are sacrebleu's (a percentage, then divided by
+    100 as nlpmetrics does with sacrebleu's score), so the values are its own.
+    """
+    stats = np.asarray(stats, dtype=np.float64)
+    edits, length = stats[:, 0], stats[:, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(length > 0, edits / length, np.where(edits > 0, 1.0, 0.0))
+    return 100 * rate / 100.0
+
+
+@register
+class TER(SacrebleuSegmentMetric):
+    """TER: edits (insertions, deletions, substitutions, shifts) per reference word (sacrebleu's ``TER``)."""
+
+    name = "ter"
+    options = {
+        "normalized": Option(None, check=check_optional_bool,
+                             doc="tercom normalisation; default: off, on when lang is ja/zh/ko"),
+        "no_punct": Option(False, check=check_bool, doc="remove punctuation"),
+        "asian_support": Option(None, check=check_optional_bool,
+                                doc="split CJK text into characters; default: off, on when lang is ja/zh/ko"),
+        "case_sensitive": Option(False, check=check_bool, doc="keep case (sacrebleu lowercases by default)"),
+        "lang": Option(None, check=check_optional_lang,
+                       doc="target language; 'ja', 'zh', 'ko' turn on normalized and asian_support"),
+    }
+    sacrebleu_options = ("normalized", "no_punct", "asian_support", "case_sensitive")
+    score_keys = ("ter",)
+    higher_is_better = False
+    bounds = (0.0, float("inf"))
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # Text without spaces between words (Japanese, Chinese, Korean phrases) would otherwise be one
+        # "word" per sentence; sacrebleu's asian_support splits it into characters.
+        asian = self.config["lang"] in LANG_TOKENIZERS
+        for key in ("normalized", "asian_support"):
+            if self.config[key] is None:
+                self.config[key] = asian
+
+    def batched_scores(self, stats: np.ndarray) -> np.ndarray:
+        return ter_scores(stats)
+
+    def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
+        """sacrebleu's TER segment statistics ``[edits, average reference length]`` per example."""
+        metric = self.reference_metric
+        preprocess = metric._preprocess_segment
+        stats = [
+            metric._compute_segment_statistics(
+                preprocess(hypothesis), metric._extract_reference_info([preprocess(r) for r in group])
+            )
+            for hypothesis, group in zip(predictions, references, strict=True)
+        ]
+        return Rows({"stats": np.array(stats, dtype=np.float64).reshape(len(stats), 2),
+                     "n_refs": reference_counts_column(references)})
+
+    def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        edits, ref_length = np.asarray(summary["stats"], dtype=np.float64)
+        return {
+            "edits": int(edits),
+            "ref_length": float(ref_length),
+            "sacrebleu_signature": self.sacrebleu_signature(reference_counts(summary)),
+        }
