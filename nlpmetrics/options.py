@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from nlpmetrics.errors import InputError
+from nlpmetrics.validation import shown
 
 
 @dataclass(frozen=True)
@@ -67,16 +68,29 @@ def resolve_options(metric: str, declared: Mapping[str, Option], given: Mapping[
     resolved: dict[str, Any] = {}
     for name, option in declared.items():
         value = given.get(name, option.default)
-        if option.choices is not None and value not in option.choices:
+        if isinstance(value, np.generic):  # np.str_("macro") is "macro"; the signature shows plain values
+            value = value.item()
+        if option.choices is not None and not is_choice(value, option.choices):
             choices = ", ".join(repr(c) for c in option.choices)
-            raise InputError(f"option {name}={value!r} is not valid for metric {metric!r}; choose one of {choices}")
+            raise InputError(f"option {name}={shown(value)} is not valid for metric {metric!r}; choose one of "
+                             f"{choices}", argument=name)
         if option.check is not None and name in given:
             try:
                 value = option.check(value)
-            except (TypeError, ValueError) as error:
-                raise InputError(f"option {name}={value!r} is not valid for metric {metric!r}: {error}") from None
+            except (TypeError, ValueError, RecursionError) as error:
+                raise InputError(f"option {name}={shown(value)} is not valid for metric {metric!r}: {error}",
+                                 argument=name) from None
         resolved[name] = value
     return resolved
+
+
+def is_choice(value: Any, choices: tuple) -> bool:
+    """Whether ``value`` is one of ``choices`` *and of its type*.
+
+    ``value in choices`` would let ``np.array(["macro"])`` (whose ``==`` is an
+    array) or ``True`` (equal to ``1``) through.
+    """
+    return any(type(value) is type(choice) and value == choice for choice in choices)
 
 
 # --------------------------------------------------------------- shared value checks (for Option.check)

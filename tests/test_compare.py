@@ -38,7 +38,8 @@ def _noisy(sentences: list[str], rate: float, seed: int) -> list[str]:
 def test_identical_systems_give_p_one_and_zero_difference():
     refs = _labels(80)
     preds = [r if i % 3 else (r + 1) % 3 for i, r in enumerate(refs)]
-    result = compare((preds, refs), (list(preds), refs), metrics=["accuracy", "f1"], n_resamples=200)
+    result = compare((preds, refs), (list(preds), refs), metrics=["accuracy", nm.load("f1", average="micro")],
+                     n_resamples=200)
     for comparison in result.metrics:
         for test in comparison.tests.values():
             assert test.difference == 0
@@ -111,8 +112,8 @@ def test_seeded_and_reproducible_with_method_in_signature():
     refs = _labels(50, seed=4)
     a = _labels(50, seed=5)
     b = [r if i % 2 else x for i, (r, x) in enumerate(zip(refs, a, strict=True))]
-    first = compare((a, refs), (b, refs), metrics=["f1"], n_resamples=100, seed=7).to_dict()
-    again = compare((a, refs), (b, refs), metrics=["f1"], n_resamples=100, seed=7).to_dict()
+    first = compare((a, refs), (b, refs), metrics=[nm.load("f1", average="micro")], n_resamples=100, seed=7).to_dict()
+    again = compare((a, refs), (b, refs), metrics=[nm.load("f1", average="micro")], n_resamples=100, seed=7).to_dict()
     assert first == again
     signature = first["metrics"]["f1"]["signature"]
     assert "paired:bootstrap+approximate-randomization" in signature and "seed=7" in signature

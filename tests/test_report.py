@@ -130,7 +130,7 @@ def _assert_self_contained(root: _Node) -> None:
 # ----------------------------------------------------------------------------- model
 
 def test_model_holds_sections_comparison_and_appendix():
-    built = report(_two_classifiers(), metrics=["accuracy", "f1"], n_resamples=100, seed=0)
+    built = report(_two_classifiers(), metrics=["accuracy", nm.load("f1", average="micro")], n_resamples=100, seed=0)
     assert isinstance(built, Report)
     assert [s.metric for s in built.sections] == ["accuracy", "f1"]
     assert [v.system for v in built.sections[0].values] == ["baseline.jsonl", "candidate.jsonl"]
@@ -174,7 +174,8 @@ def test_single_system_has_no_comparison_and_says_so():
 
 def test_precomputed_results_are_reported_without_comparison():
     systems = _two_classifiers()
-    results = {name: {"f1": nm.compute("f1", predictions=p, references=r, confidence=0.95, n_resamples=50)}
+    results = {name: {"f1": nm.compute("f1", predictions=p, references=r, average="micro", confidence=0.95,
+                                      n_resamples=50)}
                for name, (p, r) in systems.items()}
     built = report(results, metrics=["f1"])
     assert built.comparison_rows == ()
@@ -302,7 +303,8 @@ def test_markdown_structure_and_escaping(tmp_path):
     refs_h = list(refs)
     systems = {"base": (systems["baseline.jsonl"][0], refs_h), "new|<b>": (preds, refs_h)}
     out = tmp_path / "report.md"
-    built = report(systems, metrics=["accuracy", "f1"], output=out, n_resamples=50, title=HOSTILE)
+    built = report(systems, metrics=["accuracy", nm.load("f1", average="micro")], output=out, n_resamples=50,
+                   title=HOSTILE)
     text = out.read_text(encoding="utf-8")
     assert text == built.to_markdown().replace(built.generated, built.generated)
     headings = [line for line in text.splitlines() if line.startswith("#")]
@@ -330,7 +332,8 @@ def hostile_html(tmp_path_factory) -> tuple[str, Path]:
     text_preds[5] = HOSTILE
     folder = tmp_path_factory.mktemp("html")
     out = folder / "report.html"
-    report({"a<i>.jsonl": (preds, refs), "b.jsonl": (preds_b, refs)}, metrics=["f1"], output=out,
+    report({"a<i>.jsonl": (preds, refs), "b.jsonl": (preds_b, refs)}, metrics=[nm.load("f1", average="micro")],
+           output=out,
            n_resamples=50, title=f"Report {HOSTILE}")
     text_out = folder / "text.html"
     report({HOSTILE: (text_preds, text_refs)}, metrics=["chrf"], output=text_out, n_resamples=30, worst=3)
@@ -466,7 +469,8 @@ def test_scoring_warnings_follow_the_callers_filters_and_the_report_keeps_them()
 
 def test_font_fallback_warns_and_draws_ascii(monkeypatch):
     monkeypatch.setattr(plots_module, "cjk_font", lambda: None)
-    built = report({"システム": _two_classifiers()["baseline.jsonl"]}, metrics=["f1"], lang="ja", n_resamples=30)
+    built = report({"システム": _two_classifiers()["baseline.jsonl"]}, metrics=[nm.load("f1", average="micro")],
+                   lang="ja", n_resamples=30)
     with pytest.warns(plots_module.FontFallbackWarning, match="fonts-noto-cjk"):
         page = built.to_html()
     assert "<svg" in page
@@ -499,7 +503,8 @@ def _screenshot(page: Path, tmp_path: Path) -> np.ndarray:
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_browser_renders_a_non_blank_page(lang, tmp_path):
     page = tmp_path / f"report_{lang}.html"
-    report(_two_classifiers(), metrics=["accuracy", "f1"], output=page, lang=lang, n_resamples=50)
+    report(_two_classifiers(), metrics=["accuracy", nm.load("f1", average="micro")], output=page, lang=lang,
+           n_resamples=50)
     pixels = _screenshot(page, tmp_path)
     gray = pixels[..., :3].mean(axis=2)
     assert gray.std() > 0.05, "the rendered page is blank"
@@ -510,7 +515,7 @@ def test_browser_renders_a_non_blank_page(lang, tmp_path):
 
 def test_many_classes_keep_the_largest_in_the_confusion_matrix():
     refs = np.repeat(np.arange(25), np.arange(25) + 2)[::-1].tolist()  # class k appears k + 2 times
-    built = report({"s": (refs, refs)}, metrics=["accuracy", "f1"], n_resamples=10)
+    built = report({"s": (refs, refs)}, metrics=["accuracy", nm.load("f1", average="micro")], n_resamples=10)
     matrix = next(t for _, t in built.sections[1].tables if t.title.startswith("Confusion"))
     assert len(matrix.rows) == 20 and len(matrix.columns) == 21
     shown = {int(row[0]) for row in matrix.rows}

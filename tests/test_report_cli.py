@@ -52,7 +52,8 @@ class _Collector(HTMLParser):
 
 def test_report_writes_a_self_contained_html(two_systems, tmp_path, capsys):
     out = tmp_path / "report.html"
-    status = main(["report", *map(str, two_systems), "-m", "accuracy,f1", "-o", str(out), "--resamples", "100",
+    status = main(["report", *map(str, two_systems), "-m", "accuracy,f1", "--option", "average=micro", "-o", str(out),
+                   "--resamples", "100",
                    "--title", f"Q3 {HOSTILE}"])
     assert status == 0
     parser = _Collector()

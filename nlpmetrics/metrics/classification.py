@@ -12,6 +12,8 @@ averages are computed for all resamples at once.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,7 +26,7 @@ from nlpmetrics.metrics._prf import masked_average, nanaverage, prf_divide
 from nlpmetrics.options import Option, check_zero_division
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Categories, Rows
-from nlpmetrics.validation import shown
+from nlpmetrics.validation import a_type, shown
 
 #: Up to this many classes the details carry the full confusion matrix.
 MAX_CONFUSION_CLASSES = 2048
@@ -80,17 +82,43 @@ def class_counts(rows: Mapping[str, np.ndarray], weights: np.ndarray | None) -> 
     return counts
 
 
+def _class_label(value: Any) -> str | int | bool | None:
+    """``value`` as a class label (a string, an integer or a bool; numpy scalars become Python ones), else None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return value  # a whole float is a label, as in the data (1.0 == 1)
+    return None
+
+
 def _check_labels(value: Any) -> tuple | None:
     if value is None:
         return None
     if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
         raise ValueError("labels must be a list of class labels, e.g. labels=['cat', 'dog']")
-    values = list(value)
+    values = list(np.asarray(value).reshape(-1).tolist() if isinstance(value, np.ndarray) else value)
     if not values:
         raise ValueError("labels must name at least one class")
-    if len(set(values)) != len(values):
+    labels = [_class_label(v) for v in values]
+    if None in labels:
+        bad = values[labels.index(None)]
+        raise ValueError(f"labels holds {shown(bad)} ({a_type(bad)}); each label must be a string or a whole number")
+    if len(set(labels)) != len(labels):
         raise ValueError("labels lists a class twice")
-    return tuple(v.item() if isinstance(v, np.generic) else v for v in values)
+    return tuple(labels)
+
+
+def _check_pos_label(value: Any) -> str | int | bool | None:
+    if value is None:
+        return None
+    label = _class_label(value)
+    if label is None:
+        raise ValueError(f"pos_label must be one class label (a string or a whole number), not {a_type(value)}")
+    return label
 
 
 class _LabelMetric(Metric):
@@ -153,10 +181,11 @@ class _PrecisionRecallF1(_LabelMetric):
     """Shared engine of ``precision``, ``recall`` and ``f1`` (``precision_recall_fscore_support``)."""
 
     options = {
-        "average": Option("micro", choices=("micro", "macro", "weighted", "binary"),
-                          doc="how per-class scores combine into one number"),
+        "average": Option("binary", choices=("micro", "macro", "weighted", "binary"),
+                          doc="how per-class scores combine into one number: 'binary' (scikit-learn's default) "
+                              "scores pos_label only and needs at most two classes"),
         "labels": Option(None, check=_check_labels, doc="the classes to score, in order (default: all seen)"),
-        "pos_label": Option(1, doc="the positive class when average='binary'"),
+        "pos_label": Option(1, check=_check_pos_label, doc="the positive class when average='binary'"),
         "zero_division": Option(0.0, check=check_zero_division,
                                 doc="value of a score whose denominator is 0: 0.0, 1.0 or nan"),
     }
@@ -175,12 +204,22 @@ class _PrecisionRecallF1(_LabelMetric):
         kind = pred.categories.kind
         for label in wanted:
             if kind is not None and isinstance(label, str) != (kind == "text"):
-                raise InputError(
-                    f"option labels/pos_label names {shown(label)} but the labels in the data are "
-                    f"{'text' if kind == 'text' else 'numbers'}; use the same type for both",
-                    argument="labels" if label in (self.config["labels"] or ()) else "pos_label",
-                )
+                self._refuse_label_type(label, pred.categories)
         return pred, ref
+
+    def _refuse_label_type(self, label: Any, categories: Categories) -> None:
+        """The error for a ``labels``/``pos_label`` value of the other type than the labels in the data."""
+        data = "text" if categories.kind == "text" else "numbers"
+        example = categories.values[0] if len(categories) else None
+        if label in (self.config["labels"] or ()):
+            raise InputError(f"option labels names {shown(label)} but the labels in the data are {data} (e.g. "
+                             f"{shown(example)}); use the same type for both", argument="labels")
+        raise InputError(
+            f"pos_label={shown(label)} but the labels in the data are {data} (e.g. {shown(example)}); average="
+            f"'binary' (the default, as in scikit-learn) scores one positive class: set pos_label to it, e.g. "
+            f"pos_label={shown(example)}, or choose average='micro', 'macro' or 'weighted'",
+            argument="pos_label",
+        )
 
     def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, Any]:
         return class_counts(rows, weights)
@@ -212,9 +251,10 @@ class _PrecisionRecallF1(_LabelMetric):
         if average == "binary":
             if len(present) > 2:
                 raise InputError(
-                    f"average='binary' needs at most two classes but the data has {len(present)} "
-                    f"({', '.join(map(shown, present[:5]))}{', ...' if len(present) > 5 else ''}); "
-                    "choose average='micro', 'macro' or 'weighted'",
+                    f"average='binary' needs at most two classes (it scores pos_label only; it is the default, as "
+                    f"in scikit-learn) but the data has {len(present)} ({', '.join(map(shown, present[:5]))}"
+                    f"{', ...' if len(present) > 5 else ''}); choose average='micro', 'macro' or 'weighted' "
+                    f"(on the command line: -m {self.name}_micro, {self.name}_macro or {self.name}_weighted)",
                     argument="average",
                 )
             if pos_label not in present and len(present) >= 2:
