@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, MappingView, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,11 @@ def as_sequence(value: Any, arg: str) -> Sequence:
         raise InputError(f"{arg} is None; pass a list with one entry per example", argument=arg)
     if isinstance(value, (str, bytes)):
         raise InputError(f"{arg} is a single string; pass a list of strings, one per example (e.g. [{value[:20]!r}])", argument=arg)
-    if isinstance(value, dict):
-        raise InputError(f"{arg} is a dict; pass a list with one entry per example", argument=arg)
+    if isinstance(value, (Mapping, MappingView, AbstractSet)):
+        kind = "a dict" if isinstance(value, Mapping) else f"{a_type(value)} (unordered)"
+        raise InputError(
+            f"{arg} is {kind}; pass a list with one entry per example, in the order of the other side "
+            "(an unordered collection pairs examples by chance)", argument=arg)
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             raise InputError(f"{arg} is a single value; pass a list with one entry per example", argument=arg)
@@ -89,14 +93,39 @@ def float_or_inf(value: Any) -> float:
 
 
 def texts(values: Sequence, arg: str) -> list[str]:
-    """A list of strings; ``None`` or any other type raises, naming the index."""
+    """A list of strings; ``None``, any other type or a lone surrogate raises, naming the index."""
     out = list(values)
     for index, value in enumerate(out):
         if not isinstance(value, str):
             if value is None:
                 raise InputError(argument=arg, index=index, detail="is None; use \"\" for an empty text")
             raise InputError(argument=arg, index=index, detail=f"is {a_type(value)}, not a string")
-    return out
+    return check_unicode(out, arg)
+
+
+def check_unicode(values: list[str], arg: str, index: tuple[int, ...] = ()) -> list[str]:
+    """``values`` (strings), or an InputError naming the first one that holds a lone surrogate.
+
+    A lone surrogate (``"\\ud800"``, left by a broken ``\\u`` escape or a cut
+    emoji) is not Unicode text: tokenizers and models treat it differently and
+    it cannot be written to a UTF-8 file.  One encode of all the texts finds it.
+    """
+    try:
+        "".join(values).encode("utf-8")
+    except UnicodeEncodeError:
+        for position, text in enumerate(values):
+            _check_text_unicode(text, arg, (*index, position))
+    return values
+
+
+def _check_text_unicode(text: str, arg: str, index: tuple[int, ...]) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        char = text[error.start]
+        raise InputError(argument=arg, index=index, detail=(
+            f"holds a lone surrogate {char!r} at character {error.start + 1}, which is not valid Unicode "
+            "(a broken \\u escape or a cut emoji); fix or remove it")) from None
 
 
 def reference_texts(values: Sequence, arg: str = "references") -> list[list[str]]:
@@ -124,6 +153,14 @@ def reference_texts(values: Sequence, arg: str = "references") -> list[list[str]
             out.append(group)
             continue
         raise InputError(argument=arg, index=index, detail=f"is {a_type(value)}; pass a string or a list of strings")
+    try:
+        "".join(text for group in out for text in group).encode("utf-8")
+    except UnicodeEncodeError:
+        for index, group in enumerate(out):
+            if isinstance(values[index], str):  # a single reference is references[index] itself
+                _check_text_unicode(group[0], arg, (index,))
+            else:
+                check_unicode(group, arg, (index,))
     return out
 
 
