@@ -1,5 +1,10 @@
 """Choosing metrics from the data when the user names none: what kind of values a file
-holds (class labels, numbers, tag sequences, text) and which script its text is in.
+holds (class labels, numbers, tag sequences, text...) and which script its text is in.
+
+Which metrics suit a kind of data is declared by the metrics themselves: each
+class has an ``input_kind`` and an ``auto_select`` tuple of the ``-m`` names
+it contributes when the data is of that kind (``f1`` gives ``f1_macro``...),
+so a new metric joins the automatic choice without an edit here.
 """
 
 from __future__ import annotations
@@ -9,17 +14,17 @@ from typing import Any
 
 from nlpmetrics.io.feed import is_number_text
 
-#: Metrics chosen when ``-m`` is not given, per kind of data (those not installed are left out).
-AUTO_METRICS = {
-    "labels": ("accuracy", "f1_micro", "f1_macro", "f1_weighted"),
-    "numbers": ("pearson", "spearman"),
-    "tags": ("seqeval",),
-    "text": ("bleu", "rouge"),
-}
 KIND_WORDS = {"labels": "class labels", "numbers": "numbers", "tags": "tag sequences", "text": "text"}
 #: Strings at most this long, without spaces, may be class labels (longer ones are text).
 _LABEL_MAX_CHARS = 40
 LANG_NAMES = {"ja": "Japanese", "ko": "Korean", "zh": "Chinese"}
+
+
+def metrics_for_kind(kind: str) -> list[str]:
+    """The ``-m`` names chosen for data of ``kind`` when the user names none (registry order)."""
+    from nlpmetrics.registry import registered_classes
+
+    return [name for cls in registered_classes() if cls.input_kind == kind for name in cls.auto_select]
 
 
 def _flat_values(values: Iterable[Any]) -> list[Any]:

@@ -142,6 +142,8 @@ class Metric:
     options: ClassVar[Mapping[str, Option]] = {}
     #: What predictions and references hold (one of INPUT_KINDS); the CLI and reports read it.
     input_kind: ClassVar[str] = "labels"
+    #: ``-m`` names chosen when the data holds ``input_kind`` and the user named no metric.
+    auto_select: ClassVar[tuple[str, ...]] = ()
     #: ``"sum"``: summaries of parts add up; ``"rows"``: the score needs every row.
     reduction: ClassVar[Literal["sum", "rows"]] = "rows"
     #: Rows take few distinct values, so ``keep_examples=False`` keeps them with counts (exact intervals).

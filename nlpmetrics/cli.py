@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import Any
 
-from nlpmetrics.autoselect import AUTO_METRICS, KIND_WORDS, LANG_NAMES, detect_lang, infer_kind
+from nlpmetrics.autoselect import KIND_WORDS, LANG_NAMES, detect_lang, infer_kind, metrics_for_kind
 from nlpmetrics.errors import InputError, MissingDependencyError
 from nlpmetrics.io.feed import MetricEntry
 from nlpmetrics.io.output import check_writable, write_text_atomically
@@ -96,12 +96,11 @@ def configure_metrics(
         kind = infer_kind(sample.predictions[:1000], sample.references[:1000])
     if not keys:
         kind = kind or "text"
-        available = set(list_metrics())
-        keys = [k for k in AUTO_METRICS[kind] if resolve_metric_name(k)[0] in available]
+        keys = metrics_for_kind(kind)
         if not keys:
             raise InputError(
-                f"the data look like {KIND_WORDS[kind]}, but none of the metrics for it "
-                f"({', '.join(AUTO_METRICS[kind])}) is installed; choose metrics with -m "
+                f"the data look like {KIND_WORDS[kind]}, but no installed metric scores such data "
+                "automatically; choose metrics with -m "
                 f"(available: {', '.join(list_metrics())})"
             )
         _note(f"the data look like {KIND_WORDS[kind]}; scoring with {', '.join(keys)} (choose others with -m)", quiet)

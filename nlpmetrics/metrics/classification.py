@@ -148,6 +148,7 @@ class Accuracy(_LabelMetric):
 
     name = "accuracy"
     score_keys = ("accuracy",)
+    auto_select = ("accuracy",)
 
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[Any, Any]:
         pair = integer_pair(predictions, references)  # plain integer labels need no codes to be compared
@@ -385,3 +386,4 @@ class F1(_PrecisionRecallF1):
 
     name = "f1"
     score_keys = ("f1",)
+    auto_select = ("f1_micro", "f1_macro", "f1_weighted")

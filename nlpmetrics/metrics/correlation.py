@@ -134,6 +134,7 @@ class Pearson(_Correlation):
 
     name = "pearson"
     score_keys = ("pearson",)
+    auto_select = ("pearson",)
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, float]:
         rows = summary["rows"]
@@ -146,6 +147,7 @@ class Spearman(_Correlation):
 
     name = "spearman"
     score_keys = ("spearman",)
+    auto_select = ("spearman",)
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, float]:
         rows = summary["rows"]

@@ -90,6 +90,7 @@ class Rouge(Metric):
     }
     score_keys = DEFAULT_TYPES
     input_kind = "text"
+    auto_select = ("rouge",)
     reduction = "sum"
     reference_modules = ("rouge_score", "nltk", "sacrebleu")
 

@@ -66,6 +66,7 @@ class SeqEval(Metric):
     #: F1 first: it is the headline number of NER (the main score of results and intervals).
     score_keys = ("f1", "precision", "recall")
     input_kind = "tags"
+    auto_select = ("seqeval",)
     reduction = "sum"
     reference_modules = ("seqeval",)
 

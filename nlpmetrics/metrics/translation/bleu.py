@@ -163,6 +163,7 @@ class BLEU(Metric):
     }
     score_keys = ("bleu",)
     input_kind = "text"
+    auto_select = ("bleu",)
     reduction = "sum"
     summary_reductions = REFERENCE_COUNT_REDUCTIONS
     reference_modules = ("sacrebleu",)
