@@ -30,8 +30,8 @@ from nlpmetrics.reporting.compare import (
     variant_label,
 )
 from nlpmetrics.reporting.guards import (
+    coded_warning,
     recorded_warnings,
-    restated_by_guards,
     result_warnings,
     signature_difference,
 )
@@ -70,7 +70,7 @@ class _Scored:
     rows: Mapping[str, np.ndarray] | None
     predictions: Sequence | None
     references: Sequence | None
-    #: ``(category name, message)`` of each distinct warning raised while scoring, in order.
+    #: ``(category name, code, message)`` of each distinct warning raised while scoring, in order.
     warnings: tuple[tuple[str, str], ...] = ()
 
 
@@ -94,7 +94,8 @@ def _score(systems: Mapping[str, Any], metrics: list, labels: list[str], confide
                 metric = template.empty_like().update(predictions=predictions, references=references)
                 rows = metric.rows()
                 result = metric.compute(confidence=confidence, n_resamples=n_resamples, seed=seed)
-            raised = tuple(dict.fromkeys((w.category.__name__, str(w.message)) for w in caught))
+            raised = tuple(dict.fromkeys((w.category.__name__, getattr(w.message, "code", ""), str(w.message))
+                                         for w in caught))
             scored[name][label] = _Scored(result, rows, predictions, references, raised)
     return scored
 
@@ -167,12 +168,18 @@ def build_report(
     ]
     warnings += _not_comparable(scored, names, metric_names, lang)
     titles = {section.label: section.title for section in sections}
-    metric_warnings = tuple(
-        MetricWarning(system=name, metric=titles[label], category=category, message=message,
-                      lead=phrase("warn_metric_lead", lang, name=name, metric=titles[label]))
-        for name in names for label in metric_names for category, message in scored[name][label].warnings
-        if not restated_by_guards(scored[name][label].result, scored[name][label].predictions, category, message)
-    )
+    metric_warnings = []
+    for name in names:
+        for label in metric_names:
+            for category, code, message in scored[name][label].warnings:
+                said = coded_warning(code, lang, name=name, metric=titles[label])
+                if said is not None:
+                    warnings.append(said)
+                    continue
+                metric_warnings.append(MetricWarning(system=name, metric=titles[label], category=category,
+                                                     message=message, code=code,
+                                                     lead=phrase("warn_metric_lead", lang, name=name,
+                                                                 metric=titles[label])))
 
     report_confidence = next(
         (s.result.confidence for by_metric in scored.values() for s in by_metric.values() if s.result.confidence),
@@ -204,7 +211,7 @@ def build_report(
         ),
         versions=tuple(_versions(first_system)),
         forest=_forest(sections, lang, report_confidence) if len(names) > 1 else None,
-        metric_warnings=metric_warnings,
+        metric_warnings=tuple(metric_warnings),
         comparison_method=next((f"paired:{c.signature.resampling['paired']}" for pairs in comparisons.values()
                                 for _, c in pairs), ""),
     )
@@ -265,7 +272,7 @@ def _section(label, variant, scored, names, comparisons, lang, worst, precompute
             interval_text=interval_text(interval, low_bound, lang), n=result.n,
             explanation=result.explain(lang) if card else phrase("no_card", lang),
         ))
-        warnings += result_warnings(result, name, title, lang, low_bound, item.predictions)
+        warnings += result_warnings(result, name, title, lang, low_bound)
         for table_name, columns in dt.column_tables(result.details).items():
             heading = phrase("per_class", lang) if table_name.startswith("per_") else table_name
             tables.append((name, dt.to_table(heading, columns, lang, low_bound)))

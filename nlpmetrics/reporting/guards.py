@@ -2,9 +2,10 @@
 
 * numbers that are not comparable (different options, tokenizers or references),
 * samples too small, or intervals too wide, for a number to be trusted,
-* ``rougeLsum`` equal to ``rougeL`` because the texts have no sentence breaks,
 * scores that could not be computed,
-* and the warnings the metrics themselves raise while scoring (recorded, then re-raised to the caller).
+* and the warnings the metrics themselves raise while scoring (recorded, then re-raised to the caller):
+  one whose ``code`` has a sentence in the report's language (``warning_<code>`` in
+  :mod:`nlpmetrics.reporting.phrases`) is said in that language, any other in the metric's words.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -32,8 +33,7 @@ def signature_difference(signature_a: Any, signature_b: Any) -> str | None:
     return signature_a.difference_text(signature_b)
 
 
-def result_warnings(result: Any, system: str, metric_title: str, lang: str, low_bound: float,
-                    predictions: Sequence | None = None) -> list[str]:
+def result_warnings(result: Any, system: str, metric_title: str, lang: str, low_bound: float) -> list[str]:
     """The warnings about one system's result on one metric (``low_bound``: the metric's lowest score)."""
     warnings = []
     main_key = next(iter(result.scores))
@@ -47,30 +47,16 @@ def result_warnings(result: Any, system: str, metric_title: str, lang: str, low_
                                    confidence=f"{result.confidence * 100:.0f}%"))
     if any(isinstance(v, float) and math.isnan(v) for v in result.scores.values()):
         warnings.append(phrase("warn_undefined", lang, name=system, metric=metric_title))
-    if lsum_without_sentences(result, predictions):
-        warnings.append(phrase("warn_lsum", lang, name=system))
     return warnings
 
 
-def lsum_without_sentences(result: Any, predictions: Sequence | None = None) -> bool:
-    """Whether ``rougeLsum`` merely repeats ``rougeL`` for lack of sentence breaks."""
-    scores = result.scores
-    if "rougeLsum" not in scores or "rougeL" not in scores or result.options.get("split_sentences"):
-        return False
-    if predictions is not None and any("\n" in str(p) for p in predictions):
-        return False
-    return math.isclose(scores["rougeL"], scores["rougeLsum"], rel_tol=0, abs_tol=1e-12)
+def coded_warning(code: str, lang: str, /, **values: Any) -> str | None:
+    """The report's own sentence for a metric warning with this ``code``, or ``None`` when it has none."""
+    from nlpmetrics.reporting.phrases import PHRASES
 
-
-def restated_by_guards(result: Any, predictions: Sequence | None, category: str, message: str) -> bool:
-    """Whether a guard-rail note above already says what a metric's own warning says.
-
-    ROUGE warns that ``rougeLsum`` equals ``rougeL`` without sentence breaks;
-    :func:`lsum_without_sentences` says the same in the report's language, so
-    the metric's (English) copy is left out of the report (not out of the
-    caller's warnings).
-    """
-    return category == "RougeWarning" and "rougeLsum" in message and lsum_without_sentences(result, predictions)
+    if not code or f"warning_{code}" not in PHRASES[lang]:
+        return None
+    return phrase(f"warning_{code}", lang, **values)
 
 
 @contextmanager

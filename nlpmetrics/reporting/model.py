@@ -132,7 +132,8 @@ class MetricWarning:
     """A warning a metric raised while one system was scored (its text is the metric's, in English).
 
     ``lead`` introduces it in the report's language and names the system and
-    the metric; ``category`` is the warning class's name (``RougeWarning``).
+    the metric; ``category`` is the warning class's name (``RougeWarning``)
+    and ``code`` its stable code, when it has one.
     """
 
     system: str
@@ -140,6 +141,7 @@ class MetricWarning:
     category: str
     message: str
     lead: str
+    code: str = ""
 
     @property
     def text(self) -> str:
