@@ -263,6 +263,25 @@ def test_no_warning_for_plain_english_with_newlines():
         nm.compute("rouge", predictions=["the cat sat\nthe dog ran"], references=["the dog sat\nthe cat ran"])
 
 
+@pytest.mark.parametrize("use_stemmer", [False, True])
+def test_rougelsum_many_sentences_with_ties_and_64_token_sentences(use_stemmer):
+    """Summary-level LCS: a tiny vocabulary (ties everywhere), up to 9 sentences a side, sentences of 63-65
+    tokens (the carry leaves the 64-bit word; 65 takes the per-combination path), empty and punctuation lines."""
+    rng = random.Random(13)
+    vocabulary = WORDS[:4]
+
+    def sentence():
+        length = rng.choice([0, 1, 2, 5, 12, 30, 63, 64, 65])
+        return " ".join(rng.choice(vocabulary) for _ in range(length)) or rng.choice(["", "...", " "])
+
+    def text():
+        return "\n".join(sentence() for _ in range(rng.randint(1, 9)))
+
+    predictions = [text() for _ in range(120)]
+    references = [[text() for _ in range(rng.randint(1, 2))] for _ in range(120)]
+    assert_identical(predictions, references, ["rougeLsum", "rougeL", "rouge1"], use_stemmer=use_stemmer)
+
+
 def test_split_sentences_equals_rouge_score_on_the_split_text():
     predictions = ["The cat sat. The dog ran! Did it? 3.14 stays.", "東京は晴れ。大阪は雨！", "no end", "A. B.\nC"]
     references = ["The dog sat. The cat ran. It did.", "大阪は晴れ。東京は雨。", "no end at all", "C. B. A."]
