@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -25,6 +26,11 @@ import warnings
 import numpy as np
 
 import nlpmetrics as nm
+
+try:
+    from benchmarks.common import figure, interleaved_best
+except ImportError:  # run as a script from benchmarks/
+    from common import figure, interleaved_best  # type: ignore[no-redef]
 
 HEAVY = ["torch", "transformers", "matplotlib", "sklearn", "scipy.stats", "rouge_score", "nltk", "seqeval", "MeCab",
          "dask"]
@@ -62,25 +68,30 @@ def bare_numpy_accuracy(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> float
 
 
 def bench_classification(n: int, k: int, repeats: int) -> list[dict]:
+    """accuracy and macro-F1 against scikit-learn and the bare bincount floor, timed in turns."""
     from sklearn.metrics import accuracy_score, f1_score
 
     rng = np.random.default_rng(0)
     y_true = rng.integers(0, k, n)
     y_pred = np.where(rng.random(n) < 0.7, y_true, rng.integers(0, k, n))
-    ours_f1 = nm.compute("f1", predictions=y_pred, references=y_true, average="macro")["f1"]
-    assert ours_f1 == f1_score(y_true, y_pred, average="macro")
-    assert nm.compute("accuracy", predictions=y_pred, references=y_true)["accuracy"] == accuracy_score(y_true, y_pred)
     rows = []
-    for label, ours, sklearn_call, floor in [
-        ("accuracy", lambda: nm.compute("accuracy", predictions=y_pred, references=y_true),
-         lambda: accuracy_score(y_true, y_pred), lambda: bare_numpy_accuracy(y_true, y_pred, k)),
-        ("macro-F1", lambda: nm.compute("f1", predictions=y_pred, references=y_true, average="macro"),
-         lambda: f1_score(y_true, y_pred, average="macro"), lambda: bare_numpy_macro_f1(y_true, y_pred, k)),
+    for label, name, options, reference in [
+        ("accuracy", "accuracy", {}, lambda: accuracy_score(y_true, y_pred)),
+        ("macro-F1", "f1", {"average": "macro"}, lambda: f1_score(y_true, y_pred, average="macro")),
     ]:
-        t_ours, t_sklearn, t_floor = timed(ours, repeats), timed(sklearn_call, repeats), timed(floor, repeats)
-        rows.append({"work": f"{label}, {n:,} int labels, {k} classes (nm.compute, Result included)",
-                     "nlpmetrics_s": t_ours, "sklearn_s": t_sklearn, "numpy_floor_s": t_floor,
-                     "speedup_vs_sklearn": t_sklearn / t_ours, "times_numpy_floor": t_ours / t_floor})
+        identical = nm.compute(name, predictions=y_pred, references=y_true, **options)[name] == reference()
+        floor = bare_numpy_accuracy if name == "accuracy" else bare_numpy_macro_f1
+        times = interleaved_best({
+            "ours": lambda n=name, o=options: nm.compute(n, predictions=y_pred, references=y_true, **o),
+            "reference": reference,
+            "floor": lambda f=floor: f(y_true, y_pred, k),
+        }, repeats)
+        rows.append({"name": f"{label}, {n:,} int labels, {k} classes (nm.compute, Result included)",
+                     "ours_s": times["ours"], "reference_s": times["reference"],
+                     "ratio": times["reference"] / times["ours"], "identical": identical, "goal": ">= 10x",
+                     "meets_goal": times["reference"] / times["ours"] >= 10, "headline": True,
+                     "note": f"scikit-learn; {times['ours'] / times['floor']:.2f}x a bare numpy bincount "
+                             "(goal <= 2x; nlpmetrics also checks and copies the labels)"})
     return rows
 
 
@@ -136,31 +147,38 @@ def bench_import(runs: int) -> dict:
             "heavy_modules_loaded": [m for m in HEAVY if m in loaded], "numpy_loaded": "numpy" in loaded}
 
 
+TITLE = "Core: classification, streaming updates, bootstrap, import"
+
+
+def run(quick: bool = False) -> list[dict]:
+    """Every core figure as published rows (see benchmarks/common.py)."""
+    n = 100_000 if quick else 1_000_000
+    repeats = 5 if quick else 15
+    warnings.simplefilter("ignore")
+    rows = bench_classification(n, 20, repeats)
+    for row in bench_update(2_000, 3 if quick else 10):
+        us = row["us_per_call"]
+        rows.append(figure(row["work"], f"{us:.1f} µs per call", goal="< 50 µs", meets_goal=us < 50,
+                           headline=row["work"] == "f1.update of 64 numpy ints"))
+    for row in bench_bootstrap(100_000, 1 if quick else 3):
+        rows.append(figure(row["work"], f"{row['seconds'] * 1e3:.0f} ms", goal="well under 1 s",
+                           meets_goal=row["seconds"] < 1, headline=row["work"].endswith("accuracy, 100,000 examples")))
+    probe = bench_import(3 if quick else 7)
+    rows.append(figure(probe["work"], f"{probe['seconds'] * 1e3:.0f} ms", goal="< 150 ms, no heavy module",
+                       meets_goal=probe["seconds"] < 0.15 and not probe["heavy_modules_loaded"],
+                       note=f"heavy modules loaded: {', '.join(probe['heavy_modules_loaded']) or 'none'}",
+                       headline=True))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
     args = parser.parse_args()
-    n = 100_000 if args.quick else 1_000_000
-    repeats = 5 if args.quick else 15
-    warnings.simplefilter("ignore")
-
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, nlpmetrics {nm.__version__}")
-    print("\n## accuracy and macro-F1 vs scikit-learn and a bare numpy bincount (best of runs)")
-    for row in bench_classification(n, 20, repeats):
-        print(f"- {row['work']}: nlpmetrics {row['nlpmetrics_s'] * 1e3:.2f} ms, scikit-learn "
-              f"{row['sklearn_s'] * 1e3:.2f} ms ({row['speedup_vs_sklearn']:.1f}x faster; goal >= 10x), "
-              f"numpy floor {row['numpy_floor_s'] * 1e3:.2f} ms ({row['times_numpy_floor']:.2f}x the floor; "
-              "goal <= 2x)")
-    print("\n## update() of a 64-example batch in a loop (goal < 50 us)")
-    for row in bench_update(2_000, 3 if args.quick else 10):
-        print(f"- {row['work']}: {row['us_per_call']:.1f} us per call")
-    print("\n## bootstrap intervals (goal: well under 1 s for the accuracy)")
-    for row in bench_bootstrap(100_000, 1 if args.quick else 3):
-        print(f"- {row['work']}: {row['seconds'] * 1e3:.0f} ms")
-    row = bench_import(3 if args.quick else 7)
-    print("\n## import (goal < 150 ms, no heavy module)")
-    print(f"- {row['work']}: {row['seconds'] * 1e3:.0f} ms; heavy modules loaded: "
-          f"{row['heavy_modules_loaded'] or 'none'}; numpy loaded: {row['numpy_loaded']}")
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, nlpmetrics {nm.__version__}; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    for row in run(args.quick):
+        print(json.dumps(row, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -299,8 +299,11 @@ class Metric:
 
     @property
     def provenance(self) -> Signature:
-        """Metric and options: what rows must share to be combined with this metric's."""
-        return Signature(self.name, self.config)
+        """Metric and options: what rows must share to be combined with this metric's (made once)."""
+        made = self.__dict__.get("_provenance")
+        if made is None:
+            made = self._provenance = Signature(self.name, self.config)
+        return made
 
     # ------------------------------------------------------------------ streaming
     def update(self, *args: Any, predictions: Any = None, references: Any = None) -> Metric:

@@ -190,9 +190,11 @@ def check_compatible(existing: Mapping[str, np.ndarray], new: Mapping[str, np.nd
     """Raise if a new batch's columns mix text and numbers with the existing state's."""
     old_categories = getattr(existing, "categories", None)
     new_categories = getattr(new, "categories", None)
-    if old_categories is not None and new_categories is not None:
-        column = new.coded[0] if getattr(new, "coded", ()) else "prediction"  # type: ignore[attr-defined]
-        Categories(old_categories.values, old_categories.kind).recode(new_categories, column)
+    if old_categories is not None and new_categories is not None and None not in (old_categories.kind,
+                                                                                   new_categories.kind):
+        if old_categories.kind != new_categories.kind:
+            column = new.coded[0] if getattr(new, "coded", ()) else "prediction"  # type: ignore[attr-defined]
+            Categories(kind=old_categories.kind).recode(new_categories, column)  # raises, naming the column
     for name, column in new.items():
         if name in existing:
             _check_same_kind(name, [existing[name], column])

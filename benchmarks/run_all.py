@@ -1,0 +1,196 @@
+"""Run every benchmark and publish what it measured: ``benchmarks/results/*.md`` and docs/performance.md.
+
+Usage::
+
+    python benchmarks/run_all.py                 # every benchmark, full sizes
+    python benchmarks/run_all.py --quick         # smaller sizes (a smoke run; figures marked quick)
+    python benchmarks/run_all.py --only core,rouge
+    python benchmarks/run_all.py --dry-run       # measure and print, write nothing
+
+For each ``benchmarks/bench_<topic>.py`` it records the load average just
+before and after, calls ``run(quick)`` (each benchmark interleaves
+nlpmetrics and the reference library in one process, takes the best of
+several runs and asserts the numbers are identical), and writes
+``benchmarks/results/<topic>.md`` with the machine (CPU, cores, memory, Python
+and library versions) and every row.  The headline rows of all topics become
+the table in ``docs/performance.md`` and in the README's Performance section,
+between ``<!-- run_all:begin -->`` and ``<!-- run_all:end -->``: no figure
+there is typed by hand.
+
+A figure measured while the 1-minute load average was above ``--max-load``
+(default 1.0, on a 2-core machine) is not publishable: the script prints a
+warning, marks the figure "loaded" in every table, and exits with status 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+BEGIN, END = "<!-- run_all:begin -->", "<!-- run_all:end -->"
+#: Benchmarks in the order they run (the cheap ones first).
+TOPICS = ("core", "seqeval", "rouge", "bleu", "retrieval", "compare", "eval_loop", "bertscore", "memory", "cli",
+          "dask")
+LIBRARIES = ("numpy", "scikit-learn", "scipy", "sacrebleu", "rouge-score", "seqeval", "bert-score", "torch",
+             "transformers", "ranx", "python-terrier", "pytrec-eval-terrier", "torchmetrics", "dask")
+
+
+def machine() -> dict[str, str]:
+    """CPU, cores, memory, Python and the versions of the libraries compared against."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(next(line for line in Path("/proc/meminfo").read_text().splitlines()
+                       if line.startswith("MemTotal")).split()[1])
+        memory = f"{kib / 2**20:.0f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    import nlpmetrics
+
+    return {"cpu": cpu, "cores": str(os.cpu_count()), "memory": memory, "python": platform.python_version(),
+            "nlpmetrics": nlpmetrics.__version__, **versions}
+
+
+def load() -> float:
+    """The 1-minute load average."""
+    return os.getloadavg()[0]
+
+
+def fmt_seconds(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.0f} µs"
+
+
+def cells(row: dict) -> tuple[str, str, str, str, str]:
+    """(nlpmetrics, reference, result, goal, numbers) as a table shows them."""
+    ours = fmt_seconds(row["ours_s"]) if row.get("ours_s") is not None else ""
+    reference = fmt_seconds(row["reference_s"]) if row.get("reference_s") is not None else ""
+    if row.get("ratio") is not None:
+        result = f"**{row['ratio']:.1f}x** faster" if row["ratio"] >= 1 else f"{row['ratio']:.2f}x (slower)"
+    else:
+        result = str(row.get("value", ""))
+    goal = row.get("goal") or ""
+    if goal and row.get("meets_goal") is not None:
+        goal += " ✓" if row["meets_goal"] else " ✗ not met"
+    identical = row.get("identical")
+    numbers = "identical" if identical else ("differ" if identical is False else "")
+    return ours, reference, result, goal, numbers
+
+
+def topic_markdown(topic: str, module, rows: list[dict], info: dict, before: float, after: float, quick: bool,
+                   max_load: float, when: str) -> str:
+    title = getattr(module, "TITLE", topic)
+    method = (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+    loaded = before > max_load
+    lines = [f"# {title}", "",
+             f"Measured by `python benchmarks/run_all.py{' --quick' if quick else ''}` on {when}: "
+             f"{info['cpu']}, {info['cores']} cores, {info['memory']}, Python {info['python']}. "
+             f"Load average {before:.2f} before and {after:.2f} after this benchmark"
+             + (f" — **above {max_load}: these figures are not publishable**." if loaded else "."), "",
+             method, "",
+             "| work | nlpmetrics | reference | result | goal | numbers | note |",
+             "|---|---|---|---|---|---|---|"]
+    for row in rows:
+        ours, reference, result, goal, numbers = cells(row)
+        note = row.get("note", "") + (" (loaded machine)" if loaded else "")
+        lines.append(f"| {row['name']} | {ours} | {reference} | {result} | {goal} | {numbers} | {note.strip()} |")
+    versions = ", ".join(f"{k} {v}" for k, v in info.items() if k not in ("cpu", "cores", "memory", "python"))
+    lines += ["", f"Versions: {versions}.", ""]
+    return "\n".join(lines)
+
+
+def headline_table(measured: dict[str, tuple[list[dict], float]], max_load: float) -> str:
+    lines = ["| work | result | goal | numbers | load |", "|---|---|---|---|---|"]
+    for topic, (rows, before) in measured.items():
+        chosen = [r for r in rows if r.get("headline")] or rows[:1]
+        for row in chosen:
+            _, _, result, goal, numbers = cells(row)
+            mark = f"{before:.2f}" + (" ⚠ not publishable" if before > max_load else "")
+            lines.append(f"| {row['name']} ([{topic}](benchmarks/results/{topic}.md)) | {result} | {goal} | "
+                         f"{numbers} | {mark} |")
+    return "\n".join(lines)
+
+
+def replace_block(path: Path, table: str, link_prefix: str = "") -> None:
+    text = path.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{path}: no {BEGIN} ... {END} block to rewrite")
+    table = table.replace("](benchmarks/", f"]({link_prefix}benchmarks/")
+    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    path.write_text(text[:start] + "\n" + table + "\n" + text[end:], encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (figures marked quick)")
+    parser.add_argument("--only", help="comma-separated topics (default: all): " + ", ".join(TOPICS))
+    parser.add_argument("--max-load", type=float, default=1.0, help="publishable only below this load (default 1)")
+    parser.add_argument("--dry-run", action="store_true", help="measure and print; write nothing")
+    args = parser.parse_args(argv)
+    topics = TOPICS if not args.only else tuple(t.strip() for t in args.only.split(","))
+    sys.path.insert(0, str(ROOT))
+    info = machine()
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"{when} | {info['cpu']} | {info['cores']} cores | Python {info['python']}", flush=True)
+    measured: dict[str, tuple[list[dict], float]] = {}
+    loaded_topics = []
+    for topic in topics:
+        module = importlib.import_module(f"benchmarks.bench_{topic}")
+        before = load()
+        print(f"\n== {topic} (load average {before:.2f})", flush=True)
+        if before > args.max_load:
+            print(f"warning: load average {before:.2f} > {args.max_load}: figures of {topic} will be marked "
+                  "as not publishable", file=sys.stderr)
+            loaded_topics.append(topic)
+        start = time.perf_counter()
+        rows = module.run(args.quick)
+        after = load()
+        for row in rows:
+            print("  " + json.dumps({k: (round(v, 6) if isinstance(v, float) else v) for k, v in row.items()},
+                                    ensure_ascii=False), flush=True)
+        print(f"  ({time.perf_counter() - start:.0f} s; load average after {after:.2f})", flush=True)
+        measured[topic] = (rows, before)
+        if not args.dry_run:
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / f"{topic}.md").write_text(
+                topic_markdown(topic, module, rows, info, before, after, args.quick, args.max_load, when),
+                encoding="utf-8")
+    if not args.dry_run and not args.only:
+        table = headline_table(measured, args.max_load)
+        replace_block(ROOT / "docs" / "performance.md", table, link_prefix="../")
+        replace_block(ROOT / "README.md", table)
+    if loaded_topics:
+        print(f"\nwarning: measured under load above {args.max_load}: {', '.join(loaded_topics)}; rerun on a quiet "
+              "machine before publishing these figures", file=sys.stderr)
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
