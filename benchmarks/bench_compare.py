@@ -49,7 +49,7 @@ def _sacrebleu_metric(name: str):
     return {"bleu": IntegerStatsBLEU, "chrf": CHRF}[name]()
 
 
-def bench_metric(name: str, n: int = 2000, resamples: int = 1000) -> None:
+def bench_metric(name: str, n: int = 2000, resamples: int = 1000) -> dict:
     from sacrebleu.significance import PairedTest
 
     from nlpmetrics.reporting import compare
@@ -66,12 +66,14 @@ def bench_metric(name: str, n: int = 2000, resamples: int = 1000) -> None:
                            test_type=test_type, n_samples=resamples)()
         times[test_type] = _best_of(3, run)
     both = times["bs"] + times["ar"]
-    print(f"{name}: {n:,} pairs, {resamples:,} resamples | nlpmetrics compare (bootstrap + randomization, with "
-          f"scoring) {ours:.3f} s | sacrebleu PairedTest bs {times['bs']:.3f} s + ar {times['ar']:.3f} s = "
-          f"{both:.3f} s | ratio {both / ours:.1f}x")
+    return {"name": f"paired bootstrap + randomization, {name}, {n:,} pairs, {resamples:,} resamples each",
+            "ours_s": ours, "reference_s": both, "ratio": both / ours, "identical": None, "goal": None,
+            "meets_goal": None, "headline": name == "chrf",
+            "note": f"sacrebleu PairedTest bootstrap {times['bs']:.2f} s + randomization {times['ar']:.2f} s"}
 
 
-def bench_report(n: int = 100_000) -> None:
+def bench_report(n: int = 100_000) -> dict:
+    import nlpmetrics as nm
     from nlpmetrics.reporting import report
 
     rng = np.random.default_rng(3)
@@ -80,16 +82,25 @@ def bench_report(n: int = 100_000) -> None:
     b = np.where(rng.random(n) < 0.8, refs, rng.integers(0, 5, n))
     systems = {"a": (a.tolist(), refs.tolist()), "b": (b.tolist(), refs.tolist())}
     start = time.perf_counter()
-    built = report(systems, metrics=["accuracy", "f1"], n_resamples=1000)
+    built = report(systems, metrics=["accuracy", nm.load("f1", average="macro")], n_resamples=1000)
     middle = time.perf_counter()
     html = built.to_html()
     end = time.perf_counter()
     plots = sum(len(section.plots) for section in built.sections) + (built.forest is not None)
-    print(f"report: 2 systems x {n:,} labels, accuracy + f1, 1,000 resamples | build {middle - start:.2f} s | "
-          f"render HTML with {plots} plots {end - middle:.2f} s ({len(html) / 1024:.0f} KiB)")
+    return {"name": f"client report, 2 systems x {n:,} labels, accuracy + macro-F1, 1,000 resamples",
+            "value": f"build {middle - start:.2f} s, render HTML {end - middle:.2f} s", "goal": None,
+            "meets_goal": None, "headline": False, "note": f"{plots} plots, {len(html) / 1024:.0f} KiB"}
+
+
+TITLE = "Paired comparisons and reports"
+
+
+def run(quick: bool = False) -> list[dict]:
+    """Paired tests against sacrebleu's PairedTest (chrF, BLEU) and the time to build a report."""
+    n = 500 if quick else 2000
+    return [bench_metric("chrf", n), bench_metric("bleu", n), bench_report(20_000 if quick else 100_000)]
 
 
 if __name__ == "__main__":
-    bench_metric("chrf")
-    bench_metric("bleu")
-    bench_report()
+    for row in run():
+        print(row)

@@ -100,6 +100,25 @@ def on_dask(path: str, metrics: list[str], partitions: int) -> tuple[dict, float
     return scores, seconds, peaks, _max_rss_mib()
 
 
+TITLE = "Dask: a large JSONL file on two local worker processes"
+
+
+def run(quick: bool = False) -> list[dict]:
+    """One process against Dask on 2 local workers, same file, scores asserted identical."""
+    lines = 200_000 if quick else 2_000_000
+    metrics = ["bleu", "rouge"]
+    warnings.simplefilter("ignore")
+    path = make_file(lines)
+    single_scores, single_seconds, single_peak = single_process(path, metrics)
+    dask_scores, dask_seconds, worker_peaks, driver_peak = on_dask(path, metrics, 16)
+    speed_up = single_seconds / dask_seconds
+    return [{"name": f"{lines:,}-line JSONL, bleu + rouge: Dask (2 workers) vs one process", "ours_s": dask_seconds,
+             "reference_s": single_seconds, "ratio": speed_up, "identical": dask_scores == single_scores,
+             "goal": None, "meets_goal": None, "headline": True,
+             "note": f"peak memory: one process {single_peak:,.0f} MiB; workers "
+                     f"{', '.join(f'{p:,.0f}' for p in worker_peaks)} MiB; driver {driver_peak:,.0f} MiB"}]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=2_000_000)

@@ -12,7 +12,10 @@ Each scenario runs in a fresh child process whose peak resident memory
   ``nlpmetrics score`` from a JSONL file (labels stored once, as codes) -
   goal < 300 MiB peak;
 * a Dask run of 2*10^6 JSONL lines: the driver receives one small summary per
-  partition (its pickled size is reported) instead of every row.
+  partition (its pickled size is reported) instead of every row;
+* ``nlpmetrics score`` streaming a 10^6-line JSONL file (``accuracy``, ``bleu``)
+  against the usual way of loading every line into lists first and calling
+  scikit-learn / sacrebleu.
 
 The same streams with ``keep_examples=True`` are measured for comparison where
 that fits in memory.  Run ``python benchmarks/bench_memory.py [--quick]``.
@@ -98,6 +101,23 @@ def peak_mib(code: str, *, argv: list[str] | None = None) -> tuple[float, float,
     return peak, wall, " ".join(lines[:-1])
 
 
+#: The reference way of scoring a JSONL file: every line loaded into lists first.
+LOAD_ALL = {
+    "accuracy": ("import json, sys\n"
+                 "p, r = [], []\n"
+                 "for line in open(sys.argv[1], encoding='utf-8'):\n"
+                 "    d = json.loads(line); p.append(d['prediction']); r.append(d['reference'])\n"
+                 "from sklearn.metrics import accuracy_score\n"
+                 "print(accuracy_score(r, p))\n"),
+    "bleu": ("import json, sys\n"
+             "p, r = [], []\n"
+             "for line in open(sys.argv[1], encoding='utf-8'):\n"
+             "    d = json.loads(line); p.append(d['prediction']); r.append(d['reference'])\n"
+             "import sacrebleu\n"
+             "print(sacrebleu.corpus_bleu(p, [r]).score / 100)\n"),
+}
+
+
 def write_labels_file(path: str, n: int, long_chars: int) -> None:
     """JSONL of ``n`` short labels with one label of ``long_chars`` characters in the middle."""
     with open(path, "w", encoding="utf-8") as handle:
@@ -116,25 +136,29 @@ def write_text_file(path: str, n: int) -> None:
             handle.write(json.dumps({"prediction": predictions[i % 20_000], "reference": references[i % 20_000]}) + "\n")
 
 
+TITLE = "Memory: long streams, long labels, the Dask driver, the command line"
+
+
 def run(quick: bool = False) -> list[dict]:
-    """Measure every scenario; one row per run."""
+    """Measure every scenario; one published row per run."""
     big = 10**6 if quick else 10**7
     rows = []
 
-    def record(name: str, goal_mib: float | None, peak: float, wall: float, output: str) -> None:
-        rows.append({"name": name, "peak_mib": round(peak, 1), "goal_mib": goal_mib, "seconds": round(wall, 1),
-                     "meets_goal": None if goal_mib is None else peak < goal_mib, "output": output})
+    def record(name: str, goal_mib: float | None, peak: float, wall: float, output: str,
+               headline: bool = False) -> None:
+        rows.append({"name": name, "value": f"peak {peak:,.0f} MiB ({wall:.1f} s)",
+                     "goal": None if goal_mib is None else f"< {goal_mib} MiB",
+                     "meets_goal": None if goal_mib is None else peak < goal_mib, "headline": headline,
+                     "note": output[:160]})
         print(f"- {name}: peak {peak:.0f} MiB" + (f" (goal < {goal_mib} MiB)" if goal_mib else "")
               + f", {wall:.1f} s; {output}", flush=True)
 
-    for keep, goal in ((False, 100), (True, None)):
-        if keep and big > 10**6:
-            n = 10**6  # every example kept: measured at 10^6 for comparison
-        else:
-            n = big
-        record(f"accuracy + macro-F1 stream, {n:,} examples, 95% interval, keep_examples={keep}", goal,
-               *peak_mib(STREAM_LABELS.format(n=n, keep=keep)))
-    record(f"BLEU stream, {big:,} pairs, keep_examples=False", 100, *peak_mib(STREAM_BLEU.format(n=big, keep=False)))
+    record(f"accuracy + macro-F1 stream, {big:,} examples, 95% interval, keep_examples=False", 100,
+           *peak_mib(STREAM_LABELS.format(n=big, keep=False)), headline=True)
+    record(f"accuracy + macro-F1 stream, {10**6:,} examples, 95% interval, keep_examples=True", None,
+           *peak_mib(STREAM_LABELS.format(n=10**6, keep=True)))
+    record(f"BLEU stream, {big:,} pairs, keep_examples=False", 100, *peak_mib(STREAM_BLEU.format(n=big, keep=False)),
+           headline=True)
     record(f"BLEU stream, {10**6:,} pairs, keep_examples=True", None,
            *peak_mib(STREAM_BLEU.format(n=10**6, keep=True)))
 
@@ -142,7 +166,8 @@ def run(quick: bool = False) -> list[dict]:
         labels = os.path.join(folder, "labels.jsonl")
         write_labels_file(labels, 10**6, 200_000)
         cli = [sys.executable, "-m", "nlpmetrics.cli", "score", labels, "-m", "accuracy,f1_macro", "-q"]
-        record("nlpmetrics score, 10^6 labels with one of 200,000 characters", 300, *peak_mib("", argv=cli))
+        record("nlpmetrics score, 10^6 labels with one of 200,000 characters", 300, *peak_mib("", argv=cli),
+               headline=True)
 
         text = os.path.join(folder, "text.jsonl")
         lines = 2 * 10**5 if quick else 2 * 10**6
@@ -150,6 +175,23 @@ def run(quick: bool = False) -> list[dict]:
         for keep in (False, True):
             record(f"Dask driver, {lines:,} lines, bleu + rouge, 8 partitions, keep_examples={keep}", None,
                    *peak_mib(DASK_DRIVER.format(path=text, keep=keep)))
+
+        n = 10**5 if quick else 10**6
+        for metric in ("accuracy", "bleu"):
+            path = labels if metric == "accuracy" else text
+            if metric == "accuracy":
+                path = os.path.join(folder, "small-labels.jsonl")
+                write_labels_file(path, n, 8)
+            ours = peak_mib("", argv=[sys.executable, "-m", "nlpmetrics.cli", "score", path, "-m", metric, "-q"])
+            script = os.path.join(folder, f"load_all_{metric}.py")
+            with open(script, "w", encoding="utf-8") as handle:
+                handle.write(LOAD_ALL[metric])
+            theirs = peak_mib("", argv=[sys.executable, script, path])
+            rows.append({"name": f"nlpmetrics score streaming a JSONL file, {metric}"
+                                 f"{'' if metric == 'accuracy' else f', {lines:,} lines'}",
+                         "value": f"peak {ours[0]:,.0f} MiB vs {theirs[0]:,.0f} MiB loading it all",
+                         "goal": None, "meets_goal": None, "headline": False,
+                         "note": f"{ours[1]:.1f} s vs {theirs[1]:.1f} s"})
     return rows
 
 

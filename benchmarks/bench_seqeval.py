@@ -58,6 +58,47 @@ def best_time(function, repeats: int = REPEATS) -> tuple[float, object, float]:
     return min(times), value, statistics.median(times)
 
 
+TITLE = "seqeval: entity-level NER scores"
+
+
+def run(quick: bool = False) -> list[dict]:
+    """The full classification_report table against seqeval, default and strict mode, timed in turns."""
+    import nlpmetrics as nm
+    from nlpmetrics.metrics.sequence_labeling import classification_report as as_report
+
+    warnings.simplefilter("ignore")
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
+    try:
+        from benchmarks.common import race
+    except ImportError:
+        from common import race  # type: ignore[no-redef]
+
+    pred, gold = make_corpus()
+    if quick:
+        pred, gold = pred[:2000], gold[:2000]
+    tokens = sum(map(len, gold))
+    rows = []
+    for label, seqeval_kwargs, options in (
+        ("default (conlleval) mode", {}, {}),
+        ("strict IOB2", {"mode": "strict", "scheme": IOB2}, {"mode": "strict", "scheme": "IOB2"}),
+    ):
+        def reference(kw=seqeval_kwargs):
+            return classification_report(gold, pred, output_dict=True, **kw)
+
+        def ours(o=options):
+            return nm.compute("seqeval", predictions=pred, references=gold, **o)
+
+        expected, got = reference(), as_report(ours())
+        identical = got.keys() == expected.keys() and all(
+            abs(got[row][key] - expected[row][key]) <= 1e-12 for row in expected for key in expected[row])
+        rows.append(race(f"seqeval classification_report, {len(gold):,} sentences / {tokens:,} tokens, {label}",
+                         ours, reference, repeats=3 if quick else REPEATS, identical=identical, goal=10,
+                         headline=not options, note="full per-type table; identical to 1e-12"))
+    return rows
+
+
 def main() -> None:
     import nlpmetrics as nm
     from nlpmetrics.metrics.sequence_labeling import classification_report as as_report

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 BEGIN, END = "<!-- run_all:begin -->", "<!-- run_all:end -->"
 #: Benchmarks in the order they run (the cheap ones first).
-TOPICS = ("core", "seqeval", "rouge", "bleu", "retrieval", "compare", "eval_loop", "bertscore", "memory", "cli",
+TOPICS = ("core", "seqeval", "rouge", "bleu", "retrieval", "compare", "eval_loop", "bertscore", "memory",
           "dask")
 LIBRARIES = ("numpy", "scikit-learn", "scipy", "sacrebleu", "rouge-score", "seqeval", "bert-score", "torch",
              "transformers", "ranx", "python-terrier", "pytrec-eval-terrier", "torchmetrics", "dask")
