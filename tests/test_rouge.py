@@ -282,6 +282,14 @@ def test_rougelsum_many_sentences_with_ties_and_64_token_sentences(use_stemmer):
     assert_identical(predictions, references, ["rougeLsum", "rougeL", "rouge1"], use_stemmer=use_stemmer)
 
 
+def test_rougelsum_control_characters_are_not_line_breaks():
+    """Texts are tokenized by lines with \\x01 standing for a newline: a text's own \\x01, \\r or NUL stays a
+    token separator, never a sentence break."""
+    predictions = ["a\x01b a\nb a", "a\rb\nb a b", "a\x00b\na b", "a b\x01\n\x01b a", "\x01\n\x00\n\r"]
+    references = ["b a\nb\x01a b", "b a\rb a\nb", "b\na\x00b a", "b\x01a b\nb", "a"]
+    assert_identical(predictions, references, ["rougeLsum", "rouge1"])
+
+
 def test_split_sentences_equals_rouge_score_on_the_split_text():
     predictions = ["The cat sat. The dog ran! Did it? 3.14 stays.", "東京は晴れ。大阪は雨！", "no end", "A. B.\nC"]
     references = ["The dog sat. The cat ran. It did.", "大阪は晴れ。東京は雨。", "no end at all", "C. B. A."]

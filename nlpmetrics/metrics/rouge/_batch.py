@@ -28,6 +28,35 @@ class TokenBatch:
         return TokenBatch(self.ids[index], lengths)
 
 
+class Sentences:
+    """rougeLsum's sentences of a list of texts: their tokens, and where each text's sentences are.
+
+    Parameters
+    ----------
+    batch : TokenBatch
+        Token ids of every sentence, text after text.
+    first, count : ndarray of int64
+        Per text, the index of its first sentence in ``batch`` and how many it has.
+    """
+
+    def __init__(self, batch: TokenBatch, first: np.ndarray, count: np.ndarray) -> None:
+        self.batch = batch
+        self.first = first
+        self.count = count
+
+    @classmethod
+    def from_lengths(cls, lengths: np.ndarray, count: np.ndarray, ids: np.ndarray) -> Sentences:
+        """Sentences from their token counts (``count[t]`` consecutive ones per text); empty ones are left out.
+
+        A sentence with no token changes no ROUGE count, so leaving it out
+        changes no number, and a text's sentence count is then the number that matter.
+        """
+        text = np.repeat(np.arange(count.size), count)
+        kept = lengths > 0
+        count = np.bincount(text[kept], minlength=count.size).astype(np.int64)
+        return cls(TokenBatch(ids, lengths[kept].astype(np.int64)), np.cumsum(count) - count, count)
+
+
 def encode(token_lists: Sequence[Sequence[Hashable]], vocabulary: dict[Hashable, int]) -> TokenBatch:
     """Token lists as a :class:`TokenBatch`, adding unseen tokens to ``vocabulary``."""
     from itertools import chain

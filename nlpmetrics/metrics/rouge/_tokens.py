@@ -22,12 +22,17 @@ from functools import cache
 
 import numpy as np
 
-from nlpmetrics.metrics.rouge._batch import TokenBatch, encode
+from nlpmetrics.metrics.rouge._batch import Sentences, TokenBatch, encode
 
 _VALID_TOKEN = re.compile(r"^[a-z0-9]+$")
 _SEPARATOR = "\x00"
-#: ``bytes.translate`` table: a-z, 0-9 and NUL stay, every other byte becomes a space.
+#: Stands for a line break while texts are tokenized by lines (``encode_lines``).
+_LINE_SEPARATOR = "\x01"
+#: Word codes: between two texts, between two lines, a word the tokenizer drops.
+_TEXT_MARK, _LINE_MARK, _DROPPED = -2, -3, -1
+#: ``bytes.translate`` tables: a-z, 0-9 and NUL (and \x01 for lines) stay, every other byte becomes a space.
 _KEEP_ALNUM = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789\x00" else 32 for c in range(256))
+_KEEP_ALNUM_LINES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789\x00\x01" else 32 for c in range(256))
 #: Porter stems of words seen so far (shared by every metric: a word's stem never changes).
 _STEMS: dict[str, str | None] = {}
 #: Past this many cached stems the cache is cleared (bounds memory on endless streams).
@@ -58,15 +63,41 @@ class EnglishTokenizer:
         included) separates tokens.  Texts are joined with a NUL token between
         them, cleaned with one ``bytes.translate`` and split once.
         """
+        return _text_batch(self._word_ids(texts, lines=False), len(texts))
+
+    def encode_lines(self, texts: Sequence[str]) -> tuple[TokenBatch, Sentences]:
+        """Token ids of each text and of each of its lines (rougeLsum's sentences), in one pass.
+
+        A newline separates tokens like any other character outside ``[a-z0-9]``,
+        so a text's tokens are its lines' tokens one after another: one
+        tokenization serves rouge1/2/L (per text) and rougeLsum (per line).
+        Lines without a token are left out (they change no count).
+        """
+        ids = self._word_ids(texts, lines=True)
+        texts_batch = _text_batch(ids, len(texts))
+        words = ids[ids != _DROPPED]
+        markers = words < 0
+        line = np.cumsum(markers)[~markers]  # line of each token (every marker starts a line)
+        n_lines = int(markers.sum()) + 1
+        lines_per_text = np.bincount(np.cumsum(words == _TEXT_MARK)[words == _LINE_MARK], minlength=len(texts)) + 1
+        line_lengths = np.bincount(line, minlength=n_lines)
+        return texts_batch, Sentences.from_lengths(line_lengths, lines_per_text, texts_batch.ids)
+
+    def _word_ids(self, texts: Sequence[str], lines: bool) -> np.ndarray:
+        """Per word of the joined texts: its token id, ``_TEXT_MARK`` / ``_LINE_MARK``, or ``_DROPPED``."""
         joined = " \x00 ".join(texts)
         if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds a NUL itself; a NUL separates tokens
             joined = " \x00 ".join(text.replace(_SEPARATOR, " ") for text in texts)
-        cleaned = joined.lower().encode("ascii", "replace").translate(_KEEP_ALNUM)
+        if lines:
+            if _LINE_SEPARATOR in joined:  # separates tokens in the text; must not be taken for a line break
+                joined = joined.replace(_LINE_SEPARATOR, " ")
+            joined = joined.replace("\n", " \x01 ")
+        cleaned = joined.lower().encode("ascii", "replace").translate(_KEEP_ALNUM_LINES if lines else _KEEP_ALNUM)
         token_of = None
         if self.use_stemmer:
             def token_of(word: bytes) -> str | None:
                 return self._stem_cached(word.decode("ascii"))
-        return _encode_words(cleaned.split(), b"\x00", len(texts), token_of)
+        return _word_ids(cleaned.split(), {b"\x00": _TEXT_MARK, b"\x01": _LINE_MARK}, token_of)
 
     def _stem_cached(self, token: str) -> str | None:
         stems = self._stems
@@ -108,14 +139,15 @@ class SacrebleuTokenizer:
         joined = " \x00 ".join(map(tokenize_line, texts))
         if joined.count(_SEPARATOR) != len(texts) - 1:  # a NUL inside a text: split text by text
             return encode(self.tokenize_many(texts), {})
-        return _encode_words(joined.split(), _SEPARATOR, len(texts), None)
+        return _text_batch(_word_ids(joined.split(), {_SEPARATOR: _TEXT_MARK}, None), len(texts))
 
 
-def _encode_words(words: list, separator, n_texts: int, token_of: Callable | None) -> TokenBatch:
-    """Ids of ``words`` (all texts' words with ``separator`` between texts) as a :class:`TokenBatch`.
+def _word_ids(words: list, markers: dict, token_of: Callable | None) -> np.ndarray:
+    """Token id of each of ``words`` (equal ids for equal tokens), or its code in ``markers``.
 
     Each distinct word is looked at once: ``token_of(word)`` gives its token
-    (e.g. its stem; ``None`` drops it), and words with the same token share an id.
+    (e.g. its stem; ``None`` drops it: ``_DROPPED``), and words with the same
+    token share an id.
     """
     # One hash lookup per word: a word's id is the position of its first occurrence.
     first_seen: dict = {}
@@ -123,15 +155,19 @@ def _encode_words(words: list, separator, n_texts: int, token_of: Callable | Non
     token_ids: dict = {}
     values = []
     for word in first_seen:
-        if word == separator:
-            values.append(-2)
+        if word in markers:
+            values.append(markers[word])
             continue
         token = word if token_of is None else token_of(word)
-        values.append(-1 if token is None else token_ids.setdefault(token, len(token_ids)))
-    word_ids = np.full(len(words), -1, dtype=np.int64)
+        values.append(_DROPPED if token is None else token_ids.setdefault(token, len(token_ids)))
+    word_ids = np.full(len(words), _DROPPED, dtype=np.int64)
     word_ids[np.fromiter(first_seen.values(), dtype=np.int64, count=len(first_seen))] = values
-    ids = word_ids[positions]
-    text_index = np.cumsum(ids == -2)
+    return word_ids[positions]
+
+
+def _text_batch(ids: np.ndarray, n_texts: int) -> TokenBatch:
+    """The texts' tokens from word ids with ``_TEXT_MARK`` between texts (other negative codes dropped)."""
+    text_index = np.cumsum(ids == _TEXT_MARK)
     keep = ids >= 0
     lengths = np.bincount(text_index[keep], minlength=n_texts)
     return TokenBatch(ids[keep], lengths.astype(np.int64))

@@ -25,6 +25,7 @@ import numpy as np
 
 from nlpmetrics.base import Metric
 from nlpmetrics.errors import InputError, NlpmetricsWarning
+from nlpmetrics.metrics.rouge._batch import Sentences
 from nlpmetrics.metrics.rouge._lsum import summary_level_scores
 from nlpmetrics.metrics.rouge._scores import lcs_scores_from, ngram_scores_from, pair_counts
 from nlpmetrics.metrics.rouge._tokens import make_tokenizer, rouge_sentences, split_sentences
@@ -145,71 +146,86 @@ class Rouge(Metric):
         flat_refs = [text for group in references for text in group]
         pair_pred = np.repeat(np.arange(len(predictions)), n_refs)
 
-        everything = self.tokenizer.encode_many(predictions + flat_refs)
+        texts = predictions + flat_refs
+        lsum = "rougeLsum" in types
+        breaks = lsum and (self.config["split_sentences"] or any("\n" in text for text in texts))
+        sentences = None
+        if breaks and self.config["lang"] == "en":  # one tokenization, by lines: texts and sentences
+            everything, sentences = self.tokenizer.encode_lines(self._sentence_texts(texts))
+        else:
+            everything = self.tokenizer.encode_many(texts)
         pred_batch, ref_batch = everything.split(len(predictions))
         self._warn_lost_words(predictions, flat_refs, everything.lengths, n_refs)
         pairs_pred = pred_batch.take(pair_pred) if len(flat_refs) != len(predictions) else pred_batch
         orders = {t: int(m.group(1)) for t in types if (m := _NGRAM_TYPE.match(t))}
-        want_lcs = "rougeL" in types or "rougeLsum" in types
+        want_lcs = "rougeL" in types or lsum
         matches, lcs = pair_counts(pairs_pred, ref_batch, sorted(set(orders.values())), want_lcs)
         scores: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
             t: ngram_scores_from(matches[n], pairs_pred, ref_batch, n) for t, n in orders.items()
         }
         if want_lcs:
             scores["rougeL"] = lcs_scores_from(lcs, pairs_pred, ref_batch)
-        if "rougeLsum" in types:
-            scores["rougeLsum"] = self._summary_scores(predictions, flat_refs, pair_pred, scores["rougeL"])
+        if lsum:
+            scores["rougeLsum"] = self._summary_scores(texts, pair_pred, scores["rougeL"], breaks, sentences)
         return Rows(self._best_reference_rows(types, scores, n_refs))
 
-    def _summary_scores(
-        self, predictions: list[str], references: list[str], pair_pred: np.ndarray,
-        lcs: tuple[np.ndarray, np.ndarray, np.ndarray],
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """rougeLsum per pair: rougeL where both sides are one sentence, else the summary-level LCS."""
-        original_predictions, original_references = predictions, references
+    def _sentence_texts(self, texts: list[str]) -> list[str]:
+        """The texts whose lines are rougeLsum's sentences (with ``split_sentences``, split first)."""
         if self.config["split_sentences"]:
-            predictions = [split_sentences(text) for text in predictions]
-            references = [split_sentences(text) for text in references]
-        english = self.config["lang"] == "en"
+            return [split_sentences(text) for text in texts]
+        return texts
+
+    def _summary_scores(
+        self, texts: list[str], pair_pred: np.ndarray, lcs: tuple[np.ndarray, np.ndarray, np.ndarray],
+        breaks: bool, sentences: Sentences | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """rougeLsum per pair: rougeL where both sides are one sentence, else the summary-level LCS.
+
+        ``texts`` are the predictions, then every reference (pair ``k``'s is
+        ``texts[len(predictions) + k]``); ``sentences`` their sentences when
+        they came with the tokenization (English), else ``None``.
+        """
         precision, recall, f = (column.copy() for column in lcs)
-        if not self.config["split_sentences"] and "\n" not in "".join(predictions) and "\n" not in "".join(references):
+        if not breaks:
             warnings.warn(RougeWarning(
                 "rouge: no prediction or reference contains a newline, so rougeLsum (which scores sentence by "
                 "sentence, with sentences separated by newlines) equals rougeL here; put each sentence on its "
                 "own line, or pass split_sentences=True to split at .!? and 。！？",
                 code="lsum_without_newlines"), stacklevel=4)
             return precision, recall, f
-        def simple(text: str, original: str) -> bool:
-            # One sentence whose tokens are the whole text's: then rougeLsum is rougeL exactly.
-            if english:
-                return "\n" not in text or len(rouge_sentences(text)) <= 1
-            return "\n" not in text and text == original
-
-        general = [
-            k for k, (p, ref) in enumerate(zip(pair_pred.tolist(), references, strict=True))
-            if not (simple(predictions[p], original_predictions[p]) and simple(ref, original_references[k]))
-        ]
-        if general:
-            # Sentences of the texts involved, each text's once, tokenized in one batch.
-            first_sentence: dict[tuple[str, int], tuple[int, int]] = {}
-            sentence_texts: list[str] = []
-
-            def locate(side: str, index: int, text: str) -> tuple[int, int]:
-                key = (side, index)
-                if key not in first_sentence:
-                    lines = rouge_sentences(text)
-                    first_sentence[key] = (len(sentence_texts), len(lines))
-                    sentence_texts.extend(lines)
-                return first_sentence[key]
-
-            refs = [locate("r", k, references[k]) for k in general]
-            preds = [locate("p", p, predictions[p]) for p in pair_pred[general].tolist()]
-            batch = self.tokenizer.encode_many(sentence_texts)
-            scores = summary_level_scores(
-                batch, *(np.array([x[field] for x in side], dtype=np.int64) for side in (refs, preds) for field in (0, 1)))
+        n_pred = len(texts) - pair_pred.size
+        if sentences is None:
+            general, sentences = self._tokenized_sentences(texts, pair_pred)
+        else:
+            # One sentence a side (or none): the summary-level LCS is the LCS, rougeLsum is rougeL exactly.
+            general = np.flatnonzero((sentences.count[pair_pred] > 1) | (sentences.count[n_pred:] > 1))
+        if general.size:
+            ref_text, pred_text = n_pred + general, pair_pred[general]
+            scores = summary_level_scores(sentences.batch, sentences.first[ref_text], sentences.count[ref_text],
+                                          sentences.first[pred_text], sentences.count[pred_text])
             for column, values in zip((precision, recall, f), scores, strict=True):
                 column[general] = values
         return precision, recall, f
+
+    def _tokenized_sentences(self, texts: list[str], pair_pred: np.ndarray) -> tuple[np.ndarray, Sentences]:
+        """The pairs that need the summary-level LCS, and the sentences of their texts, each tokenized alone.
+
+        For a tokenizer that may read a sentence differently inside its text
+        (MeCab), a text is one sentence only when it has no newline and
+        ``split_sentences`` left it as it was; the others are tokenized line by line.
+        """
+        n_pred = len(texts) - pair_pred.size
+        split = self._sentence_texts(texts)
+        simple = np.fromiter((("\n" not in text and text == original) for text, original in zip(split, texts,
+                             strict=True)), dtype=bool, count=len(texts))
+        general = np.flatnonzero(~(simple[pair_pred] & simple[n_pred:]))
+        needed = np.zeros(len(texts), dtype=bool)
+        needed[pair_pred[general]] = True
+        needed[n_pred + general] = True
+        lines = [rouge_sentences(text) if need else [] for text, need in zip(split, needed.tolist(), strict=True)]
+        counts = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+        batch = self.tokenizer.encode_many([line for group in lines for line in group])
+        return general, Sentences.from_lengths(batch.lengths, counts, batch.ids)
 
     def _warn_lost_words(
         self, predictions: list[str], references: list[str], lengths: np.ndarray, n_refs: np.ndarray
