@@ -51,11 +51,12 @@ def write_formats(folder: Path, pairs, *, numbers: bool = False) -> dict[str, li
     """The same examples as JSONL, CSV, TSV and (for text) a hypothesis/reference file pair."""
     records = [{"prediction": p, "reference": r} for p, r in pairs]
     (folder / "d.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    for name, delimiter in (("d.csv", ","), ("d.tsv", "\t")):
-        with open(folder / name, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, delimiter=delimiter, lineterminator="\r\n")
-            writer.writerow(["prediction", "reference"])
-            writer.writerows([[p, r] for p, r in pairs])
+    with open(folder / "d.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")  # RFC 4180 quoting
+        writer.writerow(["prediction", "reference"])
+        writer.writerows([[p, r] for p, r in pairs])
+    with open(folder / "d.tsv", "w", newline="", encoding="utf-8") as handle:  # literal: no quoting, as GLUE files
+        handle.writelines(f"{p}\t{r}\r\n" for p, r in [("prediction", "reference"), *pairs])
     commands = {"jsonl": ["d.jsonl"], "csv": ["d.csv"], "tsv": ["d.tsv"]}
     if not numbers:
         (folder / "hyp.txt").write_text("".join(p + "\n" for p, _ in pairs), encoding="utf-8")

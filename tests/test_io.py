@@ -44,6 +44,13 @@ RECORDS = [
     {"prediction": "日本語の文。", "reference": "日本語\u2028の文\x85です"},
     {"prediction": "tab\there", "reference": "last"},
 ]
+#: What a TSV file can hold (no tab, no newline; quotes are ordinary characters).
+TSV_RECORDS = [
+    {"prediction": "a b", "reference": "a c"},
+    {"prediction": "", "reference": "\"quoted\" at the start, and a \"\" pair"},
+    {"prediction": "日本語の文。", "reference": "日本語\u2028の文\x85です"},
+    {"prediction": "\"", "reference": "last, with a comma"},
+]
 
 
 # ----------------------------------------------------------------------------- JSONL
@@ -143,15 +150,31 @@ def csv_text(records, delimiter=",", crlf=True, bom=True) -> str:
     return ("\ufeff" if bom else "") + out.getvalue()
 
 
-@pytest.mark.parametrize("delimiter, ext", [(",", "csv"), ("\t", "tsv")])
-def test_delimited_matches_the_csv_module(tmp_path, delimiter, ext):
-    path = write(tmp_path / f"p.{ext}", csv_text(RECORDS, delimiter))
+def tsv_text(records, crlf=True, bom=True) -> str:
+    """TSV as GLUE-style files are written: cells joined by tabs, nothing quoted."""
+    end = "\r\n" if crlf else "\n"
+    lines = ["id\tprediction\treference"] + [f"{i}\t{r['prediction']}\t{r['reference']}" for i, r in enumerate(records)]
+    return ("\ufeff" if bom else "") + end.join(lines) + end
+
+
+def test_csv_matches_the_csv_module(tmp_path):
+    path = write(tmp_path / "p.csv", csv_text(RECORDS))
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter=delimiter))
+        rows = list(csv.DictReader(handle))
     preds, refs, lines = gather(read_examples(path, chunk_size=2))
     assert preds == [r["prediction"] for r in rows]
     assert refs == [r["reference"] for r in rows]
     assert lines == [2, 3, 5, 6]  # the second record spans two lines
+
+
+def test_tsv_is_read_literally_as_the_csv_module_without_quoting(tmp_path):
+    path = write(tmp_path / "p.tsv", tsv_text(TSV_RECORDS))
+    with open(path, encoding="utf-8-sig", newline="") as handle:  # pandas.read_csv(sep="\t", quoting=QUOTE_NONE)
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    preds, refs, lines = gather(read_examples(path, chunk_size=2))
+    assert preds == [r["prediction"] for r in rows] == [r["prediction"] for r in TSV_RECORDS]
+    assert refs == [r["reference"] for r in rows] == [r["reference"] for r in TSV_RECORDS]
+    assert lines == [2, 3, 4, 5]
 
 
 def test_delimited_several_reference_columns_and_errors(tmp_path):
@@ -185,7 +208,7 @@ def _ranges(size: int, cuts: list[int]) -> list[tuple[int, int]]:
 def test_byte_ranges_partition_the_file_exactly(tmp_path_factory, cuts, ext):
     folder = tmp_path_factory.mktemp("ranges")
     records = RECORDS * 3
-    text = jsonl(records) if ext == "jsonl" else csv_text(records, "," if ext == "csv" else "\t")
+    text = {"jsonl": jsonl(records), "csv": csv_text(records), "tsv": tsv_text(TSV_RECORDS * 3)}[ext]
     path = write(folder / f"p.{ext}", text)
     whole = gather(read_examples(path))
     parts = [gather(read_examples(path, byte_range=r, chunk_size=4)) for r in _ranges(os.path.getsize(path), cuts)]

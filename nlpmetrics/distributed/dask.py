@@ -32,7 +32,8 @@ __all__ = ["DEFAULT_PARTITION_BYTES", "score_files"]
 DEFAULT_PARTITION_BYTES = 32 * 2**20
 
 
-def _partition_parts(reader: Any, metrics: Sequence[Metric], path: str, convertible: bool) -> list[StatePart]:
+def _partition_parts(reader: Any, metrics: Sequence[Metric], path: str, convertible: bool,
+                     label_numbers: bool | None = None) -> list[StatePart]:
     """Worker task: read one partition with ``reader()`` and return each metric's state for it.
 
     Each chunk goes through the command line's own per-chunk step
@@ -43,7 +44,8 @@ def _partition_parts(reader: Any, metrics: Sequence[Metric], path: str, converti
     """
     from nlpmetrics.io.feed import MetricEntry
 
-    entries = [MetricEntry(key=str(index), metric=metric.empty_like()) for index, metric in enumerate(metrics)]
+    entries = [MetricEntry(key=str(index), metric=metric.empty_like(), label_numbers=label_numbers)
+               for index, metric in enumerate(metrics)]
     for chunk in reader():
         for entry in entries:
             entry.update(chunk, path, convertible)
@@ -125,6 +127,7 @@ def score_files(
     metrics: Any,
     partitions: int | None = None,
     scheduler: Any = None,
+    label_numbers: bool | None = None,
     **read_options: Any,
 ) -> list[Metric]:
     """Score a large file on Dask: one task per line-aligned byte range, merged in file order.
@@ -146,6 +149,10 @@ def score_files(
         ``"threads"``, ``"processes"``, ``"synchronous"``, a ``dask.distributed``
         scheduler address (``"tcp://host:8786"``) or a ``Client``; default: the
         Dask default (an active ``Client`` if there is one).
+    label_numbers : bool, optional
+        CSV/TSV/text files: whether class labels are compared as numbers (see
+        :mod:`nlpmetrics.io.feed`); by default decided from the file's first
+        chunk, once for every partition, as one process decides.
     **read_options
         Passed to :func:`nlpmetrics.io.read_examples` (``input_format``,
         ``pred_field``, ``ref_field``, ``ref_file``, ``encoding``,
@@ -190,9 +197,14 @@ def score_files(
     else:
         kind, readers = partition_readers(path, dict(read_options), int(partitions))
     convertible = kind in ("csv", "tsv", "text")
+    if convertible and label_numbers is None:  # one decision for every partition: the file's first chunk
+        from nlpmetrics.io.feed import label_cells_are_numbers
+
+        first = next(iter(readers[0]()), None)
+        label_numbers = first is not None and label_cells_are_numbers(first)
     templates = _with_corpus_passes(templates, readers, scheduler)
     task = dask.delayed(_partition_parts, pure=True)
-    results = _run([task(reader, templates, path, convertible) for reader in readers], scheduler)
+    results = _run([task(reader, templates, path, convertible, label_numbers) for reader in readers], scheduler)
     merged = []
     for index, template in enumerate(templates):
         metric = template.empty_like()

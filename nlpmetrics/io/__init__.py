@@ -9,8 +9,9 @@ an :class:`~nlpmetrics.errors.InputError` that starts with ``file:line``.
 ...     metric.update(predictions=chunk.predictions, references=chunk.references)
 
 Where values get their type: JSONL keeps JSON types; CSV, TSV and text files
-give strings.  The command line turns CSV/TSV strings into numbers only for a
-metric that refuses text (Pearson, Spearman), with :func:`to_numbers`.
+give strings.  The command line turns those strings into numbers by what the
+metric reads (:mod:`nlpmetrics.io.feed`): always for a metric of numbers
+(Pearson, Spearman), and for class labels when both columns hold whole numbers.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from nlpmetrics.errors import InputError
-from nlpmetrics.io.source import Chunk, display_name, where
+from nlpmetrics.io.source import Chunk, check_encoding, display_name, where
 
-__all__ = ["Chunk", "FORMATS", "detect_format", "read_all", "read_examples", "to_numbers"]
+__all__ = ["Chunk", "FORMATS", "check_conll_columns", "detect_format", "read_all", "read_examples", "to_numbers"]
 
 #: Input formats and the file extensions that select them.
 FORMATS = {
@@ -83,6 +84,7 @@ def read_examples(
     encoding: str = "utf-8",
     chunk_size: int = 10_000,
     byte_range: tuple[int, int] | None = None,
+    conll_columns: tuple[int, int] | None = None,
 ) -> Iterator[Chunk]:
     """Stream a prediction file as chunks of ``(predictions, references)``.
 
@@ -106,6 +108,10 @@ def read_examples(
         JSONL/CSV/TSV only: read the records whose line starts at a byte
         offset in ``[start, end)``; line numbers in errors stay absolute.  An
         empty range yields nothing (no error), so partitions can be cut anywhere.
+    conll_columns : (int, int), optional
+        CoNLL only: the 0-based columns of the gold and the predicted tag
+        (negative counts from the end).  Default ``(-2, -1)``: the last two
+        columns, as conlleval reads them.
 
     Yields
     ------
@@ -118,8 +124,13 @@ def read_examples(
         Missing/empty file, bad JSON or CSV, missing field, bad encoding,
         misaligned text files; the message starts with ``file:line``.
     """
-    if not isinstance(chunk_size, int) or chunk_size < 1:
-        raise InputError(f"chunk_size must be a positive integer, not {chunk_size!r}")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise InputError(f"chunk_size must be a whole number >= 1, not {chunk_size!r}", argument="chunk_size")
+    for name, value in (("pred_field", pred_field), ("ref_field", ref_field)):
+        if not isinstance(value, str) or not value:
+            option = "--" + name.replace("_", "-")
+            raise InputError(f"{name} ({option}) must name a field or column, not {value!r}", argument=name)
+    check_encoding(encoding)
     kind = detect_format(path, input_format, ref_file)
     if ref_file is not None and kind != "text":
         raise InputError(
@@ -143,7 +154,7 @@ def read_examples(
 
         chunks = read_text_pair(path, ref_file, encoding=encoding, chunk_size=chunk_size)
     else:
-        chunks = _read_conll_chunks(path, encoding=encoding, chunk_size=chunk_size)
+        chunks = _read_conll_chunks(path, encoding=encoding, chunk_size=chunk_size, columns=conll_columns)
     seen = False
     for chunk in chunks:
         seen = True
@@ -152,15 +163,37 @@ def read_examples(
         raise InputError(f"{display_name(path)}: no examples found (the file holds only blank lines)")
 
 
-def _read_conll_chunks(path: Any, *, encoding: str, chunk_size: int) -> Iterator[Chunk]:
-    """CoNLL sentences (token, gold tag, predicted tag) as chunks of tag lists, via :mod:`nlpmetrics.io.conll`.
+def _read_conll_chunks(path: Any, *, encoding: str, chunk_size: int,
+                       columns: tuple[int, int] | None) -> Iterator[Chunk]:
+    """CoNLL sentences (token, ..., gold tag, predicted tag) as chunks of tag lists, via :mod:`nlpmetrics.io.conll`.
 
     One example is one sentence; its line number is the line where the sentence starts.
     """
     from nlpmetrics.io.conll import read_conll
 
-    for predictions, references, lines in read_conll(path, encoding=encoding, chunk_size=chunk_size, with_lines=True):
-        yield Chunk(list(predictions), list(references), lines[0] if lines else 0, list(lines))
+    gold, pred = check_conll_columns(columns)
+    for predictions, references, lines in read_conll(path, encoding=encoding, chunk_size=chunk_size, with_lines=True,
+                                                     gold_column=gold, pred_column=pred):
+        yield Chunk(list(predictions), list(references), lines[0] if lines else 0, list(lines), token_lines=True)
+
+
+def check_conll_columns(columns: Any) -> tuple[int, int]:
+    """``(gold, predicted)`` 0-based CoNLL columns; ``None`` is the last two, as conlleval reads them."""
+    if columns is None:
+        return -2, -1
+    try:
+        gold, pred = columns
+    except (TypeError, ValueError):
+        raise InputError(f"conll_columns must be two column numbers (gold, predicted), not {columns!r}",
+                         argument="conll_columns") from None
+    for value in (gold, pred):
+        if isinstance(value, bool) or not isinstance(value, int) or value == 0:
+            raise InputError(f"conll_columns must be two column numbers other than the token's (0), not "
+                             f"{columns!r}", argument="conll_columns")
+    if gold == pred:
+        raise InputError(f"conll_columns names one column for both the gold and the predicted tag ({gold})",
+                         argument="conll_columns")
+    return gold, pred
 
 
 def read_all(path: Any, **options: Any) -> tuple[list, list]:
@@ -179,17 +212,24 @@ def read_all(path: Any, **options: Any) -> tuple[list, list]:
 
 
 def to_numbers(values: Sequence, chunk: Chunk, path: Any, side: str) -> list:
-    """CSV/TSV/text strings as floats; the first one that is not a number raises, naming its line."""
+    """CSV/TSV/text strings as numbers; the first one that is not a plain finite number raises, naming its line.
+
+    ``"1_000"``, ``"nan"`` and ``"inf"`` are not numbers here (see
+    :func:`nlpmetrics.io.feed.parse_number`); values that are not strings
+    are kept.
+    """
+    import math
+
+    from nlpmetrics.io.feed import parse_number
+
     out = []
     for index, value in enumerate(values):
         if isinstance(value, str):
-            try:
-                number = float(value)
-            except ValueError:
-                raise InputError(
-                    f"{where(path, chunk.line_of(index))}: the {side} {value!r} is not a number "
-                    "(this metric compares numbers)"
-                ) from None
+            number = parse_number(value)
+            if number is None or not math.isfinite(number):
+                why = "is too large for a 64-bit float" if number is not None else "is not a number"
+                raise InputError(f"{where(path, chunk.line_of(index))}: the {side} {value!r} {why} "
+                                 "(this metric compares numbers)")
             out.append(number)
         else:
             out.append(value)

@@ -1,10 +1,15 @@
 """CoNLL files (one token per line, blank lines between sentences) for the ``seqeval`` metric.
 
-Each non-blank line holds whitespace-separated columns: by default the token,
-the gold tag and the predicted tag (``Tokyo B-LOC B-LOC``).  ``-DOCSTART-``
-lines (document boundaries in CoNLL-2003) are skipped and end the current
-sentence.  The reader streams: it holds one chunk of sentences at a time, and
-every error names ``file:line``.
+Each non-blank line holds whitespace-separated columns: the token first, any
+other columns (part of speech, chunk tag...), and the gold tag and the
+predicted tag in the **last two** columns, as ``conlleval`` reads them
+(``Tokyo NNP B-LOC B-LOC``).  Other columns can be chosen
+(``gold_column``/``pred_column``; ``--conll-columns`` on the command line).
+Counted from the end, every line must have as many columns as the first, as
+conlleval requires, so a shifted line cannot move the tags silently.
+``-DOCSTART-`` lines (document boundaries in CoNLL-2003) are skipped and end
+the current sentence.  The reader streams: it holds one chunk of sentences at
+a time, and every error names ``file:line``.
 
 >>> from nlpmetrics.io.conll import read_conll
 >>> for predictions, references in read_conll("dev.conll"):   # doctest: +SKIP
@@ -27,8 +32,8 @@ def read_conll(
     path_or_stream: Any,
     *,
     token_column: int = 0,
-    gold_column: int = 1,
-    pred_column: int = 2,
+    gold_column: int = -2,
+    pred_column: int = -1,
     encoding: str = "utf-8",
     chunk_size: int = 1000,
     with_lines: bool = False,
@@ -41,7 +46,9 @@ def read_conll(
         The file (``-`` reads standard input); a binary or text stream also works.
     token_column, gold_column, pred_column : int
         Column of the token, the gold tag and the predicted tag (0-based;
-        negative counts from the end of the line, e.g. ``-1`` for the last).
+        negative counts from the end of the line: the default reads the gold
+        tag from the next-to-last column and the prediction from the last,
+        as conlleval does).  The three must name different columns.
     encoding : str
         Text encoding of a path or binary stream.
     chunk_size : int
@@ -67,8 +74,13 @@ def read_conll(
     columns = {"token_column": token_column, "gold_column": gold_column, "pred_column": pred_column}
     for name, value in columns.items():
         if not isinstance(value, int) or isinstance(value, bool):
-            raise InputError(f"{name} must be an integer column index, not {value!r}")
-    needed = max(c + 1 if c >= 0 else -c for c in columns.values())
+            raise InputError(f"{name} must be an integer column index, not {value!r}", argument=name)
+    from_end = any(c < 0 for c in columns.values())
+    if not from_end and len(set(columns.values())) < len(columns):
+        raise InputError(f"token_column, gold_column and pred_column must be different columns, not {columns}",
+                         argument="pred_column")
+    needed = max(max(c + 1 if c >= 0 else -c for c in columns.values()), 3)
+    width = 0  # columns of the first line (lines must match it when columns count from the end)
 
     predictions: list[list[str]] = []
     references: list[list[str]] = []
@@ -93,6 +105,16 @@ def read_conll(
                 f"{where(path_or_stream, number)}: expected at least {needed} columns, got {len(fields)} "
                 f"(token, gold tag and predicted tag, separated by whitespace; blank lines between sentences)"
             )
+        if from_end:
+            if not width:
+                width = len(fields)
+                _check_distinct(columns, width, path_or_stream, number)
+            elif len(fields) != width:
+                raise InputError(
+                    f"{where(path_or_stream, number)}: this line has {len(fields)} columns but the first line has "
+                    f"{width}; the tags are read from the end of the line (the gold tag next-to-last, the "
+                    "prediction last, as conlleval), so every line needs the same columns"
+                )
         if not gold:
             start = number
         gold.append(fields[gold_column])
@@ -103,6 +125,15 @@ def read_conll(
         first_lines.append(start)
     if references:
         yield _chunk(predictions, references, first_lines, with_lines)
+
+
+def _check_distinct(columns: dict[str, int], width: int, path: Any, line: int) -> None:
+    """The token, gold and predicted columns must be three different columns of a ``width``-column line."""
+    resolved = {name: c if c >= 0 else width + c for name, c in columns.items()}
+    if len(set(resolved.values())) < len(resolved):
+        shown = ", ".join(f"{name}={c + 1}" for name, c in resolved.items())
+        raise InputError(f"{where(path, line)}: the token, gold and predicted tags must be different columns, but "
+                         f"on this {width}-column line they are columns {shown} (counted from 1)")
 
 
 def _chunk(predictions: list, references: list, first_lines: list, with_lines: bool) -> tuple:

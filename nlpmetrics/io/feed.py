@@ -2,31 +2,215 @@
 
 Shared by the command line (one process) and the Dask engine (each partition),
 so a partitioned file gives the same rows and the same messages as one process.
-Text columns (CSV/TSV/plain text) become numbers for a metric that refuses
-text, such as a correlation.
+
+CSV, TSV and plain-text cells are text; what a metric reads decides how they
+are taken (``Metric.input_kind``):
+
+``"numbers"`` (Pearson, Spearman)
+    every cell must be a number written plainly (``3``, ``-0.25``, ``1e-3``;
+    not ``1_000``, ``nan`` or ``inf``) and is read as one.
+``"labels"`` (accuracy, precision, recall, F1)
+    when every cell of both columns in the first chunk read (10,000 examples
+    on the command line) is a whole number (``1``, ``1.0``, ``1e0``), the
+    labels are compared as numbers, so ``1.0`` and ``1`` are one class and
+    ``pos_label=1`` finds it; a later cell that is not a whole number is then
+    an error.  Otherwise they are compared as text, and two spellings of one
+    number (``1`` and ``1.0``) are an error instead of two classes.
+anything else (text, tags)
+    the cells as they are.
+
+A metric's :class:`~nlpmetrics.errors.InputError` about ``predictions[i]`` or
+``references[i][j]`` is restated with the file and line of example ``i``
+(from its ``argument`` and ``index`` fields).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from nlpmetrics.errors import InputError
 
+#: A number as a data file writes it: digits with an optional sign, fraction and exponent (no ``_``, no words).
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+#: Integers below this magnitude are exact as floats, so ``"3.0"`` can safely become ``3``.
+_EXACT = 2.0**53
+#: Digits of an integer literal converted exactly with ``int`` (beyond, a float or an error).
+_INT_DIGITS = 18
+
+
+def parse_number(text: str) -> int | float | None:
+    """The number written in ``text``, or ``None`` when it is not one.
+
+    Whole numbers become ``int`` (``"1"``, ``"1.0"``, ``"1e3"``), others
+    ``float``; a number too large for a float gives ``inf`` (the caller
+    refuses it).  Spaces and tabs around the number are allowed; digit
+    separators (``1_000``), ``nan``, ``inf`` and non-ASCII digits are not,
+    although Python's ``float`` accepts them.
+    """
+    text = text.strip(" \t")
+    if not _NUMBER.fullmatch(text):
+        return None
+    digits = text.lstrip("+-")
+    if digits.isdigit() and len(digits) <= _INT_DIGITS:
+        return int(text)
+    value = float(text)
+    if value.is_integer() and abs(value) < _EXACT:
+        return int(value)
+    return value
+
 
 def is_number_text(value: str) -> bool:
-    """Whether a string is a finite number written as text (``"3"``, ``"0.25"``)."""
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return value.strip().lower() not in ("nan", "inf", "-inf", "infinity", "-infinity", "+inf")
+    """Whether a string is a finite number written plainly (``"3"``, ``"0.25"``; not ``"1_000"`` or ``"nan"``)."""
+    number = parse_number(value)
+    return number is not None and math.isfinite(number)
 
 
-#: ``predictions[i]`` or ``references[i][j]`` in a metric's message, with what may restate it: a
-#: ``(sentence i, position j)`` note and an ``= value`` after it.
+def _is_whole(number: Any) -> bool:
+    return type(number) is int
+
+
+def _parsed(chunk: Any) -> tuple[list, list]:
+    """Every cell of the chunk as :func:`parse_number` reads it (``None`` for text and non-strings), cached."""
+    cached = chunk.views.get("numbers")
+    if cached is None:
+        cached = tuple([parse_number(v) if isinstance(v, str) else None for v in side]
+                       for side in (chunk.predictions, chunk.references))
+        chunk.views["numbers"] = cached
+    return cached
+
+
+def label_cells_are_numbers(chunk: Any) -> bool:
+    """Whether every label cell of both columns of ``chunk`` is a whole number written as text."""
+    predictions, references = _parsed(chunk)
+    return bool(predictions) and all(map(_is_whole, predictions)) and all(map(_is_whole, references))
+
+
+@dataclass
+class MetricEntry:
+    """One selected metric: the key its result is shown under, the configured metric, how it reads cells.
+
+    Attributes
+    ----------
+    key : str
+        The name the result is shown under (``f1_macro``).
+    metric : Metric
+    label_numbers : bool or None
+        For a ``"labels"`` metric reading CSV/TSV/text: whether the cells are
+        compared as numbers (decided from the first chunk when ``None``).
+    """
+
+    key: str
+    metric: Any
+    label_numbers: bool | None = None
+    _spellings: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def input_kind(self) -> str:
+        return getattr(self.metric, "input_kind", "labels")
+
+    def update(self, chunk: Any, path: Any, convertible: bool) -> None:
+        """Add a chunk's rows (cells taken as the metric reads them); errors name ``file:line``."""
+        predictions, references = self.values(chunk, path, convertible)
+        try:
+            rows = self.metric.rows_for(predictions=predictions, references=references)
+        except InputError as error:
+            raise located(error, chunk, path) from None
+        self.metric.add_rows(rows)
+
+    def check(self, chunk: Any, path: Any, convertible: bool) -> None:
+        """Validate a chunk as :meth:`update` would, without computing statistics (no model runs)."""
+        from nlpmetrics.validation import as_sequence, check_same_length
+
+        predictions, references = self.values(chunk, path, convertible)
+        try:
+            predictions = as_sequence(predictions, "predictions")
+            references = as_sequence(references, "references")
+            check_same_length(predictions, references)
+            if len(predictions):
+                self.metric.check_inputs(predictions, references)
+        except InputError as error:
+            raise located(error, chunk, path) from None
+
+    def converts(self, convertible: bool) -> bool:
+        """Whether this metric reads the cells of a CSV/TSV/text file as numbers (once its first chunk was seen)."""
+        return convertible and (self.input_kind == "numbers" or (self.input_kind == "labels" and bool(self.label_numbers)))
+
+    def values(self, chunk: Any, path: Any, convertible: bool) -> tuple[Sequence[Any], Sequence[Any]]:
+        """The chunk's predictions and references as this metric reads them (see the module docstring)."""
+        if not convertible:
+            return chunk.predictions, chunk.references
+        if self.input_kind == "numbers":
+            return numbers_of(chunk, path, self.metric.name, whole=False)
+        if self.input_kind != "labels":
+            return chunk.predictions, chunk.references
+        if self.label_numbers is None:
+            self.label_numbers = label_cells_are_numbers(chunk)
+        if self.label_numbers:
+            return numbers_of(chunk, path, self.metric.name, whole=True)
+        self._check_spellings(chunk, path)
+        return chunk.predictions, chunk.references
+
+    def _check_spellings(self, chunk: Any, path: Any) -> None:
+        """Text labels: refuse one number written two ways (``1`` and ``1.0`` would be two classes)."""
+        from nlpmetrics.io.source import where
+
+        for side, cells, numbers in zip(("prediction", "reference"), (chunk.predictions, chunk.references),
+                                        _parsed(chunk), strict=True):
+            for index, number in enumerate(numbers):
+                if number is None or not math.isfinite(number):
+                    continue
+                spelling = cells[index]
+                first = self._spellings.setdefault(number, (spelling, side, chunk.line_of(index)))
+                if first[0] != spelling:
+                    raise InputError(
+                        f"{where(path, chunk.line_of(index))}: the {side} {spelling!r} and the {first[1]} "
+                        f"{first[0]!r} on line {first[2]} are the same number written two ways, but this file's "
+                        "labels are compared as text (not all of them are whole numbers), so they would count as "
+                        "two classes; write each label one way"
+                    )
+
+
+def numbers_of(chunk: Any, path: Any, metric: str, *, whole: bool) -> tuple[list, list]:
+    """Both sides of a chunk as numbers; the first cell that is not one (a whole one for labels) names its line."""
+    from nlpmetrics.io.source import where
+
+    out = []
+    for side, cells, numbers in zip(("prediction", "reference"), (chunk.predictions, chunk.references),
+                                    _parsed(chunk), strict=True):
+        for index, number in enumerate(numbers):
+            if number is not None and math.isfinite(number) and (_is_whole(number) or not whole):
+                continue
+            value = cells[index]
+            place = where(path, chunk.line_of(index))
+            if number is not None and not math.isfinite(number):
+                raise InputError(f"{place}: the {side} {_cut(value)} is too large for a 64-bit float")
+            if whole:
+                raise InputError(
+                    f"{place}: the {side} {_cut(value)} is not a whole number, but the label columns of the first "
+                    f"lines held only whole numbers, so {metric} compares the labels as numbers; write every label "
+                    "as a whole number, or make the labels text that is not a number (e.g. 'class_1')"
+                )
+            raise InputError(f"{place}: the {side} {_cut(value)} is not a number ({metric} compares numbers; write "
+                             "them plainly, e.g. 1000 or -0.25, without digit separators)")
+        out.append(numbers)
+    return out[0], out[1]
+
+
+def _cut(value: Any, limit: int = 60) -> str:
+    from nlpmetrics.validation import shown
+
+    return shown(value, limit)
+
+
+# ----------------------------------------------------------------------------- locating errors
+
+#: ``predictions[i]`` or ``references[i][j]`` in a message of a metric that does not yet fill
+#: ``InputError.argument``/``index``, with what may restate it: a ``(sentence i, position j)`` note and an
+#: ``= value`` after it.
 _INDEX = re.compile(
     r"\b(predictions|references)\[(\d+)\](?:\[(\d+)\])?(?: \(sentence \d+, position \d+\))?( = )?"
 )
@@ -34,81 +218,42 @@ _INDEX = re.compile(
 _LEADING_INDEX = re.compile(r"^(?:sentence|example) (\d+): ")
 
 
-@dataclass
-class MetricEntry:
-    """One selected metric: the key its result is shown under and the configured metric."""
-
-    key: str
-    metric: Any
-    numeric: bool = False
-
-    def update(self, chunk: Any, path: Any, convertible: bool) -> None:
-        """Add a chunk's rows; CSV/TSV/text strings become numbers for a metric that refuses text."""
-        self.metric.add_rows(self._apply(chunk, path, convertible, self._rows))
-
-    def check(self, chunk: Any, path: Any, convertible: bool) -> None:
-        """Validate a chunk as :meth:`update` would, without computing statistics (no model runs)."""
-        self._apply(chunk, path, convertible, self._check_only)
-
-    def _rows(self, predictions: Sequence[Any], references: Sequence[Any]) -> Any:
-        return self.metric.rows_for(predictions=predictions, references=references)
-
-    def _check_only(self, predictions: Sequence[Any], references: Sequence[Any]) -> None:
-        from nlpmetrics.validation import as_sequence, check_same_length
-
-        predictions = as_sequence(predictions, "predictions")
-        references = as_sequence(references, "references")
-        check_same_length(predictions, references)
-        if len(predictions):
-            self.metric.check_inputs(predictions, references)
-
-    def _apply(self, chunk: Any, path: Any, convertible: bool, action) -> Any:
-        """``action(predictions, references)``, with errors located at ``file:line`` and numbers parsed when needed."""
-        from nlpmetrics.io import to_numbers
-
-        predictions, references = chunk.predictions, chunk.references
-        if self.numeric:
-            predictions = to_numbers(predictions, chunk, path, "prediction")
-            references = to_numbers(references, chunk, path, "reference")
-        try:
-            return action(predictions, references)
-        except InputError as error:
-            if self.numeric or not convertible or not _refused_number_text(error, predictions, references):
-                raise located(error, chunk, path) from None
-        predictions = to_numbers(predictions, chunk, path, "prediction")
-        references = to_numbers(references, chunk, path, "reference")
-        try:
-            result = action(predictions, references)
-        except InputError as number_error:
-            raise located(number_error, chunk, path) from None
-        self.numeric = True
-        return result
-
-
-def _refused_number_text(error: InputError, predictions: Sequence[Any], references: Sequence[Any]) -> bool:
-    """Whether the metric refused a value that is a number written as text (so it wants numbers)."""
-    match = _INDEX.search(str(error))
-    if match is None:
-        return False
-    side = predictions if match[1] == "predictions" else references
-    index = int(match[2])
-    return index < len(side) and isinstance(side[index], str) and is_number_text(side[index])
-
-
 def located(error: InputError, chunk: Any, path: Any) -> InputError:
     """A metric's error about ``predictions[i]`` of a chunk, restated with the file and line.
 
     The index within the chunk means nothing to the reader of the file, so
-    ``predictions[3]`` becomes *the prediction* (its line starts the message),
-    ``references[3][1]`` becomes *item 2 of the reference* (counted from 1,
-    as lines are), and an index of another example names that example's line.
+    ``predictions[3]`` becomes *the prediction* on its line, and
+    ``references[3][1]`` *item 2 of the reference* (counted from 1, as lines
+    are; in a CoNLL file, where every item has its own line, the line of that
+    tag).  The place comes from the error's ``argument`` and ``index``; a
+    message without them (a metric not converted yet) is read for
+    ``predictions[i]`` as a fallback.
     """
+    from nlpmetrics.io.source import where
+
+    side = {"predictions": "prediction", "references": "reference"}.get(error.argument or "")
+    if side is not None and error.index and error.detail is not None:
+        example, *inner = error.index
+        line = chunk.line_of(example)
+        name = f"the {side}"
+        if inner and getattr(chunk, "token_lines", False) and line is not None:
+            line += inner[0]
+            name = "the gold tag" if side == "reference" else "the predicted tag"
+        elif inner:
+            name = " of ".join([*(f"item {i + 1}" for i in reversed(inner)), name])
+        detail = error.detail[2:] if error.detail.startswith("= ") else error.detail  # "predictions[3] = 'x' ..."
+        return InputError(f"{where(path, line)}: {name} {detail}", argument=error.argument, detail=error.detail)
+    return _located_by_message(error, chunk, path)
+
+
+def _located_by_message(error: InputError, chunk: Any, path: Any) -> InputError:
+    """The fallback of :func:`located`: find ``predictions[i]`` in the message itself."""
     from nlpmetrics.io.source import where
 
     message = str(error)
     match = _INDEX.search(message)
     if match is None:
-        return InputError(f"{where(path, None)}: {message}")
+        return InputError(f"{where(path, None)}: {message}", argument=error.argument)
     first_line = chunk.line_of(int(match[2]))
     leading = _LEADING_INDEX.match(message)
     if leading is not None and leading[1] == match[2]:
@@ -122,4 +267,4 @@ def located(error: InputError, chunk: Any, path: Any) -> InputError:
             text += f" on line {line}"
         return text + (" " if m[4] else "")
 
-    return InputError(f"{where(path, first_line)}: {_INDEX.sub(name, message)}")
+    return InputError(f"{where(path, first_line)}: {_INDEX.sub(name, message)}", argument=error.argument)

@@ -9,6 +9,7 @@ and duplicate keys are errors, since both silently change a score.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,13 +53,28 @@ def _fast_decode(text: str) -> Any:
 
 
 def parse_record(text: str, path: Any, line: int) -> dict[str, Any]:
-    """One JSON object from one line; anything else raises an InputError naming ``file:line``."""
+    """One JSON object from one line; anything else raises an InputError naming ``file:line``.
+
+    The line's own newline is left out first, so a line that stops short
+    (a missing ``}``) is reported at its last column, not at column 1 of a
+    line that does not exist.  Nesting deeper than Python's recursion limit
+    and integers longer than Python converts (4,300 digits) are refused too.
+    """
+    body = text[:-1] if text.endswith("\n") else text
+    body = body[:-1] if body.endswith("\r") else body
     try:
-        record = _fast_decode(text)
+        record = _fast_decode(body)
     except _JSONValueError as error:
         raise InputError(f"{where(path, line)}: invalid JSON: {error}") from None
     except json.JSONDecodeError as error:
         raise InputError(f"{where(path, line)}: invalid JSON: {error.msg} (column {error.colno})") from None
+    except RecursionError:
+        raise InputError(f"{where(path, line)}: invalid JSON: nested too deeply (lists or objects inside each "
+                         "other beyond Python's recursion limit); flatten the record") from None
+    except ValueError:  # int("1" * 5000): more digits than Python converts
+        limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
+        raise InputError(f"{where(path, line)}: invalid JSON: a number has more than {limit} digits, more than "
+                         "Python reads; write it as a string if it is an identifier") from None
     if not isinstance(record, dict):
         raise InputError(
             f"{where(path, line)}: expected a JSON object like {{\"prediction\": ..., \"reference\": ...}}, "
@@ -85,15 +101,39 @@ def get_field(record: dict[str, Any], dotted: str) -> Any:
     return value
 
 
-def field_paths(record: dict[str, Any], prefix: str = "") -> list[str]:
-    """Every dotted field path in ``record`` (for "did you mean" hints)."""
+def field_paths(record: dict[str, Any], prefix: str = "", depth: int = 8) -> list[str]:
+    """Every dotted field path in ``record`` down to ``depth`` levels (for "did you mean" hints)."""
     paths: list[str] = []
     for key, value in record.items():
         path = f"{prefix}{key}"
         paths.append(path)
-        if isinstance(value, dict):
-            paths.extend(field_paths(value, f"{path}."))
+        if isinstance(value, dict) and depth > 1:
+            paths.extend(field_paths(value, f"{path}.", depth - 1))
     return paths
+
+
+def check_surrogates(value: Any, side: str, path: Any, line: int) -> None:
+    """Refuse a string inside ``value`` that holds a lone surrogate (a ``\\ud800`` escape with no pair).
+
+    Such a string is not Unicode text: it cannot be written to a UTF-8 report
+    and tokenizers treat it differently, so the line is named instead.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise InputError(
+                    f"{where(path, line)}: the {side} holds a lone surrogate {item[error.start]!r} (a \\u escape "
+                    "with no pair), which is not valid Unicode; fix the escape (a pair such as \\ud83d\\ude00 "
+                    "is fine) or remove it"
+                ) from None
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
 
 
 def missing_field_error(record: dict[str, Any], wanted: str, option: str, path: Any, line: int) -> InputError:
@@ -142,4 +182,7 @@ def _examples(path: Any, pred_field: str, ref_field: str, encoding: str,
                 break
         if reference is _MISSING:
             raise missing_field_error(record, ref_field, "--ref-field", path, line)
+        if "\\u" in text:  # only a \u escape can make a lone surrogate (bad bytes fail to decode)
+            check_surrogates(prediction, "prediction", path, line)
+            check_surrogates(reference, "reference", path, line)
         yield line, prediction, reference

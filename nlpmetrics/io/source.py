@@ -37,12 +37,20 @@ class Chunk:
     lines : list of int
         Line number of every example (a CSV record may span several lines,
         a CoNLL sentence always does), so errors found later name the line.
+    token_lines : bool
+        Whether item ``j`` of example ``i`` sits on line ``lines[i] + j`` (CoNLL:
+        one tag per line), so an error about one tag can name its line.
+    views : dict
+        The cells as a metric reads them (numbers...), computed once per
+        chunk for every metric that asks (:mod:`nlpmetrics.io.feed`).
     """
 
     predictions: list
     references: list
     first_line: int
     lines: list[int] = field(default_factory=list)
+    token_lines: bool = False
+    views: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.predictions)
@@ -88,11 +96,24 @@ def where(path: Any, line: int | None) -> str:
 
 
 def check_encoding(encoding: str) -> str:
-    """The codec's canonical name; an unknown encoding is an InputError."""
+    """The codec's canonical name; an unknown encoding, or a codec that is not a text encoding, is an InputError.
+
+    ``rot13``, ``base64``, ``hex``, ``zlib``... are Python codecs, but they
+    transform bytes or text into more of the same instead of decoding a file.
+    """
+    if not isinstance(encoding, str):
+        raise InputError(f"encoding must be a codec name such as 'utf-8', not {type(encoding).__name__}",
+                         argument="encoding")
     try:
-        return codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError:
-        raise InputError(f"unknown encoding {encoding!r}; use a Python codec name such as utf-8, cp932 or latin-1") from None
+        raise InputError(f"unknown encoding {encoding!r}; use a Python codec name such as utf-8, cp932 or latin-1 "
+                         "(--encoding)", argument="encoding") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise InputError(f"encoding {encoding!r} is not a text encoding (it transforms data, it does not decode "
+                         "text); pass a text encoding such as utf-8, cp932 or latin-1 (--encoding)",
+                         argument="encoding")
+    return info.name
 
 
 def _ascii_compatible(encoding: str) -> bool:
@@ -111,7 +132,7 @@ def open_binary(path: Any) -> IO[bytes]:
         For a missing file, a directory, an unreadable file or an empty file.
     """
     if path in (None, "-"):
-        return sys.stdin.buffer
+        return _stdin()
     if hasattr(path, "read"):
         return path.buffer if isinstance(path, io.TextIOBase) else path
     name = os.fspath(path)
@@ -129,6 +150,17 @@ def open_binary(path: Any) -> IO[bytes]:
         stream.close()
         raise InputError(f"{name}: the file is empty; it must hold at least one example")
     return stream
+
+
+def _stdin() -> IO[bytes]:
+    """Standard input as bytes; an InputError when there is none (the shell closed it: ``<&-``)."""
+    stream = sys.stdin
+    if stream is None or getattr(stream, "closed", False):
+        raise InputError("<stdin>: standard input is closed; pass a file path instead of '-', or pipe the data in")
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        raise InputError("<stdin>: standard input is not a byte stream; pass a file path instead of '-'")
+    return buffer
 
 
 def _is_fifo(stream: IO[bytes]) -> bool:
@@ -190,7 +222,7 @@ def numbered_lines(
     """
     encoding = check_encoding(encoding)
     stream = open_binary(path)
-    owned = stream is not sys.stdin.buffer and not hasattr(path, "read")
+    owned = path not in (None, "-") and not hasattr(path, "read")
     try:
         if _ascii_compatible(encoding):
             yield from _binary_lines(stream, path, encoding, byte_range, keepends)
