@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 import time
 import warnings
@@ -70,7 +71,7 @@ def parse_option(text: str) -> tuple[str | None, str, Any]:
         raise InputError(f"--option {text!r} has no option name before '='")
     try:
         value = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON (or nested past Python's limit): the text itself
         value = raw
     return scope, name, value
 
@@ -82,11 +83,16 @@ def configure_metrics(
     sample: Any,
     *,
     quiet: bool = False,
+    examples: str = "keep",
 ) -> list[MetricEntry]:
     """The configured metrics of a run: from ``-m`` (or chosen from ``sample``), ``--option`` and ``--lang``.
 
     Shared by ``score``, ``report`` and ``compare``, so the same flags give the
     same metrics everywhere.  Notes about automatic choices go to stderr.
+    ``examples`` is ``"keep"`` (every example's statistics), ``"drop"``
+    (``--no-examples``: running totals only; a metric that needs every example
+    is an error) or ``"drop_if_possible"`` (the Dask engine's default when no
+    output needs the examples).
     """
     from nlpmetrics.registry import list_metrics, load, metric_class
 
@@ -138,7 +144,20 @@ def configure_metrics(
         for key in keys:
             if "lang" in declared[key] and "lang" not in given[key]:
                 given[key]["lang"] = lang_for_metrics
-    return [MetricEntry(key, load(name, **given[key])) for key, name, _ in resolved]
+    entries = []
+    for key, name, _ in resolved:
+        keep = examples == "keep" or not _can_drop_examples(metric_class(name))
+        if not keep or examples != "drop":
+            entries.append(MetricEntry(key, load(name, keep_examples=keep, **given[key])))
+            continue
+        raise InputError(f"--no-examples: {key} needs every example to compute its score (it ranks or correlates "
+                         "them); drop --no-examples, or score this metric in another run")
+    return entries
+
+
+def _can_drop_examples(cls: type) -> bool:
+    """Whether a metric class keeps a running summary (or a count table) with ``keep_examples=False``."""
+    return cls.reduction == "sum" or bool(cls.distinct_rows)
 
 
 def _note(message: str, quiet: bool) -> None:
@@ -184,7 +203,12 @@ class Progress:
 def emit(text: str, output: str | None) -> None:
     """Print ``text``, or write it atomically to ``output``."""
     if output is None or output == "-":
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        text = text if text.endswith("\n") else text + "\n"
+        try:
+            sys.stdout.write(text)
+        except UnicodeEncodeError:  # a lone surrogate (from a badly encoded argument): written as '?'
+            encoding = sys.stdout.encoding or "utf-8"
+            sys.stdout.write(text.encode(encoding, "replace").decode(encoding))
         return
     write_text_atomically(output, text if text.endswith("\n") else text + "\n")
 
@@ -277,6 +301,7 @@ def read_options(args: argparse.Namespace) -> dict[str, Any]:
         "ref_field": args.ref_field,
         "ref_file": args.ref_file if args.ref_file is None or len(args.ref_file) > 1 else args.ref_file[0],
         "encoding": args.encoding,
+        **({"conll_columns": args.conll_columns} if args.conll_columns else {}),
     }
 
 
@@ -333,30 +358,63 @@ def _first_chunk(path: str, options: dict[str, Any]) -> tuple[Any, Iterator[Any]
     return first, chain([first], chunks)
 
 
+def input_paths(args: argparse.Namespace, paths: Sequence[str]) -> list[str]:
+    """Every file a command reads: its prediction files and any ``--ref-file`` (what ``-o`` must not name)."""
+    return [*paths, *(args.ref_file or [])]
+
+
+def note_label_numbers(entries: Sequence[MetricEntry], first: Any, convertible: bool, quiet: bool) -> None:
+    """Decide from the first chunk whether CSV/TSV/text labels are numbers, and say so on stderr when they are."""
+    from nlpmetrics.io.feed import label_cells_are_numbers
+
+    if not convertible:
+        return
+    decided = False
+    for entry in entries:
+        if entry.input_kind == "labels" and entry.label_numbers is None:
+            entry.label_numbers = label_cells_are_numbers(first)
+            decided = decided or entry.label_numbers
+    if decided:
+        _note("both label columns hold whole numbers: comparing them as numbers (1, 1.0 and 1e0 are one label)", quiet)
+
+
+def examples_policy(args: argparse.Namespace) -> str:
+    """``"drop"`` with ``--no-examples``; the Dask engine drops them where it can when no output needs them."""
+    if args.no_examples:
+        return "drop"
+    if args.engine == "dask" and args.confidence is None and output_format(args) != "json":
+        return "drop_if_possible"
+    return "keep"
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from nlpmetrics.io import detect_format
 
     if args.engine != "dask" and (args.partitions is not None or args.scheduler is not None):
         raise InputError("--partitions and --scheduler apply to --engine dask only; add --engine dask or drop them")
-    check_writable(args.output)
+    check_writable(args.output, input_paths(args, [args.file]))
+    if args.engine == "dask" and args.file == "-":
+        raise InputError("--engine dask splits a file into byte ranges, so it needs a file path, not '-' (stdin)")
     options = read_options(args)
     kind = detect_format(args.file, args.input_format, options["ref_file"])
+    convertible = kind in ("csv", "tsv", "text")
     first, chunks = _first_chunk(args.file, options)
-    entries = configure_metrics(args.metrics, args.option, args.lang, first, quiet=args.quiet)
+    entries = configure_metrics(args.metrics, args.option, args.lang, first, quiet=args.quiet,
+                                examples=examples_policy(args))
+    if args.no_examples and args.confidence is not None:
+        _check_intervals_without_examples(entries)
+    note_label_numbers(entries, first, convertible, args.quiet)
     if args.engine == "dask":
         from nlpmetrics.distributed import score_files
 
-        if args.file == "-":
-            raise InputError("--engine dask splits a file into byte ranges, so it needs a file path, not '-' (stdin)")
-
         for entry in entries:  # fail on a bad first chunk before starting the cluster
-            entry.check(first, args.file, kind in ("csv", "tsv", "text"))
+            entry.check(first, args.file, convertible)
         scored = score_files(args.file, metrics=[e.metric for e in entries], partitions=args.partitions,
-                             scheduler=args.scheduler, **options)
+                             scheduler=args.scheduler, label_numbers=bool(any(e.label_numbers for e in entries)),
+                             **options)
         for entry, metric in zip(entries, scored, strict=True):
             entry.metric = metric
     else:
-        convertible = kind in ("csv", "tsv", "text")
         progress = Progress(not args.quiet)
         examples = 0
         try:
@@ -383,6 +441,14 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_intervals_without_examples(entries: Sequence[MetricEntry]) -> None:
+    """``--no-examples --confidence``: only metrics that keep a count table (classification) still have intervals."""
+    for entry in entries:
+        if not entry.metric.keep_examples and not entry.metric.distinct_rows:
+            raise InputError(f"--confidence needs every example of {entry.key}, but --no-examples keeps only its "
+                             "running totals; drop one of the two")
+
+
 def _display_names(paths: Sequence[str]) -> list[str]:
     names = [os.path.basename(p) if p != "-" else "stdin" for p in paths]
     return list(paths) if len(set(names)) < len(names) else names
@@ -395,20 +461,23 @@ def _read_systems(
 
     Also returns each file's line number of every example, so a later error about example ``i`` can name its line.
     """
-    from nlpmetrics.io import detect_format, read_examples, to_numbers
+    from nlpmetrics.io import detect_format, read_examples
 
     if sum(p == "-" for p in paths) > 1:
         raise InputError("standard input ('-') can be only one of the files")
-    repeated = [p for i, p in enumerate(paths) if p in paths[:i]]
+    repeated = [p for i, p in enumerate(paths) if any(_same_file(p, q) for q in paths[:i])]
     if repeated:
         raise InputError(f"{repeated[0]}: given twice; pass each system's prediction file once")
     options = read_options(args)
     first, _ = _first_chunk(paths[0], options)
     entries = configure_metrics(args.metrics, args.option, args.lang, first, quiet=args.quiet)
+    first_convertible = detect_format(paths[0], args.input_format, options["ref_file"]) in ("csv", "tsv", "text")
+    note_label_numbers(entries, first, first_convertible, args.quiet)
     systems: dict[str, tuple[list, list]] = {}
     lines: list[list[int]] = []
     for path, name in zip(paths, _display_names(paths), strict=True):
         convertible = detect_format(path, args.input_format, options["ref_file"]) in ("csv", "tsv", "text")
+        converting = next((e for e in entries if e.converts(convertible)), None)
         predictions: list = []
         references: list = []
         lines.append([])
@@ -416,15 +485,26 @@ def _read_systems(
             lines[-1].extend(chunk.lines)
             for entry in entries:  # checks every example now, so errors name file and line
                 entry.check(chunk, path, convertible)
-            numeric = convertible and any(e.numeric for e in entries)
-            predictions.extend(to_numbers(chunk.predictions, chunk, path, "prediction") if numeric else chunk.predictions)
-            references.extend(to_numbers(chunk.references, chunk, path, "reference") if numeric else chunk.references)
+            chunk_predictions, chunk_references = (
+                converting.values(chunk, path, convertible) if converting else (chunk.predictions, chunk.references))
+            predictions.extend(chunk_predictions)
+            references.extend(chunk_references)
         systems[name] = (predictions, references)
     return entries, systems, lines
 
 
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file (also through ``./``, links or an absolute path)."""
+    if a == b:
+        return True
+    try:
+        return a != "-" and b != "-" and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    check_writable(args.output)
+    check_writable(args.output, input_paths(args, args.files))
     ext = os.path.splitext(args.output)[1].lower()
     if ext not in (".html", ".htm", ".md", ".markdown"):
         raise InputError(f"{args.output}: the report is HTML or Markdown; name the output .html or .md")
@@ -438,7 +518,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    check_writable(args.output)
+    check_writable(args.output, input_paths(args, [args.a, args.b]))
     entries, systems, lines = _read_systems(args, [args.a, args.b])
     from nlpmetrics.reporting import compare
     from nlpmetrics.reporting.compare import same_references
@@ -539,6 +619,73 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    """An argparse type: a whole number >= 0 (a seed)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _confidence(text: str) -> float:
+    """An argparse type: a level strictly between 0 and 1 (``nan`` and ``inf`` refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"must lie strictly between 0 and 1 (e.g. 0.95), not {text}")
+    return value
+
+
+def _lang(text: str) -> str:
+    """An argparse type: a language code, normalised (``JA``, ``ja-JP``, ``ja_JP.UTF-8`` are ``ja``)."""
+    from nlpmetrics.metrics.text import normalize_lang
+
+    try:
+        return normalize_lang(text, "--lang")
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _card_lang(text: str) -> str:
+    """An argparse type: a language nlpmetrics writes in (en or ja), any spelling of the code."""
+    code = _lang(text)
+    if code not in ("en", "ja"):
+        raise argparse.ArgumentTypeError(f"{text!r}: explanations are written in en or ja")
+    return code
+
+
+#: Dask's local schedulers (an address such as tcp://host:8786 names a distributed one).
+DASK_SCHEDULERS = ("threads", "processes", "synchronous", "sync", "single-threaded", "threading", "multiprocessing")
+
+
+def _scheduler(text: str) -> str:
+    """An argparse type: a Dask local scheduler name or a scheduler address (``tcp://host:8786``)."""
+    if text in DASK_SCHEDULERS or ("://" in text and text.split("://", 1)[1]):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not a Dask scheduler: use threads, processes, synchronous or an address such as "
+        "tcp://host:8786")
+
+
+def _conll_columns(text: str) -> tuple[int, int]:
+    """An argparse type: ``GOLD,PRED`` column numbers counted from 1 (negative: from the end), as 0-based indexes."""
+    parts = text.split(",")
+    try:
+        numbers = [int(p) for p in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 2 or 0 in numbers or numbers[0] == numbers[1] or 1 in numbers:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} must be two different column numbers GOLD,PRED counted from 1 (column 1 is the token), "
+            "e.g. 2,3; negative numbers count from the end (--conll-columns=-2,-1 is the default)")
+    return tuple(n - 1 if n > 0 else n for n in numbers)  # type: ignore[return-value]
+
+
 def _add_metric_args(parser: argparse.ArgumentParser, *, confidence: float | None = None) -> None:
     """The options shared by ``score``, ``report`` and ``compare``: metrics, intervals and how to read the files.
 
@@ -551,15 +698,17 @@ def _add_metric_args(parser: argparse.ArgumentParser, *, confidence: float | Non
     parser.add_argument("--option", action="append", metavar="NAME=VALUE",
                         help="a metric option (repeatable); the value is read as JSON when it parses; "
                              "'metric.name=value' sets it for one metric only")
-    parser.add_argument("--lang", help="language of the text (ja, zh, ko, en...) and of the explanations (en, ja)")
+    parser.add_argument("--lang", type=_lang,
+                        help="language of the text (ja, zh, ko, en...; JA, ja-JP and ja_JP mean ja) and of the "
+                             "explanations (en, ja)")
     if confidence is None:
-        parser.add_argument("--confidence", type=float, metavar="LEVEL",
+        parser.add_argument("--confidence", type=_confidence, metavar="LEVEL",
                             help="add bootstrap intervals at this level, e.g. 0.95")
     else:
-        parser.add_argument("--confidence", type=float, default=confidence, metavar="LEVEL",
+        parser.add_argument("--confidence", type=_confidence, default=confidence, metavar="LEVEL",
                             help=f"level of the bootstrap intervals (default {confidence})")
     parser.add_argument("--resamples", type=_positive_int, default=1000, metavar="N", help="bootstrap resamples (default 1000)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the resampling (default 0)")
+    parser.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the resampling (default 0)")
     parser.add_argument("--ref-file", action="append", metavar="REF",
                         help="references of a plain-text prediction file (repeat for several references)")
     parser.add_argument("--pred-field", default="prediction", metavar="F",
@@ -570,6 +719,9 @@ def _add_metric_args(parser: argparse.ArgumentParser, *, confidence: float | Non
     parser.add_argument("--input-format", choices=tuple(FORMATS),
                         help="override the format guessed from the extension")
     parser.add_argument("--encoding", default="utf-8", help="text encoding of the input (default utf-8)")
+    parser.add_argument("--conll-columns", type=_conll_columns, metavar="GOLD,PRED",
+                        help="CoNLL: the columns of the gold and the predicted tag, counted from 1 (default: the "
+                             "last two, as conlleval)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -596,14 +748,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("explain", "print a metric's plain-language card", [_common(True)])
     sub.add_argument("metric", metavar="METRIC", help="a metric name (see 'nlpmetrics list')")
-    sub.add_argument("--lang", choices=("en", "ja"), help="language of the card (default en)")
+    sub.add_argument("--lang", type=_card_lang, choices=("en", "ja"), help="language of the card (default en)")
     sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     sub.set_defaults(handler=cmd_explain)
 
     sub = command("suggest", "recommend metrics for a task, with reasons", [_common(True)])
     sub.add_argument("task", metavar="TASK",
                      help="classification, similarity, ner, summarization, translation or qa")
-    sub.add_argument("--lang", choices=("en", "ja"), help="language of the reasons (default en)")
+    sub.add_argument("--lang", type=_card_lang, choices=("en", "ja"), help="language of the reasons (default en)")
     sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     sub.set_defaults(handler=cmd_suggest)
 
@@ -613,9 +765,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--format", choices=("table", "json", "markdown"),
                      help="output format (default: from the -o extension, else table)")
     sub.add_argument("-o", "--output", metavar="OUT", help="write the output here (atomically) instead of stdout")
+    sub.add_argument("--no-examples", action="store_true",
+                     help="keep only each metric's running totals (constant memory; no per-example scores, and "
+                          "intervals only for classification); the default with --engine dask when no --confidence "
+                          "and no JSON output is asked")
     sub.add_argument("--engine", choices=("local", "dask"), default="local",
                      help="score in this process (default) or on Dask, in byte-range partitions")
-    sub.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler: an address (tcp://host:8786), or threads, processes or synchronous "
+    sub.add_argument("--scheduler", metavar="ADDRESS", type=_scheduler, help="Dask scheduler: an address (tcp://host:8786), or threads, processes or synchronous "
                           "(default: Dask's default)")
     sub.add_argument("--partitions", type=_positive_int, metavar="N", help="Dask partitions (default: one per 32 MiB)")
     sub.set_defaults(handler=cmd_score)
@@ -645,8 +801,30 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM, so a half-written output is removed as on Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """While the block runs, SIGTERM raises :class:`Terminated` (finally blocks run; temporary files go)."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: signals cannot be handled here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 internal error, 2 bad input)."""
+    """Run the command line; returns the exit status (0 ok, 1 internal error, 2 bad input, 130/143 interrupted)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -654,7 +832,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     warnings.showwarning = _show_warning
     try:
-        return args.handler(args)
+        with _sigterm_unwinds():
+            return args.handler(args)
+    except Terminated:
+        print(f"{PROG}: terminated", file=sys.stderr)
+        return 143
     except (InputError, MissingDependencyError) as error:
         if args.debug:
             raise
