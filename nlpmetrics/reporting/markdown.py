@@ -1,11 +1,13 @@
 """Render a report (or a comparison) as Markdown: headings, tables and plain sentences.
 
 Plots exist only in the HTML page; the Markdown carries the same numbers as tables.
-User text is escaped so that a ``|`` or a newline in a prediction cannot break a table.
+User text is escaped so that a ``|`` or a newline in a prediction cannot break a table, and a title or
+system name cannot start a heading, a list or any other block.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -24,11 +26,25 @@ def cell(text: object) -> str:
     return value
 
 
+#: What opens a Markdown block at the start of a line: a heading, quote, list item, table, fence or setext rule.
+_BLOCK_START = re.compile(r"[#>+=|~-]|[0-9]{1,9}(?=[.)])")
+
+
 def inline(text: object) -> str:
-    """Text safe as a Markdown paragraph (HTML and emphasis characters escaped)."""
-    value = str(text)
+    """Text safe as a Markdown paragraph, heading or list item: it cannot start a block of its own.
+
+    HTML and emphasis characters are escaped; line breaks become spaces (a
+    title holding ``"\\n\\n# heading"`` would otherwise end the heading and
+    start another); a block marker at the start (``#``, ``>``, ``-``, ``1.``...)
+    is escaped, as is leading indentation (a code block).
+    """
+    value = " ".join(re.split(r"\r\n|[\r\n]", str(text))).lstrip(" \t")
     for char in ("\\", "*", "_", "`", "<", ">", "[", "]"):
         value = value.replace(char, "\\" + char)
+    match = _BLOCK_START.match(value)
+    if match is not None:
+        at = match.end() if match.group().isdigit() else 0  # "1." -> "1\.", "#" -> "\#"
+        value = value[:at] + "\\" + value[at:]
     return value
 
 
