@@ -1,4 +1,4 @@
-"""sacrebleu's ``13a`` tokenizer, same output, about twice as fast.
+"""sacrebleu's ``13a`` tokenizer, same output, faster: line by line, or a whole batch word by word.
 
 sacrebleu's first regular expression puts spaces around every punctuation
 character *and every space* with a template replacement (``r' \\1 '``), which
@@ -8,6 +8,12 @@ there.  That rule looks at one character and nothing around it, so a
 string.  The three context rules (period/comma/dash next to digits) run as
 sacrebleu's own compiled patterns, only on the words that contain those characters.
 Tests compare the output with sacrebleu's tokenizer on random and real text.
+
+None of the rules looks across whitespace (see :func:`tokenize_13a`), so a
+line's tokens are the tokens of its whitespace-separated words, each
+tokenized on its own: :func:`tokenize_13a_words` tokenizes the *distinct*
+words of a whole batch in one pass over one string, which is how BLEU
+tokenizes a corpus (each word once, however often it occurs).
 """
 
 from __future__ import annotations
@@ -35,10 +41,8 @@ def _rules() -> tuple[dict[int, str], list[tuple[re.Pattern, Callable[[re.Match]
     return str.maketrans(table), rules
 
 
-@lru_cache(maxsize=2**16)
-def tokenize_13a(line: str) -> str:
-    """``sacrebleu.tokenizers.tokenizer_13a.Tokenizer13a()(line)``, computed faster."""
-    table, rules = _rules()
+def _prepare(line: str) -> str:
+    """13a's line-level part: ``<skipped>`` and end-of-line hyphens removed, lines joined, XML entities read."""
     line = line.replace("<skipped>", "")
     line = line.replace("-\n", "")
     line = line.replace("\n", " ")
@@ -47,6 +51,40 @@ def tokenize_13a(line: str) -> str:
         line = line.replace("&amp;", "&")
         line = line.replace("&lt;", "<")
         line = line.replace("&gt;", ">")
+    return line
+
+
+def prepare_lines(lines: list[str]) -> list[str]:
+    """:func:`_prepare` of every line (the lines themselves when none of them has anything it changes)."""
+    probe = "".join(lines)
+    if "<skipped>" in probe or "\n" in probe or "&" in probe:
+        return [_prepare(line) for line in lines]
+    return lines
+
+
+def tokenize_13a_words(words: list[str]) -> list[list[str]]:
+    """The 13a tokens of each whitespace-free word of a prepared line (see :func:`prepare_lines`).
+
+    ``" ".join`` of the tokens of a line's words, in order, is
+    ``Tokenizer13a()(line)``: every rule either looks at one character or
+    at a character and its neighbour, where any whitespace acts as a
+    non-digit.  All the words go through sacrebleu's rules in one string, one
+    word per line.
+    """
+    if not words:
+        return []
+    table, rules = _rules()
+    text = (" " + "\n".join(words) + " ").translate(table)
+    for pattern, replace in rules:
+        text = pattern.sub(replace, text)
+    return [part.split() for part in text.split("\n")]
+
+
+@lru_cache(maxsize=2**16)
+def tokenize_13a(line: str) -> str:
+    """``sacrebleu.tokenizers.tokenizer_13a.Tokenizer13a()(line)``, computed faster."""
+    table, rules = _rules()
+    line = _prepare(line)
     words = f" {line} ".translate(table).split()
     # The context rules never match across whitespace (it is neither a digit, a period, a comma nor a
     # dash, and as the character before or after one it only needs to be a non-digit, which a single

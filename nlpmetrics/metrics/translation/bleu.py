@@ -176,30 +176,41 @@ class BLEU(Metric):
     def check_inputs(self, predictions, references):
         return check_text_inputs(predictions, references)
 
-    def tokenizer(self):
-        """``str -> list of tokens`` exactly as sacrebleu's ``BLEU._preprocess_segment(...).split()``."""
-        if self.config["tokenize"] == "13a":
-            from nlpmetrics.metrics.translation._fast_13a import tokenize_13a as tokenize
-        else:
-            tokenize = sacrebleu_tokenizer(self.config["tokenize"])
+    def segments(self, lines: list[str], n_refs: np.ndarray):
+        """The token ids of ``lines`` (each example's hypothesis, then its references) as sacrebleu splits them.
+
+        sacrebleu's ``BLEU._preprocess_segment`` (lowercase, ``rstrip``, the
+        tokenizer) then ``split()``; 13a tokenizes each distinct word of the
+        batch once (:func:`~._fast_13a.tokenize_13a_words`), the other
+        tokenizers run line by line.
+        """
+        from nlpmetrics.metrics.translation._fast_13a import prepare_lines, tokenize_13a_words
+        from nlpmetrics.metrics.translation._ngram_counts import Segments
+
         if self.config["lowercase"]:
-            return lambda text: tokenize(text.lower().rstrip()).split()
-        return lambda text: tokenize(text.rstrip()).split()
+            lines = [line.lower().rstrip() for line in lines]
+        else:
+            lines = [line.rstrip() for line in lines]
+        if self.config["tokenize"] == "13a":
+            return Segments.from_words(prepare_lines(lines), n_refs, tokenize_13a_words)
+        tokenize = sacrebleu_tokenizer(self.config["tokenize"])
+        return Segments.from_words([tokenize(line) for line in lines], n_refs)
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
-        from nlpmetrics.metrics.translation._ngram_counts import clipped_ngram_counts
+        from nlpmetrics.metrics.translation._ngram_counts import CHUNK_EXAMPLES, clipped_counts, interleave
 
-        tokens = self.tokenizer()
-        hyp_tokens = [tokens(text) for text in predictions]
-        ref_tokens = [[tokens(text) for text in group] for group in references]
-        correct, total = clipped_ngram_counts(hyp_tokens, ref_tokens, self.config["max_ngram_order"])
-        hyp_len = np.fromiter((len(t) for t in hyp_tokens), dtype=np.int64, count=len(hyp_tokens))
-        ref_len = np.fromiter(
-            (_closest_length(int(h), group) for h, group in zip(hyp_len, ref_tokens, strict=True)),
-            dtype=np.int64, count=len(ref_tokens),
-        )
-        return Rows({"hyp_len": hyp_len, "ref_len": ref_len, "correct": correct, "total": total,
-                     "n_refs": reference_counts_column(references)})
+        n, max_order = len(predictions), self.config["max_ngram_order"]
+        n_refs = reference_counts_column(references)
+        correct = np.zeros((n, max_order), dtype=np.int64)
+        total = np.zeros((n, max_order), dtype=np.int64)
+        hyp_len = np.zeros(n, dtype=np.int64)
+        ref_len = np.zeros(n, dtype=np.int64)
+        for start in range(0, n, CHUNK_EXAMPLES):
+            stop = min(n, start + CHUNK_EXAMPLES)
+            segments = self.segments(interleave(predictions[start:stop], references[start:stop]), n_refs[start:stop])
+            correct[start:stop], total[start:stop] = clipped_counts(segments, max_order)
+            hyp_len[start:stop], ref_len[start:stop] = _lengths(segments, n_refs[start:stop])
+        return Rows({"hyp_len": hyp_len, "ref_len": ref_len, "correct": correct, "total": total, "n_refs": n_refs})
 
     def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, Any]:
         summary = {k: weighted_sum(rows[k], weights) for k in ("hyp_len", "ref_len", "correct", "total")}
@@ -274,8 +285,12 @@ class BLEU(Metric):
         return {"sacrebleu_signature": self.sacrebleu_signature(reference_counts(summary))}
 
 
-def _closest_length(hyp_len: int, ref_tokens: list[list[str]]) -> int:
-    """sacrebleu's reference length for BLEU: the closest to the hypothesis, the shorter on a tie."""
-    if len(ref_tokens) == 1:
-        return len(ref_tokens[0])
-    return min((len(tokens) for tokens in ref_tokens), key=lambda length: (abs(hyp_len - length), length))
+def _lengths(segments, n_refs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each example's hypothesis length and sacrebleu's reference length: the closest, the shorter on a tie."""
+    is_hypothesis = segments.slot == 0
+    hyp_len = segments.lengths[is_hypothesis]
+    ref_lengths = segments.lengths[~is_hypothesis]
+    scale = int(ref_lengths.max(initial=0)) + 1
+    distance = np.abs(hyp_len[segments.example[~is_hypothesis]] - ref_lengths)
+    best = np.minimum.reduceat(distance * scale + ref_lengths, np.cumsum(n_refs) - n_refs)
+    return hyp_len, best % scale

@@ -112,15 +112,15 @@ class ChrF(SacrebleuSegmentMetric):
         keeps the reference with the best sentence chrF (the first on a tie),
         chosen by sacrebleu's ``_compute_f_score`` (vectorised).
         """
-        from nlpmetrics.metrics.translation._ngram_counts import _CHUNK_EXAMPLES
+        from nlpmetrics.metrics.translation._ngram_counts import CHUNK_EXAMPLES
 
         metric = self.reference_metric
         preprocess = metric._preprocess_segment
         hypotheses = [preprocess(text) for text in predictions]
         grouped = [[preprocess(text) for text in group] for group in references]
         rows = np.zeros((len(hypotheses), 3 * (self.config["char_order"] + self.config["word_order"])), np.int64)
-        for start in range(0, len(hypotheses), _CHUNK_EXAMPLES):
-            stop = min(len(hypotheses), start + _CHUNK_EXAMPLES)
+        for start in range(0, len(hypotheses), CHUNK_EXAMPLES):
+            stop = min(len(hypotheses), start + CHUNK_EXAMPLES)
             rows[start:stop] = self._best_reference_statistics(hypotheses[start:stop], grouped[start:stop])
         return Rows({"stats": rows, "n_refs": reference_counts_column(references)})
 
