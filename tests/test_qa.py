@@ -1,0 +1,409 @@
+"""``exact_match`` and ``squad`` against their references, on seeded random and hand-made answers.
+
+* ``exact_match``: Hugging Face ``evaluate``'s ``exact_match`` cannot be loaded
+  offline (``evaluate.load`` fetches the metric's code), so :func:`hf_exact_match`
+  below does what its ``_compute`` does (evaluate v0.4.6,
+  ``metrics/exact_match/exact_match.py``): numpy string arrays, ``re.sub`` for
+  each regex, ``np.char.lower``, ``np.char.translate`` deleting
+  ``string.punctuation`` and ``string.digits``, the mean of ``==``.
+* ``squad`` v1.1: TorchMetrics' ``SQuAD`` (installed) and :func:`official_v1`,
+  the published ``evaluate-v1.1.py`` procedure over the official nested
+  dataset layout; v2.0: :func:`official_v2` (``evaluate-v2.0.py``: gold answers
+  that normalise to nothing dropped, ``[""]`` for none, ``HasAns``/``NoAns``);
+  ``lang="ja"``: :func:`jglue`, transformers' ``squad_metrics`` as JGLUE's
+  ``transformers-4.9.2_jglue-1.1.0.patch`` changes it (normalisation without
+  punctuation removal, trailing 。 stripped, character F1).  The edge cases of
+  the scripts are spelled out one by one below.
+"""
+
+from __future__ import annotations
+
+import collections
+import random
+import re
+import string
+import warnings
+
+import numpy as np
+import pytest
+
+import nlpmetrics as nm
+from nlpmetrics.explanations import load_card
+from nlpmetrics.metrics.qa import SquadWarning
+
+
+# ---------------------------------------------------------------- reference procedures (see the module docstring)
+def hf_exact_match(predictions, references, regexes_to_ignore=None, ignore_case=False, ignore_punctuation=False,
+                   ignore_numbers=False) -> float:
+    predictions, references = np.asarray(predictions), np.asarray(references)
+    for pattern in regexes_to_ignore or ():
+        predictions = np.array([re.sub(pattern, "", text) for text in predictions])
+        references = np.array([re.sub(pattern, "", text) for text in references])
+    if ignore_case:
+        predictions, references = np.char.lower(predictions), np.char.lower(references)
+    for flag, chars in ((ignore_punctuation, string.punctuation), (ignore_numbers, string.digits)):
+        if flag:
+            table = chars.maketrans("", "", chars)
+            predictions = np.char.translate(predictions, table=table)
+            references = np.char.translate(references, table=table)
+    return float(np.mean(predictions == references))
+
+
+_PUNCT = re.compile("[" + re.escape(string.punctuation) + "]")
+
+
+def squad_clean(text: str) -> str:
+    text = _PUNCT.sub("", text.lower())
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def word_f1(prediction_tokens, gold_tokens, both_empty_is_one: bool) -> float:
+    if both_empty_is_one and (len(gold_tokens) == 0 or len(prediction_tokens) == 0):
+        return int(gold_tokens == prediction_tokens)
+    shared = sum((collections.Counter(prediction_tokens) & collections.Counter(gold_tokens)).values())
+    if shared == 0:
+        return 0
+    p = 1.0 * shared / len(prediction_tokens)
+    r = 1.0 * shared / len(gold_tokens)
+    return (2 * p * r) / (p + r)
+
+
+def as_dataset(answers):
+    """Questions in the official nested layout: data -> paragraphs -> qas with id and answers."""
+    qas = [{"id": f"q{i}", "answers": [{"text": t, "answer_start": 0} for t in group]} for i, group in enumerate(answers)]
+    return [{"title": "t", "paragraphs": [{"context": "c", "qas": qas}]}]
+
+
+def official_v1(dataset, predictions):
+    exact = f1 = total = 0
+    for article in dataset:
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                total += 1
+                if qa["id"] not in predictions:
+                    continue
+                golds = [a["text"] for a in qa["answers"]]
+                prediction = predictions[qa["id"]]
+                exact += max(squad_clean(prediction) == squad_clean(g) for g in golds)
+                f1 += max(word_f1(squad_clean(prediction).split(), squad_clean(g).split(), False) for g in golds)
+    return {"exact_match": 100.0 * exact / total, "f1": 100.0 * f1 / total}
+
+
+def _v2_style(dataset, predictions, clean, units):
+    """The per-question scores of evaluate-v2.0.py's get_raw_scores (and of transformers' squad_metrics)."""
+    exact, f1, has_answer = {}, {}, {}
+    for article in dataset:
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                has_answer[qa["id"]] = bool(qa["answers"])
+                golds = [a["text"] for a in qa["answers"] if clean(a["text"])] or [""]
+                prediction = predictions[qa["id"]]
+                exact[qa["id"]] = max(int(clean(g) == clean(prediction)) for g in golds)
+                f1[qa["id"]] = max(word_f1(units(clean(prediction)), units(clean(g)), True) for g in golds)
+    out = {"exact": 100.0 * sum(exact.values()) / len(exact), "f1": 100.0 * sum(f1.values()) / len(f1),
+           "total": len(exact)}
+    for prefix, wanted in (("HasAns", True), ("NoAns", False)):
+        ids = [q for q, has in has_answer.items() if has == wanted]
+        if ids:
+            out[f"{prefix}_exact"] = 100.0 * sum(exact[q] for q in ids) / len(ids)
+            out[f"{prefix}_f1"] = 100.0 * sum(f1[q] for q in ids) / len(ids)
+            out[f"{prefix}_total"] = len(ids)
+    return out
+
+
+def official_v2(dataset, predictions):
+    return _v2_style(dataset, predictions, squad_clean, str.split)
+
+
+def jglue_clean(text: str) -> str:
+    return " ".join(text.lower().rstrip("。").split())
+
+
+def jglue(dataset, predictions):
+    return _v2_style(dataset, predictions, jglue_clean, list)
+
+
+def squad(predictions, references, **options):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SquadWarning)
+        return nm.compute("squad", predictions=predictions, references=references, **options)
+
+
+# ---------------------------------------------------------------- random data
+_WORDS = ("the", "a", "an", "Denver", "Broncos", "broncos", "cat", "cats", "U.S.", "1976", "1,976", "“quoted”", "'s",
+          "-", "!", "théâtre", "Über", "an", "Theater", "apple", "東京", "都", "。", "、", "ＡＢＣ", "ａｂｃ", "\u3000",
+          "", " ", "\t", "x\x00")
+
+
+def random_text(rng: random.Random) -> str:
+    return rng.choice((" ", "", "  ")).join(rng.choice(_WORDS) for _ in range(rng.randint(0, 5)))
+
+
+def random_questions(seed: int, n: int = 400, unanswerable: bool = False):
+    rng = random.Random(seed)
+    predictions, answers = [], []
+    for _ in range(n):
+        low = 0 if unanswerable else 1
+        group = [random_text(rng) for _ in range(rng.randint(low, 3))]
+        answers.append(group)
+        predictions.append(rng.choice(group) if group and rng.random() < 0.3 else random_text(rng))
+    return predictions, answers
+
+
+# ---------------------------------------------------------------- exact_match
+OPTION_SETS = [
+    {},
+    {"ignore_case": True},
+    {"ignore_punctuation": True},
+    {"ignore_numbers": True},
+    {"regexes_to_ignore": ["^the ", r"\s+$", "x"]},
+    {"regexes_to_ignore": ["the ", "yell", "YELL"], "ignore_case": True, "ignore_punctuation": True,
+     "ignore_numbers": True},
+]
+
+
+@pytest.mark.parametrize("options", OPTION_SETS)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_exact_match_equals_evaluate_on_random_texts(options, seed):
+    predictions, answers = random_questions(seed)
+    references = [group[0] for group in answers]
+    ours = nm.compute("exact_match", predictions=predictions, references=references, **options)
+    assert ours["exact_match"] == hf_exact_match(predictions, references, **options)
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    ({}, 0.25),
+    ({"regexes_to_ignore": ["the ", "yell"], "ignore_case": True, "ignore_punctuation": True}, 0.5),
+    ({"regexes_to_ignore": ["the ", "yell", "YELL"], "ignore_case": True, "ignore_punctuation": True}, 0.75),
+    ({"regexes_to_ignore": ["the ", "yell", "YELL"], "ignore_case": True, "ignore_punctuation": True,
+      "ignore_numbers": True}, 1.0),
+])
+def test_exact_match_examples_of_evaluates_documentation(options, expected):
+    references = ["the cat", "theater", "YELLING", "agent007"]
+    predictions = ["cat?", "theater", "yelling", "agent"]
+    result = nm.compute("exact_match", predictions=predictions, references=references, **options)
+    assert result["exact_match"] == expected == hf_exact_match(predictions, references, **options)
+
+
+def test_exact_match_several_references_count_when_any_matches():
+    result = nm.compute("exact_match", predictions=["Paris", "paris", "Rome"],
+                        references=[["Lyon", "Paris"], ["Paris"], {"text": ["Roma", "Rome"], "answer_start": [0, 0]}])
+    assert result["exact_match"] == pytest.approx(2 / 3)
+    assert list(result.per_example["exact_match"]) == [1.0, 0.0, 1.0]
+
+
+def test_exact_match_nfkc_folds_full_width_before_the_other_options():
+    predictions, references = ["ＡＢＣ１２３", "ｶﾀｶﾅ", "東京。"], ["abc", "カタカナ", "東京"]
+    assert nm.compute("exact_match", predictions=predictions, references=references)["exact_match"] == 0.0
+    folded = nm.compute("exact_match", predictions=predictions, references=references, normalize="nfkc",
+                        ignore_case=True, ignore_numbers=True, ignore_punctuation=True)
+    assert list(folded.per_example["exact_match"]) == [1.0, 1.0, 0.0], "。 is not ASCII punctuation, even after NFKC"
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"regexes_to_ignore": ["("]}, "is not a valid regular expression"),
+    ({"regexes_to_ignore": [1]}, "must be a list of regular expressions"),
+    ({"ignore_case": "yes"}, "must be True or False"),
+    ({"normalize": "nfc"}, "choose one of None, 'nfkc'"),
+])
+def test_exact_match_bad_options(options, message):
+    with pytest.raises(nm.InputError, match=message):
+        nm.load("exact_match", **options)
+
+
+def test_exact_match_bad_input_names_the_example():
+    with pytest.raises(nm.InputError, match=r"predictions\[1\] is None"):
+        nm.compute("exact_match", predictions=["a", None], references=["a", "b"])
+    with pytest.raises(nm.InputError, match=r"references\[0\]\[1\] is an int, not a string"):
+        nm.compute("exact_match", predictions=["a"], references=[["a", 1]])
+    with pytest.raises(nm.InputError, match=r"references\[0\] is an empty list of answers"):
+        nm.compute("exact_match", predictions=["a"], references=[[]])
+    with pytest.raises(nm.InputError, match=r"references\[0\] is a mapping without a 'text' entry"):
+        nm.compute("exact_match", predictions=["a"], references=[{"answer": "a"}])
+
+
+# ---------------------------------------------------------------- squad v1.1
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_squad_v1_equals_the_official_procedure(seed):
+    predictions, answers = random_questions(seed)
+    ours = squad(predictions, answers)
+    official = official_v1(as_dataset(answers), {f"q{i}": p for i, p in enumerate(predictions)})
+    assert ours["exact_match"] * 100 == pytest.approx(official["exact_match"], rel=1e-12)
+    assert ours["f1"] * 100 == pytest.approx(official["f1"], rel=1e-12)
+
+
+def test_squad_v1_equals_torchmetrics_where_answers_do_not_normalise_to_nothing():
+    torchmetrics_text = pytest.importorskip("torchmetrics.text")
+    predictions, answers = random_questions(3, n=300)
+    keep = [i for i, (p, group) in enumerate(zip(predictions, answers, strict=True))
+            if squad_clean(p) and all(squad_clean(g) for g in group)]
+    predictions = [predictions[i] for i in keep]
+    answers = [answers[i] for i in keep]
+    assert len(keep) > 100
+    metric = torchmetrics_text.SQuAD()
+    theirs = metric(preds=[{"prediction_text": p, "id": str(i)} for i, p in enumerate(predictions)],
+                    target=[{"answers": {"text": g, "answer_start": [0] * len(g)}, "id": str(i)}
+                            for i, g in enumerate(answers)])
+    ours = squad(predictions, answers)
+    assert ours["exact_match"] * 100 == pytest.approx(float(theirs["exact_match"]), rel=1e-6)
+    assert ours["f1"] * 100 == pytest.approx(float(theirs["f1"]), rel=1e-6)
+
+
+def test_where_torchmetrics_differs_from_the_official_v1_script():
+    # Both normalise to nothing: the official v1.1 f1_score finds no shared token and returns 0; TorchMetrics
+    # returns 1 (the v2.0 rule).  nlpmetrics follows the official script (exact match is 1 in both).
+    torchmetrics_text = pytest.importorskip("torchmetrics.text")
+    theirs = torchmetrics_text.SQuAD()(preds=[{"prediction_text": "the", "id": "1"}],
+                                       target=[{"answers": {"text": ["a"], "answer_start": [0]}, "id": "1"}])
+    assert float(theirs["f1"]) == 100.0
+    ours = squad(["the"], [["a"]])
+    assert ours["exact_match"] == 1.0 and ours["f1"] == 0.0
+    assert official_v1(as_dataset([["a"]]), {"q0": "the"}) == {"exact_match": 100.0, "f1": 0.0}
+
+
+@pytest.mark.parametrize(("prediction", "answers", "exact", "f1"), [
+    ("The Eiffel Tower", ["Eiffel Tower"], 1.0, 1.0),            # articles dropped
+    ("an apple", ["apple"], 1.0, 1.0),
+    ("Theater", ["theater"], 1.0, 1.0),                         # case only; 'the' inside a word stays
+    ("U.S.", ["US"], 1.0, 1.0),                                 # ASCII punctuation deleted, not replaced by a space
+    ("1,976", ["1976"], 1.0, 1.0),
+    ("“Broncos”", ["Broncos"], 0.0, 0.0),                       # curly quotes are not string.punctuation
+    ("Denver\n  Broncos", ["denver broncos"], 1.0, 1.0),        # whitespace collapsed
+    ("cat cat", ["cat"], 0.0, 2 * 0.5 * 1.0 / 1.5),             # tokens counted with multiplicity
+    ("Broncos", ["Denver", "Denver Broncos"], 0.0, 2 * 1.0 * 0.5 / 1.5),  # max over the gold answers
+    ("the Broncos", ["Denver Broncos"], 0.0, 2 * 1.0 * 0.5 / 1.5),
+    ("", ["Denver"], 0.0, 0.0),
+    ("the", ["a"], 1.0, 0.0),                                   # v1.1: both empty -> exact 1, F1 0
+])
+def test_squad_v1_edge_cases_of_the_official_script(prediction, answers, exact, f1):
+    result = squad([prediction], [answers])
+    assert (result["exact_match"], result["f1"]) == (exact, f1)
+    assert official_v1(as_dataset([answers]), {"q0": prediction}) == {"exact_match": exact * 100, "f1": f1 * 100}
+
+
+def test_squad_v1_needs_an_answer_per_question():
+    with pytest.raises(nm.InputError, match=r"references\[1\] is an empty list of answers; version='1.1' needs"):
+        nm.compute("squad", predictions=["a", ""], references=[["a"], []])
+
+
+# ---------------------------------------------------------------- squad v2.0
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_squad_v2_equals_the_official_procedure(seed):
+    predictions, answers = random_questions(seed, unanswerable=True)
+    ours = squad(predictions, answers, version="2.0")
+    official = official_v2(as_dataset(answers), {f"q{i}": p for i, p in enumerate(predictions)})
+    assert ours["exact_match"] * 100 == pytest.approx(official["exact"], rel=1e-12)
+    assert ours["f1"] * 100 == pytest.approx(official["f1"], rel=1e-12)
+    assert ours.details["total"] == official["total"]
+    for prefix in ("HasAns", "NoAns"):
+        assert ours.details[f"{prefix}_total"] == official[f"{prefix}_total"]
+        assert ours.details[f"{prefix}_exact"] * 100 == pytest.approx(official[f"{prefix}_exact"], rel=1e-12)
+        assert ours.details[f"{prefix}_f1"] * 100 == pytest.approx(official[f"{prefix}_f1"], rel=1e-12)
+
+
+@pytest.mark.parametrize(("prediction", "answers", "exact", "f1"), [
+    ("", [], 1.0, 1.0),                      # unanswerable: the empty answer is right
+    ("Denver", [], 0.0, 0.0),
+    ("the", [], 1.0, 1.0),                   # normalises to nothing, so it is the empty answer
+    ("", ["the"], 1.0, 1.0),                 # a gold answer that normalises to nothing is dropped: [""] is left
+    ("the", ["a"], 1.0, 1.0),                # v2.0: both empty -> F1 1
+    ("", ["Denver"], 0.0, 0.0),
+    ("Broncos", ["the", "Denver Broncos"], 0.0, 2 * 1.0 * 0.5 / 1.5),
+])
+def test_squad_v2_edge_cases_of_the_official_script(prediction, answers, exact, f1):
+    result = squad([prediction], [answers], version="2.0")
+    assert (result["exact_match"], result["f1"]) == (exact, f1)
+    official = official_v2(as_dataset([answers]), {"q0": prediction})
+    assert (official["exact"], official["f1"]) == (exact * 100, f1 * 100)
+
+
+def test_squad_v2_groups_follow_the_scripts_has_answer():
+    # ["the"] is a non-empty answer list, so the question counts as answerable (bool(qa["answers"])) although its
+    # only gold answer is dropped; a group with no question is left out, as the script leaves it out.
+    result = squad(["", "Denver", ""], [["the"], ["Denver"], []], version="2.0")
+    assert result.details["HasAns_total"] == 2 and result.details["NoAns_total"] == 1
+    assert result.details["HasAns_exact"] == 1.0
+    table = result.details["by_answerability"]
+    assert list(table["type"]) == ["answerable", "unanswerable"] and list(table["count"]) == [2, 1]
+    only_answerable = squad(["Denver"], [["Denver"]], version="2.0")
+    assert "NoAns_exact" not in only_answerable.details and list(only_answerable.details["by_answerability"]["type"]) \
+        == ["answerable"]
+
+
+# ---------------------------------------------------------------- JSQuAD (lang="ja")
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("version", ["1.1", "2.0"])
+def test_squad_ja_equals_jglues_patched_squad_metrics(seed, version):
+    predictions, answers = random_questions(seed, unanswerable=version == "2.0")
+    ours = squad(predictions, answers, lang="ja", version=version)
+    reference = jglue(as_dataset(answers), {f"q{i}": p for i, p in enumerate(predictions)})
+    assert ours["exact_match"] * 100 == pytest.approx(reference["exact"], rel=1e-12)
+    assert ours["f1"] * 100 == pytest.approx(reference["f1"], rel=1e-12)
+
+
+@pytest.mark.parametrize(("prediction", "answer", "exact", "f1"), [
+    ("東京", "東京都", 0.0, 0.8),               # characters: 2 of 2 right, 2 of 3 found
+    ("東京。", "東京", 1.0, 1.0),               # a trailing 。 is stripped
+    ("東京。 ", "東京", 0.0, 0.8),              # ... but not before a trailing space (rstrip comes first)
+    ("東京、", "東京", 0.0, 0.8),               # punctuation is kept
+    ("ＡＢＣ", "ａｂｃ", 1.0, 1.0),             # lower() folds full-width capitals
+    ("ABC", "ＡＢＣ", 0.0, 0.0),               # but full-width is not half-width
+    ("東京 都", "東京都", 0.0, 2 * 0.75 * 1.0 / 1.75),  # the space is a character too
+    ("the cat", "cat", 0.0, 2 * (3 / 7) * 1.0 / (3 / 7 + 1.0)),  # no article removal
+])
+def test_squad_ja_edge_cases_of_the_jglue_rule(prediction, answer, exact, f1):
+    result = squad([prediction], [[answer]], lang="ja")
+    assert result["exact_match"] == exact
+    assert result["f1"] == pytest.approx(f1, rel=1e-15)
+    reference = jglue(as_dataset([[answer]]), {"q0": prediction})
+    assert (reference["exact"], reference["f1"]) == (exact * 100, pytest.approx(f1 * 100, rel=1e-15))
+
+
+def test_japanese_with_the_english_rule_is_never_a_silent_zero():
+    with pytest.warns(SquadWarning, match="lang='ja'") as caught:
+        result = nm.compute("squad", predictions=["東京"], references=[["東京都"]])
+    assert result["f1"] == 0.0 and caught[0].message.code == "cjk_with_word_tokens"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert nm.compute("squad", predictions=["東京"], references=[["東京都"]], lang="ja")["f1"] == 0.8
+
+
+def test_squad_lang_accepts_language_codes_and_refuses_other_languages():
+    assert nm.load("squad", lang="ja-JP").config["lang"] == "ja"
+    with pytest.raises(nm.InputError, match="not 'de'"):
+        nm.load("squad", lang="de")
+
+
+def test_squad_signature_says_which_rule():
+    assert "squad-v1.1-official" in str(nm.compute("squad", predictions=["a"], references=[["a"]]).signature)
+    ja = nm.compute("squad", predictions=["東京"], references=[["東京"]], lang="ja")
+    assert "jsquad-jglue" in str(ja.signature) and ja.details["f1_units"] == "characters"
+
+
+# ---------------------------------------------------------------- the cards' examples are computed
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_exact_match_card_examples(lang):
+    example = load_card("exact_match", lang).example
+    if lang == "en":
+        predictions, references = ["Paris", "paris", "Tokyo.", "Milan"], ["Paris", "Paris", "Tokyo", "Rome"]
+        relaxed = {"ignore_case": True, "ignore_punctuation": True}
+    else:
+        predictions, references = ["東京", "東京。", "ＡＢＣ", "大阪"], ["東京", "東京", "ABC", "京都"]
+        relaxed = {"ignore_punctuation": True, "normalize": "nfkc"}
+    for options in ({}, relaxed):
+        value = nm.compute("exact_match", predictions=predictions, references=references, **options)["exact_match"]
+        assert f"{round(value * 100)}%" in example, (options, value)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_squad_card_examples(lang):
+    example = load_card("squad", lang).example
+    if lang == "en":
+        result = squad(["the Broncos"], [["Denver Broncos"]])
+        assert "0%" in example and "67%" in example and round(result["f1"] * 100) == 67
+        assert result["exact_match"] == 0.0
+    else:
+        result = squad(["東京"], [["東京都"]], lang="ja")
+        assert round(result["f1"] * 100) == 80 and "80%" in example and result["exact_match"] == 0.0
+        assert squad(["東京"], [["東京都"]])["f1"] == 0.0 and "F値は0%" in example
