@@ -1,0 +1,368 @@
+"""A batch of queries reduced to what every ranking measure needs: where the relevant documents were ranked.
+
+Per query the prediction is a ranking (a list of document ids, best first, or
+a mapping id -> score) and the reference the relevant ids (a list or set:
+relevance 1 each; or a mapping id -> graded relevance, 0 meaning judged not
+relevant).  Every measure depends only on
+
+* the number of ranked documents, the number of relevant ones (relevance
+  >= 1, trec_eval's ``relevance_level``) and whether anything was judged;
+* the rank and relevance of each relevant document that was retrieved;
+* the relevance values of all relevant documents, best first (for nDCG's
+  ideal ranking),
+
+so a query costs Python work in proportion to its relevant documents, not to
+its ranking, and the measures are computed for all queries at once
+(:mod:`._compute`).
+
+A mapping id -> score is ranked as trec_eval ranks it: by score, highest
+first, ties by document id in *decreasing* string order (``strcmp``).  The
+rank of a retrieved relevant document is the number of its query's scores
+above its own (binary search in the query's sorted scores); a query where a
+relevant document shares its score with another is ranked in full.  Rankings
+given as one integer matrix (top-k ids from a vector index) are reduced with
+no per-document Python work at all.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+from nlpmetrics.errors import InputError
+from nlpmetrics.validation import a_type, shown
+
+#: Document ids are strings or whole numbers (not both in one query: 1 and "1" would never match).
+_ID_TYPES = (str, int)
+
+
+@dataclass
+class Judged:
+    """What the measures need from a batch of ``n`` queries (see the module docstring).
+
+    Attributes
+    ----------
+    lengths, num_rel : ndarray of int64, shape (n,)
+        Documents ranked; documents with relevance >= 1.
+    judged : ndarray of bool, shape (n,)
+        Whether the reference judged any document (an empty reference judges none).
+    hit_query, hit_rank, hit_gain : ndarray, shape (h,)
+        Each retrieved relevant document: its query, 0-based rank and relevance,
+        sorted by query then rank.
+    ideal_query, ideal_gain : ndarray, shape (r,)
+        Each relevant document's query and relevance, sorted by query then
+        relevance, highest first (the ideal ranking of nDCG).
+    """
+
+    lengths: np.ndarray
+    num_rel: np.ndarray
+    judged: np.ndarray
+    hit_query: np.ndarray
+    hit_rank: np.ndarray
+    hit_gain: np.ndarray
+    ideal_query: np.ndarray
+    ideal_gain: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.lengths.size)
+
+
+# --------------------------------------------------------------------------- checking one query (the slow path)
+def _id(value: Any, argument: str, index: tuple[int, ...]) -> str | int:
+    """A document id as ``str`` or ``int`` (numpy scalars become Python values); anything else is refused."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, _ID_TYPES):
+        what = "None" if value is None else f"{a_type(value)} ({shown(value)})"
+        raise InputError(argument=argument, index=index,
+                         detail=f"is {what}; document ids must be strings or whole numbers")
+    return value
+
+
+def _sequence(value: Any, argument: str, index: int, *, sets: bool) -> list | None:
+    """``value`` as a list of ids when it is list-like (an array, tuple, or a set where order does not matter)."""
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            raise InputError(argument=argument, index=index,
+                             detail=f"has shape {value.shape}; pass a flat list of document ids")
+        return value.tolist()
+    if isinstance(value, (list, tuple)) or (sets and isinstance(value, (set, frozenset))):
+        return list(value)
+    return None
+
+
+def canonical_ranking(value: Any, index: int) -> list | dict:
+    """A query's ranking as a list of ids (best first) or a dict id -> float score, every entry checked."""
+    argument = "predictions"
+    if isinstance(value, (str, bytes)) or value is None:
+        what = "None" if value is None else "a single string"
+        raise InputError(argument=argument, index=index, detail=(
+            f"is {what}; a ranking is a list of document ids, best first, or a mapping id -> score"))
+    if isinstance(value, Mapping):
+        out: dict = {}
+        for key, score in value.items():
+            doc = _id(key, argument, (index,))
+            if isinstance(score, np.generic):
+                score = score.item()
+            if isinstance(score, bool) or not isinstance(score, (int, float)):
+                raise InputError(argument=argument, index=index, detail=(
+                    f"gives document {shown(doc)} the score {shown(score)}; scores must be numbers"))
+            if math.isnan(score):
+                raise InputError(argument=argument, index=index, detail=(
+                    f"gives document {shown(doc)} the score NaN, which cannot be ranked; fix or drop it"))
+            out[doc] = float(score)
+        return out
+    ids = _sequence(value, argument, index, sets=False)
+    if ids is None:
+        hint = " (a set has no order; pass a list, best first)" if isinstance(value, (set, frozenset)) else ""
+        raise InputError(argument=argument, index=index, detail=(
+            f"is {a_type(value)}{hint}; a ranking is a list of document ids, best first, or a mapping id -> score"))
+    ids = [_id(doc, argument, (index, j)) for j, doc in enumerate(ids)]
+    if len(set(ids)) != len(ids):
+        seen: set = set()
+        duplicate = next(doc for doc in ids if doc in seen or seen.add(doc))
+        raise InputError(argument=argument, index=index, detail=(
+            f"ranks document {shown(duplicate)} twice; a ranking lists each document once (trec_eval refuses "
+            "duplicates too)"))
+    return ids
+
+
+def canonical_relevance(value: Any, index: int) -> dict:
+    """A query's reference as a dict id -> relevance (a whole number >= 0; a list or set means relevance 1)."""
+    argument = "references"
+    if isinstance(value, (str, bytes)) or value is None:
+        what = "None" if value is None else "a single string"
+        raise InputError(argument=argument, index=index, detail=(
+            f"is {what}; pass the relevant document ids as a list (or a mapping id -> relevance; [] when none)"))
+    if isinstance(value, Mapping):
+        out: dict = {}
+        for key, level in value.items():
+            doc = _id(key, argument, (index,))
+            if isinstance(level, np.generic):
+                level = level.item()
+            if (isinstance(level, bool) or not isinstance(level, (int, float)) or level != level
+                    or level < 0 or level != int(level)):
+                raise InputError(argument=argument, index=index, detail=(
+                    f"gives document {shown(doc)} the relevance {shown(level)}; relevance is a whole number >= 0 "
+                    "(0: judged not relevant, 1 or more: relevant, higher is better)"))
+            out[doc] = int(level)
+        return out
+    ids = _sequence(value, argument, index, sets=True)
+    if ids is None:
+        raise InputError(argument=argument, index=index, detail=(
+            f"is {a_type(value)}; pass the relevant document ids as a list (or a mapping id -> relevance)"))
+    ids = [_id(doc, argument, (index, j)) for j, doc in enumerate(ids)]
+    relevance = dict.fromkeys(ids, 1)
+    if len(relevance) != len(ids):
+        seen: set = set()
+        duplicate = next(doc for doc in ids if doc in seen or seen.add(doc))
+        raise InputError(argument=argument, index=index, detail=f"lists document {shown(duplicate)} twice")
+    return relevance
+
+
+def _check_one_id_type(ranking: list | dict, relevance: dict, index: int) -> None:
+    """Refuse a query whose ids mix strings and numbers (``1`` never matches ``"1"``: a silent 0 otherwise)."""
+    kinds = set(map(type, ranking)) | set(map(type, relevance))
+    if len(kinds) > 1:
+        raise InputError(argument="references", index=index, detail=(
+            "and its ranking mix document ids written as text and as numbers, and 1 never matches '1'; "
+            "use one type for every id (e.g. convert them all with str())"))
+
+
+# --------------------------------------------------------------------------- the batch
+def _id_types(values: Sequence[Any]) -> set[type]:
+    """The types of every id in a batch of rankings or references (one C-level pass over all of them)."""
+    return set(map(type, chain.from_iterable(values)))
+
+
+def _rankings(predictions: Sequence[Any]) -> tuple[list, set[type]]:
+    """Every query's ranking as a list or a dict id -> score, and the id types seen.
+
+    Lists and dicts of plain ids and scores are taken as they are (checked in
+    a few C-level passes over the whole batch: id and score types, NaN);
+    anything else is converted and checked query by query, naming the index.
+    """
+    if set(map(type, predictions)) <= {list, dict}:
+        ids = _id_types(predictions)
+        rankings = [p for p in predictions if type(p) is dict]
+        scores_plain = True
+        if rankings:
+            scores_plain = set(map(type, chain.from_iterable(map(dict.values, rankings)))) <= {float, int}
+            total = sum(chain.from_iterable(map(dict.values, rankings))) if scores_plain else 0.0
+            if total != total:  # NaN when a score is NaN (or when inf meets -inf)
+                scores_plain = not any(map(math.isnan, chain.from_iterable(map(dict.values, rankings))))
+        if ids <= {str, int} and scores_plain:
+            return list(predictions), ids
+    rankings = [canonical_ranking(p, i) for i, p in enumerate(predictions)]
+    return rankings, _id_types(rankings)
+
+
+def _relevances(references: Sequence[Any]) -> tuple[list[dict], set[type]]:
+    """Every query's reference as a dict id -> relevance, and the id types seen (fast when already plain)."""
+    if set(map(type, references)) <= {list, dict, set}:
+        ids = _id_types(references)
+        graded = [r for r in references if type(r) is dict]
+        levels = list(chain.from_iterable(map(dict.values, graded)))
+        if (ids <= {str, int} and set(map(type, levels)) <= {int} and (not levels or min(levels) >= 0)
+                and not any(type(r) is list and len(set(r)) != len(r) for r in references)):
+            return [r if type(r) is dict else dict.fromkeys(r, 1) for r in references], ids
+    relevances = [canonical_relevance(r, i) for i, r in enumerate(references)]
+    return relevances, _id_types(relevances)
+
+
+def judge(predictions: Sequence[Any], references: Sequence[Any]) -> Judged:
+    """Check a batch of rankings and references and reduce it to a :class:`Judged` (see the module docstring)."""
+    n = len(predictions)
+    if isinstance(predictions, np.ndarray) and predictions.ndim == 2 and predictions.dtype.kind in "iu":
+        return _judge_matrix(predictions, references)
+    rankings, ranked_types = _rankings(predictions)
+    relevances, relevant_types = _relevances(references)
+    if len(ranked_types | relevant_types) > 1:
+        for i, (ranking, relevance) in enumerate(zip(rankings, relevances, strict=True)):
+            _check_one_id_type(ranking, relevance, i)
+    lengths = np.fromiter(map(len, rankings), dtype=np.int64, count=n)
+    judged = np.fromiter(map(bool, relevances), dtype=bool, count=n)
+    num_rel = np.fromiter((len(r) - operator.countOf(r.values(), 0) for r in relevances), dtype=np.int64, count=n)
+
+    hit_query: list[int] = []
+    hit_rank: list[int] = []
+    hit_gain: list[int] = []
+    scored: list[tuple[int, float, Any, int]] = []  # (query, score, id, relevance) of hits in ranked mappings
+    for i, (ranking, relevance) in enumerate(zip(rankings, relevances, strict=True)):
+        if type(ranking) is dict:
+            for doc in relevance.keys() & ranking.keys():
+                if relevance[doc]:
+                    scored.append((i, ranking[doc], doc, relevance[doc]))
+            continue
+        present = set(ranking)
+        if len(present) != len(ranking):
+            canonical_ranking(ranking, i)  # raises, naming the duplicate
+        for doc, level in relevance.items():
+            if level and doc in present:
+                hit_query.append(i)
+                hit_rank.append(ranking.index(doc))
+                hit_gain.append(level)
+    if scored:
+        _rank_scored(rankings, scored, hit_query, hit_rank, hit_gain)
+
+    hq = np.asarray(hit_query, dtype=np.int64)
+    hr = np.asarray(hit_rank, dtype=np.int64)
+    hg = np.asarray(hit_gain, dtype=np.float64)
+    order = np.lexsort((hr, hq))
+    ideal_query, ideal_gain = _ideal(relevances, num_rel)
+    return Judged(lengths=lengths, num_rel=num_rel, judged=judged, hit_query=hq[order], hit_rank=hr[order],
+                  hit_gain=hg[order], ideal_query=ideal_query, ideal_gain=ideal_gain)
+
+
+def _ideal(relevances: list[dict], num_rel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every relevant document's query and relevance, best first within a query (nDCG's ideal ranking)."""
+    query = np.repeat(np.arange(num_rel.size, dtype=np.int64), num_rel)
+    sizes = np.fromiter(map(len, relevances), dtype=np.int64, count=len(relevances))
+    levels = np.fromiter(chain.from_iterable(map(dict.values, relevances)), dtype=np.int64, count=int(sizes.sum()))
+    if levels.size == 0 or levels.max() <= 1:
+        return query, np.ones(query.size)
+    owner = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
+    order = np.lexsort((-levels, owner))
+    levels = levels[order]
+    return query, levels[levels > 0].astype(np.float64)
+
+
+def _rank_scored(rankings: list, scored: list[tuple[int, float, Any, int]], hit_query: list[int],
+                 hit_rank: list[int], hit_gain: list[int]) -> None:
+    """Ranks (trec_eval's order) of the relevant documents retrieved in ranked mappings, appended to the hits.
+
+    A document's rank is the number of documents of its query with a higher
+    score: two binary searches in the query's sorted scores (sorted once per
+    query).  A query where a relevant document shares its score with another
+    (a tie, which trec_eval breaks by id) is ranked in full instead.
+    """
+    ascending: dict[int, list[float]] = {}
+    ranks: list[int] = []
+    full: set[int] = set()
+    for q, score, _, _ in scored:
+        values = ascending.get(q)
+        if values is None:
+            values = ascending[q] = sorted(rankings[q].values())
+        above = bisect_right(values, score)
+        if above - bisect_left(values, score) > 1:
+            full.add(q)
+        ranks.append(len(values) - above)
+    ordered = {q: _trec_eval_order(rankings[q]) for q in full}
+    for (q, _, doc, level), rank in zip(scored, ranks, strict=True):
+        hit_query.append(q)
+        hit_rank.append(ordered[q][doc] if q in full else rank)
+        hit_gain.append(level)
+
+
+def _trec_eval_order(ranking: dict) -> dict:
+    """Rank (from 0) of every document of a mapping id -> score in trec_eval's order.
+
+    Highest score first; equal scores by id in decreasing string order, as
+    trec_eval's ``qsort`` with ``strcmp`` does (UTF-8 byte order is code point
+    order, which is how Python compares strings).
+    """
+    ordered = sorted(((score, str(doc), doc) for doc, score in ranking.items()), reverse=True)
+    return {doc: rank for rank, (_, _, doc) in enumerate(ordered)}
+
+
+def _judge_matrix(matrix: np.ndarray, references: Sequence[Any]) -> Judged:
+    """The batch when the rankings are one integer matrix, a row per query (top-k ids from a vector index).
+
+    Negative entries are padding (faiss marks a missing result with -1): a
+    row's ranking is its entries before the first negative one, and nothing
+    but padding may follow.  Everything is vectorised: membership of ranked
+    ids in the relevant sets comes from one sort of (query, id) keys.
+    """
+    n, width = matrix.shape
+    matrix = matrix.astype(np.int64, copy=False)
+    valid = matrix >= 0
+    lengths = valid.sum(axis=1)
+    ragged = np.flatnonzero(valid[:, 1:] & ~valid[:, :-1].astype(bool)) if width > 1 else np.zeros(0, np.int64)
+    if ragged.size:
+        row = int(ragged[0] // (width - 1))
+        raise InputError(argument="predictions", index=row, detail=(
+            "has an id after a negative entry; negative entries are padding (no result) and may only come last"))
+    ordered = np.sort(np.where(valid, matrix, -1 - np.arange(width)), axis=1)
+    repeated = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)
+    if repeated.any():
+        row, column = np.argwhere(repeated)[0]
+        raise InputError(argument="predictions", index=int(row), detail=(
+            f"ranks document {int(ordered[row, column])} twice; a ranking lists each document once (trec_eval "
+            "refuses duplicates too)"))
+    relevances, types = _relevances(references)
+    if not types <= {int}:
+        for i, relevance in enumerate(relevances):
+            if relevance and set(map(type, relevance)) != {int}:
+                raise InputError(argument="references", index=i, detail=(
+                    "holds document ids that are not whole numbers, but the rankings are a matrix of numbers; "
+                    "use the same ids on both sides"))
+    judged = np.fromiter(map(bool, relevances), dtype=bool, count=n)
+    sizes = np.fromiter(map(len, relevances), dtype=np.int64, count=n)
+    count = int(sizes.sum())
+    rel_query = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    rel_doc = np.fromiter(chain.from_iterable(relevances), dtype=np.int64, count=count)
+    rel_gain = np.fromiter(chain.from_iterable(map(dict.values, relevances)), dtype=np.float64, count=count)
+    relevant = rel_gain > 0
+    rel_query, rel_doc, rel_gain = rel_query[relevant], rel_doc[relevant], rel_gain[relevant]
+    num_rel = np.bincount(rel_query, minlength=n).astype(np.int64)
+    total = int(rel_query.size)
+    # Where each relevant id sits in its query's row: compare it with that row (blocks bound the memory).
+    rank = np.full(total, -1, dtype=np.int64)
+    block = max(1, (1 << 22) // max(width, 1))
+    for start in range(0, total, block):
+        part = slice(start, start + block)
+        equal = matrix[rel_query[part]] == rel_doc[part, None]
+        rank[part] = np.where(equal.any(axis=1) & (rel_doc[part] >= 0), equal.argmax(axis=1), -1)
+    hit = rank >= 0
+    order = np.lexsort((rank[hit], rel_query[hit]))
+    hit_query, hit_rank, hit_gain = rel_query[hit][order], rank[hit][order], rel_gain[hit][order]
+    ideal_query, ideal_gain = _ideal(relevances, num_rel)
+    return Judged(lengths=lengths.astype(np.int64), num_rel=num_rel, judged=judged, hit_query=hit_query,
+                  hit_rank=hit_rank, hit_gain=hit_gain, ideal_query=ideal_query, ideal_gain=ideal_gain)
