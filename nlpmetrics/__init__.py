@@ -21,6 +21,7 @@ __all__ = [
     "compute",
     "list_metrics",
     "load",
+    "load_many",
     "report",
     "suggest",
     "__version__",
@@ -67,6 +68,18 @@ def compute(
     return metric.compute(confidence=confidence, n_resamples=n_resamples, seed=seed)
 
 
+def load_many(metrics: Any, *, keep_examples: bool = True, **options: Any):
+    """Several metrics that take each batch once: ``load_many(["accuracy", "f1_macro"], lang="ja")``.
+
+    Returns a :class:`~nlpmetrics.collection.MetricCollection` with ``update``,
+    ``merge``, ``compute`` (a dict of name to Result), ``reset`` and ``sync``;
+    see :func:`nlpmetrics.collection.load_many` for the accepted names and options.
+    """
+    from nlpmetrics.collection import load_many as _load_many
+
+    return _load_many(metrics, keep_examples=keep_examples, **options)
+
+
 def suggest(task: str, lang: str = "en"):
     """Metrics recommended for a task, with reasons (see :mod:`nlpmetrics.suggestions`)."""
     from nlpmetrics.suggestions import suggest as _suggest
@@ -83,6 +96,7 @@ def report(*args: Any, **kwargs: Any):
 
 _LAZY = {
     "Metric": "nlpmetrics.base",
+    "MetricCollection": "nlpmetrics.collection",
     "MetricInfo": "nlpmetrics.base",
     "Result": "nlpmetrics.result",
     "Signature": "nlpmetrics.signature",

@@ -35,7 +35,7 @@ from __future__ import annotations
 import copy
 import inspect
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -197,6 +197,26 @@ class Metric:
         """Per-example statistics rows for a validated batch."""
         raise NotImplementedError
 
+    def conversion_key(self) -> Hashable | None:
+        """What :meth:`convert_inputs` depends on, or ``None`` when this metric converts nothing shared.
+
+        Metrics whose keys are equal convert a batch identically (every
+        classification metric turns labels into the same codes), so a
+        :class:`~nlpmetrics.collection.MetricCollection` converts each batch
+        once for all of them and hands the result to each one's
+        :meth:`check_converted`.  A metric that declares a key has
+        ``check_inputs(p, r) == check_converted(*convert_inputs(p, r))``.
+        """
+        return None
+
+    def convert_inputs(self, predictions: Sequence, references: Sequence) -> tuple[Any, Any]:
+        """The shared first part of :meth:`check_inputs` (see :meth:`conversion_key`)."""
+        return predictions, references
+
+    def check_converted(self, predictions: Any, references: Any) -> tuple[Any, Any]:
+        """The rest of :meth:`check_inputs`, on a batch :meth:`convert_inputs` made (this metric's own checks)."""
+        return predictions, references
+
     def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> Summary:
         """What the score needs from ``rows``, each row counted ``weights[i]`` times.
 
@@ -352,7 +372,10 @@ class Metric:
         check_same_length(predictions, references)
         if len(predictions) == 0:
             return Rows(origin=self.provenance)
-        predictions, references = self.check_inputs(predictions, references)
+        return self.rows_of_checked(*self.check_inputs(predictions, references))
+
+    def rows_of_checked(self, predictions: Any, references: Any) -> Rows:
+        """The statistics rows of a batch that passed :meth:`check_inputs` (or :meth:`check_converted`)."""
         rows = as_rows(self.statistics(predictions, references))
         rows.origin = self.provenance
         return rows

@@ -67,6 +67,26 @@ def list_metrics() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def resolve_name(key: str) -> tuple[str, dict[str, Any]]:
+    """A metric name as (registry name, options it implies): ``f1_macro`` is ``f1`` with ``average="macro"``.
+
+    A metric with an ``average`` option may be named with one of its choices
+    as a suffix, in Python (:func:`nlpmetrics.load_many`) as on the command
+    line (``-m f1_macro``).  An unknown name raises
+    :class:`~nlpmetrics.errors.UnknownMetricError` naming the closest ones.
+    """
+    _discover()
+    if isinstance(key, str) and key in _REGISTRY:
+        return key, {}
+    base, _, suffix = key.rpartition("_") if isinstance(key, str) else ("", "", "")
+    if base in _REGISTRY:
+        average = getattr(_REGISTRY[base], "options", {}).get("average")
+        if average is not None and average.choices and suffix in average.choices:
+            return base, {"average": suffix}
+    metric_class(key)  # raises UnknownMetricError with the closest names
+    raise AssertionError("unreachable")
+
+
 def load(name: str, **options: Any):
     """A configured metric with empty state; options are checked now."""
     return metric_class(name)(**options)
