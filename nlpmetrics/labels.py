@@ -22,6 +22,8 @@ from nlpmetrics.validation import a_type, shown
 
 #: Integer labels spanning at most this many values are coded by offset instead of by sorting.
 _DENSE_RANGE = 1 << 20
+#: The fix for scores (logits, probabilities) given where labels are expected: one wording in every message.
+LOGITS_FIX = "for logits or probabilities take argmax(-1) first"
 
 
 def label_kind(value: Any) -> str:
@@ -180,7 +182,8 @@ def _encode_checked(values: list, arg: str, categories: Categories) -> np.ndarra
 def _array_hint(value: Any) -> str:
     """The fix for an array-like passed where one label per example was expected."""
     if hasattr(value, "__len__") and not isinstance(value, (str, bytes)):
-        return " (one label per example: for logits or probabilities take argmax(-1) first)"
+        return (" (one label per example: concatenate a list of batches first, with torch.cat or np.concatenate; "
+                f"{LOGITS_FIX})")
     return ""
 
 
@@ -236,7 +239,7 @@ def _encode_numbers(array: np.ndarray, arg: str, categories: Categories) -> np.n
 
 def _flat(values: np.ndarray, arg: str) -> np.ndarray:
     if values.ndim != 1:
-        hint = " (for logits or probabilities take argmax(-1) first)" if values.ndim == 2 else ""
+        hint = f" ({LOGITS_FIX})" if values.ndim == 2 else ""
         raise InputError(f"{arg} has shape {values.shape}; pass a flat list with one label per example{hint}",
                          argument=arg)
     return values
@@ -248,8 +251,7 @@ def _check_whole_floats(values: np.ndarray, arg: str) -> None:
         index = int(np.argmax(bad))
         raise InputError(argument=arg, index=index, detail=(
             f"= {shown(values[index])} is not a class label; classification metrics take discrete labels "
-            "(use pearson/spearman for continuous scores, or round/threshold them first; for logits or "
-            "probabilities take argmax(-1))"))
+            f"(use pearson/spearman for continuous scores, or round/threshold them first; {LOGITS_FIX})"))
 
 
 def sorted_order(categories: Categories) -> np.ndarray:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from nlpmetrics.arrays import scalar_items, to_numpy
 from nlpmetrics.errors import InputError
 
 
@@ -30,12 +31,13 @@ def as_sequence(value: Any, arg: str) -> Sequence:
         raise InputError(
             f"{arg} is {kind}; pass a list with one entry per example, in the order of the other side "
             "(an unordered collection pairs examples by chance)", argument=arg)
-    if isinstance(value, np.ndarray):
-        if value.ndim == 0:
+    array = to_numpy(value)  # numpy, torch (any device), pandas, __array__, __dlpack__: no framework imported
+    if array is not None:
+        if array.ndim == 0:
             raise InputError(f"{arg} is a single value; pass a list with one entry per example", argument=arg)
-        return value
-    if hasattr(value, "to_numpy") and hasattr(value, "__len__"):  # pandas Series and friends
-        return value.to_numpy()
+        return array
+    if isinstance(value, list):
+        return scalar_items(value)
     if isinstance(value, Sequence):
         return value
     if isinstance(value, Iterable):
