@@ -120,7 +120,7 @@ def main() -> None:
     import torch
 
     import nlpmetrics as nm
-    from nlpmetrics.metrics import _bertscore_engine as engine
+    from nlpmetrics.metrics.bertscore import engine
 
     gpu = args.device.startswith("cuda")
     temp = tempfile.TemporaryDirectory()

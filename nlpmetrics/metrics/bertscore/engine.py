@@ -44,8 +44,8 @@ from typing import Any
 import numpy as np
 
 from nlpmetrics.errors import InputError, missing_dependency
-from nlpmetrics.metrics._bertscore_idf import DocumentFrequencies, IdfWeights
-from nlpmetrics.metrics._bertscore_tables import DEFAULT_MULTILINGUAL_MODEL, LANG_MODELS, MODEL_LAYERS
+from nlpmetrics.metrics.bertscore.idf import DocumentFrequencies, IdfWeights
+from nlpmetrics.metrics.bertscore.tables import DEFAULT_MULTILINGUAL_MODEL, LANG_MODELS, MODEL_LAYERS
 
 #: Tokens (padded) per encoding batch for each unit of the ``batch_size`` option.
 TOKENS_PER_BATCH_UNIT = 1024

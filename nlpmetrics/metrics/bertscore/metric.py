@@ -3,7 +3,7 @@
 bert-score 0.3.13's numbers (``bert_score.score``), computed on torch +
 transformers directly: the model loads once per process and is reused, each
 distinct text is encoded once, and batches are cut by a token budget.  The
-heavy work lives in :mod:`nlpmetrics.metrics._bertscore_engine`, imported on
+heavy work lives in :mod:`nlpmetrics.metrics.bertscore.engine`, imported on
 first use, so this module stays light.
 
 Rows are the per-example precision, recall and F1 (already rescaled when
@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from nlpmetrics.base import CorpusPass, Metric
-from nlpmetrics.metrics._bertscore_idf import DocumentFrequencies, IdfWeights, check_idf_option
+from nlpmetrics.metrics.bertscore.idf import DocumentFrequencies, IdfWeights, check_idf_option
 from nlpmetrics.metrics.text import check_lang, normalize_lang
 from nlpmetrics.options import Option, check_bool, check_optional_non_negative_int, check_positive_int
 from nlpmetrics.registry import register
@@ -81,7 +81,7 @@ def document_frequencies(references: Sequence, *, model: str | os.PathLike | Non
         Merge the counts of several shards with ``.merge()``, then pass
         ``idf=frequencies.idf()`` to ``nm.load("bertscore", ...)``.
     """
-    from nlpmetrics.metrics._bertscore_engine import default_model, get_sentence_tokenizer
+    from nlpmetrics.metrics.bertscore.engine import default_model, get_sentence_tokenizer
 
     name = _check_model(model) or default_model(normalize_lang(lang))
     flat = [text for group in reference_texts(references) for text in group]
@@ -129,7 +129,7 @@ class BERTScore(Metric):
         super().__init__(**options)
         self._baseline: np.ndarray | None = None
         if self.config["rescale_with_baseline"]:
-            from nlpmetrics.metrics._bertscore_engine import baseline_file, default_layer, read_baseline
+            from nlpmetrics.metrics.bertscore.engine import baseline_file, default_layer, read_baseline
 
             path = baseline_file(self.model_name, self.config["lang"])
             layer = self.config["num_layers"]
@@ -138,14 +138,14 @@ class BERTScore(Metric):
     @property
     def model_name(self) -> str:
         """The model used: the ``model`` option, or bert-score's default for ``lang``."""
-        from nlpmetrics.metrics._bertscore_engine import default_model
+        from nlpmetrics.metrics.bertscore.engine import default_model
 
         return self.config["model"] or default_model(self.config["lang"])
 
     @property
     def layer(self) -> int:
         """The layer used (may read the model's config for a model bert-score's table does not list)."""
-        from nlpmetrics.metrics._bertscore_engine import resolve_layer
+        from nlpmetrics.metrics.bertscore.engine import resolve_layer
 
         return resolve_layer(self.model_name, self.config["num_layers"])
 
@@ -164,8 +164,8 @@ class BERTScore(Metric):
         return texts(predictions, "predictions"), reference_texts(references)
 
     def scorer(self):
-        """The loaded model (:class:`~nlpmetrics.metrics._bertscore_engine.Encoder`), cached per process."""
-        from nlpmetrics.metrics._bertscore_engine import get_encoder
+        """The loaded model (:class:`~nlpmetrics.metrics.bertscore.engine.Encoder`), cached per process."""
+        from nlpmetrics.metrics.bertscore.engine import get_encoder
 
         return get_encoder(self.model_name, self.config["num_layers"], self.config["device"], self.config["dtype"])
 
