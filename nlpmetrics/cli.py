@@ -659,17 +659,16 @@ def _card_lang(text: str) -> str:
     return code
 
 
-#: Dask's local schedulers (an address such as tcp://host:8786 names a distributed one).
-DASK_SCHEDULERS = ("threads", "processes", "synchronous", "sync", "single-threaded", "threading", "multiprocessing")
-
-
 def _scheduler(text: str) -> str:
     """An argparse type: a Dask local scheduler name or a scheduler address (``tcp://host:8786``)."""
-    if text in DASK_SCHEDULERS or ("://" in text and text.split("://", 1)[1]):
-        return text
-    raise argparse.ArgumentTypeError(
-        f"{text!r} is not a Dask scheduler: use threads, processes, synchronous or an address such as "
-        "tcp://host:8786")
+    from nlpmetrics.distributed.dask import check_scheduler
+
+    try:
+        return check_scheduler(text)
+    except InputError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a Dask scheduler: use threads, processes, synchronous or an address such as "
+            "tcp://host:8786") from None
 
 
 def _conll_columns(text: str) -> tuple[int, int]:

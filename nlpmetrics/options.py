@@ -77,7 +77,7 @@ def resolve_options(metric: str, declared: Mapping[str, Option], given: Mapping[
         if option.check is not None and name in given:
             try:
                 value = option.check(value)
-            except (TypeError, ValueError, RecursionError) as error:
+            except (TypeError, ValueError, ArithmeticError, RecursionError) as error:
                 raise InputError(f"option {name}={shown(value)} is not valid for metric {metric!r}: {error}",
                                  argument=name) from None
         resolved[name] = value
@@ -127,6 +127,17 @@ def check_optional_non_negative_int(value: Any) -> int | None:
 
 def check_zero_division(value: Any) -> float:
     """The value of a score whose denominator is 0, as scikit-learn and seqeval allow: 0.0, 1.0 or NaN."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool) and (value in (0, 1) or math.isnan(value)):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and (
+        value in (0, 1) or (isinstance(value, (float, np.floating)) and math.isnan(value))
+    ):
         return float(value)
     raise ValueError("zero_division must be 0.0, 1.0 or float('nan')")
+
+
+def check_ignore_index(value: Any) -> int | str | None:
+    """``None`` or the label that marks positions to leave out (``-100``, the Transformers padding label)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    raise ValueError("ignore_index must be None or one label (a whole number such as -100, or a string)")

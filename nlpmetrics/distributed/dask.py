@@ -30,6 +30,18 @@ __all__ = ["DEFAULT_PARTITION_BYTES", "score_files"]
 
 #: Default partition size of :func:`score_files` when ``partitions`` is not given.
 DEFAULT_PARTITION_BYTES = 32 * 2**20
+#: Dask's local schedulers by name (an address such as ``tcp://host:8786`` names a distributed one).
+LOCAL_SCHEDULERS = ("threads", "processes", "synchronous", "sync", "single-threaded", "threading", "multiprocessing")
+
+
+def check_scheduler(scheduler: Any) -> Any:
+    """``scheduler`` if Dask can use it (a local scheduler name, an address, a Client or None), else an InputError."""
+    if scheduler is None or not isinstance(scheduler, str):
+        return scheduler
+    if scheduler in LOCAL_SCHEDULERS or ("://" in scheduler and scheduler.split("://", 1)[1]):
+        return scheduler
+    raise InputError(f"scheduler={scheduler!r} is not a Dask scheduler: use 'threads', 'processes', 'synchronous' "
+                     "or an address such as 'tcp://host:8786' (--scheduler)", argument="scheduler")
 
 
 def _partition_parts(reader: Any, metrics: Sequence[Metric], path: str, convertible: bool,
@@ -185,6 +197,7 @@ def score_files(
         raise missing_dependency("dask", "dask") from None
 
     path = os.fspath(path)
+    check_scheduler(scheduler)
     if path == "-":
         raise InputError("score_files reads a file on the workers; standard input ('-') cannot be split, save it first")
     templates = [m.empty_like() for m in _resolve_metrics(metrics)]
