@@ -16,6 +16,7 @@ metric reads (:mod:`nlpmetrics.io.feed`): always for a metric of numbers
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -131,6 +132,8 @@ def read_examples(
             option = "--" + name.replace("_", "-")
             raise InputError(f"{name} ({option}) must name a field or column, not {value!r}", argument=name)
     check_encoding(encoding)
+    if byte_range is not None:
+        byte_range = _check_byte_range(byte_range)
     kind = detect_format(path, input_format, ref_file)
     if ref_file is not None and kind != "text":
         raise InputError(
@@ -175,6 +178,18 @@ def _read_conll_chunks(path: Any, *, encoding: str, chunk_size: int,
     for predictions, references, lines in read_conll(path, encoding=encoding, chunk_size=chunk_size, with_lines=True,
                                                      gold_column=gold, pred_column=pred):
         yield Chunk(list(predictions), list(references), lines[0] if lines else 0, list(lines), token_lines=True)
+
+
+def _check_byte_range(byte_range: Any) -> tuple[int, int]:
+    """``(start, end)`` as two whole numbers with ``0 <= start <= end``, else an InputError."""
+    try:
+        start, end = byte_range
+    except (TypeError, ValueError):
+        start = end = None
+    if any(isinstance(v, bool) or not isinstance(v, numbers.Integral) for v in (start, end)) or not 0 <= start <= end:
+        raise InputError(f"byte_range must be (start, end) with whole numbers 0 <= start <= end, not {byte_range!r}",
+                         argument="byte_range")
+    return int(start), int(end)
 
 
 def check_conll_columns(columns: Any) -> tuple[int, int]:
