@@ -14,7 +14,8 @@ from typing import Any
 
 from nlpmetrics.io.feed import is_number_text
 
-KIND_WORDS = {"labels": "class labels", "numbers": "numbers", "tags": "tag sequences", "text": "text"}
+KIND_WORDS = {"labels": "class labels", "numbers": "numbers", "tags": "tag sequences", "text": "text",
+              "answers": "answers to questions", "rankings": "rankings of documents"}
 #: Strings at most this long, without spaces, may be class labels (longer ones are text).
 _LABEL_MAX_CHARS = 40
 LANG_NAMES = {"ja": "Japanese", "ko": "Korean", "zh": "Chinese"}
@@ -34,17 +35,42 @@ def _flat_values(values: Iterable[Any]) -> list[Any]:
     return out
 
 
-def infer_kind(predictions: Sequence[Any], references: Sequence[Any]) -> str:
-    """What the examples hold: ``"tags"``, ``"numbers"``, ``"labels"`` or ``"text"``.
+def _rankings(pairs: list[tuple[Any, Any]]) -> bool:
+    """Mappings id -> score, or lists of ids that are not one tag per token (most lengths differ, or ids are numbers).
 
-    Lists of strings on both sides are tag sequences; numbers with a fraction
-    are scores to correlate; whole numbers, booleans and short space-free
-    strings with few distinct values are class labels; anything else is text.
+    A tagging file with a few misaligned sentences stays tag sequences (seqeval then names the bad line).
     """
+    if not pairs or not all(isinstance(p, (list, dict)) and isinstance(r, (list, dict)) for p, r in pairs):
+        return False
+    if any(isinstance(p, dict) for p, _ in pairs):
+        return all(isinstance(v, (int, float)) and not isinstance(v, bool) for p, _ in pairs if isinstance(p, dict)
+                   for v in p.values())
+    if any(isinstance(x, int) and not isinstance(x, bool) for p, r in pairs for x in (*p, *r)):
+        return True
+    return sum(len(p) != len(r) for p, r in pairs) * 2 > len(pairs)
+
+
+def infer_kind(predictions: Sequence[Any], references: Sequence[Any]) -> str:
+    """What the examples hold: ``"tags"``, ``"rankings"``, ``"answers"``, ``"numbers"``, ``"labels"`` or ``"text"``.
+
+    Lists of strings on both sides, one per token, are tag sequences; a
+    ranking (a mapping id -> score, or a list of ids that does not align with
+    the reference list) is a ranking; a reference that is SQuAD's answers
+    mapping (``{"text": [...]}``) means answers to questions; numbers with a
+    fraction are scores to correlate; whole numbers, booleans and short
+    space-free strings with few distinct values are class labels; anything
+    else is text.  (A reader that knows the kind says so in ``Chunk.kind``.)
+    """
+    pairs = list(zip(predictions, references, strict=False))
+    if _rankings(pairs):
+        return "rankings"
     if predictions and all(isinstance(p, list) for p in predictions) and all(
         isinstance(r, list) and all(isinstance(t, str) for t in r) for r in references
     ):
         return "tags"
+    if pairs and all(isinstance(p, str) for p, _ in pairs) and all(
+            isinstance(r, dict) and isinstance(r.get("text"), list) for _, r in pairs):
+        return "answers"
     values = list(predictions) + _flat_values(references)
     if all(isinstance(v, (bool, int, float)) for v in values):
         return "numbers" if any(isinstance(v, float) and not v.is_integer() for v in values) else "labels"

@@ -99,7 +99,7 @@ def configure_metrics(
     keys = parse_metric_names(metric_names)
     kind = None
     if sample is not None:
-        kind = infer_kind(sample.predictions[:1000], sample.references[:1000])
+        kind = getattr(sample, "kind", None) or infer_kind(sample.predictions[:1000], sample.references[:1000])
     if not keys:
         kind = kind or "text"
         keys = metrics_for_kind(kind)
@@ -135,7 +135,7 @@ def configure_metrics(
             if name not in given[key] or name in explicit[key]:
                 given[key][name] = value
     lang_for_metrics = lang
-    if lang is None and kind == "text" and sample is not None:
+    if lang is None and kind in ("text", "answers") and sample is not None:
         detected = detect_lang(chain(sample.predictions[:1000], sample.references[:1000]))
         if detected and any("lang" in declared[key] and "lang" not in given[key] for key in keys):
             lang_for_metrics = detected
@@ -302,6 +302,8 @@ def read_options(args: argparse.Namespace) -> dict[str, Any]:
         "ref_file": args.ref_file if args.ref_file is None or len(args.ref_file) > 1 else args.ref_file[0],
         "encoding": args.encoding,
         **({"conll_columns": args.conll_columns} if args.conll_columns else {}),
+        **({"qrels": args.qrels} if args.qrels else {}),
+        **({"dataset": args.dataset} if args.dataset else {}),
     }
 
 
@@ -359,8 +361,8 @@ def _first_chunk(path: str, options: dict[str, Any]) -> tuple[Any, Iterator[Any]
 
 
 def input_paths(args: argparse.Namespace, paths: Sequence[str]) -> list[str]:
-    """Every file a command reads: its prediction files and any ``--ref-file`` (what ``-o`` must not name)."""
-    return [*paths, *(args.ref_file or [])]
+    """Every file a command reads: its prediction files, any ``--ref-file``, ``--qrels``, ``--dataset`` (not for ``-o``)."""
+    return [*paths, *(args.ref_file or []), *(p for p in (args.qrels, args.dataset) if p)]
 
 
 def note_label_numbers(entries: Sequence[MetricEntry], first: Any, convertible: bool, quiet: bool) -> None:
@@ -396,7 +398,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.engine == "dask" and args.file == "-":
         raise InputError("--engine dask splits a file into byte ranges, so it needs a file path, not '-' (stdin)")
     options = read_options(args)
-    kind = detect_format(args.file, args.input_format, options["ref_file"])
+    kind = detect_format(args.file, args.input_format, options["ref_file"], qrels=args.qrels, dataset=args.dataset)
     convertible = kind in ("csv", "tsv", "text")
     first, chunks = _first_chunk(args.file, options)
     entries = configure_metrics(args.metrics, args.option, args.lang, first, quiet=args.quiet,
@@ -471,12 +473,14 @@ def _read_systems(
     options = read_options(args)
     first, _ = _first_chunk(paths[0], options)
     entries = configure_metrics(args.metrics, args.option, args.lang, first, quiet=args.quiet)
-    first_convertible = detect_format(paths[0], args.input_format, options["ref_file"]) in ("csv", "tsv", "text")
+    first_convertible = detect_format(paths[0], args.input_format, options["ref_file"], qrels=args.qrels,
+                                      dataset=args.dataset) in ("csv", "tsv", "text")
     note_label_numbers(entries, first, first_convertible, args.quiet)
     systems: dict[str, tuple[list, list]] = {}
     lines: list[list[int]] = []
     for path, name in zip(paths, _display_names(paths), strict=True):
-        convertible = detect_format(path, args.input_format, options["ref_file"]) in ("csv", "tsv", "text")
+        convertible = detect_format(path, args.input_format, options["ref_file"], qrels=args.qrels,
+                                    dataset=args.dataset) in ("csv", "tsv", "text")
         converting = next((e for e in entries if e.converts(convertible)), None)
         predictions: list = []
         references: list = []
@@ -567,10 +571,14 @@ _EXAMPLES = {
         "  nlpmetrics score hyp.txt --ref-file ref.txt -m bleu,chrf --option tokenize=intl\n"
         "  nlpmetrics score summaries.jsonl -m rouge --lang ja --option 'rouge_types=[\"rouge1\",\"rougeL\"]'\n"
         "  nlpmetrics score scores.csv -m pearson,spearman --format json -o scores.json\n"
-        "  cat preds.jsonl | nlpmetrics score - -m accuracy\n\n"
+        "  cat preds.jsonl | nlpmetrics score - -m accuracy\n"
+        "  nlpmetrics score run.trec --qrels qrels.txt -m retrieval --option 'measures=[\"recall@10\",\"ndcg@10\"]'\n"
+        "  nlpmetrics score predictions.json --dataset dev-v2.0.json -m squad --option version=2.0\n\n"
         "inputs: JSONL (fields 'prediction'/'reference', dotted paths for nested fields, a 'references'\n"
         "list for several references), CSV/TSV with a header, a text file of hypotheses with --ref-file,\n"
-        "CoNLL (token, gold tag, predicted tag). The format comes from the extension; --input-format overrides.\n"
+        "CoNLL (token, gold tag, predicted tag), a TREC run with --qrels, an official SQuAD predictions.json\n"
+        "with --dataset; JSONL may also hold 'answers' (QA) or 'ranking'/'relevant' (retrieval) fields.\n"
+        "The format comes from the extension; --input-format overrides.\n"
         "metric names: a metric with an 'average' option may be named with it (f1_macro = f1 with\n"
         "average=macro); its result is shown under that name.\n"
         "exit status: 0 success, 2 bad input or options (one line on stderr naming file:line), 1 internal error."
@@ -710,6 +718,10 @@ def _add_metric_args(parser: argparse.ArgumentParser, *, confidence: float | Non
     parser.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the resampling (default 0)")
     parser.add_argument("--ref-file", action="append", metavar="REF",
                         help="references of a plain-text prediction file (repeat for several references)")
+    parser.add_argument("--qrels", metavar="FILE",
+                        help="relevance judgements (TREC qrels: query, iteration, document, relevance) of a TREC run")
+    parser.add_argument("--dataset", metavar="FILE",
+                        help="the SQuAD-format dataset (dev-v1.1.json, dev-v2.0.json, JSQuAD) of a predictions.json")
     parser.add_argument("--pred-field", default="prediction", metavar="F",
                         help="JSONL field / CSV column of the predictions (default: prediction)")
     parser.add_argument("--ref-field", default="reference", metavar="F",

@@ -373,6 +373,8 @@ def test_squad_lang_accepts_language_codes_and_refuses_other_languages():
     assert nm.load("squad", lang="ja-JP").config["lang"] == "ja"
     with pytest.raises(nm.InputError, match="not 'de'"):
         nm.load("squad", lang="de")
+    with pytest.raises(nm.InputError, match="look Chinese to the automatic detection: pass lang='ja'"):
+        nm.load("squad", lang="zh")
 
 
 def test_squad_signature_says_which_rule():
@@ -407,3 +409,89 @@ def test_squad_card_examples(lang):
         result = squad(["東京"], [["東京都"]], lang="ja")
         assert round(result["f1"] * 100) == 80 and "80%" in example and result["exact_match"] == 0.0
         assert squad(["東京"], [["東京都"]])["f1"] == 0.0 and "F値は0%" in example
+
+
+# ---------------------------------------------------------------- files and the command line
+def write(path, text: str):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def squad_files(tmp_path, predictions, answers, version="1.1"):
+    import json
+
+    dataset = write(tmp_path / "dev.json", json.dumps({"version": version, "data": as_dataset(answers)}, indent=1))
+    entries = ",\n".join(f" {json.dumps(f'q{i}')}: {json.dumps(p)}" for i, p in enumerate(predictions))
+    return write(tmp_path / "predictions.json", "{\n" + entries + "\n}\n"), dataset
+
+
+@pytest.mark.parametrize("version", ["1.1", "2.0"])
+def test_the_official_file_pair_scores_as_the_scripts(tmp_path, version):
+    import json
+
+    from nlpmetrics.cli import main
+
+    predictions, answers = random_questions(4, n=120, unanswerable=version == "2.0")
+    prediction_file, dataset = squad_files(tmp_path, predictions, answers, version)
+    out = tmp_path / "out.json"
+    assert main(["score", str(prediction_file), "--dataset", str(dataset), "--option", f"version={version}",
+                 "--lang", "en", "-o", str(out), "-q"]) == 0
+    result = json.loads(out.read_text())["results"]["squad"]
+    by_id = {f"q{i}": p for i, p in enumerate(predictions)}
+    if version == "1.1":
+        official = official_v1(as_dataset(answers), by_id)
+        assert result["scores"]["exact_match"] * 100 == pytest.approx(official["exact_match"], rel=1e-12)
+        assert result["scores"]["f1"] * 100 == pytest.approx(official["f1"], rel=1e-12)
+    else:
+        official = official_v2(as_dataset(answers), by_id)
+        assert result["scores"]["f1"] * 100 == pytest.approx(official["f1"], rel=1e-12)
+        assert result["details"]["NoAns_total"] == official["NoAns_total"]
+
+
+def test_the_file_pair_refuses_missing_answers_and_names_lines(tmp_path):
+    from nlpmetrics.io import read_all
+    from nlpmetrics.io.squad import SquadFileWarning
+
+    prediction_file, dataset = squad_files(tmp_path, ["Denver", "Paris"], [["Denver"], ["Paris"], ["Rome"]])
+    with pytest.raises(nm.InputError, match=r"1 of the 3 questions of .*dev\.json have no answer here \(the first: 'q2'\)"):
+        read_all(prediction_file, dataset=dataset)
+    prediction_file, dataset = squad_files(tmp_path, ["Denver", "Paris", "x"], [["Denver"], ["Paris"]])
+    with pytest.warns(SquadFileWarning, match="1 answers in .* are for question ids"):
+        predictions, references = read_all(prediction_file, dataset=dataset)
+    assert predictions == ["Denver", "Paris"] and references == [["Denver"], ["Paris"]]
+    write(prediction_file, '{\n "q0": "Denver",\n "q1": 3\n}')
+    with pytest.raises(nm.InputError, match=r"predictions\.json:3: the answer to question 'q1' is an int"):
+        read_all(prediction_file, dataset=dataset)
+    write(prediction_file, '{"q0": "a",\n"q0": "b", "q1": "c"}')
+    with pytest.raises(nm.InputError, match=r"predictions\.json:2: question 'q0' is answered twice \(first on line 1\)"):
+        read_all(prediction_file, dataset=dataset)
+    write(prediction_file, '["a"]')
+    with pytest.raises(nm.InputError, match=r"predictions\.json:1: predictions\.json must be one JSON object"):
+        read_all(prediction_file, dataset=dataset)
+    write(prediction_file, '{"q0": "a"}')
+    write(dataset, '{"data": [{"paragraphs": [{"qas": [{"id": "q0"}]}]}]}')
+    with pytest.raises(nm.InputError, match=r"dev\.json: data\[0\]\.paragraphs\[0\]\.qas\[0\] needs an 'id' string"):
+        read_all(prediction_file, dataset=dataset)
+
+
+def test_a_metric_error_names_the_line_of_predictions_json(tmp_path, capsys):
+    from nlpmetrics.cli import main
+
+    prediction_file, dataset = squad_files(tmp_path, ["Denver", ""], [["Denver"], []])
+    assert main(["score", str(prediction_file), "--dataset", str(dataset), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "predictions.json:3:" in err and "version='2.0'" in err
+
+
+def test_squad_style_jsonl_with_answers_chooses_squad_and_japanese(tmp_path, capsys):
+    import json
+
+    from nlpmetrics.cli import main
+
+    records = [{"id": "1", "prediction": "東京", "answers": ["東京都"]},
+               {"id": "2", "prediction": "ひらがな", "answers": ["ひらがな", "かな"]}]
+    path = write(tmp_path / "qa.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    assert main(["score", str(path), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert "answers to questions; scoring with squad" in err and "lang=ja" in err
+    assert json.loads(out)["results"]["squad"]["scores"]["f1"] == pytest.approx((0.8 + 1.0) / 2)

@@ -350,3 +350,95 @@ def test_the_cards_example_numbers_are_computed(lang):
     assert result["recall@10"] == 0.8 and result["mrr@10"] == 0.55
     sentence = result.explain(lang)
     assert ("For 4 of 5 queries" in sentence) if lang == "en" else ("5件のクエリのうち4件" in sentence)
+
+
+# ---------------------------------------------------------------- TREC files and the command line
+def write(path, text: str):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_trec_run_and_qrels_score_as_trec_eval(tmp_path):
+    from nlpmetrics.io import read_all
+
+    predictions, references = random_queries(12, n=40)
+    run_lines, qrels_lines = [], []
+    for i, (ranking, judged) in enumerate(zip(predictions, references, strict=True)):
+        run_lines += [f"q{i} Q0 {doc} {rank} {score} test" for rank, (doc, score) in enumerate(ranking.items(), 1)]
+        qrels_lines += [f"q{i} 0 {doc} {level}" for doc, level in judged.items()]
+    run = write(tmp_path / "run.txt", "\n".join(run_lines) + "\n")
+    qrels = write(tmp_path / "qrels.txt", "\n".join(qrels_lines) + "\n")
+    got_predictions, got_references = read_all(run, qrels=qrels)
+    assert got_predictions == predictions and got_references == references
+    from nlpmetrics.cli import main
+
+    assert main(["score", str(run), "--qrels", str(qrels), "--format", "json", "-o", str(tmp_path / "out.json"),
+                 "-q", "--option", 'measures=["map","ndcg@10","P@5"]']) == 0
+    import json
+
+    scores = json.loads((tmp_path / "out.json").read_text())["results"]["retrieval"]["scores"]
+    expected = trec_eval(predictions, references, {"map", "ndcg_cut.10", "P.5"})
+    for key, name in (("map", "map"), ("ndcg@10", "ndcg_cut_10"), ("precision@5", "P_5")):
+        assert scores[key] == np.mean([v[name] for v in expected.values()])
+
+
+def test_trec_queries_missing_from_either_file_are_left_out_as_trec_eval_does(tmp_path):
+    from nlpmetrics.io import read_all
+    from nlpmetrics.io.trec import TrecWarning
+
+    run = write(tmp_path / "a.run", "q1 Q0 d1 1 2.0 x\nq1 Q0 d2 2 1.0 x\nq9 Q0 d1 1 1.0 x\n")
+    qrels = write(tmp_path / "qrels", "q1 0 d2 1\nq2 0 d1 1\n")
+    with pytest.warns(TrecWarning) as caught:
+        predictions, references = read_all(run, qrels=qrels)
+    assert predictions == [{"d1": 2.0, "d2": 1.0}] and references == [{"d2": 1}]
+    assert {w.message.code for w in caught} == {"run_queries_without_qrels", "qrels_queries_without_run"}
+
+
+@pytest.mark.parametrize(("run", "qrels", "message"), [
+    ("q1 Q0 d1 1 2.0\n", "q1 0 d1 1\n", r"run\.trec:1: expected 6 fields \(query, Q0, document, rank, score"),
+    ("q1 Q0 d1 1 2.0 x\nq1 Q0 d1 2 1.0 x\n", "q1 0 d1 1\n", r"run\.trec:2: document 'd1' is retrieved twice"),
+    ("q1 Q0 d1 1 high x\n", "q1 0 d1 1\n", r"run\.trec:1: the score 'high' is not a number"),
+    ("q1 Q0 d1 1 nan x\n", "q1 0 d1 1\n", r"run\.trec:1: the score is NaN"),
+    ("q1 Q0 d1 1 1 x\nq2 Q0 d1 1 1 x\n\nq1 Q0 d2 2 0 x\n", "q1 0 d1 1\nq2 0 d1 1\n",
+     r"run\.trec:4: query 'q1' appears again after other queries"),
+    ("q1 Q0 d1 1 1 x\n", "q1 0 d1\n", r"qrels:1: expected 4 fields"),
+    ("q1 Q0 d1 1 1 x\n", "q1 0 d1 yes\n", r"qrels:1: the relevance 'yes' is not a whole number"),
+    ("q1 Q0 d1 1 1 x\n", "q1 0 d1 -1\n", r"qrels:1: the relevance -1 is negative"),
+    ("q1 Q0 d1 1 1 x\n", "q1 0 d1 1\nq1 0 d1 2\n", r"qrels:2: document 'd1' is judged twice"),
+    ("q1 Q0 d1 1 1 x\n", "q7 0 d1 1\n", r"run\.trec: none of its 1 queries has judgements in .*qrels"),
+])
+def test_bad_trec_lines_are_named_by_file_and_line(tmp_path, run, qrels, message):
+    from nlpmetrics.io import read_all
+
+    with pytest.raises(nm.InputError, match=message):
+        read_all(write(tmp_path / "run.trec", run), qrels=write(tmp_path / "qrels", qrels))
+
+
+def test_a_trec_run_needs_its_qrels(tmp_path, capsys):
+    from nlpmetrics.cli import main
+
+    run = write(tmp_path / "run.trec", "q1 Q0 d1 1 1 x\n")
+    assert main(["score", str(run), "-q"]) == 2
+    assert "a TREC run is scored against relevance judgements; name that file with --qrels FILE" in \
+        capsys.readouterr().err
+
+
+def test_jsonl_ranking_and_relevant_fields_choose_retrieval(tmp_path, capsys):
+    import json
+
+    from nlpmetrics.cli import main
+
+    path = write(tmp_path / "r.jsonl", "".join(json.dumps({"id": i, "ranking": p, "relevant": r}) + "\n" for i, (p, r)
+                                               in enumerate(zip(*card_example_queries(), strict=True))))
+    assert main(["score", str(path), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert "the data look like rankings of documents; scoring with retrieval" in err
+    assert json.loads(out)["results"]["retrieval"]["scores"]["recall@10"] == 0.8
+
+
+def test_bad_ranking_in_a_jsonl_file_is_named_by_line(tmp_path, capsys):
+    from nlpmetrics.cli import main
+
+    path = write(tmp_path / "r.jsonl", '{"ranking": ["a"], "relevant": ["a"]}\n{"ranking": ["a", "a"], "relevant": []}\n')
+    assert main(["score", str(path), "-m", "retrieval", "-q"]) == 2
+    assert "r.jsonl:2:" in capsys.readouterr().err

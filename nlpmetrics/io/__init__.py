@@ -1,4 +1,4 @@
-"""Readers for prediction files: JSONL, CSV, TSV, line-aligned text pairs and CoNLL.
+"""Readers for prediction files: JSONL, CSV, TSV, line-aligned text pairs, CoNLL, TREC runs and SQuAD pairs.
 
 Every reader streams :class:`Chunk` objects (``predictions``, ``references``,
 ``first_line``), so memory stays constant in the file size, and every error is
@@ -33,16 +33,32 @@ FORMATS = {
     "tsv": (".tsv", ".tab"),
     "text": (".txt", ".hyp", ".ref", ".detok", ".sgm"),
     "conll": (".conll", ".conllu", ".bio", ".iob", ".iob2"),
+    "trec": (".trec", ".run"),  # a TREC run, scored against the qrels of --qrels
+    "squad": (),  # an official predictions.json, scored against the dataset of --dataset
 }
+#: Formats read with a second file, and the option that names it.
+_PAIRED = {"trec": "qrels", "squad": "dataset"}
 
 
-def detect_format(path: Any, input_format: str | None = None, ref_file: Any = None) -> str:
+def detect_format(path: Any, input_format: str | None = None, ref_file: Any = None, *, qrels: Any = None,
+                  dataset: Any = None) -> str:
     """The input format: ``input_format`` if given, else from the extension.
 
     A file with an unknown extension is read as plain text when ``ref_file``
     is given; ``-`` (stdin) without ``input_format`` is JSONL, or text with
-    ``ref_file``.
+    ``ref_file``.  With ``qrels`` the file is a TREC run (``"trec"``), with
+    ``dataset`` an official SQuAD ``predictions.json`` (``"squad"``), whatever
+    its extension.
     """
+    given = [option for option, value in (("qrels", qrels), ("dataset", dataset)) if value is not None]
+    if len(given) > 1:
+        raise InputError("--qrels (a TREC run) and --dataset (SQuAD predictions) read different files; pass one")
+    if given:
+        kind = next(k for k, option in _PAIRED.items() if option == given[0])
+        if input_format is not None and detect_format(path, input_format, ref_file) != kind:
+            raise InputError(f"--{given[0]} goes with a {kind} file, but --input-format says {input_format}; "
+                             "drop one of them")
+        return kind
     if input_format is not None:
         key = str(input_format).lower()
         if key in ("txt", "plain"):
@@ -86,6 +102,8 @@ def read_examples(
     chunk_size: int = 10_000,
     byte_range: tuple[int, int] | None = None,
     conll_columns: tuple[int, int] | None = None,
+    qrels: Any = None,
+    dataset: Any = None,
 ) -> Iterator[Chunk]:
     """Stream a prediction file as chunks of ``(predictions, references)``.
 
@@ -113,6 +131,12 @@ def read_examples(
         CoNLL only: the 0-based columns of the gold and the predicted tag
         (negative counts from the end).  Default ``(-2, -1)``: the last two
         columns, as conlleval reads them.
+    qrels : str or PathLike, optional
+        The relevance judgements of a TREC run (``path`` is then the run;
+        :mod:`nlpmetrics.io.trec`): one example per query.
+    dataset : str or PathLike, optional
+        The SQuAD-format dataset of an official ``predictions.json``
+        (``path``; :mod:`nlpmetrics.io.squad`): one example per question.
 
     Yields
     ------
@@ -134,7 +158,11 @@ def read_examples(
     check_encoding(encoding)
     if byte_range is not None:
         byte_range = _check_byte_range(byte_range)
-    kind = detect_format(path, input_format, ref_file)
+    kind = detect_format(path, input_format, ref_file, qrels=qrels, dataset=dataset)
+    if kind in _PAIRED and qrels is None and dataset is None:
+        what = ("a TREC run is scored against relevance judgements" if kind == "trec" else
+                "a SQuAD predictions.json is scored against its dataset")
+        raise InputError(f"{display_name(path)}: {what}; name that file with --{_PAIRED[kind]} FILE")
     if ref_file is not None and kind != "text":
         raise InputError(
             f"{display_name(path)}: --ref-file is for a plain-text file of predictions, but this input is {kind}; "
@@ -152,6 +180,14 @@ def read_examples(
 
         chunks = read_delimited(path, delimiter="," if kind == "csv" else "\t", pred_field=pred_field,
                                 ref_field=ref_field, encoding=encoding, chunk_size=chunk_size, byte_range=byte_range)
+    elif kind == "trec":
+        from nlpmetrics.io.trec import read_trec
+
+        chunks = read_trec(path, qrels, encoding=encoding, chunk_size=chunk_size)
+    elif kind == "squad":
+        from nlpmetrics.io.squad import read_squad_pair
+
+        chunks = read_squad_pair(path, dataset, encoding=encoding, chunk_size=chunk_size)
     elif kind == "text":
         from nlpmetrics.io.text import read_text_pair
 

@@ -142,8 +142,18 @@ def missing_field_error(record: dict[str, Any], wanted: str, option: str, path: 
 
 
 def reference_field_candidates(ref_field: str) -> tuple[str, ...]:
-    """Fields tried for the references: the given one, then ``references`` (a list) for the default."""
-    return (ref_field, "references") if ref_field == "reference" else (ref_field,)
+    """Fields tried for the references: the given one, then for the default ``references`` (a list),
+    ``answers`` (question answering) and ``relevant`` (retrieval)."""
+    return (ref_field, "references", "answers", "relevant") if ref_field == "reference" else (ref_field,)
+
+
+def prediction_field_candidates(pred_field: str) -> tuple[str, ...]:
+    """Fields tried for the predictions: the given one, then ``ranking`` (retrieval) for the default."""
+    return (pred_field, "ranking") if pred_field == "prediction" else (pred_field,)
+
+
+#: What a record's field says about the examples (``Chunk.kind``): the metrics that read them are chosen by it.
+FIELD_KINDS = {"answers": "answers", "relevant": "rankings", "ranking": "rankings"}
 
 
 def read_jsonl(
@@ -159,27 +169,41 @@ def read_jsonl(
 
     Blank lines are skipped.  With the default ``ref_field="reference"``, a
     record that has no ``reference`` but a ``references`` list is read as
-    several references for one prediction.
+    several references for one prediction; ``answers`` (SQuAD-style) and
+    ``relevant`` (with a ``ranking`` for the prediction) are read too, and
+    mark the chunks' :attr:`~nlpmetrics.io.source.Chunk.kind`.
     """
-    return chunked(_examples(path, pred_field, ref_field, encoding, byte_range), chunk_size)
+    found: dict[str, str] = {}
+    for chunk in chunked(_examples(path, pred_field, ref_field, encoding, byte_range, found), chunk_size):
+        chunk.kind = found.get("kind")
+        yield chunk
 
 
 def _examples(path: Any, pred_field: str, ref_field: str, encoding: str,
-              byte_range: tuple[int, int] | None) -> Iterator[tuple[int, Any, Any]]:
-    """``(line, prediction, reference)`` for every non-blank line."""
+              byte_range: tuple[int, int] | None, found: dict[str, str]) -> Iterator[tuple[int, Any, Any]]:
+    """``(line, prediction, reference)`` for every non-blank line (``found["kind"]``: what a field name says)."""
     ref_candidates = reference_field_candidates(ref_field)
+    pred_candidates = prediction_field_candidates(pred_field)
     for line, text in numbered_lines(path, encoding=encoding, byte_range=byte_range, keepends=True):
         if text.isspace() or not text:
             continue
         record = parse_record(text, path, line)
-        prediction = get_field(record, pred_field)
+        prediction = _MISSING
+        for candidate in pred_candidates:
+            prediction = get_field(record, candidate)
+            if prediction is not _MISSING:
+                break
         if prediction is _MISSING:
             raise missing_field_error(record, pred_field, "--pred-field", path, line)
+        if candidate in FIELD_KINDS:
+            found.setdefault("kind", FIELD_KINDS[candidate])
         reference = _MISSING
         for candidate in ref_candidates:
             reference = get_field(record, candidate)
             if reference is not _MISSING:
                 break
+        if candidate in FIELD_KINDS:
+            found.setdefault("kind", FIELD_KINDS[candidate])
         if reference is _MISSING:
             raise missing_field_error(record, ref_field, "--ref-field", path, line)
         if "\\u" in text:  # only a \u escape can make a lone surrogate (bad bytes fail to decode)

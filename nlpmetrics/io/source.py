@@ -43,6 +43,11 @@ class Chunk:
     views : dict
         The cells as a metric reads them (numbers...), computed once per
         chunk for every metric that asks (:mod:`nlpmetrics.io.feed`).
+    kind : str or None
+        What the reader knows the examples are, when the file says it
+        (``"answers"``: SQuAD-style answers; ``"rankings"``: a TREC run or
+        ``ranking``/``relevant`` fields); the command line then chooses the
+        metrics by it instead of guessing from the values.
     """
 
     predictions: list
@@ -51,6 +56,7 @@ class Chunk:
     lines: list[int] = field(default_factory=list)
     token_lines: bool = False
     views: dict = field(default_factory=dict, repr=False, compare=False)
+    kind: str | None = None
 
     def __len__(self) -> int:
         return len(self.predictions)

@@ -64,9 +64,21 @@ def _check_squad_lang(value: Any) -> str:
     if lang not in LANGS:
         raise ValueError(
             f"SQuAD scoring is defined for English ('en': the official scripts) and Japanese ('ja': JSQuAD as "
-            f"JGLUE scores it), not {lang!r}"
+            f"JGLUE scores it), not {lang!r}" + (" (Japanese answers written only in kanji look Chinese to the "
+                                                "automatic detection: pass lang='ja', or --lang ja)" if lang == "zh"
+                                               else "")
         )
     return lang
+
+
+def _check_version(value: Any) -> str:
+    """``"1.1"`` or ``"2.0"``; the numbers 1.1 and 2 (``--option version=2.0`` reads as a number) and ``"v2.0"`` too."""
+    text = value if isinstance(value, str) else repr(value) if isinstance(value, (int, float)) and not isinstance(
+        value, bool) else None
+    versions = {"1.1": "1.1", "v1.1": "1.1", "2.0": "2.0", "2": "2.0", "v2.0": "2.0", "v2": "2.0"}
+    if text is None or text.strip().lower() not in versions:
+        raise ValueError("choose '1.1' (every question has an answer) or '2.0' (unanswerable questions too)")
+    return versions[text.strip().lower()]
 
 
 def question_scores(prediction: str, answers: Sequence[str], version: str, lang: str) -> tuple[float, float]:
@@ -90,7 +102,7 @@ class Squad(Metric):
 
     name = "squad"
     options = {
-        "version": Option("1.1", choices=("1.1", "2.0"),
+        "version": Option("1.1", check=_check_version,
                           doc="'1.1': every question has an answer; '2.0': unanswerable questions (no gold answer) too"),
         "lang": Option("en", check=_check_squad_lang,
                        doc="'en': the official scripts (word F1); 'ja': JSQuAD as JGLUE scores it (character F1)"),
@@ -98,6 +110,7 @@ class Squad(Metric):
     score_keys = ("exact_match", "f1")
     input_kind = "answers"
     reduction = "sum"
+    auto_select = ("squad",)
     reference_modules = ("numpy",)
     #: Reports list the questions answered wrongly (exact match is right or wrong per question).
     report_wrong_examples = True

@@ -65,6 +65,7 @@ class Retrieval(Metric):
     score_keys = DEFAULT
     input_kind = "rankings"
     reduction = "sum"
+    auto_select = ("retrieval",)
     reference_modules = ("numpy",)
 
     def __init__(self, **options: Any) -> None:
