@@ -16,6 +16,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import numpy as np
+
 
 class IdfWeights(Mapping):
     """An immutable token-id -> weight table with a default for unseen ids.
@@ -95,6 +97,28 @@ class DocumentFrequencies:
         for ids in documents:
             self.counts.update(set(ids))
             self.n_documents += 1
+        return self
+
+    def add_token_arrays(self, flat_ids: np.ndarray, lengths: np.ndarray,
+                         repeats: np.ndarray | None = None) -> DocumentFrequencies:
+        """Count documents given as one flat array of token ids cut by ``lengths`` (no Python loop per document).
+
+        ``repeats[d]`` says how many documents have the ids of document ``d``
+        (a reference text that occurs several times counts once per occurrence,
+        as in bert-score); by default each counts once.
+        """
+        flat_ids = np.asarray(flat_ids, dtype=np.int64)
+        lengths = np.asarray(lengths, dtype=np.int64)
+        repeats = np.ones(len(lengths), dtype=np.int64) if repeats is None else np.asarray(repeats, dtype=np.int64)
+        self.n_documents += int(repeats.sum())
+        if flat_ids.size == 0:
+            return self
+        width = int(flat_ids.max()) + 1
+        document = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        present = np.unique(document * width + flat_ids)  # each (document, id) once
+        counts = np.bincount(present % width, weights=repeats[present // width], minlength=width)
+        held = np.flatnonzero(counts)
+        self.counts.update(dict(zip(held.tolist(), counts[held].astype(np.int64).tolist(), strict=True)))
         return self
 
     def merge(self, other: DocumentFrequencies) -> DocumentFrequencies:

@@ -2,9 +2,10 @@
 
 bert-score 0.3.13's numbers (``bert_score.score``), computed on torch +
 transformers directly: the model loads once per process and is reused, each
-distinct text is encoded once, and batches are cut by a token budget.  The
-heavy work lives in :mod:`nlpmetrics.metrics.bertscore.engine`, imported on
-first use, so this module stays light.
+distinct text is encoded once, and batches are cut by a token budget that
+suits the device.  The heavy work lives in
+:mod:`nlpmetrics.metrics.bertscore.engine`, imported on first use, so this
+module stays light.
 
 Rows are the per-example precision, recall and F1 (already rescaled when
 ``rescale_with_baseline=True``); the corpus score is their mean.  With several
@@ -16,7 +17,8 @@ batch scored* (as one ``bert_score.score`` call does): one-shot scoring is
 exact, but several ``update`` calls or merged workers each use their own
 references, so ``streams_exactly`` is False then.  For exact streaming or
 distributed idf, count :func:`document_frequencies` over all references first
-and pass ``idf=frequencies.idf()``.
+and pass ``idf=frequencies.idf()``; the Dask engine does this by itself
+through :meth:`BERTScore.corpus_pass`.
 """
 
 from __future__ import annotations
@@ -61,6 +63,12 @@ def _check_device(value: Any) -> str | None:
     return value
 
 
+def _check_batch_size(value: Any) -> int | None:
+    if value is None:
+        return None
+    return check_positive_int(value)
+
+
 def document_frequencies(references: Sequence, *, model: str | os.PathLike | None = None,
                          lang: str = "en") -> DocumentFrequencies:
     """Count, per token id, how many reference texts contain it (the first pass of exact idf).
@@ -81,7 +89,8 @@ def document_frequencies(references: Sequence, *, model: str | os.PathLike | Non
         Merge the counts of several shards with ``.merge()``, then pass
         ``idf=frequencies.idf()`` to ``nm.load("bertscore", ...)``.
     """
-    from nlpmetrics.metrics.bertscore.engine import default_model, get_sentence_tokenizer
+    from nlpmetrics.metrics.bertscore.models import default_model
+    from nlpmetrics.metrics.bertscore.tokens import get_sentence_tokenizer
 
     name = _check_model(model) or default_model(normalize_lang(lang))
     flat = [text for group in reference_texts(references) for text in group]
@@ -111,8 +120,9 @@ class BERTScore(Metric):
                       doc="weigh rare tokens more (True: idf from the references; or a precomputed table)"),
         "rescale_with_baseline": Option(False, check=check_bool,
                                         doc="rescale with bert-score's baseline so unrelated texts score near 0"),
-        "batch_size": Option(64, check=check_positive_int,
-                             doc="encoding batch size, in units of 1,024 tokens (batches are cut by tokens, padding included)"),
+        "batch_size": Option(None, check=_check_batch_size,
+                             doc="tokens per encoding batch, in units of 1,024 (padding included); None: 4 on a CPU, "
+                                 "64 on a GPU"),
         "device": Option(None, check=_check_device, doc="'cpu', 'cuda', 'cuda:1'... (default: a GPU if present)"),
         "dtype": Option("float32", choices=("float32", "bfloat16", "float16"),
                         doc="model weights' precision; bfloat16/float16 are faster on a GPU, differ in the 3rd-4th decimal"),
@@ -129,7 +139,7 @@ class BERTScore(Metric):
         super().__init__(**options)
         self._baseline: np.ndarray | None = None
         if self.config["rescale_with_baseline"]:
-            from nlpmetrics.metrics.bertscore.engine import baseline_file, default_layer, read_baseline
+            from nlpmetrics.metrics.bertscore.models import baseline_file, default_layer, read_baseline
 
             path = baseline_file(self.model_name, self.config["lang"])
             layer = self.config["num_layers"]
@@ -138,14 +148,14 @@ class BERTScore(Metric):
     @property
     def model_name(self) -> str:
         """The model used: the ``model`` option, or bert-score's default for ``lang``."""
-        from nlpmetrics.metrics.bertscore.engine import default_model
+        from nlpmetrics.metrics.bertscore.models import default_model
 
         return self.config["model"] or default_model(self.config["lang"])
 
     @property
     def layer(self) -> int:
         """The layer used (may read the model's config for a model bert-score's table does not list)."""
-        from nlpmetrics.metrics.bertscore.engine import resolve_layer
+        from nlpmetrics.metrics.bertscore.models import resolve_layer
 
         return resolve_layer(self.model_name, self.config["num_layers"])
 
@@ -174,13 +184,7 @@ class BERTScore(Metric):
         sizes = np.fromiter((len(group) for group in references), dtype=np.int64, count=len(references))
         flat_refs = [text for group in references for text in group]
         flat_preds = [p for p, size in zip(predictions, sizes, strict=True) for _ in range(size)]
-        idf = self.config["idf"]
-        weights: IdfWeights | None
-        if idf is True:
-            weights = encoder.text.document_frequencies(flat_refs).idf()
-        else:
-            weights = idf if isinstance(idf, IdfWeights) else None
-        scores = encoder.score(flat_preds, flat_refs, idf=weights, batch_size=self.config["batch_size"],
+        scores = encoder.score(flat_preds, flat_refs, idf=self.config["idf"], batch_size=self.config["batch_size"],
                                progress=self.config["progress"])
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         best = np.maximum.reduceat(scores, starts, axis=0)
