@@ -51,6 +51,8 @@ def parse_number(text: str) -> int | float | None:
     separators (``1_000``), ``nan``, ``inf`` and non-ASCII digits are not,
     although Python's ``float`` accepts them.
     """
+    if text.isdigit() and text.isascii() and len(text) <= _INT_DIGITS:  # the usual label: "3"
+        return int(text)
     text = text.strip(" \t")
     if not _NUMBER.fullmatch(text):
         return None
@@ -77,10 +79,20 @@ def _parsed(chunk: Any) -> tuple[list, list]:
     """Every cell of the chunk as :func:`parse_number` reads it (``None`` for text and non-strings), cached."""
     cached = chunk.views.get("numbers")
     if cached is None:
-        cached = tuple([parse_number(v) if isinstance(v, str) else None for v in side]
-                       for side in (chunk.predictions, chunk.references))
+        cached = (_parse_cells(chunk.predictions), _parse_cells(chunk.references))
         chunk.views["numbers"] = cached
     return cached
+
+
+def _parse_cells(cells: list) -> list:
+    """:func:`parse_number` of every cell; each distinct string parsed once (label columns repeat a few values)."""
+    try:
+        distinct = {cell: None for cell in cells}
+    except TypeError:  # an unhashable cell (a list of references): not a number
+        return [parse_number(v) if isinstance(v, str) else None for v in cells]
+    for cell in distinct:
+        distinct[cell] = parse_number(cell) if isinstance(cell, str) else None
+    return [distinct[cell] for cell in cells]
 
 
 def label_cells_are_numbers(chunk: Any) -> bool:
@@ -160,6 +172,8 @@ class MetricEntry:
 
         for side, cells, numbers in zip(("prediction", "reference"), (chunk.predictions, chunk.references),
                                         _parsed(chunk), strict=True):
+            if numbers.count(None) == len(numbers):
+                continue  # no number written as text on this side
             for index, number in enumerate(numbers):
                 if number is None or not math.isfinite(number):
                     continue
@@ -181,6 +195,10 @@ def numbers_of(chunk: Any, path: Any, metric: str, *, whole: bool) -> tuple[list
     out = []
     for side, cells, numbers in zip(("prediction", "reference"), (chunk.predictions, chunk.references),
                                     _parsed(chunk), strict=True):
+        types = set(map(type, numbers))
+        if types == {int} or (not whole and types <= {int, float} and all(map(math.isfinite, numbers))):
+            out.append(numbers)  # the usual case, checked at C speed
+            continue
         for index, number in enumerate(numbers):
             if number is not None and math.isfinite(number) and (_is_whole(number) or not whole):
                 continue
