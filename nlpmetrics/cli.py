@@ -765,7 +765,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("suggest", "recommend metrics for a task, with reasons", [_common(True)])
     sub.add_argument("task", metavar="TASK",
-                     help="classification, similarity, ner, summarization, translation or qa")
+                     help="classification, similarity, ner, summarization, translation, qa or retrieval")
     sub.add_argument("--lang", type=_card_lang, choices=("en", "ja"), help="language of the reasons (default en)")
     sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     sub.set_defaults(handler=cmd_suggest)

@@ -12,9 +12,10 @@ from nlpmetrics.errors import InputError
 from nlpmetrics.explanations import check_lang
 from nlpmetrics.options import closest
 
-TASKS = ("classification", "similarity", "ner", "summarization", "translation", "qa")
+TASKS = ("classification", "similarity", "ner", "summarization", "translation", "qa", "retrieval")
 _ALIASES = {"regression": "similarity", "sts": "similarity", "sequence_labeling": "ner", "mt": "translation",
-            "question_answering": "qa", "question-answering": "qa"}
+            "question_answering": "qa", "question-answering": "qa", "search": "retrieval", "ranking": "retrieval",
+            "ir": "retrieval", "rag": "retrieval"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def suggest(task: str, lang: str = "en") -> list[Suggestion]:
     ----------
     task : str
         One of ``classification``, ``similarity`` (regression), ``ner``,
-        ``summarization``, ``translation``, ``qa``.
+        ``summarization``, ``translation``, ``qa``, ``retrieval`` (search, RAG).
     lang : str
         Language of the reasons (``"en"`` or ``"ja"``).
     """
