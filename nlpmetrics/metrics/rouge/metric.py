@@ -33,7 +33,7 @@ from nlpmetrics.metrics.text import normalize_lang
 from nlpmetrics.options import Option, check_bool
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
-from nlpmetrics.validation import reference_texts, texts
+from nlpmetrics.validation import check_unicode, reference_texts, texts
 
 DEFAULT_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 _NGRAM_TYPE = re.compile(r"rouge([1-9])$")
@@ -132,11 +132,11 @@ class Rouge(Metric):
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[list[str], list[list[str]]]:
         # Fast path: every entry a string (one C-level pass); otherwise the checks that name the bad index.
         if set(map(type, predictions)) <= {str}:
-            predictions = list(predictions)
+            predictions = check_unicode(list(predictions), "predictions")
         else:
             predictions = texts(predictions, "predictions")
         if set(map(type, references)) <= {str}:
-            return predictions, [[text] for text in references]
+            return predictions, [[text] for text in check_unicode(list(references), "references")]
         return predictions, reference_texts(references, "references")
 
     # ------------------------------------------------------------------ statistics
