@@ -8,8 +8,9 @@ turns labels into the same codes: their :meth:`~nlpmetrics.base.Metric.conversio
 is equal) share one conversion.  Each metric then adds its own statistics
 rows, so every result is exactly the one the metric alone would give.
 
-A batch is all or nothing: when one metric refuses it, no metric keeps any
-of it.  ``sync`` gathers every metric's state in one collective call.
+A batch is checked by every metric before any keeps it: when one refuses
+it, no metric keeps any of it.  ``sync`` gathers every metric's state in one
+collective call.
 """
 
 from __future__ import annotations
@@ -116,7 +117,9 @@ class MetricCollection(Mapping[str, Metric]):
                 "order differs between libraries and a swapped pair gives a wrong number silently); call "
                 "update(predictions=..., references=...)"
             )
-        self.add_rows(self.rows_for(predictions=predictions, references=references))
+        rows = self.rows_for(predictions=predictions, references=references)  # every metric checks first
+        for key, metric in self._metrics.items():
+            metric.add_rows(rows[key])
         return self
 
     def add_rows(self, rows: Mapping[str, Rows]) -> MetricCollection:

@@ -239,7 +239,8 @@ def _encode_numbers(array: np.ndarray, arg: str, categories: Categories) -> np.n
 
 def _flat(values: np.ndarray, arg: str) -> np.ndarray:
     if values.ndim != 1:
-        hint = f" ({LOGITS_FIX})" if values.ndim == 2 else ""
+        hint = (f" ({LOGITS_FIX}; for token labels flatten both sides with .reshape(-1) and set ignore_index=-100; "
+                "for several labels per example pass a 0/1 indicator matrix)") if values.ndim == 2 else ""
         raise InputError(f"{arg} has shape {values.shape}; pass a flat list with one label per example{hint}",
                          argument=arg)
     return values

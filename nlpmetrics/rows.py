@@ -77,9 +77,15 @@ class Categories:
         InputError
             When one holds text and the other numbers.
         """
-        if self.kind is None:
-            self.kind = other.kind
-        elif other.kind is not None and other.kind != self.kind:
+        if self.kind is None or (self.kind == "sets" and other.kind is not None and other.kind.endswith("sets")):
+            self.kind = other.kind  # multi-label rows say "text sets", "number sets", or "sets" when they hold no label
+        elif other.kind is not None and other.kind != self.kind and not (other.kind == "sets"
+                                                                         and self.kind.endswith("sets")):
+            if self.kind.endswith("sets") != other.kind.endswith("sets"):
+                raise InputError(
+                    "the batches disagree on the shape of the labels: some give one label per example and some "
+                    "a set of labels per example (multi-label); use one shape for every update()"
+                )
             raise InputError(
                 f"the batches disagree on the type of {column!r}: some hold text labels and some numbers; "
                 "use one type for every update() (e.g. convert all labels with str())"

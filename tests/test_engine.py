@@ -69,9 +69,11 @@ def test_options_are_checked_when_the_metric_is_made():
                                             r"choose one of 'micro', 'macro', 'weighted', 'binary'"):
         nm.load("f1", average="macr0")
     with pytest.raises(nm.InputError, match=r"unknown option 'averge' for metric 'f1'; did you mean 'average'\? "
-                                            r"\(valid options: average, labels, pos_label, zero_division\)"):
+                                            r"\(valid options: average, ignore_index, labels, pos_label, "
+                                            r"zero_division\)"):
         nm.load("f1", averge="macro")
-    with pytest.raises(nm.InputError, match=r"unknown option 'average' for metric 'accuracy'.*valid options: none"):
+    with pytest.raises(nm.InputError,
+                       match=r"unknown option 'average' for metric 'accuracy'.*valid options: ignore_index\)"):
         nm.load("accuracy", average="macro")
     with pytest.raises(nm.InputError, match=r"zero_division=0.5 is not valid.*0.0, 1.0 or float\('nan'\)"):
         nm.load("precision", zero_division=0.5)

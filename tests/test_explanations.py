@@ -45,7 +45,7 @@ def test_explain_works_for_every_metric(name, data):
     """Every option set of every metric explains itself in both languages, interval and first caveat included."""
     cards = {lang: load_card(name, lang) for lang in LANGUAGES}  # a missing card fails before any scoring
     for options in INPUTS[name].options:
-        predictions, references = data.draw(INPUTS[name].examples(5, 30))
+        predictions, references = data.draw(INPUTS[name].examples_for(options)(5, 30))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = nm.compute(name, predictions=list(predictions), references=list(references), confidence=0.9,

@@ -72,8 +72,8 @@ def assert_same_scores(result, expected):
         assert same(result[key], expected[key]), (key, result[key], expected[key])
 
 
-def examples(data, name, min_size=1, max_size=12):
-    predictions, references = data.draw(INPUTS[name].examples(min_size, max_size))
+def examples(data, name, options, min_size=1, max_size=12):
+    predictions, references = data.draw(INPUTS[name].examples_for(options)(min_size, max_size))
     return list(predictions), list(references)
 
 
@@ -88,7 +88,7 @@ def pieces(items, points):
 
 @for_every_metric
 def test_sample_order_does_not_matter(name, options, data):
-    predictions, references = examples(data, name, min_size=2)
+    predictions, references = examples(data, name, options, min_size=2)
     order = data.draw(st.permutations(range(len(predictions))))
     whole = score(name, options, [(predictions, references)])
     shuffled = score(name, options, [([predictions[i] for i in order], [references[i] for i in order])])
@@ -99,7 +99,7 @@ def test_sample_order_does_not_matter(name, options, data):
 def test_update_in_any_batches_equals_one_shot(name, options, data):
     if not nm.load(name, **options).info.streams_exactly:
         pytest.skip(f"{name} does not stream exactly (its info says so)")
-    predictions, references = examples(data, name)
+    predictions, references = examples(data, name, options)
     points = split_points(data, len(predictions))
     batches = list(zip(pieces(predictions, points), pieces(references, points), strict=True))
     assert_same_scores(score(name, options, batches), score(name, options, [(predictions, references)]))
@@ -109,7 +109,7 @@ def test_update_in_any_batches_equals_one_shot(name, options, data):
 def test_merge_of_any_split_equals_whole(name, options, data):
     if not nm.load(name, **options).info.streams_exactly:
         pytest.skip(f"{name} does not stream exactly (its info says so)")
-    predictions, references = examples(data, name)
+    predictions, references = examples(data, name, options)
     points = split_points(data, len(predictions))
     workers = []
     for p, r in zip(pieces(predictions, points), pieces(references, points), strict=True):
@@ -129,7 +129,7 @@ def test_merge_of_any_split_equals_whole(name, options, data):
 
 @for_every_metric
 def test_empty_shard_is_identity(name, options, data):
-    predictions, references = examples(data, name)
+    predictions, references = examples(data, name, options)
     whole = score(name, options, [(predictions, references)])
     metric = nm.load(name, **options)
     with warnings.catch_warnings():
@@ -143,7 +143,7 @@ def test_empty_shard_is_identity(name, options, data):
 
 @for_every_metric
 def test_compute_does_not_change_state(name, options, data):
-    predictions, references = examples(data, name, min_size=2)
+    predictions, references = examples(data, name, options, min_size=2)
     half = len(predictions) // 2
     metric = nm.load(name, **options)
     with warnings.catch_warnings():
@@ -160,7 +160,7 @@ def test_compute_does_not_change_state(name, options, data):
 
 @for_every_metric
 def test_pickle_round_trip(name, options, data):
-    predictions, references = examples(data, name)
+    predictions, references = examples(data, name, options)
     metric = nm.load(name, **options)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -176,7 +176,7 @@ def test_pickle_round_trip(name, options, data):
 
 @for_every_metric
 def test_scores_within_bounds(name, options, data):
-    predictions, references = examples(data, name)
+    predictions, references = examples(data, name, options)
     result = score(name, options, [(predictions, references)])
     low, high = nm.load(name, **options).info.bounds
     for key, value in result.scores.items():
@@ -188,7 +188,7 @@ def test_perfect_prediction_is_best(name, options, data):
     spec = INPUTS[name]
     if not spec.perfect_is_best:
         pytest.skip(f"perfect prediction is not always the best score for {name}")
-    _, references = examples(data, name)
+    _, references = examples(data, name, options)
     perfect = spec.make_perfect(references) if spec.make_perfect else list(references)
     result = score(name, options, [(perfect, references)])
     info = nm.load(name, **options).info

@@ -57,7 +57,7 @@ def quiet(function, *args, **kwargs):
 def test_batched_reduction_scores_each_resample_as_alone(name, options, data):
     if metric_class(name).reduction != "sum":
         pytest.skip(f"{name} needs every row (reduction='rows'): the bootstrap scores its resamples one by one")
-    predictions, references = data.draw(INPUTS[name].examples(1, 10))
+    predictions, references = data.draw(INPUTS[name].examples_for(options)(1, 10))
     metric = nm.load(name, **options)
     rows = quiet(metric.rows_for, predictions=list(predictions), references=list(references))
     n = len(predictions)
@@ -79,7 +79,7 @@ def test_batched_reduction_scores_each_resample_as_alone(name, options, data):
 @given(data=st.data())
 def test_keep_examples_false_gives_the_same_scores(name, options, data):
     cls = metric_class(name)
-    predictions, references = data.draw(INPUTS[name].examples(1, 12))
+    predictions, references = data.draw(INPUTS[name].examples_for(options)(1, 12))
     predictions, references = list(predictions), list(references)
     whole = quiet(nm.compute, name, predictions=predictions, references=references, **options)
     if cls.reduction == "rows" and not cls.distinct_rows:

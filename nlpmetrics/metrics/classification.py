@@ -21,9 +21,10 @@ import numpy as np
 
 from nlpmetrics.base import Metric, total_weight, weighted_sum
 from nlpmetrics.errors import InputError
-from nlpmetrics.labels import LabelCodes, encode_label_pair, integer_pair, sorted_order
+from nlpmetrics.labels import LabelCodes, integer_pair, sorted_order
+from nlpmetrics.metrics import multilabel as ml
 from nlpmetrics.metrics._prf import masked_average, nanaverage, prf_divide
-from nlpmetrics.options import Option, check_zero_division
+from nlpmetrics.options import Option, check_ignore_index, check_zero_division
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Categories, Rows
 from nlpmetrics.validation import a_type, shown
@@ -121,18 +122,37 @@ def _check_pos_label(value: Any) -> str | int | bool | None:
     return label
 
 
-class _LabelMetric(Metric):
-    """Shared input handling of the classification metrics: labels become codes, rows hold them."""
+#: The ``ignore_index`` option every classification metric shares.
+IGNORE_INDEX = Option(None, check=check_ignore_index,
+                      doc="drop the examples whose reference is this label first (-100: the Transformers padding)")
 
+
+class _LabelMetric(Metric):
+    """Shared input handling of the classification metrics: labels become codes (or label sets), rows hold them.
+
+    Every classification metric converts a batch the same way (its shape
+    decides: one label per example or several, see :mod:`nlpmetrics.metrics.multilabel`),
+    so a collection converts it once for all of them.
+    """
+
+    options = {"ignore_index": IGNORE_INDEX}
     input_kind = "labels"
     reduction = "sum"
     distinct_rows = True
     reference_modules = ("numpy",)
 
-    def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[LabelCodes, LabelCodes]:
-        return encode_label_pair(predictions, references)
+    def conversion_key(self) -> tuple:
+        return ("labels", self.config["ignore_index"])
 
-    def statistics(self, predictions: LabelCodes, references: LabelCodes) -> Rows:
+    def convert_inputs(self, predictions: Sequence, references: Sequence) -> tuple[Any, Any]:
+        return ml.label_inputs(predictions, references, self.config["ignore_index"])
+
+    def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[Any, Any]:
+        return self.check_converted(*self.convert_inputs(predictions, references))
+
+    def statistics(self, predictions: Any, references: Any) -> Rows:
+        if isinstance(predictions, ml.LabelSets):
+            return ml.multilabel_rows(predictions, references)
         return label_rows(predictions, references)
 
 
@@ -151,10 +171,12 @@ class Accuracy(_LabelMetric):
     auto_select = ("accuracy",)
 
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[Any, Any]:
-        pair = integer_pair(predictions, references)  # plain integer labels need no codes to be compared
-        return pair if pair is not None else encode_label_pair(predictions, references)
+        pair = integer_pair(predictions, references) if self.config["ignore_index"] is None else None
+        return pair if pair is not None else super().check_inputs(predictions, references)  # plain ints need no codes
 
     def statistics(self, predictions: Any, references: Any) -> Rows:
+        if isinstance(predictions, ml.LabelSets):  # subset accuracy: the whole set of labels must be right
+            return ml.subset_rows(predictions, references)
         if isinstance(predictions, LabelCodes):
             correct, kind = predictions.codes == references.codes, predictions.categories.kind
         else:
@@ -182,13 +204,15 @@ class _PrecisionRecallF1(_LabelMetric):
     """Shared engine of ``precision``, ``recall`` and ``f1`` (``precision_recall_fscore_support``)."""
 
     options = {
-        "average": Option("binary", choices=("micro", "macro", "weighted", "binary"),
+        "average": Option("binary", choices=("micro", "macro", "weighted", "binary", "samples"),
                           doc="how per-class scores combine into one number: 'binary' (scikit-learn's default) "
-                              "scores pos_label only and needs at most two classes"),
+                              "scores pos_label only and needs at most two classes; 'samples' averages over the "
+                              "examples of multi-label data"),
         "labels": Option(None, check=_check_labels, doc="the classes to score, in order (default: all seen)"),
         "pos_label": Option(1, check=_check_pos_label, doc="the positive class when average='binary'"),
         "zero_division": Option(0.0, check=check_zero_division,
                                 doc="value of a score whose denominator is 0: 0.0, 1.0 or nan"),
+        "ignore_index": IGNORE_INDEX,
     }
 
     def __init__(self, **options: Any) -> None:
@@ -197,8 +221,10 @@ class _PrecisionRecallF1(_LabelMetric):
             raise InputError(f"metric {self.name!r} with average='binary' needs pos_label (the positive class)",
                              argument="pos_label")
 
-    def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[LabelCodes, LabelCodes]:
-        pred, ref = encode_label_pair(predictions, references)
+    def check_converted(self, pred: Any, ref: Any) -> tuple[Any, Any]:
+        if isinstance(pred, ml.LabelSets) or self.config["average"] == "samples":
+            self._check_multilabel_options(pred)
+            return pred, ref
         wanted = self.config["labels"] or ()
         if self.config["average"] == "binary":
             wanted = (*wanted, self.config["pos_label"])
@@ -207,6 +233,25 @@ class _PrecisionRecallF1(_LabelMetric):
             if kind is not None and isinstance(label, str) != (kind == "text"):
                 self._refuse_label_type(label, pred.categories)
         return pred, ref
+
+    def _check_multilabel_options(self, pred: Any) -> None:
+        """The averages that need multi-label data (samples) or one label per example (binary), and labels' type."""
+        average = self.config["average"]
+        if not isinstance(pred, ml.LabelSets):
+            raise InputError(
+                "average='samples' averages per-example scores of multi-label data (several labels per example), "
+                "but these labels are one per example; choose average='micro', 'macro', 'weighted' or 'binary'",
+                argument="average")
+        if average == "binary":
+            raise InputError(
+                "these labels are multi-label (several per example), but average='binary' (the default, as in "
+                "scikit-learn) scores one positive class of single-label data; choose average='micro', 'macro', "
+                f"'weighted' or 'samples' (on the command line: -m {self.name}_micro ...)", argument="average")
+        for label in self.config["labels"] or ():
+            if pred.kind and isinstance(label, str) != (pred.kind == "text"):  # no kind: every set was empty
+                data = "text" if pred.kind == "text" else "numbers"
+                raise InputError(f"option labels names {shown(label)} but the labels in the data are {data}; use "
+                                 "the same type for both", argument="labels")
 
     def _refuse_label_type(self, label: Any, categories: Categories) -> None:
         """The error for a ``labels``/``pos_label`` value of the other type than the labels in the data."""
@@ -223,6 +268,8 @@ class _PrecisionRecallF1(_LabelMetric):
         )
 
     def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, Any]:
+        if ml.is_multilabel_rows(rows):
+            return ml.multilabel_summary(rows, weights, self.config["labels"], self.config["zero_division"])
         return class_counts(rows, weights)
 
     # ------------------------------------------------------------------ one score
@@ -291,6 +338,9 @@ class _PrecisionRecallF1(_LabelMetric):
         }
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        if summary.get("multilabel"):
+            average, zero = self.config["average"], self.config["zero_division"]
+            return {self.name: ml.multilabel_scores(summary, average, zero)[self.name]}
         if np.ndim(summary["n"]) > 0:
             return {self.name: self._batched_scores(summary)[self.name]}
         _, tp, predicted, actual, _, _ = self.per_class(summary)
@@ -326,6 +376,8 @@ class _PrecisionRecallF1(_LabelMetric):
 
     # ------------------------------------------------------------------ details
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        if summary.get("multilabel"):
+            return ml.multilabel_details(summary, self.config["average"], self.config["zero_division"])
         labels, tp, predicted, actual, present, present_codes = self.per_class(summary)
         precision, recall, f1 = self.scores_from_counts(tp, predicted, actual)
         averaged = self._averaged(tp, predicted, actual)

@@ -37,12 +37,25 @@ class MetricInputs:
     make_perfect : callable, optional
         ``make_perfect(references) -> predictions`` that are perfect (default:
         the references themselves; a multi-reference metric takes the first).
+    examples_by_options : tuple of (dict, callable)
+        Option sets (also listed in ``options``) that need other inputs than
+        ``examples``, with the ``examples``-like callable that makes them
+        (multi-label data for ``average="samples"``).  Tests draw through
+        :meth:`examples_for`.
     """
 
     examples: Callable[[int, int], st.SearchStrategy]
     options: list[dict[str, Any]] = field(default_factory=lambda: [{}])
     perfect_is_best: bool = True
     make_perfect: Callable[[list], list] | None = None
+    examples_by_options: tuple[tuple[dict[str, Any], Callable[[int, int], st.SearchStrategy]], ...] = ()
+
+    def examples_for(self, options: dict[str, Any]) -> Callable[[int, int], st.SearchStrategy]:
+        """The ``examples`` callable for one of ``options`` (its own when it needs other inputs)."""
+        for wanted, examples in self.examples_by_options:
+            if wanted == options:
+                return examples
+        return self.examples
 
 
 def all_inputs() -> dict[str, MetricInputs]:

@@ -34,6 +34,25 @@ def tag_sentences(draw, min_size: int, max_size: int) -> tuple[list[list[str]], 
     return predictions, references
 
 
+@st.composite
+def padded_tag_sentences(draw, min_size: int, max_size: int) -> tuple[list[list], list[list]]:
+    """Like :func:`tag_sentences`, with -100 (the Transformers padding label) at some reference positions.
+
+    Padding goes after the tags that are scored (a predicted tag, any tag, stands there), so the gold
+    entity of :func:`tag_sentences` survives and a perfect prediction stays perfect.
+    """
+    predictions, references = draw(tag_sentences(min_size, max_size))
+    for index in range(len(references)):
+        pad = draw(st.integers(0, 2))
+        references[index] = references[index] + [-100] * pad
+        predictions[index] = predictions[index] + draw(st.lists(st.sampled_from(TAGS), min_size=pad, max_size=pad))
+    return predictions, references
+
+
+def _perfect_for_padded(references: list) -> list:
+    return [["O" if tag == -100 else tag for tag in sentence] for sentence in references]
+
+
 INPUTS = {
     "seqeval": MetricInputs(
         examples=lambda min_size, max_size: tag_sentences(min_size, max_size),
@@ -43,6 +62,9 @@ INPUTS = {
             {"average": "weighted", "zero_division": 1.0},
             {"mode": "strict", "scheme": "IOB2"},
             {"mode": "strict", "scheme": "IOB1", "average": "macro"},
+            {"ignore_index": -100},
         ],
+        examples_by_options=(({"ignore_index": -100}, padded_tag_sentences),),
+        make_perfect=_perfect_for_padded,
     ),
 }

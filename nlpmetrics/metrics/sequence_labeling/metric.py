@@ -41,7 +41,7 @@ from nlpmetrics.metrics.sequence_labeling.schemes import (
     strict_spans,
     tag_problem,
 )
-from nlpmetrics.options import Option, check_bool, check_zero_division
+from nlpmetrics.options import Option, check_bool, check_ignore_index, check_zero_division
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
 from nlpmetrics.validation import a_type
@@ -62,6 +62,9 @@ class SeqEval(Metric):
         "zero_division": Option(0.0, check=check_zero_division,
                                 doc="value of a score whose denominator is 0: 0.0, 1.0 or nan"),
         "suffix": Option(False, check=check_bool, doc="True: tags put the prefix last ('PER-B'); False: first ('B-PER')"),
+        "ignore_index": Option(None, check=check_ignore_index,
+                               doc="drop, sentence by sentence, the positions whose reference is this value first "
+                                   "(-100: the Transformers label of padding and sub-word positions)"),
     }
     #: F1 first: it is the headline number of NER (the main score of results and intervals).
     score_keys = ("f1", "precision", "recall")
@@ -99,6 +102,8 @@ class SeqEval(Metric):
                     f"sentence {index}: predictions[{index}] has {len(pred)} tags but references[{index}] has "
                     f"{len(ref)}; every sentence needs one predicted tag per gold tag"
                 )
+        if self.config["ignore_index"] is not None:
+            return _drop_ignored(predictions, references, self.config["ignore_index"])
         return predictions, references
 
     # ------------------------------------------------------------------ statistics
@@ -341,6 +346,30 @@ def _sentences(value: Sequence, arg: str) -> list:
             raise InputError(f"{arg}[{index}] is {what}; pass one list of tags per sentence")
         out.append(sentence)
     return out
+
+
+def _drop_ignored(predictions: list, references: list, ignore_index: Any) -> tuple[list, list]:
+    """Each sentence without the positions whose reference is ``ignore_index`` (new lists; the others as they are)."""
+    kept_predictions, kept_references = [], []
+    for pred, ref in zip(predictions, references, strict=True):
+        keep = [not _is_ignored(tag, ignore_index) for tag in ref]
+        if all(keep):
+            kept_predictions.append(pred)
+            kept_references.append(ref)
+            continue
+        kept_predictions.append([tag for tag, k in zip(pred, keep, strict=True) if k])
+        kept_references.append([tag for tag, k in zip(ref, keep, strict=True) if k])
+    return kept_predictions, kept_references
+
+
+def _is_ignored(tag: Any, ignore_index: Any) -> bool:
+    """Whether a reference tag is the ignored value (text never equals a number; ``-100`` equals ``-100.0``)."""
+    if isinstance(tag, str) != isinstance(ignore_index, str):
+        return False
+    try:
+        return bool(tag == ignore_index)
+    except (TypeError, ValueError):
+        return False
 
 
 def _vocabulary(predictions: list, references: list) -> dict:

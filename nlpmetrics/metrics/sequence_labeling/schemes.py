@@ -138,7 +138,8 @@ def parse_tag(tag: str, *, strict: bool, suffix: bool) -> tuple[str, str] | None
 def tag_problem(tag: Any, *, scheme: str | None, suffix: bool) -> str | None:
     """Why ``tag`` cannot be scored in this mode, or None when it can."""
     if not isinstance(tag, str):
-        return f"is {a_type(tag)}, not a tag string"
+        padding = isinstance(tag, (int, np.integer)) and tag == -100
+        return f"is {a_type(tag)}, not a tag string" + ("; for padding set ignore_index=-100" if padding else "")
     parsed = parse_tag(tag, strict=scheme is not None, suffix=suffix)
     example = "'PER-B'" if suffix else "'B-PER'"
     if parsed is None:

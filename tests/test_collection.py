@@ -1,0 +1,156 @@
+"""``nm.load_many``: several metrics, one update per batch, results identical to each metric alone."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+import nlpmetrics as nm
+from nlpmetrics.collection import MetricCollection
+from nlpmetrics.metrics import multilabel
+
+PREDICTIONS = [0, 1, 2, 2, 1, 0, 2, 1]
+REFERENCES = [0, 1, 1, 2, 2, 0, 2, 0]
+
+
+def test_names_with_an_average_suffix_work_in_python():
+    metrics = nm.load_many(["accuracy", "f1_macro", "f1_weighted", "precision_micro"])
+    assert list(metrics) == ["accuracy", "f1_macro", "f1_weighted", "precision_micro"]
+    assert metrics["f1_macro"].config["average"] == "macro"
+    metrics.update(predictions=PREDICTIONS[:3], references=REFERENCES[:3])
+    metrics.update(predictions=np.array(PREDICTIONS[3:]), references=np.array(REFERENCES[3:]))
+    results = metrics.compute()
+    assert list(results) == list(metrics)
+    for key, name, options in [("accuracy", "accuracy", {}), ("f1_macro", "f1", {"average": "macro"}),
+                               ("f1_weighted", "f1", {"average": "weighted"}),
+                               ("precision_micro", "precision", {"average": "micro"})]:
+        alone = nm.compute(name, predictions=PREDICTIONS, references=REFERENCES, **options)
+        assert results[key].scores == alone.scores
+        assert results[key].signature == alone.signature
+        assert results[key].n == len(PREDICTIONS)
+
+
+def test_the_registry_resolves_names_once_for_python_and_the_command_line():
+    from nlpmetrics.registry import resolve_name
+
+    assert resolve_name("f1_macro") == ("f1", {"average": "macro"})
+    assert resolve_name("seqeval_weighted") == ("seqeval", {"average": "weighted"})
+    assert resolve_name("accuracy") == ("accuracy", {})
+    with pytest.raises(nm.UnknownMetricError, match="f1_mcro"):
+        resolve_name("f1_mcro")
+    with pytest.raises(nm.UnknownMetricError):
+        nm.load_many(["accuracy", "acuracy"])
+
+
+def test_labels_are_converted_once_for_every_classification_metric(monkeypatch):
+    calls = []
+    original = multilabel.label_inputs
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(multilabel, "label_inputs", counting)
+    metrics = nm.load_many(["accuracy", "f1_macro", "f1_weighted", "recall_micro", "hamming_loss"])
+    metrics.update(predictions=["a", "b", "a"], references=["a", "a", "b"])
+    assert len(calls) == 1
+    with_ignore = nm.load_many(["f1_macro", "accuracy"], ignore_index=-100)
+    calls.clear()
+    with_ignore.update(predictions=[1, 0, 1], references=[1, -100, 0])
+    assert len(calls) == 1
+    assert with_ignore["accuracy"].n == 2
+
+
+def test_shared_options_go_to_the_metrics_that_declare_them():
+    metrics = nm.load_many(["accuracy", "f1_macro", "bleu"], lang="ja", zero_division=1.0)
+    assert metrics["f1_macro"].config["zero_division"] == 1.0
+    assert metrics["bleu"].config["lang"] == "ja"
+    metrics = nm.load_many({"f1_macro": {"zero_division": 1.0}, "f1": {"average": "micro"}}, zero_division=0.0)
+    assert metrics["f1_macro"].config["zero_division"] == 1.0, "a metric's own options win"
+    assert metrics["f1"].config == nm.load("f1", average="micro").config
+    assert nm.load_many(["accuracy"], lang="en")["accuracy"].config == {"ignore_index": None}, "lang is ignorable"
+    with pytest.raises(nm.InputError, match="no metric named here has an option 'tokenise'"):
+        nm.load_many(["accuracy", "f1_macro"], tokenise="char")
+    with pytest.raises(nm.InputError, match="'f1_macro' implies average='macro'"):
+        nm.load_many({"f1_macro": {"average": "micro"}})
+    with pytest.raises(nm.InputError, match="named twice"):
+        nm.load_many(["f1", nm.load("f1", average="macro")])
+    custom = nm.load("bleu", tokenize="char")
+    metrics = nm.load_many({"bleu_char": custom, "acc": "accuracy"})
+    assert metrics["bleu_char"] is custom
+    assert metrics["acc"].name == "accuracy"
+    with pytest.raises(nm.InputError, match="at least one metric"):
+        nm.load_many([])
+    with pytest.raises(nm.InputError, match="list of metric names"):
+        nm.load_many(3)
+
+
+def test_keep_examples_false_reaches_every_metric():
+    metrics = nm.load_many(["accuracy", "f1_macro"], keep_examples=False)
+    assert all(not m.keep_examples for m in metrics.values())
+    metrics.update(predictions=PREDICTIONS, references=REFERENCES)
+    results = metrics.compute(confidence=0.9, n_resamples=50)
+    assert results["f1_macro"].ci is not None, "classification keeps exact intervals in constant memory"
+
+
+def test_a_refused_batch_changes_no_metric():
+    metrics = nm.load_many(["accuracy", "f1_samples"])
+    with pytest.raises(nm.InputError, match="average='samples'"):
+        metrics.update(predictions=[0, 1], references=[0, 0])
+    assert all(m.n == 0 for m in metrics.values())
+    metrics.update(predictions=[[0], [1, 2]], references=[[0], [2]])
+    with pytest.raises(nm.InputError, match="one label per example"):
+        metrics.update(predictions=[[0], [1]], references=[0, 1])
+    assert [m.n for m in metrics.values()] == [2, 2]
+
+
+def test_merge_reset_sync_copy_and_pickle():
+    whole = nm.load_many(["accuracy", "f1_macro"]).update(predictions=PREDICTIONS, references=REFERENCES)
+    first = nm.load_many(["accuracy", "f1_macro"]).update(predictions=PREDICTIONS[:5], references=REFERENCES[:5])
+    second = nm.load_many(["accuracy", "f1_macro"]).update(predictions=PREDICTIONS[5:], references=REFERENCES[5:])
+    copied = first.copy()
+    assert first.merge(second) is first
+    assert {k: r.scores for k, r in first.compute().items()} == {k: r.scores for k, r in whole.compute().items()}
+    assert copied["accuracy"].n == 5, "a copy is independent"
+    assert {k: r.scores for k, r in first.compute(sync=True).items()} == \
+        {k: r.scores for k, r in whole.compute().items()}, "without a process group, sync changes nothing"
+    restored = pickle.loads(pickle.dumps(first))
+    assert {k: r.scores for k, r in restored.compute().items()} == {k: r.scores for k, r in first.compute().items()}
+    with pytest.raises(nm.InputError, match="into itself"):
+        first.merge(first)
+    with pytest.raises(nm.InputError, match="differs between the collections"):
+        first.merge(nm.load_many({"accuracy": None, "f1_macro": {"zero_division": 1.0}}))
+    with pytest.raises(nm.InputError, match="holds accuracy"):
+        first.merge(nm.load_many(["accuracy"]))
+    assert first["accuracy"].n == 8, "a refused merge changes nothing"
+    first.reset()
+    assert all(m.n == 0 for m in first.values()) and len(first) == 2
+    assert first.empty_like()["f1_macro"].config == first["f1_macro"].config
+    with pytest.raises(KeyError, match="holds accuracy, f1_macro"):
+        first["bleu"]
+
+
+def test_rows_travel_between_workers():
+    driver = nm.load_many(["accuracy", "f1_macro"])
+    worker = nm.load_many(["accuracy", "f1_macro"])
+    driver.add_rows(worker.rows_for(predictions=PREDICTIONS, references=REFERENCES))
+    assert worker["accuracy"].n == 0
+    assert driver.compute()["f1_macro"].scores == nm.compute("f1", predictions=PREDICTIONS, references=REFERENCES,
+                                                           average="macro").scores
+    with pytest.raises(nm.InputError, match="another metric or with other options"):
+        driver.add_rows(nm.load_many({"accuracy": None, "f1_macro": "f1_micro"}).rows_for(
+            predictions=PREDICTIONS, references=REFERENCES))
+
+
+def test_update_is_keyword_only_and_checks_once():
+    metrics = nm.load_many(["accuracy", "f1_macro"])
+    with pytest.raises(TypeError, match="keywords only"):
+        metrics.update(PREDICTIONS, REFERENCES)
+    with pytest.raises(nm.InputError, match="predictions has 2 entries but references has 1"):
+        metrics.update(predictions=[1, 0], references=[1])
+    assert metrics.update(predictions=[], references=[]) is metrics
+    with pytest.raises(nm.InputError, match="no examples to score"):
+        metrics.compute()
+    assert isinstance(metrics, MetricCollection) and "accuracy" in repr(metrics)
