@@ -24,6 +24,7 @@ through :meth:`BERTScore.corpus_pass`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -58,8 +59,8 @@ def _check_model(value: Any) -> str | None:
 def _check_device(value: Any) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not value:
-        raise ValueError("device must be None (a GPU when there is one), 'cpu', 'cuda', 'cuda:1', ...")
+    if not isinstance(value, str) or not re.fullmatch(r"(cpu|cuda|mps|xpu)(:[0-9]+)?", value):
+        raise ValueError("device must be None (a GPU when there is one), 'cpu', 'cuda', 'cuda:1', 'mps' or 'xpu'")
     return value
 
 
