@@ -324,11 +324,11 @@ def test_squad_v2_groups_follow_the_scripts_has_answer():
     result = squad(["", "Denver", ""], [["the"], ["Denver"], []], version="2.0")
     assert result.details["HasAns_total"] == 2 and result.details["NoAns_total"] == 1
     assert result.details["HasAns_exact"] == 1.0
-    table = result.details["by_answerability"]
-    assert list(table["type"]) == ["answerable", "unanswerable"] and list(table["count"]) == [2, 1]
+    table = result.details["per_answerability"]
+    assert list(table["type"]) == ["HasAns", "NoAns"] and list(table["count"]) == [2, 1]
     only_answerable = squad(["Denver"], [["Denver"]], version="2.0")
-    assert "NoAns_exact" not in only_answerable.details and list(only_answerable.details["by_answerability"]["type"]) \
-        == ["answerable"]
+    assert "NoAns_exact" not in only_answerable.details
+    assert list(only_answerable.details["per_answerability"]["type"]) == ["HasAns"]
 
 
 # ---------------------------------------------------------------- JSQuAD (lang="ja")
@@ -495,3 +495,12 @@ def test_squad_style_jsonl_with_answers_chooses_squad_and_japanese(tmp_path, cap
     out, err = capsys.readouterr()
     assert "answers to questions; scoring with squad" in err and "lang=ja" in err
     assert json.loads(out)["results"]["squad"]["scores"]["f1"] == pytest.approx((0.8 + 1.0) / 2)
+
+
+def test_a_report_lists_the_questions_answered_wrongly():
+    predictions, answers = ["Denver", "Paris", "the cat", "Rome"], [["Denver"], ["Lyon"], ["a cat"], ["Milan"]]
+    report = nm.report({"model": (predictions, answers)}, metrics=["squad"], n_resamples=50)
+    block = report.sections[0].worst[0]
+    assert [e.index for e in block.examples] == [2, 4] and "2 of 4 examples wrong" in block.intro
+    markdown = report.to_markdown()
+    assert "| 2 |" in markdown and "Lyon" in markdown

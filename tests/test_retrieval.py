@@ -442,3 +442,20 @@ def test_bad_ranking_in_a_jsonl_file_is_named_by_line(tmp_path, capsys):
     path = write(tmp_path / "r.jsonl", '{"ranking": ["a"], "relevant": ["a"]}\n{"ranking": ["a", "a"], "relevant": []}\n')
     assert main(["score", str(path), "-m", "retrieval", "-q"]) == 2
     assert "r.jsonl:2:" in capsys.readouterr().err
+
+
+def test_a_report_draws_the_recall_curve_of_every_system():
+    predictions, references = card_example_queries()
+    worse = [ranking[::-1] for ranking in predictions]
+    report = nm.report({"a": (worse, references), "b": (predictions, references)}, metrics=["retrieval"],
+                       n_resamples=50)
+    section = report.sections[0]
+    curve = next(plot for plot in section.plots if plot.kind == "curve")
+    assert set(curve.data["series"]) == {"a", "b"}
+    x, y = curve.data["series"]["b"]
+    assert list(x) == list(range(1, 11)) and y[9] == 0.8 and y[0] == 0.4
+    from nlpmetrics.reporting.plots import render_svg
+
+    pytest.importorskip("matplotlib")
+    assert render_svg(curve, "en").startswith("<svg")
+    assert "<svg" in report.to_html()

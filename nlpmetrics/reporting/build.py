@@ -260,6 +260,7 @@ def _section(label, variant, scored, names, comparisons, lang, worst, precompute
     plots: list[PlotSpec] = []
     worst_blocks = []
     distribution: dict[str, np.ndarray] = {}
+    curves: dict[str, dict[str, dict]] = {}
     example_key = None
     for name in names:
         item = scored[name][label]
@@ -284,6 +285,8 @@ def _section(label, variant, scored, names, comparisons, lang, worst, precompute
             tables.append((name, dt.matrix_table(phrase("confusion", lang), labels, counts, lang)))
             plots.append(PlotSpec("confusion", f"{phrase('plot_confusion', lang)} — {name}",
                                   {"labels": [str(x) for x in labels], "counts": np.asarray(counts)}))
+        for curve_name, curve in dt.curves(result.details).items():
+            curves.setdefault(curve_name, {})[name] = curve
         if low_bound < 0 and item.predictions is not None:
             x, y = dt.numeric(item.predictions), dt.numeric(item.references)
             if x is not None and y is not None:
@@ -293,6 +296,13 @@ def _section(label, variant, scored, names, comparisons, lang, worst, precompute
             continue
         per_example = np.asarray(result.per_example[example_key], dtype=float)
         if not dt.is_graded(per_example):
+            wrong = int(np.count_nonzero(per_example == 0))
+            if _lists_wrong_examples(metric) and wrong and item.predictions is not None and worst > 0:
+                examples = dt.wrong_examples(per_example, item.predictions, item.references, count=worst,
+                                             low_bound=low_bound)
+                worst_blocks.append(WorstExamples(system=name, examples=examples, intro=phrase(
+                    "wrong_intro", lang, count=len(examples), wrong=wrong, n=result.n, name=name,
+                    key=score_name(example_key, lang))))
             continue
         distribution[name] = per_example
         if item.predictions is not None and worst > 0:
@@ -305,6 +315,7 @@ def _section(label, variant, scored, names, comparisons, lang, worst, precompute
             ))
     if distribution and example_key is not None:
         plots.append(dt.distribution_plot(distribution, example_key, lang))
+    plots.extend(dt.curve_plot(by_system, lang) for by_system in curves.values())
     sentences = tuple(
         comparison_sentence(test, names=(names[0], other), metric=metric, higher_is_better=higher,
                             low_bound=low_bound, lang=lang, variant=variant)
@@ -325,6 +336,13 @@ def _section(label, variant, scored, names, comparisons, lang, worst, precompute
         worst_note=phrase("worst_unavailable", lang) if precomputed and worst > 0 else "",
         comparison_sentences=sentences,
     )
+
+
+def _lists_wrong_examples(metric: str) -> bool:
+    """Whether the metric asks reports to list its wrong examples (``report_wrong_examples`` on its class)."""
+    from nlpmetrics.registry import metric_class
+
+    return bool(getattr(metric_class(metric), "report_wrong_examples", False))
 
 
 def _comparison_rows(comparisons, baseline: str, lang: str):

@@ -3,7 +3,10 @@
 No metric is special-cased: a details entry that is a mapping of equal-length
 columns becomes a table (a per-class or per-type table), a mapping of labels
 plus a square count matrix becomes a confusion matrix, and per-example scores
-that take more than two values give a distribution and the worst examples.
+that take more than two values give a distribution and the worst examples.  A details entry
+with ``x`` and ``y`` columns is a curve (one line per system); a metric whose per-example
+score is right or wrong and that declares ``report_wrong_examples`` gets its wrong examples
+listed.
 """
 
 from __future__ import annotations
@@ -160,6 +163,39 @@ def worst_examples(scores: np.ndarray, predictions: Sequence, references: Sequen
         WorstExample(index=int(i) + 1, prediction=shorten(predictions[i]), reference=shorten(references[i]),
                      score_text=value_text(float(scores[i]), low_bound))
         for i in order
+    )
+
+
+def curves(details: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Details entries that are curves: a mapping with equal-length numeric ``x`` and ``y`` (and the score keys
+    ``x_key``/``y_key`` that name the axes), such as Recall@k over k."""
+    found = {}
+    for name, value in details.items():
+        if not isinstance(value, Mapping) or "x" not in value or "y" not in value:
+            continue
+        x, y = numeric(value["x"]), numeric(value["y"])
+        if x is not None and y is not None and x.size == y.size and x.size > 1:
+            found[name] = {"x": x, "y": y, "x_key": str(value.get("x_key", "x")), "y_key": str(value.get("y_key", "y"))}
+    return found
+
+
+def curve_plot(per_system: Mapping[str, Mapping[str, Any]], lang: str) -> PlotSpec:
+    """One line per system of a details curve (see :func:`curves`)."""
+    first = next(iter(per_system.values()))
+    x_name, y_name = score_name(first["x_key"], lang), score_name(first["y_key"], lang)
+    return PlotSpec("curve", phrase("plot_curve", lang, x=x_name, y=y_name),
+                    {"series": {name: (c["x"], c["y"]) for name, c in per_system.items()}, "x_label": x_name,
+                     "y_label": y_name})
+
+
+def wrong_examples(scores: np.ndarray, predictions: Sequence, references: Sequence, *, count: int,
+                   low_bound: float) -> tuple[WorstExample, ...]:
+    """The first ``count`` examples whose right-or-wrong per-example score is 0, in file order."""
+    wrong = np.flatnonzero(scores == 0)[:count]
+    return tuple(
+        WorstExample(index=int(i) + 1, prediction=shorten(predictions[i]), reference=shorten(references[i]),
+                     score_text=value_text(float(scores[i]), low_bound))
+        for i in wrong
     )
 
 

@@ -27,7 +27,7 @@ class PlotSpec:
     """Data for one plot; :mod:`nlpmetrics.reporting.plots` draws it (HTML only).
 
     ``kind`` is one of ``per_class``, ``confusion``, ``distribution``,
-    ``scatter``, ``forest``; ``data`` holds what that kind needs.
+    ``scatter``, ``forest``, ``curve``; ``data`` holds what that kind needs.
     """
 
     kind: str

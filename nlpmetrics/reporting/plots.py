@@ -1,4 +1,4 @@
-"""Plots of a report as inline SVG: per-class F1, confusion matrix, score distribution, scatter, forest.
+"""Plots of a report as inline SVG: per-class F1, confusion matrix, score distribution, scatter, forest, curves.
 
 matplotlib is imported on first use (Agg backend).  Text is drawn as paths
 (``svg.fonttype = "path"``), so the SVG needs no font on the reader's machine;
@@ -111,7 +111,7 @@ def render_svg(spec: PlotSpec, lang: str, salt: str = "0") -> str:
     """Draw ``spec`` and return it as an ``<svg>`` element (no XML prolog)."""
     lang = plot_language(lang)
     draw = {"per_class": _per_class, "confusion": _confusion, "distribution": _distribution,
-            "scatter": _scatter, "forest": _forest}[spec.kind]
+            "scatter": _scatter, "forest": _forest, "curve": _curve}[spec.kind]
     with _style(lang, f"nlpmetrics-{salt}") as pyplot:
         figure = draw(pyplot, spec.data, lang)
         return _to_svg(figure, pyplot)
@@ -167,6 +167,24 @@ def _distribution(pyplot: Any, data: dict, lang: str) -> Any:
         axes.set_xticks(np.linspace(0, 1, 6), [f"{int(x * 100)}%" for x in np.linspace(0, 1, 6)])
     axes.set_xlabel(phrase("axis_score", lang))
     axes.set_ylabel(phrase("axis_count", lang))
+    if len(series) > 1:
+        axes.legend(frameon=False)
+    return figure
+
+
+def _curve(pyplot: Any, data: dict, lang: str) -> Any:
+    """One line per system (a score at each cut-off, such as Recall@k over k), in percent when it is a fraction."""
+    figure, axes = pyplot.subplots(figsize=(6.0, 2.8))
+    series = {name: (np.asarray(x, dtype=float), np.asarray(y, dtype=float)) for name, (x, y) in data["series"].items()}
+    finite = [y[np.isfinite(y)] for _, y in series.values()]
+    percent = all(v.size == 0 or (v.min() >= 0 and v.max() <= 1) for v in finite)
+    for position, (name, (x, y)) in enumerate(series.items()):
+        axes.plot(x, y * 100 if percent else y, marker="o", markersize=3, color=PALETTE[position % len(PALETTE)],
+                  label=_label(name, lang))
+    if percent:
+        axes.set_ylim(0, 105)
+    axes.set_xlabel(_label(data["x_label"], lang))
+    axes.set_ylabel(_label(data["y_label"], lang) + (" (%)" if percent else ""))
     if len(series) > 1:
         axes.legend(frameon=False)
     return figure

@@ -155,8 +155,8 @@ class Squad(Metric):
         """Counts, and for ``version="2.0"`` the official script's ``HasAns_*`` / ``NoAns_*`` (as fractions).
 
         As in the script, a group with no question (no unanswerable question
-        in the data, say) is left out; ``by_answerability`` is the same
-        breakdown as a table.
+        in the data, say) is left out; ``per_answerability`` is the same
+        breakdown as a table (``type``: ``HasAns``, ``NoAns``).
         """
         n = int(summary["n"])
         exact = int(round(float(summary["exact_match"])))
@@ -164,16 +164,16 @@ class Squad(Metric):
                                    "f1_units": "characters" if self.config["lang"] == "ja" else "words"}
         if self.v2:
             table: dict[str, list] = {"type": [], "exact_match": [], "f1": [], "count": []}
-            for prefix, kind, column in (("HasAns", "answerable", "has"), ("NoAns", "unanswerable", "no")):
+            for prefix, column in (("HasAns", "has"), ("NoAns", "no")):
                 count = int(round(float(summary[f"{column}_answer"])))
                 if not count:
                     continue
                 group_exact = float(summary[f"{column}_exact"]) / count
                 group_f1 = float(summary[f"{column}_f1"]) / count
                 details.update({f"{prefix}_exact": group_exact, f"{prefix}_f1": group_f1, f"{prefix}_total": count})
-                for key, value in (("type", kind), ("exact_match", group_exact), ("f1", group_f1), ("count", count)):
+                for key, value in (("type", prefix), ("exact_match", group_exact), ("f1", group_f1), ("count", count)):
                     table[key].append(value)
-            details["by_answerability"] = table
+            details["per_answerability"] = table
         cjk = int(round(float(summary["cjk"])))
         if cjk and self.config["lang"] == "en":
             warnings.warn(SquadWarning(
