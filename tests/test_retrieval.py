@@ -256,12 +256,16 @@ def test_numpy_ids_and_scores_are_accepted_as_their_python_values():
     (["ndcg@0"], "whole number >= 1"),
     (["recal@10"], "did you mean 'recall'"),
     (["P@10"], None),
+    ("recall@5, map", ("recall@5", "map")),
     (["map", "map"], "lists a measure twice"),
     ([], "non-empty list"),
 ])
 def test_measure_names(measures, message):
     if message is None:
         assert nm.load("retrieval", measures=measures).score_keys == ("precision@10",)
+        return
+    if isinstance(message, tuple):  # a string of measures separated by commas (as --option writes them)
+        assert nm.load("retrieval", measures=measures).score_keys == message
         return
     with pytest.raises(nm.InputError, match=message):
         nm.load("retrieval", measures=measures)

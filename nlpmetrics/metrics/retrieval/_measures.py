@@ -70,9 +70,12 @@ def parse_measure(text: Any) -> Measure:
 
 
 def check_measures(value: Any) -> tuple[str, ...]:
-    """``Option.check`` for ``measures``: a non-empty list of distinct measure names, in canonical form."""
+    """``Option.check`` for ``measures``: a non-empty list of distinct measure names, in canonical form.
+
+    A string is one measure or several separated by commas (``--option measures=recall@5,map``).
+    """
     if isinstance(value, str):
-        value = (value,)
+        value = tuple(part.strip() for part in value.split(","))
     if not isinstance(value, (list, tuple)) or not value:
         raise ValueError("measures must be a non-empty list such as ['recall@10', 'mrr@10', 'ndcg@10', 'map']")
     keys = tuple(parse_measure(v).key for v in value)
