@@ -78,6 +78,16 @@ def test_every_measure_equals_trec_eval_per_query_with_ties(seed, graded):
         assert np.array_equal(rows[key], reference), (key, np.flatnonzero(rows[key] != reference)[:5])
 
 
+def test_rankings_of_one_length_with_ties_equal_trec_eval():
+    rng = random.Random(13)
+    predictions = [{f"d{d}": float(rng.randint(0, 3)) for d in rng.sample(range(50), 20)} for _ in range(200)]
+    references = [{f"d{d}": rng.randint(0, 2) for d in rng.sample(range(50), rng.randint(1, 15))} for _ in range(200)]
+    rows = quiet_rows(list(TREC), predictions, references).rows()
+    expected = trec_eval(predictions, references)
+    for key, name in TREC.items():
+        assert np.array_equal(rows[key], [expected[f"q{i}"][name] for i in range(200)]), key
+
+
 @pytest.mark.filterwarnings("ignore::nlpmetrics.metrics.retrieval.RetrievalWarning")
 @pytest.mark.parametrize("seed", [3, 4])
 def test_mean_over_queries_equals_the_mean_of_trec_eval_values(seed):

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 import operator
-from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -186,19 +185,14 @@ def _rankings(predictions: Sequence[Any]) -> tuple[list, set[type]]:
     """Every query's ranking as a list or a dict id -> score, and the id types seen.
 
     Lists and dicts of plain ids and scores are taken as they are (checked in
-    a few C-level passes over the whole batch: id and score types, NaN);
+    a few C-level passes over the whole batch: id and score types);
     anything else is converted and checked query by query, naming the index.
     """
     if set(map(type, predictions)) <= {list, dict}:
         ids = _id_types(predictions)
         rankings = [p for p in predictions if type(p) is dict]
-        scores_plain = True
-        if rankings:
-            scores_plain = set(map(type, chain.from_iterable(map(dict.values, rankings)))) <= {float, int}
-            total = sum(chain.from_iterable(map(dict.values, rankings))) if scores_plain else 0.0
-            if total != total:  # NaN when a score is NaN (or when inf meets -inf)
-                scores_plain = not any(map(math.isnan, chain.from_iterable(map(dict.values, rankings))))
-        if ids <= {str, int} and scores_plain:
+        scores_plain = not rankings or set(map(type, chain.from_iterable(map(dict.values, rankings)))) <= {float, int}
+        if ids <= {str, int} and scores_plain:  # NaN scores are found by judge(), with numpy
             return list(predictions), ids
     rankings = [canonical_ranking(p, i) for i, p in enumerate(predictions)]
     return rankings, _id_types(rankings)
@@ -249,8 +243,9 @@ def judge(predictions: Sequence[Any], references: Sequence[Any]) -> Judged:
                 hit_query.append(i)
                 hit_rank.append(ranking.index(doc))
                 hit_gain.append(level)
+    values, starts = _flat_scores(rankings, lengths)
     if scored:
-        _rank_scored(rankings, scored, hit_query, hit_rank, hit_gain)
+        _rank_scored(rankings, values, starts, lengths, scored, hit_query, hit_rank, hit_gain)
 
     hq = np.asarray(hit_query, dtype=np.int64)
     hr = np.asarray(hit_rank, dtype=np.int64)
@@ -274,31 +269,81 @@ def _ideal(relevances: list[dict], num_rel: np.ndarray) -> tuple[np.ndarray, np.
     return query, levels[levels > 0].astype(np.float64)
 
 
-def _rank_scored(rankings: list, scored: list[tuple[int, float, Any, int]], hit_query: list[int],
-                 hit_rank: list[int], hit_gain: list[int]) -> None:
+def _flat_scores(rankings: list, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every score of the ranked mappings, flat, and where each query's start (NaN scores refused, naming the query)."""
+    sizes = np.fromiter((len(r) if type(r) is dict else 0 for r in rankings), dtype=np.int64, count=len(rankings))
+    values = np.fromiter(chain.from_iterable(r.values() for r in rankings if type(r) is dict), dtype=np.float64,
+                         count=int(sizes.sum()))
+    missing = np.isnan(values)
+    if missing.any():
+        query = int(np.searchsorted(np.cumsum(sizes), np.argmax(missing), side="right"))
+        canonical_ranking(rankings[query], query)  # raises, naming the document
+    return values, np.cumsum(sizes) - sizes
+
+
+def _rank_scored(rankings: list, values: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+                 scored: list[tuple[int, float, Any, int]], hit_query: list[int], hit_rank: list[int],
+                 hit_gain: list[int]) -> None:
     """Ranks (trec_eval's order) of the relevant documents retrieved in ranked mappings, appended to the hits.
 
     A document's rank is the number of documents of its query with a higher
-    score: two binary searches in the query's sorted scores (sorted once per
-    query).  A query where a relevant document shares its score with another
-    (a tie, which trec_eval breaks by id) is ranked in full instead.
+    score, counted with numpy against its query's row of scores (rows padded
+    with NaN, in blocks that bound the memory).  A query where a relevant
+    document shares its score with another (a tie, which trec_eval breaks by
+    id) is ranked in full instead.
     """
-    ascending: dict[int, list[float]] = {}
-    ranks: list[int] = []
-    full: set[int] = set()
-    for q, score, _, _ in scored:
-        values = ascending.get(q)
-        if values is None:
-            values = ascending[q] = sorted(rankings[q].values())
-        above = bisect_right(values, score)
-        if above - bisect_left(values, score) > 1:
-            full.add(q)
-        ranks.append(len(values) - above)
+    query = np.fromiter((h[0] for h in scored), dtype=np.int64, count=len(scored))
+    score = np.fromiter((h[1] for h in scored), dtype=np.float64, count=len(scored))
+    higher = np.zeros(len(scored), dtype=np.int64)
+    tied = np.zeros(len(scored), dtype=bool)
+    rows = np.unique(query)
+    for block in _row_blocks(lengths[rows]):
+        chosen = rows[block]
+        sizes = lengths[chosen]
+        width = int(sizes.max())
+        if int(sizes.min()) == width:  # rankings of one length (the usual top-k): one gather, no padding
+            matrix = values[starts[chosen][:, None] + np.arange(width)]
+        else:
+            matrix = np.full((chosen.size, width), np.nan)
+            row = np.repeat(np.arange(chosen.size), sizes)
+            column = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            matrix[row, column] = values[np.repeat(starts[chosen], sizes) + column]
+        slot = np.full(lengths.size, -1, dtype=np.int64)
+        slot[chosen] = np.arange(chosen.size)
+        ours = np.flatnonzero(slot[query] >= 0)
+        step = max(1, (1 << 22) // width)
+        for first in range(0, ours.size, step):
+            mine = ours[first:first + step]
+            others = matrix[slot[query[mine]]]
+            higher[mine] = (others > score[mine, None]).sum(axis=1)
+            tied[mine] = (others == score[mine, None]).sum(axis=1) > 1
+    full = {int(q) for q in query[tied]}
     ordered = {q: _trec_eval_order(rankings[q]) for q in full}
-    for (q, _, doc, level), rank in zip(scored, ranks, strict=True):
+    for (q, _, doc, level), rank in zip(scored, higher.tolist(), strict=True):
         hit_query.append(q)
         hit_rank.append(ordered[q][doc] if q in full else rank)
         hit_gain.append(level)
+
+
+def _row_blocks(widths: np.ndarray, cells: int = 1 << 22) -> list[np.ndarray]:
+    """Groups of rows (indices into ``widths``) whose padded matrix has at most ``cells`` cells (or one row).
+
+    Rows are taken by increasing width, so one very long ranking does not pad all the others.
+    """
+    order = np.argsort(widths, kind="stable")
+    ascending = widths[order]
+    blocks, begin = [], 0
+    while begin < order.size:
+        low, high = begin + 1, order.size  # the largest end with (end - begin) * widest <= cells
+        while low < high:
+            middle = (low + high + 1) // 2
+            if (middle - begin) * int(ascending[middle - 1]) <= cells:
+                low = middle
+            else:
+                high = middle - 1
+        blocks.append(order[begin:low])
+        begin = low
+    return blocks
 
 
 def _trec_eval_order(ranking: dict) -> dict:
