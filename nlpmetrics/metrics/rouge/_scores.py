@@ -18,7 +18,7 @@ import numpy as np
 from nlpmetrics.metrics.rouge._batch import TokenBatch
 from nlpmetrics.metrics.rouge._lcs import WORD_BITS, lcs_length, lcs_lengths
 from nlpmetrics.metrics.rouge._table import (
-    SHORT_PAIR_CHUNK,
+    SHORT_PAIR_CELLS,
     SHORT_PAIR_TOKENS,
     SHORT_PREDICTION_TOKENS,
     short_pair_counts,
@@ -99,10 +99,15 @@ def pair_counts(
     matches = {n: np.zeros(n_pairs, dtype=np.int64) for n in orders}
     lcs = np.zeros(n_pairs, dtype=np.int64) if want_lcs else None
     short_index, long_index = np.flatnonzero(short), np.flatnonzero(~short)
-    # Chunks of pairs of similar length: little padding, bounded memory, cache-sized arrays.
+    # Chunks of pairs of similar length: little padding, and tables of about SHORT_PAIR_CELLS cells (cache-sized).
     short_index = short_index[np.argsort(total[short_index], kind="stable")]
-    for start in range(0, short_index.size, SHORT_PAIR_CHUNK):
-        chunk = short_index[start:start + SHORT_PAIR_CHUNK]
+    sorted_total = total[short_index]
+    start = 0
+    while start < short_index.size:
+        guess = min(start + SHORT_PAIR_CELLS // max(int(sorted_total[start]), 1), short_index.size)
+        size = max(1, SHORT_PAIR_CELLS // max(int(sorted_total[guess - 1]), 1))
+        chunk = short_index[start:start + size]
+        start += chunk.size
         part, part_lcs = short_pair_counts(prediction.take(chunk), reference.take(chunk), orders, want_lcs)
         for n in orders:
             matches[n][chunk] = part[n]

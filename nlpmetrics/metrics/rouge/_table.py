@@ -1,12 +1,20 @@
 """ROUGE counts of short pairs in a padded ``pairs x columns`` table, one row per pair.
 
 A pair's prediction tokens fill columns ``0..len_p-1`` and its reference
-tokens follow.  Keys pack ``(token id * 2 + side) << 7 | column``, so one
+tokens follow.  Keys pack ``(token id * 2 + side) << 8 | column``, so one
 row-wise ``np.sort`` (vectorised, no argsort) groups equal tokens of a pair,
-prediction copies first; run lengths give the clipped unigram matches, the run
-ranks give dense per-pair token ids (which keep bigram and longer keys small),
-and the prediction columns of each run give every reference token's match mask
-for the bit-parallel LCS, all pairs in step.
+prediction copies first, and padding (the largest key) last.  Everything else
+is a handful of passes over the sorted table, still two-dimensional:
+
+* a run is the entries of one token; a reference entry is a clipped match when
+  its rank among the run's reference entries is below the number ``p`` of
+  prediction entries, which all precede it (``p`` is a row-wise cumsum);
+* the run's rank in the row is a dense per-pair id of the token, which keeps
+  bigram and longer keys small (they are sorted the same way);
+* a reference entry's LCS match mask, the bits of the prediction columns of its
+  run, is a row-wise cumsum of those bits minus its value at the run's start.
+
+The LCS is then the bit-parallel recurrence over reference positions, all pairs in step.
 """
 
 from __future__ import annotations
@@ -23,45 +31,12 @@ from nlpmetrics.metrics.rouge._lcs import WORD_BITS
 #: ``pairs x columns`` table, one row per pair.
 SHORT_PAIR_TOKENS = 255
 SHORT_PREDICTION_TOKENS = 192
-#: Short pairs are counted this many at a time (bounds the padded table at a few MiB).
-SHORT_PAIR_CHUNK = 4096
+#: Short pairs are counted a chunk at a time, about this many table cells (the arrays stay in cache).
+SHORT_PAIR_CELLS = 1 << 16
 _COLUMN_BITS = 8  # columns < 256
-_PAD = np.iinfo(np.int32).max
-
-
-def _sorted_runs(keys: np.ndarray, counts: np.ndarray, want_rank: bool) -> dict[str, np.ndarray]:
-    """Sort each row of ``keys`` (``(value * 2 + side) << 8 | column``, then padding) and find the runs.
-
-    ``counts[k]`` is the number of real entries in row ``k``.  A run is the set
-    of entries of one row with the same value (prediction entries first, as
-    their side bit is 0); per run this gives how many come from each side, and
-    per entry (with ``want_rank``) its run's rank in the row: a dense id of the
-    value, local to the pair.
-    """
-    n_rows = counts.size
-    # numpy's vectorised row sort (packing the column in avoids an argsort); padding sorts last
-    table = np.sort(keys, axis=1)
-    flat = table[:, : int(counts.max())][np.arange(int(counts.max()))[None, :] < counts[:, None]]
-    row_starts = np.cumsum(counts) - counts
-    value = flat >> (_COLUMN_BITS + 1)
-    first = np.empty(flat.size, dtype=bool)
-    first[:1] = True
-    np.not_equal(value[1:], value[:-1], out=first[1:])
-    first[row_starts[counts > 0]] = True
-    starts = np.flatnonzero(first)
-    side = (flat >> _COLUMN_BITS) & 1
-    reference_before = np.concatenate(([0], np.cumsum(side)))
-    ends = np.append(starts[1:], flat.size)
-    in_reference = reference_before[ends] - reference_before[starts]
-    clipped = np.minimum(in_reference, (ends - starts) - in_reference)
-    row = np.repeat(np.arange(n_rows), counts)
-    runs_per_row = np.bincount(row[starts], minlength=n_rows)
-    matches = np.bincount(row[starts], weights=clipped, minlength=n_rows).astype(np.int64)
-    out = {"matches": matches, "row": row, "column": flat & ((1 << _COLUMN_BITS) - 1), "side": side,
-           "starts": starts, "ends": ends, "first": first}
-    if want_rank:
-        out["rank"] = (np.cumsum(first) - 1 - np.repeat(np.cumsum(runs_per_row) - runs_per_row, counts)).astype(np.int32)
-    return out
+_SIDE = 1 << _COLUMN_BITS
+_COLUMN_MASK = _SIDE - 1
+_ALL_ONES = np.uint64(np.iinfo(np.uint64).max)
 
 
 def short_pair_counts(
@@ -80,47 +55,96 @@ def short_pair_counts(
     highest = max(orders, default=1)
     if width == 0:
         return {n: np.zeros(n_pairs, dtype=np.int64) for n in orders}, np.zeros(n_pairs, dtype=np.int64)
-    pred_row = np.repeat(np.arange(n_pairs), pred_len)
-    pred_col = np.arange(pred_row.size) - np.repeat(prediction.offsets, pred_len)
-    ref_row = np.repeat(np.arange(n_pairs), ref_len)
-    ref_col = np.arange(ref_row.size) - np.repeat(reference.offsets, ref_len) + pred_len[ref_row]
     largest_id = max(int(prediction.ids.max(initial=0)), int(reference.ids.max(initial=0)))
-    key_type = np.int32 if (largest_id + 1) << (_COLUMN_BITS + 1) < _PAD else np.int64
+    key_type = np.int32 if (largest_id + 1) << (_COLUMN_BITS + 1) < np.iinfo(np.int32).max else np.int64
     keys = np.full((n_pairs, width), np.iinfo(key_type).max, dtype=key_type)
-    keys[pred_row, pred_col] = (prediction.ids << (_COLUMN_BITS + 1)) | pred_col
-    keys[ref_row, ref_col] = (((reference.ids << 1) | 1) << _COLUMN_BITS) | ref_col
-    runs = _sorted_runs(keys, pred_len + ref_len, want_rank=highest > 1)
-    matches = {1: runs["matches"]}
+    flat = keys.reshape(-1)
+    row_start = np.arange(n_pairs, dtype=np.int64) * width
+    pred_at = _positions(row_start, pred_len)
+    ref_at = _positions(row_start + pred_len, ref_len)
+    pred_col = (pred_at % width).astype(key_type)
+    ref_col = (ref_at % width).astype(key_type)
+    flat[pred_at] = (prediction.ids.astype(key_type) << (_COLUMN_BITS + 1)) | pred_col
+    flat[ref_at] = (((reference.ids.astype(key_type) << 1) | 1) << _COLUMN_BITS) | ref_col
+    runs = _Runs(np.sort(keys, axis=1))
+    matches = {1: runs.matches()}
     if highest > 1:
-        local = np.zeros((n_pairs, width), dtype=np.int32)
-        local[runs["row"], runs["column"]] = runs["rank"]
+        columns = np.arange(width, dtype=np.int32)[None, :]
+        local = runs.ranks_by_column()
         gram = local
         for n in range(2, highest + 1):
-            pred_grams = np.maximum(pred_len - n + 1, 0)
-            ref_grams = np.maximum(ref_len - n + 1, 0)
-            if width - n + 1 <= 0 or not (pred_grams.any() or ref_grams.any()):
+            span = width - n + 1
+            if span <= 0:
                 matches[n] = np.zeros(n_pairs, dtype=np.int64)
                 continue
-            span = width - n + 1
-            gram = gram[:, :span] * width + local[:, n - 1:]
-            rows = np.concatenate((np.repeat(np.arange(n_pairs), pred_grams), np.repeat(np.arange(n_pairs), ref_grams)))
-            pred_cols = np.arange(int(pred_grams.sum())) - np.repeat(np.cumsum(pred_grams) - pred_grams, pred_grams)
-            ref_cols = (np.arange(int(ref_grams.sum())) - np.repeat(np.cumsum(ref_grams) - ref_grams, ref_grams)
-                        + np.repeat(pred_len, ref_grams))
-            cols = np.concatenate((pred_cols, ref_cols))
-            sides = np.concatenate((np.zeros(pred_cols.size, np.int32), np.ones(ref_cols.size, np.int32)))
-            order_keys = np.full((n_pairs, span), _PAD, dtype=np.int32)
-            order_keys[rows, cols] = (((gram[rows, cols] << 1) | sides) << _COLUMN_BITS) | cols
-            order_runs = _sorted_runs(order_keys, pred_grams + ref_grams, want_rank=n < highest)
-            matches[n] = order_runs["matches"]
+            gram = gram[:, :span] * width + local[:, n - 1:width]
+            column = columns[:, :span]
+            on_reference = column >= pred_len[:, None]
+            valid = (column < (pred_len - n + 1)[:, None]) | (on_reference & (column < (pred_len + ref_len - n + 1)[:, None]))
+            order_keys = np.where(valid, (((gram << 1) | on_reference) << _COLUMN_BITS) | column, np.iinfo(np.int32).max)
+            order_runs = _Runs(np.sort(order_keys, axis=1))
+            matches[n] = order_runs.matches()
             if n < highest:
-                gram = np.zeros((n_pairs, span), dtype=np.int32)
-                gram[order_runs["row"], order_runs["column"]] = order_runs["rank"]
-    lcs = _short_lcs(runs, pred_len, ref_len, n_pairs) if want_lcs else None
+                gram = order_runs.ranks_by_column()
+    lcs = _short_lcs(runs, pred_len, ref_len) if want_lcs else None
     return {n: matches[n] for n in orders}, lcs
 
 
-def _short_lcs(runs: dict[str, np.ndarray], pred_len: np.ndarray, ref_len: np.ndarray, n_pairs: int) -> np.ndarray:
+def _positions(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """``first[k] + 0, ..., first[k] + count[k] - 1`` for every ``k``, concatenated."""
+    return np.repeat(first - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+
+
+class _Runs:
+    """The runs (equal values) of a row-sorted key table, worked on flat.
+
+    Keys are ``((value * 2 + side) << 8) | column`` with side 0 for the
+    prediction, then padding (the dtype's largest value: side bit set, so it
+    never counts as a prediction entry, and it is told apart from reference
+    entries by value).  Cumulative sums run over the flattened table, across
+    rows: only their differences within a run are used, and a run never
+    crosses a row (every row start opens a run).
+    """
+
+    def __init__(self, table: np.ndarray) -> None:
+        self.shape = table.shape
+        n_rows, width = table.shape
+        self.flat = flat = table.reshape(-1)
+        value = flat >> (_COLUMN_BITS + 1)
+        self.new = np.empty(flat.size, dtype=bool)  # first entry of its run
+        self.new[0] = True
+        np.not_equal(value[1:], value[:-1], out=self.new[1:])
+        self.new[::width] = True
+        self.prediction = (flat & _SIDE) == 0
+        self.reference = ~self.prediction & (flat != np.iinfo(flat.dtype).max)
+        self.index = np.arange(flat.size, dtype=np.int32 if flat.size < 2**31 else np.int64)
+        self.start = np.maximum.accumulate(np.where(self.new, self.index, 0))  # of each entry's run
+
+    def matches(self) -> np.ndarray:
+        """Per row, the clipped matches: sum over runs of min(prediction entries, reference entries)."""
+        before = np.cumsum(self.prediction, dtype=self.index.dtype)  # prediction entries up to here
+        # at a reference entry, all prediction entries of its run lie between its start and it
+        in_run = before - (before - self.prediction)[self.start]
+        rank_in_run = (self.index - self.start) - in_run  # among the run's reference entries
+        matched = self.reference & (rank_in_run < in_run)
+        return np.count_nonzero(matched.reshape(self.shape), axis=1).astype(np.int64)
+
+    def ranks_by_column(self) -> np.ndarray:
+        """``out[row, column]``: the rank of the entry's run in its row (a dense per-row id of its value)."""
+        n_rows, width = self.shape
+        runs_before = np.cumsum(self.new, dtype=np.int32).reshape(self.shape)
+        rank = runs_before - runs_before[:, :1]
+        out = np.zeros((n_rows, _SIDE), dtype=np.int32)  # padding writes to column 255, never read
+        target = (self.flat & _COLUMN_MASK).reshape(self.shape) + (np.arange(n_rows, dtype=np.int64) * _SIDE)[:, None]
+        out.reshape(-1)[target] = rank
+        return out[:, :width]
+
+
+#: ``_BIT[c]`` is ``1 << c`` for ``c < 64``; ``_BIT[64]`` is 0 (for entries that contribute no bit).
+_BIT = np.append(np.left_shift(np.uint64(1), np.arange(WORD_BITS, dtype=np.uint64)), np.uint64(0))
+
+
+def _short_lcs(runs: _Runs, pred_len: np.ndarray, ref_len: np.ndarray) -> np.ndarray:
     """LCS lengths from the unigram runs: bit-parallel over prediction positions, all pairs in step.
 
     A prediction of up to 192 tokens is a bit vector of up to three ``uint64``
@@ -129,28 +153,33 @@ def _short_lcs(runs: dict[str, np.ndarray], pred_len: np.ndarray, ref_len: np.nd
     length (longest first), so step ``i`` only touches the prefix of pairs whose
     reference has an ``i``-th token.
     """
-    side, column, starts, ends = runs["side"], runs["column"], runs["starts"], runs["ends"]
+    n_pairs = pred_len.size
+    width = runs.shape[1]
     n_words = max(1, -(-int(pred_len.max()) // WORD_BITS))
     order = np.argsort(-ref_len, kind="stable")
     rank = np.empty(n_pairs, dtype=np.int64)
     rank[order] = np.arange(n_pairs)
-    from_reference = side == 1
-    rows = runs["row"][from_reference]
-    positions = column[from_reference] - pred_len[rows]
-    run_of_entry = (np.cumsum(runs["first"]) - 1)[from_reference]
     longest = int(ref_len.max())
+    column = runs.flat & _COLUMN_MASK
+    entry = np.flatnonzero(runs.reference)
+    row = entry // width
+    positions = column[entry] - pred_len[row]
+    # match[i, word, pair]: bits of the prediction positions holding the pair's i-th reference token
     match = np.zeros((max(longest, 1), n_words, n_pairs), dtype=np.uint64)
-    word_of = column // WORD_BITS
-    bit_of = np.left_shift(np.uint64(1), (column % WORD_BITS).astype(np.uint64))
+    target = positions * (n_words * n_pairs) + rank[row]  # flat index of word 0
     for word in range(n_words):
-        bits = np.where((side == 0) & (word_of == word), bit_of, np.uint64(0))
-        before = np.concatenate(([np.uint64(0)], np.cumsum(bits, dtype=np.uint64)))
-        run_mask = before[ends] - before[starts]  # distinct bits: the sum is their union (mod 2**64 is exact)
-        match[positions, word, rank[rows]] = run_mask[run_of_entry]
+        in_word = runs.prediction if n_words == 1 else runs.prediction & (column // WORD_BITS == word)
+        bits = _BIT[np.where(in_word, column % WORD_BITS, WORD_BITS)]
+        upto = np.cumsum(bits, dtype=np.uint64)  # mod 2**64: differences stay exact
+        # prediction entries precede the reference entries of their run: distinct bits, so sums are unions
+        start = runs.start[entry]
+        match.reshape(-1)[target + word * n_pairs] = upto[entry] - (upto[start] - bits[start])
     sorted_ref_len = ref_len[order]
     active_counts = n_pairs - np.searchsorted(sorted_ref_len[::-1], np.arange(longest), side="right")
-    vector = np.full((n_words, n_pairs), np.iinfo(np.uint64).max, dtype=np.uint64)
-    for i in range(longest):
+    vector = np.full((n_words, n_pairs), _ALL_ONES, dtype=np.uint64)
+    if n_words == 1:
+        _one_word_steps(vector[0], match[:, 0, :], active_counts)
+    for i in range(longest if n_words > 1 else 0):
         active = int(active_counts[i])
         carry = np.zeros(active, dtype=np.uint64)
         for word in range(n_words):
@@ -164,10 +193,22 @@ def _short_lcs(runs: dict[str, np.ndarray], pred_len: np.ndarray, ref_len: np.nd
     lengths = pred_len[order]
     lcs_sorted = np.zeros(n_pairs, dtype=np.int64)
     for word in range(n_words):
-        width = np.clip(lengths - word * WORD_BITS, 0, WORD_BITS).astype(np.uint64)
-        mask = np.where(width > 0, np.right_shift(np.iinfo(np.uint64).max, np.uint64(WORD_BITS) - np.maximum(width, 1)),
+        bits_used = np.clip(lengths - word * WORD_BITS, 0, WORD_BITS).astype(np.uint64)
+        mask = np.where(bits_used > 0, np.right_shift(_ALL_ONES, np.uint64(WORD_BITS) - np.maximum(bits_used, 1)),
                         np.uint64(0)).astype(np.uint64)
         lcs_sorted += np.bitwise_count(~vector[word] & mask)
     lcs = np.empty(n_pairs, dtype=np.int64)
     lcs[order] = lcs_sorted
     return lcs
+
+
+def _one_word_steps(vector: np.ndarray, match: np.ndarray, active_counts: np.ndarray) -> None:
+    """``V = (V + U) | (V - U)`` with ``U = V & match[i]`` for each row ``i``, in place, on the active prefix."""
+    unchanged = np.empty_like(vector)
+    total = np.empty_like(vector)
+    for i, active in enumerate(active_counts.tolist()):
+        v, u, t = vector[:active], unchanged[:active], total[:active]
+        np.bitwise_and(v, match[i, :active], out=u)
+        np.add(v, u, out=t)
+        np.subtract(v, u, out=u)
+        np.bitwise_or(t, u, out=v)
