@@ -362,19 +362,24 @@ def _judge_matrix(matrix: np.ndarray, references: Sequence[Any]) -> Judged:
 
     Negative entries are padding (faiss marks a missing result with -1): a
     row's ranking is its entries before the first negative one, and nothing
-    but padding may follow.  Everything is vectorised: membership of ranked
-    ids in the relevant sets comes from one sort of (query, id) keys.
+    but padding may follow.  Everything is vectorised: duplicates from one
+    sort of the rows, ranks by comparing each relevant id with its row.
     """
     n, width = matrix.shape
     matrix = matrix.astype(np.int64, copy=False)
-    valid = matrix >= 0
-    lengths = valid.sum(axis=1)
-    ragged = np.flatnonzero(valid[:, 1:] & ~valid[:, :-1].astype(bool)) if width > 1 else np.zeros(0, np.int64)
-    if ragged.size:
-        row = int(ragged[0] // (width - 1))
-        raise InputError(argument="predictions", index=row, detail=(
-            "has an id after a negative entry; negative entries are padding (no result) and may only come last"))
-    ordered = np.sort(np.where(valid, matrix, -1 - np.arange(width)), axis=1)
+    if not matrix.size or int(matrix.min()) >= 0:  # no padding: every row is a full ranking
+        lengths = np.full(n, width, dtype=np.int64)
+        ordered = np.sort(matrix, axis=1)
+    else:
+        valid = matrix >= 0
+        lengths = valid.sum(axis=1)
+        ragged = np.flatnonzero(valid[:, 1:] & ~valid[:, :-1]) if width > 1 else np.zeros(0, np.int64)
+        if ragged.size:
+            row = int(ragged[0] // (width - 1))
+            raise InputError(argument="predictions", index=row, detail=(
+                "has an id after a negative entry; negative entries are padding (no result) and may only come "
+                "last"))
+        ordered = np.sort(np.where(valid, matrix, -1 - np.arange(width)), axis=1)
     repeated = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)
     if repeated.any():
         row, column = np.argwhere(repeated)[0]
