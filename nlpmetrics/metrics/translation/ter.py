@@ -1,7 +1,10 @@
 """TER, identical to sacrebleu's ``TER.corpus_score``.
 
 An example's row is sacrebleu's segment statistics: the fewest edits over the
-example's references and their average length.  The corpus score is
+example's references and their average length.  The edits come from
+:mod:`._ter_edits`, sacrebleu's shift search and beam edit distance run for
+every (hypothesis, reference) pair of a batch at once with numpy, and are
+tested equal to sacrebleu's pair by pair.  The corpus score is
 sacrebleu's ``_compute_score_from_stats`` of the column sums; for weighted
 sums (bootstrap resamples) and per-example scores the same formula runs as
 numpy over all of them at once (:func:`ter_scores`).
@@ -68,17 +71,27 @@ class TER(SacrebleuSegmentMetric):
         return ter_scores(stats)
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
-        """sacrebleu's TER segment statistics ``[edits, average reference length]`` per example."""
-        metric = self.reference_metric
-        preprocess = metric._preprocess_segment
-        stats = [
-            metric._compute_segment_statistics(
-                preprocess(hypothesis), metric._extract_reference_info([preprocess(r) for r in group])
-            )
-            for hypothesis, group in zip(predictions, references, strict=True)
-        ]
-        return Rows({"stats": np.array(stats, dtype=np.float64).reshape(len(stats), 2),
-                     "n_refs": reference_counts_column(references)})
+        """sacrebleu's TER segment statistics ``[edits, average reference length]`` per example.
+
+        sacrebleu's tokenizer, then the edits of every (hypothesis, reference)
+        pair from :func:`~._ter_edits.translation_edits` (sacrebleu's search,
+        for all pairs at once); an example keeps its fewest edits.
+        """
+        from nlpmetrics.metrics.translation._ter_edits import translation_edits
+
+        preprocess = self.reference_metric._preprocess_segment
+        hypotheses = [preprocess(text).split() for text in predictions]
+        n_refs = reference_counts_column(references)
+        reference_words = [preprocess(text).split() for group in references for text in group]
+        repeated = [words for words, group in zip(hypotheses, references, strict=True) for _ in group]
+        edits = translation_edits(repeated, reference_words)
+        lengths = np.fromiter(map(len, reference_words), dtype=np.int64, count=len(reference_words))
+        starts = np.cumsum(n_refs) - n_refs
+        stats = np.zeros((len(predictions), 2), dtype=np.float64)
+        if len(predictions):
+            stats[:, 0] = np.minimum.reduceat(edits, starts)
+            stats[:, 1] = np.add.reduceat(lengths, starts) / n_refs
+        return Rows({"stats": stats, "n_refs": n_refs})
 
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
         edits, ref_length = np.asarray(summary["stats"], dtype=np.float64)
