@@ -576,7 +576,7 @@ _EXAMPLES = {
         "  nlpmetrics score predictions.json --dataset dev-v2.0.json -m squad --option version=2.0\n\n"
         "inputs: JSONL (fields 'prediction'/'reference', dotted paths for nested fields, a 'references'\n"
         "list for several references), CSV/TSV with a header, a text file of hypotheses with --ref-file,\n"
-        "CoNLL (token, gold tag, predicted tag), a TREC run with --qrels, an official SQuAD predictions.json\n"
+        "CoNLL (token, ..., gold, predicted tag), a TREC run with --qrels, an official SQuAD predictions.json\n"
         "with --dataset; JSONL may also hold 'answers' (QA) or 'ranking'/'relevant' (retrieval) fields.\n"
         "The format comes from the extension; --input-format overrides.\n"
         "metric names: a metric with an 'average' option may be named with it (f1_macro = f1 with\n"
@@ -750,7 +750,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, summary: str, parents: list) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=summary, description=summary, epilog=_EXAMPLES[name],
+        from nlpmetrics.io.rules import INPUT_RULES
+
+        epilog = _EXAMPLES[name] + ("\n\n" + INPUT_RULES.rstrip() if name == "score" else "")
+        return commands.add_parser(name, help=summary, description=summary, epilog=epilog,
                                    parents=parents, formatter_class=argparse.RawDescriptionHelpFormatter)
 
     sub = command("list", "list the metrics, their scores and options", [_common(True)])
