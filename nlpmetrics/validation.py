@@ -170,6 +170,8 @@ def shown(value: Any, limit: int = 60) -> str:
     """A value as a message shows it: ``1.5``, ``'1'`` (no numpy reprs such as ``np.float64(1.5)``), cut when long."""
     if isinstance(value, np.generic):
         value = value.item()
+    elif isinstance(value, np.ndarray):  # array(['macro'], dtype='<U5') reads as ['macro']
+        value = value.ravel()[:limit].tolist()
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 5] + "...'" if isinstance(value, str) else text[:limit] + "..."
 
