@@ -24,7 +24,7 @@ from typing import Any
 
 from nlpmetrics.autoselect import KIND_WORDS, LANG_NAMES, detect_lang, infer_kind, metrics_for_kind
 from nlpmetrics.errors import InputError, MissingDependencyError
-from nlpmetrics.io.feed import MetricEntry
+from nlpmetrics.io.feed import Feed, MetricEntry
 from nlpmetrics.io.output import check_writable, write_text_atomically
 
 PROG = "nlpmetrics"
@@ -44,18 +44,13 @@ def parse_metric_names(values: Sequence[str] | None) -> list[str]:
 
 
 def resolve_metric_name(key: str) -> tuple[str, dict[str, Any]]:
-    """A ``-m`` name as (registry name, options it implies): ``f1_macro`` is ``f1`` with ``average="macro"``."""
-    from nlpmetrics.registry import list_metrics, metric_class
+    """A ``-m`` name as (registry name, options it implies): ``f1_macro`` is ``f1`` with ``average="macro"``.
 
-    if key in list_metrics():
-        return key, {}
-    base, _, suffix = key.rpartition("_")
-    if base in list_metrics():
-        average = metric_class(base).options.get("average")
-        if average is not None and average.choices and suffix in average.choices:
-            return base, {"average": suffix}
-    metric_class(key)  # raises UnknownMetricError with the closest names
-    raise AssertionError("unreachable")
+    The registry resolves names for Python (``nm.load_many``) and the command line alike.
+    """
+    from nlpmetrics.registry import resolve_name
+
+    return resolve_name(key)
 
 
 def parse_option(text: str) -> tuple[str | None, str, Any]:
@@ -409,8 +404,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.engine == "dask":
         from nlpmetrics.distributed import score_files
 
-        for entry in entries:  # fail on a bad first chunk before starting the cluster
-            entry.check(first, args.file, convertible)
+        Feed(entries).check(first, args.file, convertible)  # fail on a bad first chunk before starting the cluster
         scored = score_files(args.file, metrics=[e.metric for e in entries], partitions=args.partitions,
                              scheduler=args.scheduler, label_numbers=bool(any(e.label_numbers for e in entries)),
                              **options)
@@ -419,16 +413,15 @@ def cmd_score(args: argparse.Namespace) -> int:
     else:
         progress = Progress(not args.quiet)
         examples = 0
+        feed = Feed(entries)  # one collection: each chunk read, checked and converted once for every metric
         try:
             for chunk in chunks:
-                for entry in entries:
-                    entry.update(chunk, args.file, convertible)
+                feed.update(chunk, args.file, convertible)
                 examples += len(chunk)
                 progress.update(chunk.lines[-1], examples)
         finally:
             progress.close()
-    results = {e.key: e.metric.compute(confidence=args.confidence, n_resamples=args.resamples, seed=args.seed)
-               for e in entries}
+    results = Feed(entries).compute(confidence=args.confidence, n_resamples=args.resamples, seed=args.seed)
     info = {"path": args.file, "format": kind, **{k: v for k, v in options.items() if k != "input_format"},
             "metrics": [e.key for e in entries], "engine": args.engine}
     lang = _explain_lang(args.lang)
@@ -476,6 +469,7 @@ def _read_systems(
     first_convertible = detect_format(paths[0], args.input_format, options["ref_file"], qrels=args.qrels,
                                       dataset=args.dataset) in ("csv", "tsv", "text")
     note_label_numbers(entries, first, first_convertible, args.quiet)
+    feed = Feed(entries)
     systems: dict[str, tuple[list, list]] = {}
     lines: list[list[int]] = []
     for path, name in zip(paths, _display_names(paths), strict=True):
@@ -487,8 +481,7 @@ def _read_systems(
         lines.append([])
         for chunk in read_examples(path, **options):
             lines[-1].extend(chunk.lines)
-            for entry in entries:  # checks every example now, so errors name file and line
-                entry.check(chunk, path, convertible)
+            feed.check(chunk, path, convertible)  # checks every example now, so errors name file and line
             chunk_predictions, chunk_references = (
                 converting.values(chunk, path, convertible) if converting else (chunk.predictions, chunk.references))
             predictions.extend(chunk_predictions)

@@ -15,6 +15,7 @@ collective call.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -76,8 +77,14 @@ class MetricCollection(Mapping[str, Metric]):
         return f"<MetricCollection {', '.join(self._metrics)}>"
 
     # ------------------------------------------------------------------ streaming
-    def rows_for(self, *, predictions: Any, references: Any) -> dict[str, Rows]:
-        """Validate a batch once and return every metric's statistics rows, without touching any state."""
+    def rows_for(self, *, predictions: Any, references: Any,
+                 warnings_of: dict[str, list[warnings.WarningMessage]] | None = None) -> dict[str, Rows]:
+        """Validate a batch once and return every metric's statistics rows, without touching any state.
+
+        With ``warnings_of`` (a dict), the warnings each metric raises are
+        recorded there under its name instead of being raised (a report says
+        which metric warned); the caller re-raises them if it wants.
+        """
         predictions = as_sequence(predictions, "predictions")
         references = as_sequence(references, "references")
         check_same_length(predictions, references)
@@ -86,15 +93,25 @@ class MetricCollection(Mapping[str, Metric]):
         converted: dict[Hashable, tuple[Any, Any]] = {}
         out: dict[str, Rows] = {}
         for key, metric in self._metrics.items():
-            conversion = metric.conversion_key()
-            if conversion is None:
-                checked = metric.check_inputs(predictions, references)
-            else:
-                if conversion not in converted:
-                    converted[conversion] = metric.convert_inputs(predictions, references)
-                checked = metric.check_converted(*converted[conversion])
-            out[key] = metric.rows_of_checked(*checked)
+            if warnings_of is None:
+                out[key] = self._rows_of(metric, predictions, references, converted)
+                continue
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                out[key] = self._rows_of(metric, predictions, references, converted)
+            warnings_of.setdefault(key, []).extend(caught)
         return out
+
+    @staticmethod
+    def _rows_of(metric: Metric, predictions: Sequence, references: Sequence,
+                 converted: dict[Hashable, tuple[Any, Any]]) -> Rows:
+        """One metric's rows of a batch, through the conversion it shares with others (made once, in ``converted``)."""
+        conversion = metric.conversion_key()
+        if conversion is None:
+            return metric.rows_of_checked(*metric.check_inputs(predictions, references))
+        if conversion not in converted:
+            converted[conversion] = metric.convert_inputs(predictions, references)
+        return metric.rows_of_checked(*metric.check_converted(*converted[conversion]))
 
     def update(self, *args: Any, predictions: Any = None, references: Any = None) -> MetricCollection:
         """Add a batch to every metric (converted and checked once); returns ``self``.

@@ -48,19 +48,20 @@ def _partition_parts(reader: Any, metrics: Sequence[Metric], path: str, converti
                      label_numbers: bool | None = None) -> list[StatePart]:
     """Worker task: read one partition with ``reader()`` and return each metric's state for it.
 
-    Each chunk goes through the command line's own per-chunk step
-    (:class:`nlpmetrics.io.feed.MetricEntry`), so a partitioned file gives the
-    state ``nlpmetrics score`` builds in one process: the same conversion of
-    CSV/TSV number text for metrics that compare numbers, and the same
-    ``file:line`` errors with absolute line numbers.
+    Each chunk goes through the command line's own path (:class:`nlpmetrics.io.feed.Feed`,
+    one metric collection), so a partitioned file gives the state ``nlpmetrics
+    score`` builds in one process: the same conversion of CSV/TSV number text
+    for metrics that compare numbers, each chunk converted once for the
+    metrics that share a conversion, and the same ``file:line`` errors with
+    absolute line numbers.
     """
-    from nlpmetrics.io.feed import MetricEntry
+    from nlpmetrics.io.feed import Feed, MetricEntry
 
     entries = [MetricEntry(key=str(index), metric=metric.empty_like(), label_numbers=label_numbers)
                for index, metric in enumerate(metrics)]
+    feed = Feed(entries)
     for chunk in reader():
-        for entry in entries:
-            entry.update(chunk, path, convertible)
+        feed.update(chunk, path, convertible)
     return [entry.metric.state_part() for entry in entries]
 
 

@@ -147,6 +147,12 @@ class MetricEntry:
         except InputError as error:
             raise located(error, chunk, path) from None
 
+    def reading(self, convertible: bool) -> Any:
+        """How this metric reads a chunk's cells: entries that read them alike get the same :meth:`values`."""
+        if not convertible or self.input_kind not in ("numbers", "labels"):
+            return "cells"
+        return self.input_kind if self.input_kind == "numbers" else ("labels", self.label_numbers)
+
     def converts(self, convertible: bool) -> bool:
         """Whether this metric reads the cells of a CSV/TSV/text file as numbers (once its first chunk was seen)."""
         return convertible and (self.input_kind == "numbers" or (self.input_kind == "labels" and bool(self.label_numbers)))
@@ -186,6 +192,66 @@ class MetricEntry:
                         "labels are compared as text (not all of them are whole numbers), so they would count as "
                         "two classes; write each label one way"
                     )
+
+
+class Feed:
+    """Every selected metric of a run as one :class:`~nlpmetrics.collection.MetricCollection`, fed chunk by chunk.
+
+    The one path from a file to the metrics, for ``score``, ``report`` and
+    ``compare`` and for each Dask partition: the entries that read the cells
+    the same way (see :meth:`MetricEntry.values`) get them read once, and a
+    collection converts and checks each chunk once for the metrics that
+    share a conversion (label codes for every classification metric).
+    """
+
+    def __init__(self, entries: Sequence[MetricEntry]) -> None:
+        self.entries = list(entries)
+        self._groups: dict[Any, tuple[list[MetricEntry], Any]] = {}
+
+    def _grouped(self, convertible: bool) -> list[tuple[list[MetricEntry], Any]]:
+        """(the entries that read the cells alike, a collection of their metrics) per way of reading."""
+        from nlpmetrics.collection import MetricCollection
+
+        ways: dict[Any, list[MetricEntry]] = {}
+        for entry in self.entries:
+            ways.setdefault(entry.reading(convertible), []).append(entry)
+        out = []
+        for way, members in ways.items():
+            cached = self._groups.get(way)
+            if cached is None or [e.metric for e in members] != list(cached[1].values()):
+                cached = self._groups[way] = (members, MetricCollection({e.key: e.metric for e in members}))
+            out.append(cached)
+        return out
+
+    def update(self, chunk: Any, path: Any, convertible: bool) -> None:
+        """Add a chunk to every metric (every metric checks it before any keeps it); errors name ``file:line``."""
+        staged = []
+        for members, collection in self._grouped(convertible):
+            predictions, references = members[0].values(chunk, path, convertible)  # the first reads for all
+            for entry in members[1:]:
+                entry.label_numbers = members[0].label_numbers
+            try:
+                staged.append((collection, collection.rows_for(predictions=predictions, references=references)))
+            except InputError as error:
+                raise located(error, chunk, path) from None
+        for collection, rows in staged:
+            collection.add_rows(rows)
+
+    def check(self, chunk: Any, path: Any, convertible: bool) -> None:
+        """Validate a chunk as :meth:`update` would, without computing statistics (no model runs)."""
+        for entry in self.entries:
+            entry.check(chunk, path, convertible)
+
+    @property
+    def collection(self) -> Any:
+        """Every entry's metric under its key, as a :class:`~nlpmetrics.collection.MetricCollection`."""
+        from nlpmetrics.collection import MetricCollection
+
+        return MetricCollection({entry.key: entry.metric for entry in self.entries})
+
+    def compute(self, **arguments: Any) -> dict[str, Any]:
+        """``{key: Result}`` of every metric (see :meth:`MetricCollection.compute`)."""
+        return self.collection.compute(**arguments)
 
 
 def numbers_of(chunk: Any, path: Any, metric: str, *, whole: bool) -> tuple[list, list]:

@@ -32,6 +32,7 @@ from nlpmetrics.reporting.compare import (
 from nlpmetrics.reporting.guards import (
     coded_warning,
     recorded_warnings,
+    reemit,
     result_warnings,
     signature_difference,
 )
@@ -85,17 +86,28 @@ def _is_precomputed(systems: Mapping[str, Any]) -> bool:
 
 def _score(systems: Mapping[str, Any], metrics: list, labels: list[str], confidence: float, n_resamples: int,
            seed: int) -> dict[str, dict[str, _Scored]]:
+    """Each system through one metric collection (its examples checked and converted once for every metric)."""
+    from nlpmetrics.collection import MetricCollection
+
     scored: dict[str, dict[str, _Scored]] = {}
     for name, system in systems.items():
         predictions, references = (list(x) for x in unpack_system(system, name))
+        collection = MetricCollection({label: template.empty_like()
+                                       for template, label in zip(metrics, labels, strict=True)})
+        updating: dict[str, list] = {}  # the warnings each metric raised, for the report's notes
+        try:
+            rows_of = collection.rows_for(predictions=predictions, references=references, warnings_of=updating)
+        finally:
+            for record in (r for records in updating.values() for r in records):
+                reemit(record)  # they still reach the caller, as unwrapped
+        collection.add_rows(rows_of)
         scored[name] = {}
-        for template, label in zip(metrics, labels, strict=True):
+        for label, metric in collection.items():
             with recorded_warnings() as caught:
-                metric = template.empty_like().update(predictions=predictions, references=references)
                 rows = metric.rows()
                 result = metric.compute(confidence=confidence, n_resamples=n_resamples, seed=seed)
             raised = tuple(dict.fromkeys((w.category.__name__, getattr(w.message, "code", ""), str(w.message))
-                                         for w in caught))
+                                         for w in [*updating.get(label, []), *caught]))
             scored[name][label] = _Scored(result, rows, predictions, references, raised)
     return scored
 
