@@ -19,6 +19,8 @@ import warnings
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from nlpmetrics.base import Metric
 from nlpmetrics.errors import InputError
 from nlpmetrics.rows import Rows
@@ -232,6 +234,8 @@ class MetricCollection(Mapping[str, Metric]):
         from nlpmetrics.resampling import check_resampling
 
         check_resampling(confidence, n_resamples, seed)
+        if not isinstance(sync, (bool, np.bool_)):
+            raise InputError(f"sync={sync!r} must be True or False", argument="sync")
         source = self.copy().sync() if sync else self
         return {key: metric.compute(confidence=confidence, n_resamples=n_resamples, seed=seed)
                 for key, metric in source._metrics.items()}

@@ -154,3 +154,61 @@ def test_update_is_keyword_only_and_checks_once():
     with pytest.raises(nm.InputError, match="no examples to score"):
         metrics.compute()
     assert isinstance(metrics, MetricCollection) and "accuracy" in repr(metrics)
+
+
+def _count_conversions(monkeypatch) -> list:
+    calls: list = []
+    original = multilabel.label_inputs
+
+    def counting(*args, **kwargs):
+        calls.append(len(args[0]))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(multilabel, "label_inputs", counting)
+    return calls
+
+
+def test_the_command_line_feeds_one_collection(monkeypatch, tmp_path, capsys):
+    import json
+
+    from nlpmetrics.cli import main
+
+    path = tmp_path / "labels.jsonl"
+    path.write_text("".join(json.dumps({"prediction": p, "reference": r}) + "\n"
+                            for p, r in zip(PREDICTIONS, REFERENCES, strict=True)))
+    calls = _count_conversions(monkeypatch)
+    assert main(["score", str(path), "-m", "accuracy,f1_macro,f1_weighted", "--format", "json", "-q"]) == 0
+    assert calls == [len(PREDICTIONS)], "one conversion of the chunk for the three classification metrics"
+    results = json.loads(capsys.readouterr().out)["results"]
+    api = nm.load_many(["accuracy", "f1_macro", "f1_weighted"]).update(predictions=PREDICTIONS,
+                                                                        references=REFERENCES).compute()
+    assert {key: value["scores"] for key, value in results.items()} == {k: r.scores for k, r in api.items()}
+
+
+def test_reports_and_dask_feed_one_collection(monkeypatch, tmp_path):
+    import json
+
+    from nlpmetrics.distributed import score_files
+
+    calls = _count_conversions(monkeypatch)
+    built = nm.report({"a": (PREDICTIONS, REFERENCES), "b": (REFERENCES, REFERENCES)},
+                      metrics=["accuracy", nm.load("f1", average="macro"), nm.load("f1", average="weighted")],
+                      n_resamples=20)
+    assert calls == [len(PREDICTIONS)] * 2, "one conversion per system"
+    assert len(built.sections) == 3
+    pytest.importorskip("dask")
+    path = tmp_path / "labels.jsonl"
+    path.write_text("".join(json.dumps({"prediction": p, "reference": r}) + "\n"
+                            for p, r in zip(PREDICTIONS, REFERENCES, strict=True)))
+    calls.clear()
+    scored = score_files(path, metrics=["accuracy", nm.load("f1", average="macro")], partitions=2,
+                         scheduler="synchronous")
+    assert len(calls) == 2, "one conversion per partition for both metrics"
+    assert scored[1].compute().scores == nm.compute("f1", predictions=PREDICTIONS, references=REFERENCES,
+                                                    average="macro").scores
+
+
+def test_sync_must_be_a_bool():
+    metrics = nm.load_many(["accuracy"]).update(predictions=[1], references=[1])
+    with pytest.raises(nm.InputError, match="sync='yes' must be True or False"):
+        metrics.compute(sync="yes")
