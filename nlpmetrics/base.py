@@ -492,6 +492,8 @@ class Metric:
         from nlpmetrics.result import Result
 
         check_resampling(confidence, n_resamples, seed)
+        if not isinstance(sync, (bool, np.bool_)):
+            raise InputError(f"sync={sync!r} must be True or False", argument="sync")
         source = self
         if sync:
             source = self.copy().sync()

@@ -475,6 +475,8 @@ API_CASES: dict[str, ApiCase] = {
     "pos_label_a_list": ApiCase(lambda: nm.load("f1", pos_label=[1]), "pos_label must be one class label",
                                 "pos_label"),
     "zero_division_huge": ApiCase(lambda: nm.load("recall", zero_division=10**400), "zero_division", "zero_division"),
+    "sync_as_text": ApiCase(lambda: nm.load("accuracy").update(predictions=[1], references=[1]).compute(sync="yes"),
+                            "sync='yes' must be True or False", "sync"),
     "keep_examples_text": ApiCase(lambda: nm.load("accuracy", keep_examples="no"), "keep_examples", "keep_examples"),
     "multiclass_with_the_binary_default": ApiCase(
         lambda: nm.compute("f1", predictions=[0, 1, 2], references=[2, 1, 0]),
