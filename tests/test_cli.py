@@ -390,3 +390,65 @@ def test_engine_and_resampling_options_are_checked_by_name(args, expected, capsy
         status = exit_.code
     assert status == 2
     assert expected in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- keeping examples or not
+
+def _spy_on_score_files(monkeypatch) -> list[list[bool]]:
+    import nlpmetrics.distributed as distributed
+
+    seen: list[list[bool]] = []
+    real = distributed.score_files
+
+    def spy(path, *, metrics, **options):
+        seen.append([m.keep_examples for m in metrics])
+        return real(path, metrics=metrics, **options)
+
+    monkeypatch.setattr(distributed, "score_files", spy)
+    return seen
+
+
+@pytest.mark.parametrize("extra, kept", [
+    ([], [False, False, True]),  # no output needs examples; pearson always needs them
+    (["--confidence", "0.9", "--resamples", "50"], [True, True, True]),
+    (["--format", "json"], [True, True, True]),  # JSON carries per-example scores
+    (["--no-examples", "--format", "json"], None),  # pearson cannot drop them: a clean error
+])
+def test_dask_engine_keeps_examples_only_when_an_output_needs_them(tmp_path, monkeypatch, capsys, extra, kept):
+    pytest.importorskip("dask")
+    from nlpmetrics.cli import main
+
+    records = [{"prediction": float(i % 5), "reference": float((i * 3) % 7)} for i in range(60)]
+    (tmp_path / "p.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    seen = _spy_on_score_files(monkeypatch)
+    status = main(["score", str(tmp_path / "p.jsonl"), "-m", "accuracy,f1_macro,pearson", "--engine", "dask",
+                   "--scheduler", "synchronous", "--partitions", "3", "-q", *extra])
+    if kept is None:
+        assert status == 2 and "--no-examples: pearson needs every example" in capsys.readouterr().err
+        return
+    assert status == 0
+    assert seen == [kept]
+
+
+def test_no_examples_gives_the_same_scores_without_per_example_values(tmp_path):
+    records = [{"prediction": p, "reference": r} for p, r in TEXT_PAIRS]
+    (tmp_path / "p.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    args = ["score", "p.jsonl", "-m", "bleu,chrf,accuracy", "--format", "json"]
+    kept = json.loads(run(*args, cwd=tmp_path).stdout)["results"]
+    dropped = json.loads(run(*args, "--no-examples", cwd=tmp_path).stdout)["results"]
+    assert {k: r["scores"] for k, r in dropped.items()} == {k: r["scores"] for k, r in kept.items()}
+    assert all(r["per_example"] is None for r in dropped.values())
+    assert kept["bleu"]["per_example"] is not None
+    with_interval = run(*args, "--no-examples", "-m", "accuracy", "--confidence", "0.9", cwd=tmp_path)
+    assert with_interval.returncode == 2 and "--confidence needs every example of bleu" in with_interval.stderr
+
+
+def test_dask_partitions_take_labels_as_the_first_chunk_decides(tmp_path):
+    """Whole-number label columns are numbers in every partition, as in one process (1.0 and 1 are one label)."""
+    pytest.importorskip("dask")
+    lines = ["prediction,reference"] + [f"{i % 2}.0,{(i // 2) % 2}" for i in range(40)]
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    args = ["score", "p.csv", "-m", "accuracy,f1_binary", "--format", "json"]
+    local = scores_of(run(*args, cwd=tmp_path))
+    dask = scores_of(run(*args, "--engine", "dask", "--scheduler", "synchronous", "--partitions", "4", cwd=tmp_path))
+    assert dask == local == {"accuracy": {"accuracy": 0.5}, "f1_binary": {"f1": 0.5}}
