@@ -100,3 +100,24 @@ def test_scoring_a_conll_file_streams_to_the_one_shot_score(tmp_path):
     whole = nm.compute("seqeval", predictions=predictions, references=references)
     assert metric.compute().scores == whole.scores
     assert whole.details["correct_entities"] == 3 and whole.details["true_entities"] == 4
+
+
+def test_the_last_two_columns_are_read_as_conlleval_does(tmp_path):
+    text = "EU NNP B-NP B-ORG B-ORG\nrejects VBZ B-VP O O\n\nPeter NNP B-NP B-PER B-LOC\n"
+    predictions, references = collect(read_conll(write(tmp_path, text)))
+    assert references == [["B-ORG", "O"], ["B-PER"]] and predictions == [["B-ORG", "O"], ["B-LOC"]]
+
+
+def test_lines_of_another_width_are_refused_when_columns_count_from_the_end(tmp_path):
+    path = write(tmp_path, "EU NNP B-ORG B-ORG\nrejects O O\n", name="w.conll")
+    with pytest.raises(InputError, match=r"w\.conll:2: this line has 3 columns but the first line has 4"):
+        collect(read_conll(path))
+    assert collect(read_conll(path, gold_column=1, pred_column=2)) == ([["B-ORG", "O"]], [["NNP", "O"]])
+
+
+def test_the_token_gold_and_predicted_columns_must_differ(tmp_path):
+    path = write(tmp_path, "EU B-ORG B-ORG\n", name="d.conll")
+    with pytest.raises(InputError, match="must be different columns"):
+        collect(read_conll(path, gold_column=1, pred_column=1))
+    with pytest.raises(InputError, match=r"d\.conll:1: the token, gold and predicted tags must be different columns"):
+        collect(read_conll(path, gold_column=-2, pred_column=-3))

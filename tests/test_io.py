@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 
 import pytest
@@ -302,3 +303,47 @@ def test_located_names_the_line_not_the_index_within_the_chunk(message, expected
 
     chunk = Chunk(["a", "b"], ["a", "b"], 10, [10, 12])
     assert str(located(InputError(message), chunk, "p.jsonl")) == expected
+
+
+@pytest.mark.parametrize("error, chunk_lines, token_lines, expected", [
+    (InputError(argument="predictions", index=1, detail="is None; every example needs a label"), [10, 12], False,
+     "p.jsonl:12: the prediction is None; every example needs a label"),
+    (InputError(argument="predictions", index=0, detail="= 'x' is not a number"), [10, 12], False,
+     "p.jsonl:10: the prediction 'x' is not a number"),
+    (InputError(argument="references", index=(1, 2), detail="is an int, not a string"), [10, 12], False,
+     "p.jsonl:12: item 3 of the reference is an int, not a string"),
+    (InputError(argument="references", index=(1, 2), detail="is an int, not a tag string"), [10, 12], True,
+     "p.jsonl:14: the gold tag is an int, not a tag string"),
+    (InputError(argument="predictions", index=(0, 1), detail="is not a tag"), [10, 12], True,
+     "p.jsonl:11: the predicted tag is not a tag"),
+])
+def test_located_reads_the_argument_and_index_of_the_error(error, chunk_lines, token_lines, expected):
+    from nlpmetrics.io.feed import located
+    from nlpmetrics.io.source import Chunk
+
+    chunk = Chunk(["a", "b"], ["a", "b"], chunk_lines[0], chunk_lines, token_lines=token_lines)
+    assert str(located(error, chunk, "p.jsonl")) == expected
+
+
+@pytest.mark.parametrize("text, number", [
+    ("1", 1), ("1.0", 1), ("1e3", 1000), ("-0.25", -0.25), (" 3\t", 3), ("+.5", 0.5), ("0.1", 0.1),
+    ("12345678901234567", 12345678901234567), ("1e400", math.inf),
+    ("1_000", None), ("nan", None), ("inf", None), ("-Infinity", None), ("", None), ("1,5", None), ("0x10", None),
+    ("١", None), ("²", None), ("1 000", None), ("e5", None), (".", None),
+])
+def test_number_cells_are_numbers_written_plainly(text, number):
+    from nlpmetrics.io.feed import is_number_text, parse_number
+
+    got = parse_number(text)
+    assert got == number and type(got) is type(number)
+    assert is_number_text(text) == (number is not None and math.isfinite(number))
+
+
+def test_label_columns_are_numbers_only_when_every_cell_is_a_whole_number():
+    from nlpmetrics.io.feed import label_cells_are_numbers
+    from nlpmetrics.io.source import Chunk
+
+    assert label_cells_are_numbers(Chunk(["1", "0.0", "1e0"], ["0", "1", "1"], 2))
+    assert not label_cells_are_numbers(Chunk(["1", "0.5"], ["0", "1"], 2))
+    assert not label_cells_are_numbers(Chunk(["1", "cat"], ["0", "1"], 2))
+    assert not label_cells_are_numbers(Chunk(["1", "1"], ["0", "99999999999999999999"], 2))  # past 2**53: text
