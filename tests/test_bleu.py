@@ -15,8 +15,8 @@ from sacrebleu.metrics import BLEU as SacreBLEU
 
 import nlpmetrics as nm
 from nlpmetrics.errors import InputError
-from nlpmetrics.metrics.translation._fast_13a import tokenize_13a
-from nlpmetrics.metrics.translation._ngram_counts import clipped_ngram_counts
+from nlpmetrics.metrics.translation._fast_13a import prepare_lines, tokenize_13a, tokenize_13a_words
+from nlpmetrics.metrics.translation._ngram_counts import Segments, clipped_counts, clipped_ngram_counts
 from tests.translation_texts import (
     BAD_TEXT_INPUTS,
     cjk_pairs,
@@ -180,6 +180,44 @@ def test_clipped_counts_equal_sacrebleu_segment_statistics(data):
         info = sacre._extract_reference_info([" ".join(r) for r in references])
         expected = sacre._compute_segment_statistics(" ".join(hypothesis), info)
         assert [*correct[i], *total[i]] == expected[2:]
+
+
+WHITESPACE_AND_PUNCTUATION = list("ab1.,-&;<>\"'()[]{}|~`^_/ \n\tqut日本😀\u3000\xa0\x1c") + [
+    "&quot;", "&amp;", "&lt;", "&gt;", "<skipped>", "-\n", "2.5", "1,000", "3-4", "e.g.", "...", ",."]
+
+
+@settings(max_examples=60)
+@given(st.lists(st.lists(st.sampled_from(WHITESPACE_AND_PUNCTUATION), max_size=30).map("".join), min_size=1,
+                max_size=8))
+def test_batch_13a_word_tokens_equal_sacrebleu(lines):
+    """Tokenizing each distinct word of a batch once gives sacrebleu's tokens, line by line (same ids)."""
+    from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
+
+    tokenizer = Tokenizer13a()
+    lines = [line.rstrip() for line in lines] + ["x"] * (len(lines) % 2)  # (hypothesis, reference) pairs
+    ours = Segments.from_words(prepare_lines(lines), np.ones(len(lines) // 2, dtype=np.int64), tokenize_13a_words)
+    tokens = [tokenizer(line).split() for line in lines]
+    theirs = Segments.from_tokens(tokens[::2], [[reference] for reference in tokens[1::2]])
+    assert list(ours.lengths) == list(map(len, tokens))
+    assert list(ours.token_ids) == list(theirs.token_ids)
+
+
+@pytest.mark.parametrize(("method", "key_bits"), [("prefixes", 62), ("orders", 62), ("orders", 12)])
+def test_both_counting_paths_equal_sacrebleu_segment_statistics(method, key_bits):
+    """One sort for every order, one sort per order, and re-numbered keys (few key bits) all count alike."""
+    rng = random.Random(14)
+    sacre = SacreBLEU(tokenize="none", max_ngram_order=5)
+    for _ in range(10):
+        vocabulary = [str(i) for i in range(rng.randint(1, 40))]
+        hypotheses = [[rng.choice(vocabulary) for _ in range(rng.randint(0, 15))] for _ in range(rng.randint(1, 12))]
+        references = [[[rng.choice(vocabulary) for _ in range(rng.randint(0, 15))] for _ in range(rng.randint(1, 3))]
+                      for _ in hypotheses]
+        segments = Segments.from_tokens(hypotheses, references)
+        correct, total = clipped_counts(segments, 5, method=method, key_bits=key_bits)
+        for i, (hypothesis, group) in enumerate(zip(hypotheses, references, strict=True)):
+            info = sacre._extract_reference_info([" ".join(r) for r in group])
+            expected = sacre._compute_segment_statistics(" ".join(hypothesis), info)
+            assert [*correct[i], *total[i]] == expected[2:]
 
 
 # ---------------------------------------------------------------------------- engine integration

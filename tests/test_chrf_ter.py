@@ -5,19 +5,25 @@ from __future__ import annotations
 import logging
 import math
 import pickle
+import random
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sacrebleu.metrics import CHRF, TER
+from sacrebleu.metrics.lib_ter import translation_edit_rate
 
 import nlpmetrics as nm
+from nlpmetrics.metrics.translation._ngram_counts import Segments, reference_match_statistics
+from nlpmetrics.metrics.translation._ter_edits import translation_edits
 from tests.translation_texts import (
     cjk_pairs,
+    docstring_sentences,
     edge_pairs,
     english_pairs,
     multi_references,
+    perturb_words,
     reference_groups,
     sacrebleu_streams,
 )
@@ -250,3 +256,138 @@ def test_chrf_best_reference_tie_keeps_the_first():
     references = [["abc xyz", "abc xyz", "def abc"]]
     assert_matches_sacrebleu("chrf", predictions, references)
     assert_matches_sacrebleu("chrf", ["ab"], [["ba", "ab ", "ab"]], word_order=2)
+
+
+# ---------------------------------------------------------------------------- vectorised scores
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [("chrf", {}), ("chrf", {"word_order": 2}), ("chrf", {"eps_smoothing": True}),
+     ("chrf", {"eps_smoothing": True, "word_order": 2, "beta": 1}), ("chrf", {"char_order": 2, "beta": 3}),
+     ("ter", {}), ("ter", {"normalized": True, "no_punct": True})],
+)
+def test_batched_score_equals_sacrebleu_per_summary(name, options):
+    """score() of a batched summary (bootstrap) is sacrebleu's scoring of each weighted sum, to 1e-12."""
+    predictions, references = english_pairs(40, seed=15)
+    edge_predictions, edge_references = edge_pairs(30)
+    predictions, references = predictions + edge_predictions, references + edge_references
+    metric = nm.load(name, **options)
+    rows = metric.rows_for(predictions=predictions, references=references)
+    rng = np.random.default_rng(3)
+    weights = np.concatenate([
+        rng.random((30, len(predictions))) * 3,  # fractional weights
+        rng.integers(0, 3, (10, len(predictions))).astype(np.float64),  # whole weights, zeros included
+        np.zeros((1, len(predictions))),  # nothing at all
+        np.eye(len(predictions))[[0, 1, 2, 3]],  # a single example (empty texts among them)
+    ])
+    scores = metric.score(metric.reduce(rows, weights))[name]
+    sacre = REFERENCE_CLASSES[name](**options)
+    expected = [sacre._compute_score_from_stats([float(x) for x in stats]).score / 100
+                for stats in weights @ rows["stats"]]
+    np.testing.assert_allclose(scores, expected, rtol=0, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------- counting paths
+@pytest.mark.parametrize(("method", "key_bits"), [("prefixes", 62), ("orders", 62), ("orders", 14)])
+def test_chrf_counting_paths_equal_sacrebleu(method, key_bits):
+    """One sort for every order, one sort per order, and re-numbered keys give sacrebleu's chrF statistics."""
+    rng = random.Random(16)
+    sacre = CHRF(char_order=5)
+    alphabet = "abcde東京😀"
+    for _ in range(8):
+        hypotheses = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20))) for _ in range(rng.randint(1, 9))]
+        references = [["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+                       for _ in range(rng.randint(1, 3))] for _ in hypotheses]
+        stats = reference_match_statistics(Segments.from_characters(hypotheses, references), 5,
+                                           method=method, key_bits=key_bits)
+        for i, (hypothesis, group) in enumerate(zip(hypotheses, references, strict=True)):
+            for j, reference in enumerate(group):
+                info = sacre._extract_reference_info([reference])
+                expected = sacre._compute_segment_statistics(hypothesis, info)
+                assert [int(x) for x in stats[i, j].ravel()] == expected
+
+
+# ---------------------------------------------------------------------------- TER edits
+def _shuffled_pairs(rng: random.Random, count: int, longest: int) -> tuple[list[list[str]], list[list[str]]]:
+    """Random word pairs: unrelated, with words dropped, and with blocks moved about (many shifts)."""
+    hypotheses, references = [], []
+    for _ in range(count):
+        vocabulary = [str(i) for i in range(rng.randint(1, 30))]
+        reference = [rng.choice(vocabulary) for _ in range(rng.randint(0, longest))]
+        kind = rng.random()
+        if kind < 0.4 and reference:
+            hypothesis = list(reference)
+            for _ in range(rng.randint(1, 6)):
+                start, length = rng.randrange(len(hypothesis)), rng.randint(1, 6)
+                block = hypothesis[start:start + length]
+                del hypothesis[start:start + length]
+                at = rng.randint(max(0, start - 30), min(len(hypothesis), start + 30))
+                hypothesis[at:at] = block
+            for _ in range(rng.randint(0, 4)):
+                hypothesis[rng.randrange(len(hypothesis))] = rng.choice(vocabulary)
+        elif kind < 0.7:
+            hypothesis = [w for w in reference if rng.random() > 0.2] + rng.choices(vocabulary, k=rng.randint(0, 5))
+            rng.shuffle(hypothesis)
+        else:
+            hypothesis = rng.choices(vocabulary, k=rng.randint(0, longest))
+        hypotheses.append(hypothesis)
+        references.append(reference)
+    return hypotheses, references
+
+
+def assert_edits_equal_sacrebleu(hypotheses, references):
+    ours = translation_edits(hypotheses, references)
+    theirs = [translation_edit_rate(h, r)[0] for h, r in zip(hypotheses, references, strict=True)]
+    assert list(ours) == theirs
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_ter_edits_equal_sacrebleu_on_random_pairs(seed):
+    """sacrebleu's shift search, beam and limits: the same edits on random short pairs, many shifts included."""
+    assert_edits_equal_sacrebleu(*_shuffled_pairs(random.Random(seed), 100, 25))
+
+
+def test_ter_edits_equal_sacrebleu_on_long_pairs():
+    """Pairs of up to 120 words: beams narrower than the rows, candidates finished with the backward matrix."""
+    rng = random.Random(7)
+    hypotheses, references = _shuffled_pairs(rng, 4, 120)
+    words = [w for s in docstring_sentences(100) for w in s.split()]
+    reference = rng.choices(words, k=100)
+    hypotheses.append(perturb_words(" ".join(reference), rng, words).split())
+    references.append(reference)
+    assert_edits_equal_sacrebleu(hypotheses, references)
+
+
+def test_ter_edits_equal_sacrebleu_when_a_round_reaches_the_candidate_limit():
+    """A few repeated words give many candidates: sacrebleu drops the round in which the count reaches 1,000.
+
+    The first two pairs reach it in their first round; the seeded block moves
+    (seeds 17 and 27) reach exactly 1,000 in their third, after two shifts.
+    """
+    rng = random.Random(8)
+    reference = rng.choices("ab", k=45)
+    hypotheses, references = [rng.choices("ab", k=40), reference[::-1]], [reference, reference]
+    for seed in (17, 27):
+        rng = random.Random(seed)
+        size = rng.randint(25, 45)
+        reference = rng.choices("abcd"[: rng.randint(2, 4)], k=size)
+        hypothesis = list(reference)
+        for _ in range(rng.randint(1, 5)):
+            start, length = rng.randrange(size - 4), rng.randint(1, 4)
+            block = hypothesis[start:start + length]
+            del hypothesis[start:start + length]
+            at = rng.randint(0, len(hypothesis))
+            hypothesis[at:at] = block
+        hypotheses.append(hypothesis)
+        references.append(reference)
+    assert_edits_equal_sacrebleu(hypotheses, references)
+
+
+def test_ter_of_a_long_pair_runs_and_its_slices_equal_sacrebleu():
+    """A 2,000-word pair runs; 80-word slices of it equal sacrebleu (the whole pair takes sacrebleu minutes)."""
+    predictions, references = edge_pairs(2000)
+    tokenizer = TER().tokenizer
+    hypothesis, reference = tokenizer(predictions[6]).split(), tokenizer(references[6]).split()
+    assert len(reference) == 2000
+    translation_edits([hypothesis], [reference])  # runs (its speed is benchmarked in benchmarks/bench_ter.py)
+    slices = [(hypothesis[k:k + 80], reference[k:k + 80]) for k in (0, 1000)]
+    assert_edits_equal_sacrebleu([h for h, _ in slices], [r for _, r in slices])

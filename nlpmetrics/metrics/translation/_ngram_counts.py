@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, count
+from typing import Any
 
 import numpy as np
 
@@ -166,21 +167,27 @@ class OrderTable:
     example: np.ndarray
 
 
-def count_by_order(segments: Segments, max_order: int) -> Iterator[OrderTable]:
-    """Per order 1..max_order, how often each n-gram occurs in each segment (orders with none are skipped).
+def count_by_order(segments: Segments, max_order: int, method: str = "auto",
+                   key_bits: int = _KEY_BITS) -> Iterator[OrderTable]:
+    """Per order 1..max_order, how often each n-gram occurs in each segment.
 
     With few distinct tokens (characters), one key holds the example and all
     ``max_order`` tokens that follow a position, and one sort serves every
     order (:func:`_count_by_prefixes`); otherwise each order packs one more
-    token into the keys of the previous one and sorts again.
+    token into the keys of the previous one and sorts again
+    (:func:`_count_order_by_order`).  ``method`` (``"prefixes"``,
+    ``"orders"``) and ``key_bits`` (fewer bits: more re-numbering) force a
+    path, for tests; the counts are the same.
     """
     if segments.token_ids.size == 0:
         return
-    fits = _bits(segments.n_examples) + max_order * _bits(segments.n_ids + 1) + _bits(segments.n_slots) <= _KEY_BITS
-    if fits:
+    if method == "auto":
+        needed = _bits(segments.n_examples) + max_order * _bits(segments.n_ids + 1) + _bits(segments.n_slots)
+        method = "prefixes" if needed <= _KEY_BITS else "orders"
+    if method == "prefixes":
         yield from _count_by_prefixes(segments, max_order)
     else:
-        yield from _count_order_by_order(segments, max_order)
+        yield from _count_order_by_order(segments, max_order, key_bits)
 
 
 def _count_by_prefixes(segments: Segments, max_order: int) -> Iterator[OrderTable]:
@@ -233,7 +240,7 @@ def _count_by_prefixes(segments: Segments, max_order: int) -> Iterator[OrderTabl
         yield OrderTable(order, counts, heads >> (order * token_bits))
 
 
-def _count_order_by_order(segments: Segments, max_order: int) -> Iterator[OrderTable]:
+def _count_order_by_order(segments: Segments, max_order: int, key_limit: int = _KEY_BITS) -> Iterator[OrderTable]:
     """One sort per order; keys are re-numbered densely when the next token would not fit."""
     ids = segments.token_ids.astype(np.int64, copy=False)
     n_tokens = ids.size
@@ -256,7 +263,7 @@ def _count_order_by_order(segments: Segments, max_order: int) -> Iterator[OrderT
             if not keep.any():
                 return
             positions, key, slot, remaining = positions[keep], key[keep], slot[keep], remaining[keep]
-        if key_bits + token_bits + slot_bits > _KEY_BITS:
+        if key_bits + token_bits + slot_bits > key_limit:
             numbers, key = np.unique(key, return_inverse=True)
             key = key.reshape(-1)
             examples_of_number = _example_of(numbers, appended_bits, examples_of_number)
@@ -294,7 +301,7 @@ def _order_table(order: int, key: np.ndarray, slot: np.ndarray, slot_bits: int, 
 
 
 # ---------------------------------------------------------------------------- BLEU
-def clipped_counts(segments: Segments, max_order: int) -> tuple[np.ndarray, np.ndarray]:
+def clipped_counts(segments: Segments, max_order: int, **counting: Any) -> tuple[np.ndarray, np.ndarray]:
     """BLEU's clipped n-gram matches and hypothesis n-gram totals per example of ``segments``.
 
     Returns
@@ -303,12 +310,12 @@ def clipped_counts(segments: Segments, max_order: int) -> tuple[np.ndarray, np.n
         ``correct[i, n-1]``: n-grams of hypothesis ``i`` also in a reference,
         each clipped to the largest count it has in any single reference
         (sacrebleu's ``BLEU._compute_segment_statistics``); ``total[i, n-1]``:
-        n-grams in hypothesis ``i``.
+        n-grams in hypothesis ``i``.  ``counting``: options of :func:`count_by_order`.
     """
     n = segments.n_examples
     correct = np.zeros((n, max_order), dtype=np.int64)
     total = segments.ngram_totals(max_order)[segments.slot == 0]
-    for table in count_by_order(segments, max_order):
+    for table in count_by_order(segments, max_order, **counting):
         matched = np.minimum(table.counts[0], table.counts[1:].max(axis=0))
         correct[:, table.order - 1] = np.bincount(table.example, weights=matched, minlength=n).astype(np.int64)
     return correct, total
@@ -339,7 +346,7 @@ def clipped_ngram_counts(
 
 
 # ---------------------------------------------------------------------------- chrF
-def reference_match_statistics(segments: Segments, max_order: int) -> np.ndarray:
+def reference_match_statistics(segments: Segments, max_order: int, **counting: Any) -> np.ndarray:
     """chrF's ``[hyp, ref, match]`` per order for every (example, reference) pair of a chunk.
 
     Returns
@@ -350,6 +357,7 @@ def reference_match_statistics(segments: Segments, max_order: int) -> np.ndarray
         sacrebleu's ``CHRF._get_match_statistics``), the reference n-gram
         count and the matches (each n-gram counted up to its count on the
         other side).  Slots beyond an example's references are zeros.
+        ``counting``: options of :func:`count_by_order`.
     """
     n_examples, n_references = segments.n_examples, segments.n_slots - 1
     stats = np.zeros((n_examples, n_references, max_order, 3), dtype=np.int64)
@@ -361,7 +369,7 @@ def reference_match_statistics(segments: Segments, max_order: int) -> np.ndarray
     has_ngrams = stats[..., 1] > 0
     stats[..., 0] = np.where(has_ngrams, hypothesis_totals[:, None, :], 0)
     pair_base = np.arange(n_references)[:, None]
-    for table in count_by_order(segments, max_order):
+    for table in count_by_order(segments, max_order, **counting):
         matched = np.minimum(table.counts[:1], table.counts[1:])  # (n_references, n_groups)
         pair = table.example[None, :] * n_references + pair_base
         stats[:, :, table.order - 1, 2] = np.bincount(
