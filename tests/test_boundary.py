@@ -228,9 +228,9 @@ CLI_CASES: dict[str, Case] = {
     # ---------------------------------------------------------------- language codes
     **{f"lang_{code}": Case(
         {"p.jsonl": jsonl([{"prediction": p, "reference": r} for p, r in zip(JA_PRED, JA_REF, strict=True)])},
-        ["score", "p.jsonl", "-m", "bleu,ter", "--lang", code, "--format", "json"],
+        ["score", "p.jsonl", "-m", "bleu,ter,rouge", "--lang", code, "--format", "json"],
         check=_expect(lambda: {m: dict(nm.compute(m, predictions=JA_PRED, references=JA_REF, lang="ja").scores)
-                               for m in ("bleu", "ter")}))
+                               for m in ("bleu", "ter", "rouge")}))
        for code in ("JA", "ja-JP", "ja_JP")},
     "unknown_lang": Case({"p.jsonl": TEXTS}, ["score", "p.jsonl", "-m", "bleu", "--lang", "xx"], "argument --lang"),
     # ---------------------------------------------------------------- crashes that are clean errors
@@ -268,6 +268,11 @@ CLI_CASES: dict[str, Case] = {
     "pred_field_empty": Case({"p.jsonl": LABELS}, ["score", "p.jsonl", "-m", "accuracy", "--pred-field", ""],
                              "pred_field (--pred-field) must name a field"),
     # ---------------------------------------------------------------- messages
+    "title_with_a_lone_surrogate_from_argv": Case(
+        {"p.jsonl": LABELS}, ["report", "p.jsonl", "-m", "accuracy", "-o", "r.md", "--title", "Q3 \udcff",
+                              "--resamples", "20"],
+        check=lambda out, err, folder: ("# Q3 ?" in (folder / "r.md").read_text(encoding="utf-8")) or pytest.fail(
+            (folder / "r.md").read_text(encoding="utf-8")[:200])),
     "markdown_title_cannot_open_a_heading": Case(
         {"p.jsonl": LABELS}, ["report", "p.jsonl", "-m", "accuracy", "-o", "r.md", "--title", "Q3\n\n# injected\n- item",
                               "--resamples", "20"],
@@ -505,6 +510,12 @@ API_CASES: dict[str, ApiCase] = {
     "lone_surrogate_in_one_of_several_references": ApiCase(
         lambda: nm.compute("bleu", predictions=["a b"], references=[["a b", "\udfff"]]),
         "references[0][1] holds a lone surrogate", "references", (0, 1)),
+    "numpy_text_against_numpy_numbers": ApiCase(
+        lambda: nm.compute("accuracy", predictions=np.array(["1", "2"]), references=np.array([1, 2])),
+        "predictions are text labels but references are numbers ('1' vs 1)", "references"),
+    "numpy_fraction_as_a_label": ApiCase(
+        lambda: nm.compute("f1", predictions=np.array([1.5, 2.0]), references=np.array([1, 2]), average="macro"),
+        "predictions[0] = 1.5 is not a class label", "predictions", (0,)),
     "unknown_language": ApiCase(lambda: nm.load("bleu", lang="klingon"), "is not a language code", "lang"),
     "merge_into_itself": ApiCase(_merge_into_itself, "into itself", "other"),
     "add_rows_made_with_other_options": ApiCase(
@@ -551,6 +562,17 @@ def test_api_case(name):
     if case.index is not None:
         assert caught.value.index == case.index
         assert caught.value.location in message
+
+
+def test_markdown_report_system_names_cannot_open_a_block(tmp_path):
+    from nlpmetrics.reporting import report
+
+    out = tmp_path / "r.md"
+    systems = {"a\n\n# injected": ([1, 0, 1], [1, 1, 1]), "> quoted\n1. listed": ([1, 1, 1], [1, 1, 1])}
+    report(systems, metrics=["accuracy"], output=out, n_resamples=20, title="t\r\n---\n## injected")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert not [line for line in lines if line.startswith(("# injected", "## injected", "> quoted", "1. listed", "---"))]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.md"]
 
 
 def test_f1_defaults_to_scikit_learns_binary_average():
