@@ -140,7 +140,8 @@ def _seqeval_f1(predictions, references) -> float:
     return nm.compute("seqeval", predictions=predictions, references=references)["f1"]
 
 
-CONLL_4 = "EU NNP B-ORG B-ORG\nrejects VBZ O O\nGerman JJ B-MISC B-MISC\n\nPeter NNP B-PER B-PER\nBlackburn NNP I-PER I-PER\n"
+CONLL_4 = ("EU NNP B-ORG B-ORG\nrejects VBZ O O\nGerman JJ B-MISC B-MISC\n\n"
+           "Peter NNP B-PER B-PER\nBlackburn NNP I-PER I-PER\n")
 CLI_CASES: dict[str, Case] = {
     # ---------------------------------------------------------------- data loss: -o never names an input
     "output_is_the_input": Case({"p.jsonl": LABELS}, ["score", "p.jsonl", "-m", "accuracy", "-o", "p.jsonl"],
@@ -150,10 +151,12 @@ CLI_CASES: dict[str, Case] = {
     "output_is_the_input_by_absolute_path": Case({"p.jsonl": LABELS},
                                                  ["score", "p.jsonl", "-m", "accuracy", "-o", "{folder}/p.jsonl"],
                                                  "the output is the input file p.jsonl"),
-    "output_is_a_hard_link_to_the_input": Case({"p.jsonl": LABELS}, ["score", "p.jsonl", "-m", "accuracy", "-o", "h.json"],
+    "output_is_a_hard_link_to_the_input": Case({"p.jsonl": LABELS},
+                                               ["score", "p.jsonl", "-m", "accuracy", "-o", "h.json"],
                                                "h.json: the output is the input file p.jsonl",
                                                setup=_hard_link("h.json", "p.jsonl")),
-    "output_is_a_symlink_to_the_input": Case({"p.jsonl": LABELS}, ["score", "p.jsonl", "-m", "accuracy", "-o", "s.json"],
+    "output_is_a_symlink_to_the_input": Case({"p.jsonl": LABELS},
+                                             ["score", "p.jsonl", "-m", "accuracy", "-o", "s.json"],
                                              "s.json: the output is the input file p.jsonl",
                                              links={"s.json": "p.jsonl"}),
     "output_is_the_ref_file": Case({"hyp.txt": "a b\n", "ref.txt": "a c\n"},
@@ -191,7 +194,8 @@ CLI_CASES: dict[str, Case] = {
         ["score", "p.tsv", "-m", "accuracy", "--format", "json"],
         check=lambda out, err, folder: (json.loads(out)["n"] == 4 and _scores(out)["accuracy"]["accuracy"] == 0.75)
         or pytest.fail(out)),
-    "tsv_with_a_tab_in_a_text": Case({"p.tsv": "prediction\treference\na\tb\tc\n"}, ["score", "p.tsv", "-m", "accuracy"],
+    "tsv_with_a_tab_in_a_text": Case({"p.tsv": "prediction\treference\na\tb\tc\n"},
+                                     ["score", "p.tsv", "-m", "accuracy"],
                                      "p.tsv:2: this row has 3 columns but the header has 2; TSV has no quoting"),
     "csv_keeps_rfc4180_quoting": Case(
         {"p.csv": 'prediction,reference\n"a, ""b""",\"a, ""b""\"\n"x\ny","x\ny"\n'},
@@ -235,14 +239,17 @@ CLI_CASES: dict[str, Case] = {
     "unknown_lang": Case({"p.jsonl": TEXTS}, ["score", "p.jsonl", "-m", "bleu", "--lang", "xx"], "argument --lang"),
     # ---------------------------------------------------------------- crashes that are clean errors
     "lone_surrogate_in_jsonl": Case({"p.jsonl": '{"prediction": "a \\ud800 b", "reference": "a b"}\n'},
-                                    ["score", "p.jsonl", "-m", "bleu"], "p.jsonl:1: the prediction holds a lone surrogate"),
+                                    ["score", "p.jsonl", "-m", "bleu"],
+                                    "p.jsonl:1: the prediction holds a lone surrogate"),
     "lone_surrogate_in_a_report": Case({"p.jsonl": '{"prediction": 1, "reference": "\\udfff"}\n'},
                                        ["report", "p.jsonl", "-m", "accuracy", "-o", "r.md"],
                                        "p.jsonl:1: the reference holds a lone surrogate"),
-    "json_nested_200000_deep": Case({"p.jsonl": '{"prediction": ' + "[" * 200_000 + "]" * 200_000 + ', "reference": 1}\n'},
-                                    ["score", "p.jsonl", "-m", "accuracy"], "p.jsonl:1: invalid JSON: nested too deeply"),
+    "json_nested_200000_deep": Case(
+        {"p.jsonl": '{"prediction": ' + "[" * 200_000 + "]" * 200_000 + ', "reference": 1}\n'},
+        ["score", "p.jsonl", "-m", "accuracy"], "p.jsonl:1: invalid JSON: nested too deeply"),
     "json_5000_digit_integer": Case({"p.jsonl": '{"prediction": ' + "7" * 5000 + ', "reference": 1}\n'},
-                                    ["score", "p.jsonl", "-m", "accuracy"], "p.jsonl:1: invalid JSON: a number has more"),
+                                    ["score", "p.jsonl", "-m", "accuracy"],
+                                    "p.jsonl:1: invalid JSON: a number has more"),
     "json_missing_brace_names_its_column": Case({"p.jsonl": '{"prediction": 1, "reference": 1\n'},
                                                 ["score", "p.jsonl", "-m", "accuracy"],
                                                 "p.jsonl:1: invalid JSON: Expecting ',' delimiter (column 33)"),
@@ -250,7 +257,8 @@ CLI_CASES: dict[str, Case] = {
                            "encoding 'rot13' is not a text encoding"),
     "encoding_base64": Case({"p.jsonl": LABELS}, ["score", "p.jsonl", "-m", "accuracy", "--encoding", "base64"],
                             "encoding 'base64' is not a text encoding"),
-    "seed_minus_one": Case({"p.jsonl": LABELS}, ["score", "p.jsonl", "-m", "accuracy", "--seed", "-1"], "argument --seed"),
+    "seed_minus_one": Case({"p.jsonl": LABELS}, ["score", "p.jsonl", "-m", "accuracy", "--seed", "-1"],
+                           "argument --seed"),
     "confidence_out_of_range": Case({"p.jsonl": LABELS}, ["score", "p.jsonl", "--confidence", "1.5"],
                                     "argument --confidence: must lie strictly between 0 and 1"),
     "confidence_nan": Case({"p.jsonl": LABELS}, ["score", "p.jsonl", "--confidence", "nan"], "argument --confidence"),
@@ -274,8 +282,8 @@ CLI_CASES: dict[str, Case] = {
         check=lambda out, err, folder: ("# Q3 ?" in (folder / "r.md").read_text(encoding="utf-8")) or pytest.fail(
             (folder / "r.md").read_text(encoding="utf-8")[:200])),
     "markdown_title_cannot_open_a_heading": Case(
-        {"p.jsonl": LABELS}, ["report", "p.jsonl", "-m", "accuracy", "-o", "r.md", "--title", "Q3\n\n# injected\n- item",
-                              "--resamples", "20"],
+        {"p.jsonl": LABELS},
+        ["report", "p.jsonl", "-m", "accuracy", "-o", "r.md", "--title", "Q3\n\n# injected\n- item", "--resamples", "20"],
         check=lambda out, err, folder: [
             pytest.fail(line) for line in (folder / "r.md").read_text(encoding="utf-8").splitlines()
             if line.startswith(("# injected", "- item", "## injected"))] or None),
@@ -571,7 +579,8 @@ def test_markdown_report_system_names_cannot_open_a_block(tmp_path):
     systems = {"a\n\n# injected": ([1, 0, 1], [1, 1, 1]), "> quoted\n1. listed": ([1, 1, 1], [1, 1, 1])}
     report(systems, metrics=["accuracy"], output=out, n_resamples=20, title="t\r\n---\n## injected")
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert not [line for line in lines if line.startswith(("# injected", "## injected", "> quoted", "1. listed", "---"))]
+    opened = ("# injected", "## injected", "> quoted", "1. listed", "---")
+    assert not [line for line in lines if line.startswith(opened)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.md"]
 
 

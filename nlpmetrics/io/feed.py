@@ -155,7 +155,8 @@ class MetricEntry:
 
     def converts(self, convertible: bool) -> bool:
         """Whether this metric reads the cells of a CSV/TSV/text file as numbers (once its first chunk was seen)."""
-        return convertible and (self.input_kind == "numbers" or (self.input_kind == "labels" and bool(self.label_numbers)))
+        numbers = self.input_kind == "numbers" or (self.input_kind == "labels" and bool(self.label_numbers))
+        return convertible and numbers
 
     def values(self, chunk: Any, path: Any, convertible: bool) -> tuple[Sequence[Any], Sequence[Any]]:
         """The chunk's predictions and references as this metric reads them (see the module docstring)."""
