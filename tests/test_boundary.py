@@ -283,7 +283,8 @@ CLI_CASES: dict[str, Case] = {
             (folder / "r.md").read_text(encoding="utf-8")[:200])),
     "markdown_title_cannot_open_a_heading": Case(
         {"p.jsonl": LABELS},
-        ["report", "p.jsonl", "-m", "accuracy", "-o", "r.md", "--title", "Q3\n\n# injected\n- item", "--resamples", "20"],
+        ["report", "p.jsonl", "-m", "accuracy", "-o", "r.md", "--title", "Q3\n\n# injected\n- item",
+         "--resamples", "20"],
         check=lambda out, err, folder: [
             pytest.fail(line) for line in (folder / "r.md").read_text(encoding="utf-8").splitlines()
             if line.startswith(("# injected", "- item", "## injected"))] or None),
