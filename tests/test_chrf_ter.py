@@ -388,6 +388,6 @@ def test_ter_of_a_long_pair_runs_and_its_slices_equal_sacrebleu():
     tokenizer = TER().tokenizer
     hypothesis, reference = tokenizer(predictions[6]).split(), tokenizer(references[6]).split()
     assert len(reference) == 2000
-    translation_edits([hypothesis], [reference])  # runs (its speed is benchmarked in benchmarks/bench_ter.py)
+    translation_edits([hypothesis], [reference])  # runs (its speed is benchmarked in benchmarks/bench_bleu.py)
     slices = [(hypothesis[k:k + 80], reference[k:k + 80]) for k in (0, 1000)]
     assert_edits_equal_sacrebleu([h for h, _ in slices], [r for _, r in slices])
