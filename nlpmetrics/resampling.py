@@ -25,6 +25,8 @@ from nlpmetrics.rows import Rows, as_rows, concat_rows, group_identical_rows, n_
 #: Up to this many distinct rows, resample counts come from one vectorised multinomial draw.
 _MULTINOMIAL_MAX_GROUPS = 2048
 _CHUNK_CELLS = 2_000_000
+#: More resamples than this are refused (they would run for hours and change nothing a reader sees).
+MAX_RESAMPLES = 10_000_000
 
 Aggregate = Callable[[Rows, np.ndarray | None], Mapping[str, float]]
 #: A metric, or a bare ``aggregate(rows, weights)`` function.
@@ -40,6 +42,10 @@ def check_resampling(confidence: float | None, n_resamples: int, seed: int = 0) 
                          argument="confidence")
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, numbers.Integral) or n_resamples < 1:
         raise InputError(f"n_resamples={n_resamples!r} must be a positive integer (e.g. 1000)", argument="n_resamples")
+    if n_resamples > MAX_RESAMPLES:
+        raise InputError(f"n_resamples={n_resamples:,} is more than {MAX_RESAMPLES:,}; 1,000 to 10,000 resamples "
+                         "already give an interval whose ends move by well under a tenth of its width",
+                         argument="n_resamples")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise InputError(f"seed={seed!r} must be a whole number >= 0 (e.g. 0)", argument="seed")
 

@@ -484,6 +484,8 @@ API_CASES: dict[str, ApiCase] = {
                              "seed=-1", "seed"),
     "n_resamples_true": ApiCase(lambda: nm.compute("accuracy", predictions=[1, 0], references=[1, 1], confidence=0.9,
                                                    n_resamples=True), "n_resamples=True", "n_resamples"),
+    "n_resamples_huge": ApiCase(lambda: nm.compute("accuracy", predictions=[1, 0], references=[1, 1], confidence=0.9,
+                                                   n_resamples=10**12), "is more than 10,000,000", "n_resamples"),
     "average_as_an_array": ApiCase(lambda: nm.load("f1", average=np.array(["macro"])), "option average=", "average"),
     "average_true": ApiCase(lambda: nm.load("precision", average=True), "option average=True", "average"),
     "pos_label_a_list": ApiCase(lambda: nm.load("f1", pos_label=[1]), "pos_label must be one class label",

@@ -100,7 +100,10 @@ class SeqEval(Metric):
             if len(pred) != len(ref):
                 raise InputError(
                     f"sentence {index}: predictions[{index}] has {len(pred)} tags but references[{index}] has "
-                    f"{len(ref)}; every sentence needs one predicted tag per gold tag"
+                    f"{len(ref)}; every sentence needs one predicted tag per gold tag",
+                    argument="predictions", index=index,
+                    detail=f"has {len(pred)} tags but the reference has {len(ref)}; every sentence needs one "
+                           "predicted tag per gold tag",
                 )
         if self.config["ignore_index"] is not None:
             return _drop_ignored(predictions, references, self.config["ignore_index"])
@@ -170,7 +173,8 @@ class SeqEval(Metric):
                 for arg, sentences in (("predictions", predictions), ("references", references)):
                     if any(tag in s for s in sentences):
                         i, j = first_position(sentences, tag)
-                        raise InputError(f"{arg}[{i}][{j}] (sentence {i}, position {j}): tag {tag!r} {problem}")
+                        raise InputError(f"{arg}[{i}][{j}] (sentence {i}, position {j}): tag {tag!r} {problem}",
+                                         argument=arg, index=(i, j), detail=f"{tag!r} {problem}")
             prefix, entity_type = parse_tag(tag, strict=scheme is not None, suffix=suffix)
             prefix_of[code] = PREFIX_CODE[prefix]
             type_of[code] = type_names.setdefault(entity_type, len(type_names))
@@ -335,15 +339,14 @@ def _sentences(value: Sequence, arg: str) -> list:
     out = []
     for index, sentence in enumerate(value):
         if isinstance(sentence, str):
-            raise InputError(
-                f"{arg}[{index}] is a single tag ({sentence!r}); seqeval takes one list of tags per sentence: "
-                f"wrap a single sentence as [[...]] (e.g. {arg}=[['B-PER', 'I-PER', 'O']])"
-            )
+            raise InputError(argument=arg, index=index, detail=(
+                f"is a single tag ({sentence!r}); seqeval takes one list of tags per sentence: "
+                f"wrap a single sentence as [[...]] (e.g. {arg}=[['B-PER', 'I-PER', 'O']])"))
         if isinstance(sentence, np.ndarray):
             sentence = sentence.tolist()
         if not isinstance(sentence, (list, tuple)):
             what = "None" if sentence is None else a_type(sentence)
-            raise InputError(f"{arg}[{index}] is {what}; pass one list of tags per sentence")
+            raise InputError(argument=arg, index=index, detail=f"is {what}; pass one list of tags per sentence")
         out.append(sentence)
     return out
 
@@ -383,7 +386,9 @@ def _vocabulary(predictions: list, references: list) -> dict:
                     if not isinstance(tag, str):
                         raise InputError(
                             f"{arg}[{i}][{j}] (sentence {i}, position {j}) is {a_type(tag)}, not a tag "
-                            "string; pass one flat list of tags per sentence"
+                            "string; pass one flat list of tags per sentence",
+                            argument=arg, index=(i, j),
+                            detail=f"is {a_type(tag)}, not a tag string; pass one flat list of tags per sentence",
                         ) from None
         raise
     return {tag: code for code, tag in enumerate(tags)}
