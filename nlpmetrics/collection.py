@@ -299,7 +299,7 @@ def load_many(
             raise InputError(f"{key!r} implies {clash[0]}={implied[clash[0]]!r} but its options say "
                              f"{clash[0]}={own[clash[0]]!r}; drop one of them", argument=clash[0])
         planned.append((key, None, name, {**implied, **own}))
-    declared = {key: metric_class(name).options for key, given, name, _ in planned if given is None}
+    declared = {key: getattr(metric_class(name), "options", {}) for key, given, name, _ in planned if given is None}
     for option in options:
         if option not in IGNORABLE_OPTIONS and not any(option in d for d in declared.values()):
             valid = "; ".join(f"{key}: {', '.join(sorted(d)) or 'none'}" for key, d in declared.items())
