@@ -473,3 +473,31 @@ def test_a_report_draws_the_recall_curve_of_every_system():
     pytest.importorskip("matplotlib")
     assert render_svg(curve, "en").startswith("<svg")
     assert "<svg" in report.to_html()
+
+
+def test_dask_partitions_give_the_one_process_numbers(tmp_path):
+    pytest.importorskip("dask")
+    import json
+
+    from nlpmetrics.distributed import score_files
+
+    predictions, references = random_queries(14, n=60)
+    path = write(tmp_path / "r.jsonl", "".join(json.dumps({"ranking": p, "relevant": r}) + "\n"
+                                                 for p, r in zip(predictions, references, strict=True)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RetrievalWarning)
+        (metric,) = score_files(path, metrics=[nm.load("retrieval", measures=list(TREC))], partitions=4,
+                                scheduler="synchronous")
+        whole = nm.compute("retrieval", predictions=predictions, references=references, measures=list(TREC))
+        result = metric.compute()
+    for key in TREC:
+        assert result[key] == pytest.approx(whole[key], rel=1e-12)
+    run = write(tmp_path / "run.txt", "".join(f"q{i} Q0 {d} 1 {s} x\n" for i, p in enumerate(predictions)
+                                              for d, s in p.items()))
+    qrels = write(tmp_path / "qrels.txt", "".join(f"q{i} 0 {d} {g}\n" for i, r in enumerate(references)
+                                                  for d, g in r.items()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RetrievalWarning)
+        (from_trec,) = score_files(run, metrics=["retrieval"], partitions=3, scheduler="synchronous", qrels=qrels)
+        assert from_trec.compute()["map"] == pytest.approx(nm.compute("retrieval", predictions=predictions,
+                                                                       references=references)["map"], rel=1e-12)

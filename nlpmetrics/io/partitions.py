@@ -168,7 +168,8 @@ def partition_readers(path: str, read_options: dict[str, Any], partitions: int) 
     """The input format and the readers, one per partition, in file order."""
     from nlpmetrics.io import detect_format
 
-    kind = detect_format(path, read_options.get("input_format"), read_options.get("ref_file"))
+    kind = detect_format(path, read_options.get("input_format"), read_options.get("ref_file"),
+                         qrels=read_options.get("qrels"), dataset=read_options.get("dataset"))
     readers = None
     cuttable = _newline_is_one_byte(read_options.get("encoding", "utf-8"))  # not UTF-16 and friends
     if cuttable and kind in ("jsonl", "csv", "tsv"):
@@ -176,7 +177,8 @@ def partition_readers(path: str, read_options: dict[str, Any], partitions: int) 
         readers = [ByteRangeReader(path, r, read_options) for r in ranges] or None
     elif cuttable and kind == "text":
         readers = _text_pair_readers(path, read_options, partitions)
-    # CoNLL, UTF-16 (anything that cannot be cut by bytes) is read whole by one task.
+    # CoNLL, a TREC run or SQuAD pair (read with a second file), UTF-16 (anything that cannot be cut by bytes)
+    # is read whole by one task.
     return kind, readers or [ByteRangeReader(path, None, read_options)]
 
 
