@@ -401,14 +401,24 @@ def test_exact_match_card_examples(lang):
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_squad_card_examples(lang):
     example = load_card("squad", lang).example
+    from nlpmetrics.metrics.qa._answers import jglue_normalize, squad_normalize
+
     if lang == "en":
         result = squad(["the Broncos"], [["Denver Broncos"]])
         assert "0%" in example and "67%" in example and round(result["f1"] * 100) == 67
         assert result["exact_match"] == 0.0
+        predicted, gold = squad_normalize("the Broncos").split(), squad_normalize("Denver Broncos").split()
+        assert (predicted, gold) == (["broncos"], ["denver", "broncos"]) and '"broncos"' in example
+        shared = len(set(predicted) & set(gold))
+        assert f"precision {shared / len(predicted):.0%}" in example and f"recall {shared / len(gold):.0%}" in example
     else:
         result = squad(["東京"], [["東京都"]], lang="ja")
         assert round(result["f1"] * 100) == 80 and "80%" in example and result["exact_match"] == 0.0
         assert squad(["東京"], [["東京都"]])["f1"] == 0.0 and "F値は0%" in example
+        predicted, gold = list(jglue_normalize("東京")), list(jglue_normalize("東京都"))
+        shared = len(set(predicted) & set(gold))
+        assert f"適合率{shared / len(predicted):.0%}" in example and f"再現率{shared / len(gold):.0%}" in example
+        assert f"正解{len(gold)}文字のうち{shared}文字" in example and f"回答の{len(predicted)}文字" in example
 
 
 # ---------------------------------------------------------------- files and the command line

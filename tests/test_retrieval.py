@@ -362,6 +362,9 @@ def test_the_cards_example_numbers_are_computed(lang):
     for key in ("recall@10", "mrr@10", "ndcg@10", "map"):
         assert f"{round(result[key] * 100)}%" in example, (key, result[key])
     assert result["recall@10"] == 0.8 and result["mrr@10"] == 0.55
+    assert list(result.per_example["mrr@10"]) == [1, 1, 1 / 2, 1 / 4, 0]  # "(1 + 1 + 1/2 + 1/4 + 0) / 5"
+    assert result.per_example["map"][4] == 1 / 15 and "1/15" in example
+    assert result.details["found"] == 4 and ("4 of the 5" in example if lang == "en" else "5件中4件" in example)
     sentence = result.explain(lang)
     assert ("For 4 of 5 queries" in sentence) if lang == "en" else ("5件のクエリのうち4件" in sentence)
 
