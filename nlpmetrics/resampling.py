@@ -188,6 +188,10 @@ class PairedTest:
         Two-sided p-value of the paired bootstrap (shifted to the null).
     confidence, n_resamples, seed
         How it was computed; see :attr:`signature`.
+    standard_error : float
+        Standard deviation of the paired-bootstrap differences: the standard
+        error of ``difference`` on this many examples (what
+        :mod:`nlpmetrics.power` turns into a detectable difference).
     """
 
     key: str
@@ -200,6 +204,7 @@ class PairedTest:
     confidence: float
     n_resamples: int
     seed: int
+    standard_error: float = math.nan
 
     @property
     def description(self) -> str:
@@ -280,8 +285,15 @@ def paired_test(
             confidence=confidence,
             n_resamples=n_resamples,
             seed=seed,
+            standard_error=_spread(boot_diff),
         )
     return tests
+
+
+def _spread(samples: np.ndarray) -> float:
+    """Sample standard deviation of the finite bootstrap values (NaN when fewer than two)."""
+    finite = samples[~np.isnan(samples)]
+    return float(np.std(finite, ddof=1)) if finite.size > 1 else math.nan
 
 
 def _centred(samples: np.ndarray) -> np.ndarray:
