@@ -104,6 +104,27 @@ class MetricCollection(Mapping[str, Metric]):
             warnings_of.setdefault(key, []).extend(caught)
         return out
 
+    def check(self, *, predictions: Any, references: Any) -> None:
+        """Validate a batch as :meth:`update` would (conversions shared), without computing statistics.
+
+        Nothing is kept and no model runs (BERTScore checks its texts only):
+        what a command line uses to name a bad line before any scoring starts.
+        """
+        predictions = as_sequence(predictions, "predictions")
+        references = as_sequence(references, "references")
+        check_same_length(predictions, references)
+        if len(predictions) == 0:
+            return
+        converted: dict[Hashable, tuple[Any, Any]] = {}
+        for metric in self._metrics.values():
+            conversion = metric.conversion_key()
+            if conversion is None:
+                metric.check_inputs(predictions, references)
+                continue
+            if conversion not in converted:
+                converted[conversion] = metric.convert_inputs(predictions, references)
+            metric.check_converted(*converted[conversion])
+
     @staticmethod
     def _rows_of(metric: Metric, predictions: Sequence, references: Sequence,
                  converted: dict[Hashable, tuple[Any, Any]]) -> Rows:

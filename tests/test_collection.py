@@ -212,3 +212,12 @@ def test_sync_must_be_a_bool():
     metrics = nm.load_many(["accuracy"]).update(predictions=[1], references=[1])
     with pytest.raises(nm.InputError, match="sync='yes' must be True or False"):
         metrics.compute(sync="yes")
+
+
+def test_check_validates_without_keeping_anything(monkeypatch):
+    calls = _count_conversions(monkeypatch)
+    metrics = nm.load_many(["accuracy", "f1_macro", "bleu"])
+    metrics.check(predictions=["a", "b"], references=["a", "a"])
+    assert calls == [2] and all(m.n == 0 for m in metrics.values())
+    with pytest.raises(nm.InputError, match=r"predictions\[1\] is None"):
+        metrics.check(predictions=["a", None], references=["a", "a"])

@@ -240,8 +240,14 @@ class Feed:
 
     def check(self, chunk: Any, path: Any, convertible: bool) -> None:
         """Validate a chunk as :meth:`update` would, without computing statistics (no model runs)."""
-        for entry in self.entries:
-            entry.check(chunk, path, convertible)
+        for members, collection in self._grouped(convertible):
+            predictions, references = members[0].values(chunk, path, convertible)
+            for entry in members[1:]:
+                entry.label_numbers = members[0].label_numbers
+            try:
+                collection.check(predictions=predictions, references=references)
+            except InputError as error:
+                raise located(error, chunk, path) from None
 
     @property
     def collection(self) -> Any:
