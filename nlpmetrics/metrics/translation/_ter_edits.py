@@ -24,13 +24,21 @@ beam), so it changes no number; here a candidate likewise starts from the
 current hypothesis' row where its words start to differ.
 
 Here every step runs for all pairs of a batch at once with numpy: the
-matrices row by row over pairs (or candidates) and the beam's columns, the
-traces step by step over pairs, the candidate shifts as index arithmetic.
-The number of candidates a round counts is known before any of them is
-scored, so a round that reaches the limit is dropped without scoring them
-(that is what makes a 2,000-word pair fast: its first round has thousands).
-Tests compare the edits with sacrebleu's on seeded random pairs, pairs with
-many shifts and long pairs.
+matrices row by row over pairs and the beam's columns (kept across rounds: a
+shift only changes the rows after the first word it moves), the traces step
+by step over pairs, the candidate shifts as index arithmetic.  A candidate
+is scored only over the rows where its words differ from the current
+hypothesis, held in beam coordinates; for long hypotheses it is finished
+with the current hypothesis' backward matrix (the least cost from each cell
+to the end) instead of running to the last row.  The number of candidates a
+round counts is known before any is scored, so a round that reaches the
+limit is dropped without scoring them.  Tests compare the edits with
+sacrebleu's on seeded random pairs, pairs with many shifts, rounds that
+reach the limit and long pairs.
+
+Memory: a batch holds a few ``int32`` matrices of (pairs x rows x columns)
+cells, at most ``_BATCH_CELLS`` unless one pair alone is larger (a pair of
+n and m words takes about 12 (n+1)(m+1) bytes).
 """
 
 from __future__ import annotations

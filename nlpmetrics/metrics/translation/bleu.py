@@ -5,8 +5,10 @@ length, the closest reference length, and the clipped n-gram matches and
 hypothesis n-gram totals per order.  The corpus score is sacrebleu's own
 ``BLEU.compute_bleu`` on the (weighted) column sums, so streaming, merging and
 the bootstrap are exact, and a variable number of references per example
-needs no padding.  Counting is vectorised over the batch
-(:mod:`._ngram_counts`), which is where the speed comes from.
+needs no padding.  The speed comes from doing each step once per batch:
+13a tokenizes each distinct word of the batch once (:mod:`._fast_13a`), and
+the n-grams of all examples are counted with a few sorts of integer keys
+(:mod:`._ngram_counts`).
 """
 
 from __future__ import annotations
@@ -197,6 +199,7 @@ class BLEU(Metric):
         return Segments.from_words([tokenize(line) for line in lines], n_refs)
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
+        """sacrebleu's BLEU segment statistics of every example, a chunk of examples at a time."""
         from nlpmetrics.metrics.translation._ngram_counts import CHUNK_EXAMPLES, clipped_counts, interleave
 
         n, max_order = len(predictions), self.config["max_ngram_order"]
