@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from nlpmetrics.errors import InputError
-from nlpmetrics.validation import a_type
+from nlpmetrics.validation import a_type, check_unicode
 
 #: ``str.translate`` table deleting ``string.punctuation`` (the official scripts' ``exclude`` set).
 _NO_PUNCTUATION = str.maketrans("", "", string.punctuation)
@@ -121,13 +121,12 @@ def check_regexes(value: Any) -> tuple[str, ...]:
 
 def prediction_texts(values: Sequence[Any]) -> list[str]:
     """Predictions as strings (one C-level pass when they all are); anything else is an InputError at its index."""
-    if set(map(type, values)) <= {str}:
-        return list(values)
-    for index, value in enumerate(values):
-        if not isinstance(value, str):
-            detail = "is None; use \"\" for no answer" if value is None else f"is {a_type(value)}, not a string"
-            raise InputError(argument="predictions", index=index, detail=detail)
-    return list(values)
+    if not set(map(type, values)) <= {str}:
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                detail = "is None; use \"\" for no answer" if value is None else f"is {a_type(value)}, not a string"
+                raise InputError(argument="predictions", index=index, detail=detail)
+    return check_unicode(list(values), "predictions")
 
 
 def gold_answers(values: Sequence[Any], *, allow_empty: bool, empty_hint: str) -> list[list[str]]:
@@ -162,5 +161,5 @@ def gold_answers(values: Sequence[Any], *, allow_empty: bool, empty_hint: str) -
                 raise InputError(argument="references", index=(index, j), detail=f"is {what}, not a string")
         if not group and not allow_empty:
             raise InputError(argument="references", index=index, detail=f"is an empty list of answers; {empty_hint}")
-        out.append(group)
+        out.append(check_unicode(group, "references", (index,)))
     return out
