@@ -18,28 +18,31 @@ WORDS = {
         "title": "Metric reference",
         "intro": "Every registered metric, with its plain-language card (the text `nlpmetrics explain METRIC` prints "
                  "and reports quote), its options and its score keys.",
-        "scores": "Scores", "higher": "higher is better", "lower": "lower is better", "range": "range",
+        "scores": "Scores", "higher": "higher is better", "lower": "lower is better", "range": "Result.scores range",
         "options": "Options", "option": "option", "default": "default", "meaning": "meaning",
         "how_to_read": "How to read it", "example": "Example", "caveats": "What it cannot see",
         "good_for": "Good for", "extra": "Needs the extra", "no_card": "No card yet.",
         "none": "none", "reference": "Reference implementation versions recorded from",
+        "scales": {"percent": "shown as a percentage", "points": "shown on a 0–100 scale, without %",
+                   "coefficient": "shown to two decimals"},
     },
     "ja": {
         "title": "評価指標リファレンス",
         "intro": "登録されているすべての指標について、説明カード（`nlpmetrics explain 指標名 --lang ja` が表示し、"
                  "レポートが引用する文章）、オプション、スコアのキーをまとめています。",
-        "scores": "スコア", "higher": "高いほど良い", "lower": "低いほど良い", "range": "範囲",
+        "scores": "スコア", "higher": "高いほど良い", "lower": "低いほど良い", "range": "Result.scores の範囲",
         "options": "オプション", "option": "オプション", "default": "既定値", "meaning": "意味",
         "how_to_read": "読み方", "example": "例", "caveats": "この数値で分からないこと",
         "good_for": "向いているタスク", "extra": "必要な追加パッケージ", "no_card": "説明カードはまだありません。",
         "none": "なし", "reference": "署名に記録するライブラリ",
+        "scales": {"percent": "%で表示", "points": "%なしの0〜100で表示", "coefficient": "小数2桁で表示"},
     },
 }
 
 
 def metric_section(name: str, lang: str) -> list[str]:
     from nlpmetrics.errors import InputError
-    from nlpmetrics.explanations import load_card
+    from nlpmetrics.explanations import load_card, score_name, score_scale
     from nlpmetrics.registry import metric_class
 
     words = WORDS[lang]
@@ -48,12 +51,15 @@ def metric_section(name: str, lang: str) -> list[str]:
         card = load_card(name, lang)
     except InputError:
         card = None
-    heading = f"{card.title} (`{name}`)" if card else f"`{name}`"
+    open_, comma, close = ("（", "、", "）") if lang == "ja" else (" (", ", ", ")")
+    heading = f"{card.title}{open_}`{name}`{close}" if card else f"`{name}`"
     direction = words["higher"] if cls.higher_is_better else words["lower"]
     low, high = cls.bounds
     lines = ["", f"## {heading}", ""]
-    lines.append(f"**{words['scores']}:** {', '.join(f'`{k}`' for k in cls.score_keys)} "
-                 f"({direction}; {words['range']} {low:g} – {high:g})")
+    shown = comma.join(f"`{k}`{open_}{score_name(name, k, lang)}{comma}{words['scales'][score_scale(name, k)]}{close}"
+                       for k in cls.score_keys)
+    stop = "。" if lang == "ja" else "; "
+    lines.append(f"**{words['scores']}:** {shown}{stop}{direction}{open_}{words['range']} {low:g} – {high:g}{close}")
     if cls.extra:
         lines += ["", f"**{words['extra']}:** `pip install \"nlpmetrics[{cls.extra}]\"`"]
     if card is None:
@@ -62,7 +68,8 @@ def metric_section(name: str, lang: str) -> list[str]:
         lines += ["", card.what, "", f"**{words['how_to_read']}:** {card.how_to_read}", "",
                   f"**{words['example']}:** {card.example}", "", f"**{words['caveats']}:**", ""]
         lines += [f"- {c}" for c in card.caveats]
-        lines += ["", f"**{words['good_for']}:** {', '.join(card.good_for)}"]
+        separator = "、" if lang == "ja" else ", "
+        lines += ["", f"**{words['good_for']}:** {separator.join(card.good_for_text)}"]
     lines += ["", f"**{words['options']}:**", ""]
     if cls.options:
         lines += [f"| {words['option']} | {words['default']} | {words['meaning']} |", "|---|---|---|"]

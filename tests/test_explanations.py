@@ -73,10 +73,16 @@ def test_accuracy_explanation_reads_like_the_issue():
     result = nm.compute("accuracy", predictions=[1] * 870 + [0] * 130, references=[1] * 1000, confidence=0.95)
     text = result.explain("en")
     assert text.startswith("The model labelled 870 of 1,000 examples correctly (accuracy 87.0%).")
-    assert "With 95% confidence the true value lies between" in text
+    low, high = (f"{v * 100:.1f}%" for v in result.ci["accuracy"])
+    # A percentile bootstrap says which values these examples are consistent with, not where "the true value" lies.
+    assert f"The 95% confidence interval is {low} to {high}: the range of values consistent with these 1,000 " \
+           "examples (a bootstrap over them). It does not cover how the number would move on a different test set" in text
+    assert "true value" not in text
     assert "What this number cannot tell:" in text
     ja = result.explain("ja")
     assert ja.startswith("モデルは1,000件中870件を正しく判定しました（正解率 87.0%）。")
+    assert f"95%信頼区間は{low}〜{high}です（この1,000件からブートストラップ法で算出）。" in ja
+    assert "真の値" not in ja and "例の数" not in ja
     assert " " not in ja.split("。")[1][:1], "Japanese sentences are not separated by spaces"
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from nlpmetrics.explanations import check_lang, format_score
+from nlpmetrics.explanations import check_lang
+from nlpmetrics.explanations.scores import format_value, scale_of_bounds
 from nlpmetrics.reporting.phrases import PHRASES
 
 #: p-values below these read as "would rarely" / "would seldom" arise by chance.
@@ -56,7 +57,7 @@ def safe_card(metric: str, lang: str):
 
 def value_text(value: float, low_bound: float) -> str:
     """A score as shown to a reader: a percentage, or a correlation to two decimals."""
-    return format_score(value, low_bound)
+    return format_value(value, scale_of_bounds(low_bound))
 
 
 def interval_text(interval: tuple[float, float] | None, low_bound: float, lang: str) -> str:
