@@ -80,11 +80,14 @@ def load_many(metrics: Any, *, keep_examples: bool = True, **options: Any):
     return _load_many(metrics, keep_examples=keep_examples, **options)
 
 
-def suggest(task: str, lang: str = "en"):
-    """Metrics recommended for a task, with reasons (see :mod:`nlpmetrics.suggestions`)."""
+def suggest(task: str, lang: str = "en", *, explain_lang: str | None = None):
+    """Metrics recommended for a task, with options for texts in ``lang`` and reasons in ``explain_lang``.
+
+    See :mod:`nlpmetrics.suggestions`.
+    """
     from nlpmetrics.suggestions import suggest as _suggest
 
-    return _suggest(task, lang)
+    return _suggest(task, lang, explain_lang=explain_lang)
 
 
 def report(*args: Any, **kwargs: Any):
