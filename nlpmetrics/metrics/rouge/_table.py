@@ -6,9 +6,9 @@ row-wise ``np.sort`` (vectorised, no argsort) groups equal tokens of a pair,
 prediction copies first, and padding (the largest key) last.  Everything else
 is a handful of passes over the sorted table, still two-dimensional:
 
-* a run is the entries of one token; a reference entry is a clipped match when
-  its rank among the run's reference entries is below the number ``p`` of
-  prediction entries, which all precede it (``p`` is a row-wise cumsum);
+* a run is the entries of one token; it adds ``min(prediction entries,
+  reference entries)`` clipped matches, counted from a cumsum of the
+  prediction flags at the run boundaries;
 * the run's rank in the row is a dense per-pair id of the token, which keeps
   bigram and longer keys small (they are sorted the same way);
 * a reference entry's LCS match mask, the bits of the prediction columns of its
@@ -111,29 +111,29 @@ class _Runs:
         n_rows, width = table.shape
         self.flat = flat = table.reshape(-1)
         value = flat >> (_COLUMN_BITS + 1)
-        self.new = np.empty(flat.size, dtype=bool)  # first entry of its run
-        self.new[0] = True
-        np.not_equal(value[1:], value[:-1], out=self.new[1:])
-        self.new[::width] = True
+        new = np.empty(flat.size, dtype=bool)  # first entry of its run
+        new[0] = True
+        np.not_equal(value[1:], value[:-1], out=new[1:])
+        new[::width] = True
         self.prediction = (flat & _SIDE) == 0
         self.reference = ~self.prediction & (flat != np.iinfo(flat.dtype).max)
-        self.index = np.arange(flat.size, dtype=np.int32 if flat.size < 2**31 else np.int64)
-        self.start = np.maximum.accumulate(np.where(self.new, self.index, 0))  # of each entry's run
+        self.run = np.cumsum(new, dtype=np.int32 if flat.size < 2**31 else np.int64) - 1  # run of each entry
+        self.first = np.flatnonzero(new)  # first entry of each run
 
     def matches(self) -> np.ndarray:
         """Per row, the clipped matches: sum over runs of min(prediction entries, reference entries)."""
-        before = np.cumsum(self.prediction, dtype=self.index.dtype)  # prediction entries up to here
-        # at a reference entry, all prediction entries of its run lie between its start and it
-        in_run = before - (before - self.prediction)[self.start]
-        rank_in_run = (self.index - self.start) - in_run  # among the run's reference entries
-        matched = self.reference & (rank_in_run < in_run)
-        return np.count_nonzero(matched.reshape(self.shape), axis=1).astype(np.int64)
+        before = np.concatenate(([0], np.cumsum(self.prediction)))  # prediction entries before each position
+        bounds = np.append(self.first, self.flat.size)
+        in_prediction = before[bounds[1:]] - before[bounds[:-1]]
+        # padding runs count as reference entries with no prediction entry: they add min(0, k) = 0
+        clipped = np.minimum(in_prediction, np.diff(bounds) - in_prediction)
+        return np.bincount(self.first // self.shape[1], weights=clipped, minlength=self.shape[0]).astype(np.int64)
 
     def ranks_by_column(self) -> np.ndarray:
         """``out[row, column]``: the rank of the entry's run in its row (a dense per-row id of its value)."""
         n_rows, width = self.shape
-        runs_before = np.cumsum(self.new, dtype=np.int32).reshape(self.shape)
-        rank = runs_before - runs_before[:, :1]
+        run = self.run.reshape(self.shape)
+        rank = run - run[:, :1]
         out = np.zeros((n_rows, _SIDE), dtype=np.int32)  # padding writes to column 255, never read
         target = (self.flat & _COLUMN_MASK).reshape(self.shape) + (np.arange(n_rows, dtype=np.int64) * _SIDE)[:, None]
         out.reshape(-1)[target] = rank
@@ -167,12 +167,12 @@ def _short_lcs(runs: _Runs, pred_len: np.ndarray, ref_len: np.ndarray) -> np.nda
     # match[i, word, pair]: bits of the prediction positions holding the pair's i-th reference token
     match = np.zeros((max(longest, 1), n_words, n_pairs), dtype=np.uint64)
     target = positions * (n_words * n_pairs) + rank[row]  # flat index of word 0
+    start = runs.first[runs.run[entry]]
     for word in range(n_words):
         in_word = runs.prediction if n_words == 1 else runs.prediction & (column // WORD_BITS == word)
         bits = _BIT[np.where(in_word, column % WORD_BITS, WORD_BITS)]
         upto = np.cumsum(bits, dtype=np.uint64)  # mod 2**64: differences stay exact
         # prediction entries precede the reference entries of their run: distinct bits, so sums are unions
-        start = runs.start[entry]
         match.reshape(-1)[target + word * n_pairs] = upto[entry] - (upto[start] - bits[start])
     sorted_ref_len = ref_len[order]
     active_counts = n_pairs - np.searchsorted(sorted_ref_len[::-1], np.arange(longest), side="right")

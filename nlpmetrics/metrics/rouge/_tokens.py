@@ -15,7 +15,6 @@ rouge-score does with such a tokenizer passed through its ``tokenizer=`` hook.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -142,6 +141,16 @@ class SacrebleuTokenizer:
         return _text_batch(_word_ids(joined.split(), {_SEPARATOR: _TEXT_MARK}, None), len(texts))
 
 
+class _Numbering(dict):
+    """Word -> its number, the next one for a word not seen before (one C-level lookup per seen word)."""
+
+    __slots__ = ()
+
+    def __missing__(self, word):
+        number = self[word] = len(self)
+        return number
+
+
 def _word_ids(words: list, markers: dict, token_of: Callable | None) -> np.ndarray:
     """Token id of each of ``words`` (equal ids for equal tokens), or its code in ``markers``.
 
@@ -149,28 +158,29 @@ def _word_ids(words: list, markers: dict, token_of: Callable | None) -> np.ndarr
     (e.g. its stem; ``None`` drops it: ``_DROPPED``), and words with the same
     token share an id.
     """
-    # One hash lookup per word: a word's id is the position of its first occurrence.
-    first_seen: dict = {}
-    positions = np.fromiter(map(first_seen.setdefault, words, itertools.count()), dtype=np.int64, count=len(words))
+    numbering = _Numbering()
+    numbers = np.fromiter(map(numbering.__getitem__, words), dtype=np.int64, count=len(words))
     token_ids: dict = {}
     values = []
-    for word in first_seen:
+    for word in numbering:  # in the order of their numbers
         if word in markers:
             values.append(markers[word])
             continue
         token = word if token_of is None else token_of(word)
         values.append(_DROPPED if token is None else token_ids.setdefault(token, len(token_ids)))
-    word_ids = np.full(len(words), _DROPPED, dtype=np.int64)
-    word_ids[np.fromiter(first_seen.values(), dtype=np.int64, count=len(first_seen))] = values
-    return word_ids[positions]
+    return np.array(values, dtype=np.int64)[numbers]
 
 
 def _text_batch(ids: np.ndarray, n_texts: int) -> TokenBatch:
     """The texts' tokens from word ids with ``_TEXT_MARK`` between texts (other negative codes dropped)."""
-    text_index = np.cumsum(ids == _TEXT_MARK)
     keep = ids >= 0
-    lengths = np.bincount(text_index[keep], minlength=n_texts)
-    return TokenBatch(ids[keep], lengths.astype(np.int64))
+    kept = ids[keep]
+    separators = np.flatnonzero(ids == _TEXT_MARK)
+    if kept.size + separators.size == ids.size:  # tokens and text marks only: lengths from the marks' positions
+        lengths = np.diff(separators, prepend=-1, append=ids.size) - 1
+    else:
+        lengths = np.bincount(np.cumsum(ids == _TEXT_MARK)[keep], minlength=n_texts)
+    return TokenBatch(kept, lengths.astype(np.int64))
 
 
 def _line_tokenizer(name: str) -> Callable[[str], str]:
