@@ -443,7 +443,7 @@ class _Batch:
         width = int((high[:, 1:] - base[:, 1:]).max()) + 1
         steps = np.diff(base, axis=1)  # how far each row's first column moves right
         pad = int(steps.max(initial=0)) + 2
-        columns = np.arange(width)
+        columns = np.arange(width, dtype=np.int32)
         n_columns = matrix.shape[2]
         refs = np.pad(self.refs[batch_pair], ((0, 0), (1, width + pad)), constant_values=-2)
         words = shifted[which]
@@ -451,11 +451,11 @@ class _Batch:
 
         def absolute(source: np.ndarray, row: np.ndarray, live: np.ndarray) -> np.ndarray:
             cells = base[live, row][:, None] + columns
-            values = source[local[live, None], row[:, None], np.minimum(cells, n_columns - 1)].astype(np.int64)
-            return np.where(cells < n_columns, values, _INF)
+            values = source[local[live, None], row[:, None], np.minimum(cells, n_columns - 1)]
+            return np.where(cells < n_columns, values, _INF).astype(np.int32)
 
         state = absolute(matrix, first, every)
-        buffer = np.full((which.size, width + pad + 1), _INF, dtype=np.int64)
+        buffer = np.full((which.size, width + pad + 1), _INF, dtype=np.int32)
         lines = every[:, None]
         for step in range(1, int(span[0]) + 1):
             k = int(np.searchsorted(-span, -step, side="right"))  # spans of at least `step` rows: a prefix
@@ -482,7 +482,7 @@ class _Batch:
                                     _INF)
                 else:
                     tail = absolute(back, last[ending], ending)
-                out[which[ending]] = (state[ending] + tail).min(axis=1)
+                out[which[ending]] = (state[ending].astype(np.int64) + tail).min(axis=1)
         return out
 
 
