@@ -58,22 +58,25 @@ def test_better_on_every_row_gives_p_near_zero():
     assert test.interval[0] > 0
     sentence = result.sentences("en")[0]
     assert sentence.startswith("B is better than A on accuracy by 100.0 points")
-    assert "would rarely arise by chance (p ≤ 0.003)" in sentence  # no random swap was as extreme
+    assert "the difference is significant (p ≤ 0.003)" in sentence  # no random swap was as extreme
 
 
 def test_sentence_follows_the_issue_wording_and_direction():
     test = PairedTest(key="rougeL", a=0.30, b=0.321, difference=0.021, interval=(0.012, 0.030), p_value=0.002,
                       p_value_bootstrap=0.002, confidence=0.95, n_resamples=1000, seed=0)
     text = comparison_sentence(test, names=("A", "B"), metric="rouge", higher_is_better=True, low_bound=0.0)
-    assert text == ("B is better than A on ROUGE-L by 2.1 points (95% interval 1.2–3.0); "
-                    "a difference this large would rarely arise by chance (p = 0.002).")
+    # The paired interval and test speak; "significant" is said only below the level.
+    assert text == ("B is better than A on ROUGE-L by 2.1 points (95% interval of the difference 1.2 to 3.0); "
+                    "the difference is significant (p = 0.002).")
     worse = PairedTest(key="rougeL", a=0.321, b=0.30, difference=-0.021, interval=(-0.030, -0.012), p_value=0.4,
                        p_value_bootstrap=0.4, confidence=0.95, n_resamples=1000, seed=0)
     text = comparison_sentence(worse, names=("A", "B"), metric="rouge", higher_is_better=True, low_bound=0.0)
-    assert text == ("A is ahead of B on ROUGE-L by 2.1 points (95% interval 1.2–3.0), but a difference this large "
-                    "could easily arise by chance (p = 0.400), so it may not be real.")
+    assert text == ("A is ahead of B on ROUGE-L by 2.1 points (95% interval of the difference 1.2 to 3.0), but the "
+                    "difference is not significant (p = 0.400).")
     ja = comparison_sentence(test, names=("A", "B"), metric="rouge", higher_is_better=True, low_bound=0.0, lang="ja")
-    assert ja.startswith("ROUGE-LではBがAより2.1ポイント") and "まれです" in ja
+    assert ja == "ROUGE-LではBがAより2.1ポイント優れており、有意な差です（差の95%信頼区間 1.2〜3.0、p値 = 0.002）。"
+    for sentence in (text, ja):
+        assert "chance" not in sentence and "偶然" not in sentence, "no misreading of the p-value as luck"
 
 
 def _test(key: str, difference: float, interval: tuple[float, float], p_value: float = 0.002) -> PairedTest:
@@ -86,17 +89,19 @@ def test_lower_is_better_names_the_lower_score_the_winner_with_a_positive_interv
     loser = "B" if winner == "A" else "A"
     text = comparison_sentence(_test("ter", difference, interval), names=("A", "B"), metric="ter",
                                higher_is_better=False, low_bound=0.0)
-    assert text.startswith(f"{winner} is better than {loser} on TER by 5.0 points (95% interval 2.0–8.0);")
+    assert text.startswith(f"{winner} is better than {loser} on TER by 5.0 points (95% interval of the difference "
+                           "2.0 to 8.0);")
 
 
 def test_correlations_are_compared_in_coefficient_units_not_points():
     text = comparison_sentence(_test("pearson", 0.39, (0.2, 0.66)), names=("A", "B"), metric="pearson",
                                higher_is_better=True, low_bound=-1.0)
-    assert text.startswith("B is better than A on Pearson r by 0.39 (95% interval 0.20–0.66);")
+    assert text.startswith("B is better than A on Pearson r by 0.39 (95% interval of the difference 0.20 to 0.66);")
     assert "points" not in text and "%" not in text.replace("95%", "")
     unsure = comparison_sentence(_test("spearman", -0.05, (-0.2, 0.1), p_value=0.5), names=("A", "B"),
                                  metric="spearman", higher_is_better=True, low_bound=-1.0, lang="ja")
-    assert unsure.startswith("Spearman ρではAがBを0.05上回っていますが（95%信頼区間 −0.10～0.20）")
+    assert unsure.startswith("スピアマン順位相関係数ではAがBを0.05上回っていますが、有意な差ではありません"
+                             "（差の95%信頼区間 −0.10〜0.20")
 
 
 def test_lower_is_better_metric_reads_the_right_way_round():
@@ -159,7 +164,8 @@ def test_markdown_and_dict_forms():
                      n_resamples=50)
     markdown = result.to_markdown()
     header = markdown.splitlines()[0]
-    assert len(re.findall(r"(?<!\\)\|", header)) == 8 and "new\\|x" in header
+    # Score, both systems' scores, the difference, its interval, p, Holm's p, the verdict, the detectable difference.
+    assert len(re.findall(r"(?<!\\)\|", header)) == 10 and "new\\|x" in header
     assert result.to_dict()["names"] == ["old", "new|x"]
 
 
@@ -225,4 +231,4 @@ def test_bleu_agrees_with_sacrebleu_paired_tests(case):
 def test_text_lists_method():
     refs = _labels(20, seed=14)
     text = compare((refs, refs), (refs, refs), metrics=["accuracy"], n_resamples=20).to_text()
-    assert re.search(r"Paired over 20 examples; 20 bootstrap resamples", text)
+    assert re.search(r"Paired over 20 examples; 20 bootstrap resamples and 20 random swaps; one comparison", text)

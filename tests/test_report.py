@@ -146,7 +146,8 @@ def test_model_holds_sections_comparison_and_appendix():
     assert len(built.appendix) == 4 and all("metric:" in a.signature for a in built.appendix)
     f1 = built.sections[1]
     assert [t.title for _, t in f1.tables].count("Per class") == 2
-    assert {p.kind for p in f1.plots} == {"per_class", "confusion"}
+    assert {p.kind for p in f1.plots} == {"per_class"}
+    assert [m.plot.kind for m in f1.matrices] == ["confusion", "confusion"]
     assert built.forest is not None and built.how_to_read
 
 
@@ -155,12 +156,14 @@ def test_one_metric_with_several_option_sets():
     built = report(systems, metrics=[nm.load("f1", average="micro"), nm.load("f1", average="macro")],
                    n_resamples=50)
     assert [s.label for s in built.sections] == ["f1 (micro)", "f1 (macro)"]
-    title = nm.load("f1").explanation().title
-    assert [s.title for s in built.sections] == [f"{title} (micro)", f"{title} (macro)"]
+    # The averaging is part of every name: headings, table rows and sentences.
+    assert [s.title for s in built.sections] == ["Micro-F1", "Macro-F1"]
     preds, refs = systems["candidate.jsonl"]
     macro = nm.compute("f1", predictions=preds, references=refs, average="macro")["f1"]
     assert built.sections[1].values[1].value == macro
-    assert any("on F1 (macro) by" in s for s in built.summary)
+    assert any("on macro-F1 by" in s for s in built.summary)
+    assert [r.key_name for r in built.comparison_rows] == ["micro-F1", "macro-F1"]
+    assert built.sections[1].values_table.rows[0][0] == "Macro-F1"
     ids = [n.attrs["id"] for n in parse_html(built.to_html()).find_all("article")]
     assert len(set(ids)) == 2
 
@@ -206,10 +209,10 @@ def test_different_references_are_flagged_and_not_compared():
 def test_small_sample_and_wide_interval_warnings():
     preds, refs = _labels(12, 0.7, seed=3)
     built = report({"tiny": (preds, refs)}, metrics=["accuracy"], n_resamples=50)
-    assert any("only 12 examples" in w for w in built.warnings)
+    assert any("Only 12 examples" in w for w in built.warnings)
     preds, refs = _labels(40, 0.5, seed=4)
     built = report({"small": (preds, refs)}, metrics=["accuracy"], n_resamples=200)
-    assert any("interval of" in w and "spans" in w for w in built.warnings)
+    assert any("95% intervals of Accuracy (small) are wider than 20.0 points" in w for w in built.warnings)
 
 
 def test_rouge_lsum_without_sentence_breaks_is_flagged():
@@ -253,10 +256,10 @@ def test_correlations_are_written_as_coefficients_not_percentages():
     section = built.sections[0]
     for value in section.values:
         assert value.value_text == f"{value.value:.2f}" and "%" not in value.interval_text
-    assert "points" not in section.size_meaning and "%" not in section.size_meaning
     row = built.comparison_rows[0]
     assert re.fullmatch(r"[+-]\d\.\d\d", row.difference_text)
     assert "new is better than old on Pearson r by" in row.sentence and "points" not in row.sentence
+    assert "points" not in row.detectable_text and "%" not in row.detectable_text
 
 
 def test_bad_arguments_are_refused_before_scoring(tmp_path):
@@ -367,7 +370,7 @@ def test_html_escapes_every_user_text(hostile_html):
     assert not examples_root.find_all("script")
     examples = examples_root.find_all("table", **{"class": "examples"})[0]
     assert HOSTILE in [td.all_text() for td in examples.find_all("td")]
-    assert any(HOSTILE in li.all_text() for li in examples_root.find_all("li"))
+    assert any(HOSTILE in p.all_text() for p in examples_root.find_all("p"))
 
 
 def test_japanese_report_is_in_japanese():
@@ -376,8 +379,11 @@ def test_japanese_report_is_in_japanese():
     assert root.find_all("html")[0].attrs["lang"] == "ja"
     assert root.find_all("h1")[0].all_text() == "評価レポート"
     headings = [h.all_text() for h in root.find_all("h2")]
-    assert "要約" in headings and "システムの比較" in headings
-    assert any("優れています" in s for s in built.summary) and built.summary[0].startswith("全体として")
+    # 「概要」, not 「要約」: in a report on summaries 要約 is what the model writes.
+    assert "概要" in headings and "システムの比較" in headings
+    assert built.summary[0].startswith("2つのシステムを同じ120件で評価し")
+    assert any("有意な差です" in s for s in built.summary)
+    assert any(s.startswith("baseline.jsonlと比べて、candidate.jsonlは1指標すべてで有意に優れています") for s in built.summary)
 
 
 # ----------------------------------------------------------------------------- warnings raised while scoring
@@ -516,7 +522,7 @@ def test_browser_renders_a_non_blank_page(lang, tmp_path):
 def test_many_classes_keep_the_largest_in_the_confusion_matrix():
     refs = np.repeat(np.arange(25), np.arange(25) + 2)[::-1].tolist()  # class k appears k + 2 times
     built = report({"s": (refs, refs)}, metrics=["accuracy", nm.load("f1", average="micro")], n_resamples=10)
-    matrix = next(t for _, t in built.sections[1].tables if t.title.startswith("Confusion"))
+    matrix = next(m.table for m in built.sections[1].matrices if m.table.title.startswith("Confusion"))
     assert len(matrix.rows) == 20 and len(matrix.columns) == 21
     shown = {int(row[0]) for row in matrix.rows}
     assert shown == set(range(5, 25))  # the 20 most frequent reference classes

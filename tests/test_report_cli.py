@@ -83,8 +83,12 @@ def test_report_refuses_other_outputs(two_systems, tmp_path, capsys):
 def test_compare_prints_the_verdict(two_systems, capsys):
     assert main(["compare", *map(str, two_systems), "-m", "accuracy", "--resamples", "200"]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("candidate.jsonl is better than baseline.jsonl on accuracy by")
-    assert "would rarely arise by chance" in text
+    header, rule, row = text.splitlines()[:3]
+    # Both systems' scores and the difference, then the verdict in words.
+    assert header.split()[:4] == ["Score", "baseline.jsonl", "candidate.jsonl", "candidate.jsonl"]
+    assert row.startswith("Accuracy") and "candidate.jsonl better" in row
+    assert "candidate.jsonl is better than baseline.jsonl on accuracy by" in text
+    assert "the difference is significant" in text
 
 
 def test_compare_json_and_markdown(two_systems, tmp_path, capsys):
@@ -95,7 +99,7 @@ def test_compare_json_and_markdown(two_systems, tmp_path, capsys):
     assert test["difference"] > 0 and 0 < test["p_value"] < 0.05
     out = tmp_path / "comparison.md"
     assert main(["compare", *map(str, two_systems), "-m", "accuracy", "--resamples", "100", "-o", str(out)]) == 0
-    assert out.read_text(encoding="utf-8").startswith("| Metric | Score | baseline.jsonl | candidate.jsonl |")
+    assert out.read_text(encoding="utf-8").startswith("| Score | baseline.jsonl | candidate.jsonl |")
 
 
 def test_compare_refuses_different_references(two_systems, tmp_path, capsys):

@@ -29,6 +29,7 @@ def report(
     n_resamples: int = 1000,
     seed: int = 0,
     worst: int = 5,
+    task: str | None = None,
 ) -> Report:
     """Build a client report of one or more systems, and write it when ``output`` is given.
 
@@ -45,13 +46,19 @@ def report(
         ``*.html`` (one self-contained page) or ``*.md``; its suffix and folder are
         checked before any scoring, and the file is written atomically.
     lang : {"en", "ja"}
-        Language of every sentence and plot label.
+        Language of every word the report writes (sentences, headings, plot labels).  It is never the language
+        of the texts: that is each metric's ``lang`` option, and the report's numbers do not depend on this.
     title : str, optional
         Heading of the report.
     confidence, n_resamples, seed
         Bootstrap intervals and paired tests (seeded, reproducible).
     worst : int
         How many lowest-scoring examples to show per system for text metrics.
+    task : str, optional
+        What the outputs are, for the report's nouns ("summaries" and "reference summaries", 「要約」「参照要約」):
+        ``classification``, ``similarity``, ``ner``, ``summarization``, ``translation``, ``qa``, ``retrieval`` or
+        ``text``; by default inferred from the metrics (ROUGE: summaries; BLEU, chrF, TER: translations; both, or
+        neither: neutral words).
 
     Returns
     -------
@@ -67,7 +74,7 @@ def report(
         report_format(output)
         check_writable(os.fspath(output))
     built = build_report(systems, metrics=metrics, lang=lang, title=title, confidence=confidence,
-                         n_resamples=n_resamples, seed=seed, worst=worst)
+                         n_resamples=n_resamples, seed=seed, worst=worst, task=task)
     if output is not None:
         write_text_atomically(output, render_for_suffix(built, output))
     return built

@@ -2,18 +2,23 @@
 
 Both systems are scored with the same configured metric; their statistics rows
 go to :func:`nlpmetrics.resampling.paired_test` (paired bootstrap interval of
-the difference and paired approximate-randomization p-value).  Nothing here
+the difference and paired approximate-randomization p-value).  The verdicts of
+all scores compared together are corrected with Holm's method and say what the
+test set could detect (:mod:`nlpmetrics.reporting.verdicts`).  Nothing here
 knows about any particular metric.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from nlpmetrics.errors import InputError
 from nlpmetrics.resampling import PairedTest, check_resampling, paired_test
+
+if TYPE_CHECKING:
+    from nlpmetrics.reporting.model import Table
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class MetricComparison:
         The metric's signature plus the paired-test method.
     n : int
         Number of paired examples.
+    options : mapping
+        The metric's options (score names may depend on them: ``macro-F1``).
     """
 
     metric: str
@@ -44,6 +51,7 @@ class MetricComparison:
     n: int
     #: What tells this metric apart from another of the same name in one comparison (``"macro"``), else empty.
     variant: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -63,29 +71,46 @@ class Comparison:
                 return comparison
         raise KeyError(f"no comparison for {metric!r}; compared: {', '.join(c.metric for c in self.metrics)}")
 
-    def sentences(self, lang: str = "en") -> list[str]:
-        """One plain sentence per metric and score key."""
-        from nlpmetrics.reporting.text import comparison_sentence
+    def verdicts(self) -> list:
+        """Every compared score's verdict, Holm-corrected together (:class:`~nlpmetrics.reporting.verdicts.Verdict`)."""
+        from nlpmetrics.reporting.verdicts import judge
 
-        return [
-            comparison_sentence(test, names=self.names, metric=c.metric, higher_is_better=c.higher_is_better,
-                                low_bound=c.low_bound, lang=lang, variant=c.variant)
-            for c in self.metrics
-            for test in c.tests.values()
-        ]
+        level = next((1.0 - t.confidence for c in self.metrics for t in c.tests.values()), 0.05)
+        return judge(((self.names[0], self.names[1], c) for c in self.metrics), alpha=level)
+
+    def sentences(self, lang: str = "en") -> list[str]:
+        """One plain sentence per score (a score equal to another by construction is left out), then what the test
+        set could detect where a difference was not found."""
+        from nlpmetrics.reporting.text import power_sentences, verdict_sentence
+
+        lines = []
+        for verdict in self.verdicts():
+            if verdict.duplicate_of:
+                continue
+            lines.append(verdict_sentence(verdict, lang))
+            if not verdict.significant:
+                lines += power_sentences(verdict, lang)
+        return lines
+
+    def table(self, lang: str = "en") -> Table:
+        """Both systems' scores, the difference, its interval, the p-values and the verdict, one row per score."""
+        from nlpmetrics.reporting.build import comparison_table
+
+        return comparison_table(self.verdicts(), lang, title="")
 
     def to_text(self, lang: str = "en") -> str:
-        """The comparison as plain sentences, one per line, then the method."""
+        """The comparison as an aligned table (both systems' scores and the difference), the sentences, the method."""
         from nlpmetrics.reporting.text import phrase
 
-        lines = self.sentences(lang)
+        table = self.table(lang)
+        lines = [*_aligned(table.columns, table.rows), "", *self.sentences(lang)]
         if self.metrics:
-            first = self.metrics[0]
-            lines += ["", phrase("method_note", lang, n=first.n, resamples=_resamples(first))]
+            lines += ["", phrase("method_note", lang, n=self.metrics[0].n, resamples=_resamples(self.metrics[0]),
+                                 comparisons=_family(self.verdicts(), lang))]
         return "\n".join(lines)
 
     def to_markdown(self, lang: str = "en") -> str:
-        """A Markdown table (difference, interval, p-values) followed by the sentences."""
+        """A Markdown table (both scores, difference, interval, p-values, verdict) followed by the sentences."""
         from nlpmetrics.reporting.markdown import comparison_markdown
 
         return comparison_markdown(self, lang)
@@ -94,6 +119,7 @@ class Comparison:
         """A JSON-serialisable dict."""
         from nlpmetrics.result import to_jsonable
 
+        judged = {(v.metric, v.variant, v.key): v for v in self.verdicts()}
         return to_jsonable({
             "names": list(self.names),
             "metrics": {
@@ -106,6 +132,12 @@ class Comparison:
                         key: {
                             "a": t.a, "b": t.b, "difference": t.difference, "interval": list(t.interval),
                             "p_value": t.p_value, "p_value_bootstrap": t.p_value_bootstrap,
+                            "p_value_holm": judged[(c.metric, c.variant, key)].p_adjusted,
+                            "significant": judged[(c.metric, c.variant, key)].significant,
+                            "same_as": judged[(c.metric, c.variant, key)].duplicate_of or None,
+                            "standard_error": t.standard_error,
+                            "detectable_difference": judged[(c.metric, c.variant, key)].sensitivity.detectable,
+                            "examples_needed": judged[(c.metric, c.variant, key)].sensitivity.needed,
                             "confidence": t.confidence, "signature": t.signature,
                         }
                         for key, t in c.tests.items()
@@ -113,11 +145,46 @@ class Comparison:
                 }
                 for c in self.metrics
             },
+            "comparisons": max((v.comparisons for v in judged.values()), default=0),
+            "correction": "holm",
         })
 
 
 def _resamples(comparison: MetricComparison) -> int:
     return next(iter(comparison.tests.values())).n_resamples if comparison.tests else 0
+
+
+def _family(verdicts: Sequence[Any], lang: str) -> str:
+    from nlpmetrics.reporting.text import phrase
+
+    m = max((v.comparisons for v in verdicts), default=1)
+    return phrase("method_holm", lang, m=m) if m > 1 else phrase("method_holm_one", lang)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: East Asian wide and full-width characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _aligned(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A plain-text table, columns padded to their display width (Japanese text included)."""
+    import re
+
+    table = [list(columns), *[list(r) for r in rows]]
+    widths = [max(display_width(row[i]) for row in table) for i in range(len(columns))]
+    number = re.compile(r"^[-+<≤=\s\d.,%–−n/a]*$")
+    right = [all(number.match(row[i]) for row in table[1:]) for i in range(len(columns))]
+
+    def line(row: list[str]) -> str:
+        cells = []
+        for i, cell in enumerate(row):
+            pad = " " * (widths[i] - display_width(cell))
+            cells.append(pad + cell if right[i] else cell + pad)
+        return "  ".join(cells).rstrip()
+
+    return [line(table[0]), "  ".join("-" * w for w in widths), *[line(r) for r in table[1:]]]
 
 
 def variant_label(name: str, variant: str) -> str:
@@ -218,6 +285,7 @@ def compare_rows(metric: Any, rows_a: Mapping, rows_b: Mapping, *, confidence: f
         signature=signature,
         n=n_rows(rows_a),
         variant=variant,
+        options=dict(metric.config),
     )
 
 

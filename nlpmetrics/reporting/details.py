@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from nlpmetrics.reporting.model import PlotSpec, Table, WorstExample
-from nlpmetrics.reporting.text import phrase, score_name, value_text
+from nlpmetrics.reporting.text import key_name, phrase, value_text
 
 #: Longest table shown (rows beyond are cut, with the biggest classes kept).
 MAX_TABLE_ROWS = 50
@@ -26,7 +26,6 @@ MAX_TABLE_ROWS = 50
 MAX_MATRIX_LABELS = 20
 #: Characters of a prediction or reference shown in the worst-examples table.
 MAX_TEXT = 300
-_COLUMN_PHRASES = {"label": "col_label", "type": "col_type", "support": "col_support", "count": "col_count"}
 
 
 def _is_column(value: Any) -> bool:
@@ -68,7 +67,7 @@ def matrices(details: Mapping[str, Any]) -> dict[str, tuple[list, np.ndarray]]:
     return found
 
 
-def _cell(column: str, value: Any, low_bound: float) -> str:
+def _cell(column: str, value: Any, scale: str) -> str:
     if column in LABEL_COLUMNS:
         return str(value)
     if isinstance(value, (bool, np.bool_)):
@@ -80,18 +79,29 @@ def _cell(column: str, value: Any, low_bound: float) -> str:
             return "n/a"
         if column in ("support", "count") or float(value).is_integer() and abs(value) > 1:
             return f"{value:,.0f}"
-        return value_text(float(value), low_bound)
+        return value_text(float(value), scale)
     return str(value)
 
 
-def column_name(column: str, lang: str) -> str:
-    """A readable column heading in ``lang``."""
-    if column in _COLUMN_PHRASES:
-        return phrase(_COLUMN_PHRASES[column], lang)
-    return score_name(column, lang)
+def column_name(column: str, lang: str, metric: str = "") -> str:
+    """A readable column heading in ``lang``: the cards' shared column names, else the metric's score name."""
+    from nlpmetrics.explanations import common
+    from nlpmetrics.explanations.scores import base_score_name
+
+    shared = common(lang).get("columns", {})
+    if column in shared:
+        return str(shared[column])
+    return base_score_name(metric, column, lang) if metric else column
 
 
-def to_table(title: str, columns: Mapping[str, Sequence], lang: str, low_bound: float) -> Table:
+def column_scale(column: str, metric: str) -> str:
+    """How a table column's fractions are written: as the metric's score of that name, else as a percentage."""
+    from nlpmetrics.explanations.scores import score_entry, score_scale
+
+    return score_scale(metric, column) if metric and score_entry(metric, column) else "percent"
+
+
+def to_table(title: str, columns: Mapping[str, Sequence], lang: str, metric: str = "") -> Table:
     """Format a column mapping as a :class:`Table` (largest rows first when it must be cut)."""
     names = list(columns)
     length = len(columns[names[0]])
@@ -99,8 +109,9 @@ def to_table(title: str, columns: Mapping[str, Sequence], lang: str, low_bound: 
     if length > MAX_TABLE_ROWS:
         size = next((np.asarray(columns[c]) for c in ("support", "count") if c in columns), None)
         order = np.argsort(-size, kind="stable")[:MAX_TABLE_ROWS] if size is not None else order[:MAX_TABLE_ROWS]
-    rows = tuple(tuple(_cell(c, columns[c][i], low_bound) for c in names) for i in order)
-    return Table(title=title, columns=tuple(column_name(c, lang) for c in names), rows=rows)
+    scales = {c: column_scale(c, metric) for c in names}
+    rows = tuple(tuple(_cell(c, columns[c][i], scales[c]) for c in names) for i in order)
+    return Table(title=title, columns=tuple(column_name(c, lang, metric) for c in names), rows=rows)
 
 
 def largest_classes(labels: list, counts: np.ndarray) -> tuple[list, np.ndarray]:
@@ -155,13 +166,13 @@ def shorten(value: Any) -> str:
 
 
 def worst_examples(scores: np.ndarray, predictions: Sequence, references: Sequence, *, count: int,
-                   higher_is_better: bool, low_bound: float) -> tuple[WorstExample, ...]:
+                   higher_is_better: bool, scale: str) -> tuple[WorstExample, ...]:
     """The ``count`` examples with the worst per-example score (ties: earliest first)."""
     keyed = np.where(np.isnan(scores), np.inf, scores if higher_is_better else -scores)
     order = np.argsort(keyed, kind="stable")[:count]
     return tuple(
         WorstExample(index=int(i) + 1, prediction=shorten(predictions[i]), reference=shorten(references[i]),
-                     score_text=value_text(float(scores[i]), low_bound))
+                     score_text=value_text(float(scores[i]), scale))
         for i in order
     )
 
@@ -179,30 +190,35 @@ def curves(details: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def curve_plot(per_system: Mapping[str, Mapping[str, Any]], lang: str) -> PlotSpec:
+def curve_plot(per_system: Mapping[str, Mapping[str, Any]], lang: str, metric: str = "") -> PlotSpec:
     """One line per system of a details curve (see :func:`curves`)."""
     first = next(iter(per_system.values()))
-    x_name, y_name = score_name(first["x_key"], lang), score_name(first["y_key"], lang)
+    x_name, y_name = column_name(first["x_key"], lang, metric), column_name(first["y_key"], lang, metric)
     return PlotSpec("curve", phrase("plot_curve", lang, x=x_name, y=y_name),
                     {"series": {name: (c["x"], c["y"]) for name, c in per_system.items()}, "x_label": x_name,
                      "y_label": y_name})
 
 
 def wrong_examples(scores: np.ndarray, predictions: Sequence, references: Sequence, *, count: int,
-                   low_bound: float) -> tuple[WorstExample, ...]:
+                   scale: str) -> tuple[WorstExample, ...]:
     """The first ``count`` examples whose right-or-wrong per-example score is 0, in file order."""
     wrong = np.flatnonzero(scores == 0)[:count]
     return tuple(
         WorstExample(index=int(i) + 1, prediction=shorten(predictions[i]), reference=shorten(references[i]),
-                     score_text=value_text(float(scores[i]), low_bound))
+                     score_text=value_text(float(scores[i]), scale))
         for i in wrong
     )
 
 
-def distribution_plot(per_system: Mapping[str, np.ndarray], key: str, lang: str) -> PlotSpec:
-    """Histogram data of per-example scores, one series per system."""
-    return PlotSpec("distribution", phrase("plot_distribution", lang, key=score_name(key, lang)),
-                    {"series": {name: np.asarray(v, dtype=float) for name, v in per_system.items()}})
+def distribution_plot(per_system: Mapping[str, np.ndarray], key: str, lang: str, metric: str = "",
+                      options: Mapping[str, Any] | None = None) -> PlotSpec:
+    """Histogram data of per-example scores, one series per system (on the score's scale)."""
+    from nlpmetrics.explanations.scores import score_scale
+
+    name = key_name(metric, key, lang, options) if metric else key
+    return PlotSpec("distribution", phrase("plot_distribution", lang, key=name),
+                    {"series": {system: np.asarray(v, dtype=float) for system, v in per_system.items()},
+                     "scale": score_scale(metric, key) if metric else "percent"})
 
 
 def numeric(values: Sequence) -> np.ndarray | None:

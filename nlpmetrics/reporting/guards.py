@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from nlpmetrics.explanations import SMALL_SAMPLE
-from nlpmetrics.reporting.text import difference_text, phrase
+from nlpmetrics.reporting.text import difference_text, join_names, phrase
 
 #: An interval wider than this (in score units; 0.2 = 20 points) is too imprecise to rank close systems.
 WIDE_INTERVAL = 0.2
@@ -33,20 +33,43 @@ def signature_difference(signature_a: Any, signature_b: Any) -> str | None:
     return signature_a.difference_text(signature_b)
 
 
-def result_warnings(result: Any, system: str, metric_title: str, lang: str, low_bound: float) -> list[str]:
-    """The warnings about one system's result on one metric (``low_bound``: the metric's lowest score)."""
-    warnings = []
-    main_key = next(iter(result.scores))
-    if result.n < SMALL_SAMPLE:
-        warnings.append(phrase("warn_small", lang, name=system, metric=metric_title, n=result.n))
-    elif result.ci and main_key in result.ci:
-        low, high = result.ci[main_key]
-        if not (math.isnan(low) or math.isnan(high)) and high - low > WIDE_INTERVAL * (2 if low_bound < 0 else 1):
-            warnings.append(phrase("warn_wide", lang, name=system, metric=metric_title,
-                                   width=difference_text(high - low, low_bound, lang),
-                                   confidence=f"{result.confidence * 100:.0f}%"))
-    if any(isinstance(v, float) and math.isnan(v) for v in result.scores.values()):
-        warnings.append(phrase("warn_undefined", lang, name=system, metric=metric_title))
+def _wide_limit(scale: str) -> float:
+    return WIDE_INTERVAL * (2 if scale == "coefficient" else 1)
+
+
+def sample_warnings(scored: list[tuple[str, str, Any, str]], lang: str) -> list[str]:
+    """The guard-rails about the numbers themselves, each said once for every system and metric it concerns.
+
+    ``scored`` holds ``(system, metric title, result, scale of its main score)``:
+    too few examples (one note per number of examples), intervals too wide to
+    rank close systems (one note per scale, listing metric and systems), scores
+    that could not be computed.
+    """
+    warnings: list[str] = []
+    small: dict[int, list[str]] = {}
+    wide: dict[str, dict[str, list[str]]] = {}
+    for system, title, result, scale in scored:
+        main_key = next(iter(result.scores))
+        if result.n < SMALL_SAMPLE:
+            small.setdefault(result.n, [])
+            if system not in small[result.n]:
+                small[result.n].append(system)
+        elif result.ci and main_key in result.ci:
+            low, high = result.ci[main_key]
+            if not (math.isnan(low) or math.isnan(high)) and high - low > _wide_limit(scale):
+                wide.setdefault(scale, {}).setdefault(title, []).append(system)
+        if any(isinstance(v, float) and math.isnan(v) for v in result.scores.values()):
+            warnings.append(phrase("warn_undefined", lang, name=system, metric=title))
+    systems = {s for s, *_ in scored}
+    for n, names in small.items():
+        named = "" if set(names) == systems else phrase("warn_small_systems", lang, names=join_names(names, lang))
+        warnings.insert(0, phrase("warn_small", lang, n=n, systems=named))
+    confidence = next((r.confidence for *_, r, _ in scored if r.confidence), 0.95)
+    for scale, by_metric in wide.items():
+        items = [phrase("warn_wide_item", lang, metric=title, names=join_names(names, lang))
+                 for title, names in by_metric.items()]
+        warnings.append(phrase("warn_wide", lang, items=join_names(items, lang), confidence=f"{confidence * 100:.0f}%",
+                               width=difference_text(_wide_limit(scale), scale, lang)))
     return warnings
 
 

@@ -14,7 +14,10 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from nlpmetrics.reporting.text import SELDOM_P, phrase
+from nlpmetrics.reporting.text import phrase
+
+#: Up to this many labels a confusion matrix is drawn as a heatmap carrying its counts (else shown as a table).
+HEATMAP_COUNTS = 12
 
 if TYPE_CHECKING:
     from nlpmetrics.reporting.model import MetricSection, PlotSpec, Report, Table
@@ -35,8 +38,12 @@ Consolas,monospace;font-size:13px;display:block;margin:2px 0 6px;word-break:brea
 .ok{color:#3a7a4b}
 table{border-collapse:collapse;margin:8px 0 14px;font-size:14px;max-width:100%}
 th,td{border:1px solid #d0d7de;padding:4px 9px;text-align:left;vertical-align:top}
-th{background:#f0f2f5;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f0f2f5;font-weight:600;white-space:nowrap}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.key{white-space:nowrap}
 tr.significant td{background:#eefaf1}
+.lead{font-size:16px;margin:6px 0 8px}
+.notes{color:#424a53;font-size:14px}
 .big{font-size:17px;font-weight:600}
 .card{color:#424a53}.label{font-weight:600}
 .examples td{max-width:420px;word-break:break-word}
@@ -78,6 +85,13 @@ def _model_table(table: Table, system: str) -> str:
     return f"<h4>{esc(table.title)} — {esc(system)}</h4>" + _table(table.columns, table.rows, numeric=numeric)
 
 
+def _keyed_table(table: Table, css_class: str, row_classes: Sequence[str] | None = None) -> str:
+    """A table whose first column names a score (kept on one line) and whose other columns are numbers."""
+    html = _table(table.columns, table.rows, css_class=css_class, numeric=tuple(range(1, len(table.columns))),
+                  row_classes=row_classes)
+    return html.replace("<tr><td>", '<tr><td class="key">').replace('"><td>', '"><td class="key">')
+
+
 class _Plotter:
     """Draws plots with distinct SVG id salts, so several SVGs can share one page."""
 
@@ -95,23 +109,12 @@ class _Plotter:
 
 def _section(section: MetricSection, report: Report, plotter: _Plotter) -> str:
     lang = report.lang
-    confidence = f"{report.confidence * 100:.0f}%"
     parts = [f'<article class="metric" id="{_anchor(section.label)}">', f"<h3>{esc(section.title)}</h3>",
              f'<p class="card"><span class="label">{esc(phrase("what", lang))}:</span> {esc(section.what)}</p>']
-    parts.append(_table(
-        (phrase("system", lang), phrase("score", lang), phrase("value", lang),
-         phrase("interval", lang, confidence=confidence), phrase("examples", lang)),
-        [(v.system, v.key_name, v.value_text, v.interval_text or "-", f"{v.n:,}") for v in section.values],
-        css_class="values", numeric=(2, 3, 4),
-    ))
-    parts.append(f'<h4>{esc(phrase("meaning", lang))}</h4><ul class="explanations">')
-    parts += [f'<li><span class="label">{esc(v.system)}:</span> {esc(v.explanation)}</li>' for v in section.values]
-    parts.append("</ul>")
-    parts.append(f'<p><span class="label">{esc(phrase("size_meaning", lang))}:</span> {esc(section.size_meaning)}</p>')
-    if section.comparison_sentences:
-        parts.append('<ul class="comparison-sentences">')
-        parts += [f"<li>{esc(s)}</li>" for s in section.comparison_sentences]
-        parts.append("</ul>")
+    if section.values_table is not None:
+        parts.append(_keyed_table(section.values_table, "values"))
+    if section.in_words:
+        parts.append(f'<p><span class="label">{esc(phrase("in_words", lang))}:</span> {esc(section.in_words)}</p>')
     if section.how_to_read:
         parts.append(f'<p class="card"><span class="label">{esc(phrase("how_read", lang))}:</span> '
                      f"{esc(section.how_to_read)}</p>")
@@ -119,11 +122,17 @@ def _section(section: MetricSection, report: Report, plotter: _Plotter) -> str:
         parts.append(f'<p class="label">{esc(phrase("caveats", lang))}:</p><ul class="caveats">')
         parts += [f"<li>{esc(c)}</li>" for c in section.caveats]
         parts.append("</ul>")
-    if section.plots:
-        parts += ['<div class="plots">', *[plotter.figure(spec) for spec in section.plots], "</div>"]
-    if section.tables:
+    # A confusion matrix is shown once: as a heatmap carrying its counts, or as a table when it has too many labels.
+    heatmaps = [m for m in section.matrices if len(m.table.rows) <= HEATMAP_COUNTS]
+    matrix_tables = [m for m in section.matrices if len(m.table.rows) > HEATMAP_COUNTS]
+    if section.plots or heatmaps:
+        parts += ['<div class="plots">', *[plotter.figure(spec) for spec in section.plots],
+                  *[plotter.figure(m.plot) for m in heatmaps], "</div>"]
+    if section.tables or matrix_tables:
         parts += ['<div class="tables">', *[f"<div>{_model_table(t, system)}</div>" for system, t in section.tables],
-                  "</div>"]
+                  *[f"<div>{_model_table(m.table, m.system)}</div>" for m in matrix_tables], "</div>"]
+    if section.notes:
+        parts += [f'<p class="notes">{esc(note)}</p>' for note in section.notes]
     if section.worst or section.worst_note:
         parts.append(f"<h4>{esc(phrase('worst', lang))}</h4>")
     if section.worst_note:
@@ -131,7 +140,7 @@ def _section(section: MetricSection, report: Report, plotter: _Plotter) -> str:
     for block in section.worst:
         parts.append(f"<p>{esc(block.intro)}</p>")
         parts.append(_table(
-            (phrase("index", lang), phrase("score", lang), phrase("prediction", lang), phrase("reference", lang)),
+            (phrase("index", lang), phrase("score", lang), *section.columns),
             [(e.index, e.score_text, e.prediction, e.reference) for e in block.examples],
             css_class="examples", numeric=(0, 1),
         ))
@@ -139,10 +148,26 @@ def _section(section: MetricSection, report: Report, plotter: _Plotter) -> str:
     return "\n".join(parts)
 
 
+def _comparison(report: Report) -> list[str]:
+    """One table per pair of systems: both scores, the difference, its interval, the p-values, verdict, detectable."""
+    from nlpmetrics.reporting.build import comparison_table
+
+    lang = report.lang
+    out = []
+    pairs: dict[tuple[str, str], list] = {}
+    for verdict in report.verdicts:
+        pairs.setdefault((verdict.a, verdict.b), []).append(verdict)
+    for (a, b), verdicts in pairs.items():
+        if len(pairs) > 1:
+            out.append(f"<h3>{esc(phrase('comparison_pair', lang, a=a, b=b))}</h3>")
+        table = comparison_table(verdicts, lang)
+        out.append(_keyed_table(table, "comparison", ["significant" if v.significant else "" for v in verdicts]))
+    return out
+
+
 def render_html(report: Report) -> str:
     """The whole report as a self-contained HTML document."""
     lang = report.lang
-    confidence = f"{report.confidence * 100:.0f}%"
     plotter = _Plotter(lang)
     toc = [("summary", phrase("summary", lang)), ("metrics", phrase("metrics", lang)),
            ("comparison", phrase("comparison", lang)), ("how-to-read", phrase("how_to_read", lang)),
@@ -154,9 +179,9 @@ def render_html(report: Report) -> str:
         f"<title>{esc(report.title)}</title><style>{CSS}</style></head><body><main>",
         f"<header><h1>{esc(report.title)}</h1><p class=\"generated\">{esc(report.generated)}</p></header>",
         "<nav>" + "".join(f'<a href="#{anchor}">{esc(text)}</a>' for anchor, text in toc) + "</nav>",
-        f'<section id="summary"><h2>{esc(phrase("summary", lang))}</h2><ul class="summary">',
-        *[f"<li>{esc(s)}</li>" for s in report.summary],
-        "</ul>",
+        f'<section id="summary"><h2>{esc(phrase("summary", lang))}</h2><div class="summary">',
+        *[f'<p class="lead">{esc(s)}</p>' for s in report.summary[:1]],
+        '<ul>', *[f"<li>{esc(s)}</li>" for s in report.summary[1:]], "</ul></div>",
         f'<h4>{esc(phrase("warnings", lang))}</h4>',
     ]
     if report.metric_warnings or report.warnings:
@@ -178,17 +203,7 @@ def render_html(report: Report) -> str:
     out.append("</section>")
     out.append(f'<section id="comparison"><h2>{esc(phrase("comparison", lang))}</h2>'
                f"<p>{esc(report.comparison_intro)}</p>")
-    if report.comparison_rows:
-        rows = report.comparison_rows
-        out.append(_table(
-            (phrase("system_a", lang), phrase("system_b", lang), phrase("metric", lang), phrase("score", lang),
-             phrase("score_a", lang), phrase("score_b", lang), phrase("difference", lang),
-             phrase("interval", lang, confidence=confidence), phrase("p_value", lang), phrase("verdict", lang)),
-            [(r.a, r.b, r.metric_title, r.key_name, r.a_text, r.b_text, r.difference_text, r.interval_text,
-              r.p_text, r.sentence) for r in rows],
-            css_class="comparison", numeric=(4, 5, 6, 7, 8),
-            row_classes=["significant" if r.p_value < SELDOM_P else "" for r in rows],
-        ))
+    out += _comparison(report)
     out.append("</section>")
     out.append(f'<section id="how-to-read"><h2>{esc(phrase("how_to_read", lang))}</h2><ul>')
     out += [f"<li>{esc(s)}</li>" for s in report.how_to_read]

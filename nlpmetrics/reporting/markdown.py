@@ -60,11 +60,13 @@ def _table(t: Table) -> list[str]:
 
 
 def render_markdown(report: Report) -> str:
-    """The whole report as Markdown."""
+    """The whole report as Markdown (plots exist only in HTML; each table here once)."""
+    from nlpmetrics.reporting.build import comparison_table
+
     lang = report.lang
-    confidence = f"{report.confidence * 100:.0f}%"
     out = [f"# {inline(report.title)}", "", inline(report.generated), ""]
-    out += [f"## {phrase('summary', lang)}", ""] + [f"- {inline(s)}" for s in report.summary] + [""]
+    out += [f"## {phrase('summary', lang)}", ""]
+    out += [inline(s) for s in report.summary[:1]] + [""] + [f"- {inline(s)}" for s in report.summary[1:]] + [""]
     out += [f"## {phrase('warnings', lang)}", ""]
     notes = [f"- **{inline(w.lead)}** {inline(w.message)}" for w in report.metric_warnings]
     out += notes + [f"- {inline(w)}" for w in report.warnings] or [phrase("none", lang)]
@@ -73,23 +75,17 @@ def render_markdown(report: Report) -> str:
     out += ["", f"## {phrase('metrics', lang)}", ""]
     for section in report.sections:
         out += [f"### {inline(section.title)}", "", f"**{phrase('what', lang)}:** {inline(section.what)}", ""]
-        out += table(
-            (phrase("system", lang), phrase("score", lang), phrase("value", lang),
-             phrase("interval", lang, confidence=confidence), phrase("examples", lang)),
-            [(v.system, v.key_name, v.value_text, v.interval_text or "-", f"{v.n:,}") for v in section.values],
-        )
-        out += ["", f"**{phrase('meaning', lang)}:**", ""]
-        out += [f"- {inline(v.system)}: {inline(v.explanation)}" for v in section.values]
-        out += ["", f"**{phrase('size_meaning', lang)}:** {inline(section.size_meaning)}", ""]
-        out += [f"- {inline(s)}" for s in section.comparison_sentences]
-        if section.comparison_sentences:
-            out.append("")
+        if section.values_table is not None:
+            out += _table(section.values_table) + [""]
+        if section.in_words:
+            out += [f"**{phrase('in_words', lang)}:** {inline(section.in_words)}", ""]
         if section.how_to_read:
             out += [f"**{phrase('how_read', lang)}:** {inline(section.how_to_read)}", ""]
         if section.caveats:
             out += [f"**{phrase('caveats', lang)}:**", ""] + [f"- {inline(c)}" for c in section.caveats] + [""]
-        for system, t in section.tables:
+        for system, t in [*section.tables, *((m.system, m.table) for m in section.matrices)]:
             out += [f"#### {inline(t.title)} — {inline(system)}", ""] + _table(t) + [""]
+        out += [inline(note) for note in section.notes] + ([""] if section.notes else [])
         if section.worst or section.worst_note:
             out += [f"#### {phrase('worst', lang)}", ""]
         if section.worst_note:
@@ -97,14 +93,18 @@ def render_markdown(report: Report) -> str:
         for block in section.worst:
             out += [inline(block.intro), ""]
             out += table(
-                (phrase("index", lang), phrase("score", lang), phrase("prediction", lang), phrase("reference", lang)),
+                (phrase("index", lang), phrase("score", lang), *section.columns),
                 [(e.index, e.score_text, e.prediction, e.reference) for e in block.examples],
             )
             out.append("")
     out += [f"## {phrase('comparison', lang)}", "", inline(report.comparison_intro), ""]
-    if report.comparison_rows:
-        out += _comparison_table(report, confidence)
-        out.append("")
+    pairs: dict[tuple[str, str], list] = {}
+    for verdict in report.verdicts:
+        pairs.setdefault((verdict.a, verdict.b), []).append(verdict)
+    for (a, b), verdicts in pairs.items():
+        if len(pairs) > 1:
+            out += [f"### {inline(phrase('comparison_pair', lang, a=a, b=b))}", ""]
+        out += _table(comparison_table(verdicts, lang)) + [""]
     out += [f"## {phrase('how_to_read', lang)}", ""] + [f"- {inline(s)}" for s in report.how_to_read] + [""]
     out += [f"## {phrase('appendix', lang)}", "", inline(report.appendix_intro), ""]
     out += table((phrase("system", lang), phrase("metric", lang), phrase("examples", lang), phrase("signature", lang)),
@@ -115,39 +115,9 @@ def render_markdown(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def _comparison_table(report: Report, confidence: str) -> list[str]:
-    lang = report.lang
-    return table(
-        (phrase("system_a", lang), phrase("system_b", lang), phrase("metric", lang), phrase("score", lang),
-         phrase("score_a", lang), phrase("score_b", lang), phrase("difference", lang),
-         phrase("interval", lang, confidence=confidence), phrase("p_value", lang)),
-        [(r.a, r.b, r.metric_title, r.key_name, r.a_text, r.b_text, r.difference_text, r.interval_text, r.p_text)
-         for r in report.comparison_rows],
-    )
-
-
 def comparison_markdown(comparison: Comparison, lang: str = "en") -> str:
-    """A :class:`~nlpmetrics.reporting.compare.Comparison` as a Markdown table plus sentences."""
-    from nlpmetrics.reporting.text import (
-        metric_title,
-        p_cell,
-        score_name,
-        signed_difference,
-        signed_interval_text,
-        value_text,
-    )
-
-    name_a, name_b = comparison.names
-    rows = []
-    confidence = "95%"
-    for c in comparison.metrics:
-        for key, t in c.tests.items():
-            confidence = f"{t.confidence * 100:.0f}%"
-            title = metric_title(c.metric, lang) + (f" ({c.variant})" if c.variant else "")
-            rows.append((title, score_name(key, lang), value_text(t.a, c.low_bound),
-                         value_text(t.b, c.low_bound), signed_difference(t.difference, c.low_bound),
-                         signed_interval_text(t.interval, c.low_bound), p_cell(t.p_value, t.n_resamples)))
-    lines = table((phrase("metric", lang), phrase("score", lang), name_a, name_b, phrase("difference", lang),
-                   phrase("interval", lang, confidence=confidence), phrase("p_value", lang)), rows)
+    """A :class:`~nlpmetrics.reporting.compare.Comparison` as a Markdown table (both systems' scores, the
+    difference, its interval, the p-values, the verdict) plus the sentences."""
+    lines = _table(comparison.table(lang))
     lines += [""] + [f"- {inline(s)}" for s in comparison.sentences(lang)]
     return "\n".join(lines) + "\n"

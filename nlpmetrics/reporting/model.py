@@ -37,7 +37,7 @@ class PlotSpec:
 
 @dataclass(frozen=True)
 class SystemValue:
-    """One system's main score of one metric, formatted and explained."""
+    """One system's main score of one metric, formatted (``scale``: percent, points or coefficient)."""
 
     system: str
     key: str
@@ -48,6 +48,7 @@ class SystemValue:
     interval_text: str
     n: int
     explanation: str
+    scale: str = "percent"
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,14 @@ class WorstExamples:
 
 @dataclass(frozen=True)
 class ComparisonRow:
-    """One score of one metric, system B against the baseline A."""
+    """One score of one metric, system B against the baseline A, with its corrected verdict.
+
+    ``p_adjusted`` is Holm's adjusted p-value over every comparison of the
+    report; ``significant`` is the verdict at the report's level;
+    ``duplicate`` names the score this one equals by construction (not a
+    finding of its own); ``detectable_text`` is the smallest true difference
+    the test set finds 8 times in 10.
+    """
 
     metric: str
     metric_title: str
@@ -86,11 +94,34 @@ class ComparisonRow:
     p_text: str
     sentence: str
     main: bool
+    p_adjusted: float = float("nan")
+    p_adjusted_text: str = ""
+    significant: bool = False
+    verdict_text: str = ""
+    detectable_text: str = ""
+    duplicate: str = ""
+    power: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A confusion matrix of one system: the table and the heatmap of the same counts (a renderer shows one)."""
+
+    system: str
+    table: Table
+    plot: PlotSpec
 
 
 @dataclass(frozen=True)
 class MetricSection:
-    """Everything the report says about one metric."""
+    """Everything the report says about one metric.
+
+    ``values_table`` holds every score of every system (value and interval);
+    ``in_words`` is the card's sentence about the value, given only when one
+    system is reported (with several, it would repeat the table).  Tables that
+    another section already shows for the same system are not repeated:
+    ``notes`` points to them instead.
+    """
 
     metric: str
     #: The metric as listed in the report: its name, or ``"f1 (macro)"`` when it appears with several option sets.
@@ -100,12 +131,16 @@ class MetricSection:
     how_to_read: str
     caveats: tuple[str, ...]
     values: tuple[SystemValue, ...]
-    size_meaning: str
+    values_table: Table | None = None
+    in_words: str = ""
     tables: tuple[tuple[str, Table], ...] = ()
+    matrices: tuple[Matrix, ...] = ()
     plots: tuple[PlotSpec, ...] = ()
     worst: tuple[WorstExamples, ...] = ()
     worst_note: str = ""
-    comparison_sentences: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    #: The words of the worst-examples table's columns (the task's nouns: "Model's summary", "Reference summary").
+    columns: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -129,11 +164,12 @@ class AppendixRow:
 
 @dataclass(frozen=True)
 class MetricWarning:
-    """A warning a metric raised while one system was scored (its text is the metric's, in English).
+    """A warning a metric raised while systems were scored (its text is the metric's, in English).
 
-    ``lead`` introduces it in the report's language and names the system and
-    the metric; ``category`` is the warning class's name (``RougeWarning``)
-    and ``code`` its stable code, when it has one.
+    ``lead`` introduces it in the report's language and names the systems and
+    the metric (a warning raised for several systems is shown once); ``system``
+    is the first of them; ``category`` is the warning class's name
+    (``RougeWarning``) and ``code`` its stable code, when it has one.
     """
 
     system: str
@@ -162,6 +198,7 @@ class Report:
     generated: str
     confidence: float
     systems: tuple[SystemInfo, ...]
+    #: The first page: what was evaluated, each metric's main score, the verdicts (a manager reads it in a minute).
     summary: tuple[str, ...]
     warnings: tuple[str, ...]
     sections: tuple[MetricSection, ...]
@@ -176,6 +213,10 @@ class Report:
     comparison_method: str = ""
     #: Warnings the metrics raised while scoring (shown first among the warnings).
     metric_warnings: tuple[MetricWarning, ...] = ()
+    #: The task whose nouns the report uses (summaries, translations...); see ``nlpmetrics.explanations.TASKS``.
+    task: str = "text"
+    #: The verdicts behind the summary and the comparison table (see :mod:`nlpmetrics.reporting.verdicts`).
+    verdicts: tuple = ()
 
     def systems_table(self) -> Table:
         """The systems evaluated: name, examples, and a source column when the numbers were precomputed."""

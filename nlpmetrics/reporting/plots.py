@@ -126,7 +126,7 @@ def _per_class(pyplot: Any, data: dict, lang: str) -> Any:
     axes.set_yticks(positions, labels)
     axes.invert_yaxis()
     axes.set_xlim(0, 105)
-    axes.set_xlabel("F1 (%)")
+    axes.set_xlabel(phrase("axis_f1", lang))
     for y, v in zip(positions, values, strict=True):
         axes.text(v + 1, y, f"{v:.1f}", va="center", fontsize=8)
     return figure
@@ -158,13 +158,15 @@ def _distribution(pyplot: Any, data: dict, lang: str) -> Any:
     finite = [v[~np.isnan(v)] for v in series.values()]
     low = min((float(v.min()) for v in finite if v.size), default=0.0)
     high = max((float(v.max()) for v in finite if v.size), default=1.0)
-    percent = low >= 0 and high <= 1
+    scale = data.get("scale", "percent")
+    percent = scale != "coefficient" and low >= 0 and high <= 1
     bins = np.linspace(0, 1, 21) if percent else 20
     for position, (name, values) in enumerate(series.items()):
         values = values[~np.isnan(values)]
         axes.hist(values, bins=bins, alpha=0.55, color=PALETTE[position % len(PALETTE)], label=_label(name, lang))
     if percent:
-        axes.set_xticks(np.linspace(0, 1, 6), [f"{int(x * 100)}%" for x in np.linspace(0, 1, 6)])
+        sign = "%" if scale == "percent" else ""  # 0-100 scores (BLEU, ROUGE...) carry no % sign
+        axes.set_xticks(np.linspace(0, 1, 6), [f"{int(x * 100)}{sign}" for x in np.linspace(0, 1, 6)])
     axes.set_xlabel(phrase("axis_score", lang))
     axes.set_ylabel(phrase("axis_count", lang))
     if len(series) > 1:
@@ -214,7 +216,8 @@ def _forest(pyplot: Any, data: dict, lang: str) -> Any:
     figure, axes_list = pyplot.subplots(len(panels), 1, figsize=(6.0, sum(heights) + 0.3), squeeze=False,
                                         gridspec_kw={"height_ratios": heights})
     for axes, panel in zip(axes_list[:, 0], panels, strict=True):
-        scale = 100 if panel["percent"] else 1
+        scaled = panel.get("scale", "percent" if panel["percent"] else "coefficient") != "coefficient"
+        scale = 100 if scaled else 1
         rows = panel["rows"]
         for position, row in enumerate(rows):
             value = row["value"] * scale
@@ -228,7 +231,7 @@ def _forest(pyplot: Any, data: dict, lang: str) -> Any:
                 axes.errorbar(value, position, xerr=errors, fmt="o", color=color, capsize=4)
             else:
                 axes.plot(value, position, "o", color=color)
-            axes.annotate(f"{value:.1f}" if panel["percent"] else f"{value:.2f}", (value, position),
+            axes.annotate(f"{value:.1f}" if scaled else f"{value:.2f}", (value, position),
                           textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
         axes.set_yticks(range(len(rows)), [_label(r["label"], lang) for r in rows])
         axes.set_ylim(len(rows) - 0.4, -0.7)

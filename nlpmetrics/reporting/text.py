@@ -1,29 +1,20 @@
-"""Plain-language sentences of a report, in English and Japanese.
+"""Plain-language sentences of a report, in English and Japanese, and how its numbers are written.
 
-Metric-specific wording comes from the metric cards (:mod:`nlpmetrics.explanations`);
-this module holds only what every report shares: section names, the comparison
-sentence, guard-rail warnings, and how numbers are written.
+Metric-specific words (titles, score names, scales) come from the metric cards
+(:mod:`nlpmetrics.explanations`); this module keeps no per-metric table, only
+what every report shares: the verdict of a comparison, its detectable
+difference, and the writing of values, intervals and differences on each scale.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nlpmetrics.explanations import check_lang
-from nlpmetrics.explanations.scores import format_value, scale_of_bounds
+from nlpmetrics.explanations.scores import format_amount, format_value, score_name, score_scale
 from nlpmetrics.reporting.phrases import PHRASES
-
-#: p-values below these read as "would rarely" / "would seldom" arise by chance.
-RARE_P = 0.01
-SELDOM_P = 0.05
-
-_KEY_NAMES = {
-    "rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L", "rougeLsum": "ROUGE-Lsum", "bleu": "BLEU",
-    "chrf": "chrF", "ter": "TER", "f1": "F1", "precision": "precision", "recall": "recall",
-    "accuracy": "accuracy", "pearson": "Pearson r", "spearman": "Spearman ρ",
-}
-_KEY_NAMES_JA = {"precision": "適合率", "recall": "再現率", "accuracy": "正解率", "f1": "F1"}
 
 
 def phrase(key: str, lang: str, /, **values: Any) -> str:
@@ -31,64 +22,76 @@ def phrase(key: str, lang: str, /, **values: Any) -> str:
     return PHRASES[check_lang(lang)][key].format(**values)
 
 
-def score_name(key: str, lang: str = "en") -> str:
-    """How a score key is named for a reader (``rougeL`` -> ``ROUGE-L``)."""
-    if lang == "ja" and key in _KEY_NAMES_JA:
-        return _KEY_NAMES_JA[key]
-    return _KEY_NAMES.get(key, key)
+def join_names(names: Sequence[str], lang: str) -> str:
+    """``"a, b and c"`` (``"a、b、c"`` in Japanese)."""
+    names = [str(n) for n in names]
+    if len(names) <= 1:
+        return "".join(names)
+    return phrase("list_and", lang, head=phrase("list_sep", lang).join(names[:-1]), last=names[-1])
 
 
-def metric_title(metric: str, lang: str) -> str:
-    """The card's title of a metric, or its name when it has no card."""
-    card = safe_card(metric, lang)
-    return card.title if card else metric
+def capital(text: str, lang: str) -> str:
+    """``text`` with a capital first letter in English (a score's name opening a table cell): ``Macro-F1``.
+
+    A name whose first word is written with capitals inside (``chrF``, ``nDCG@10``) keeps its spelling.
+    """
+    first = text.replace("-", " ").split(" ", 1)[0]
+    return text[:1].upper() + text[1:] if lang == "en" and first.islower() and first.isalpha() else text
 
 
-def safe_card(metric: str, lang: str):
+def key_name(metric: str, key: str, lang: str = "en", options: Mapping[str, Any] | None = None) -> str:
+    """How a score is named for a reader, from the metric's card (``rougeL`` -> ``ROUGE-L``, ``macro-F1``)."""
+    return score_name(metric, key, lang, options)
+
+
+def safe_card(metric: str, lang: str, task: str | None = None):
     """The metric's card, or ``None`` when it has none in ``lang`` (the report then says so)."""
     from nlpmetrics.errors import InputError
     from nlpmetrics.explanations import load_card
 
     try:
-        return load_card(metric, lang)
+        return load_card(metric, lang, task)
     except InputError:
         return None
 
 
-def value_text(value: float, low_bound: float) -> str:
-    """A score as shown to a reader: a percentage, or a correlation to two decimals."""
-    return format_value(value, scale_of_bounds(low_bound))
+def metric_title(metric: str, lang: str, options: Mapping[str, Any] | None = None, task: str | None = None) -> str:
+    """The card's title of a metric under its options (``Macro-F1``), or its name when it has no card."""
+    card = safe_card(metric, lang, task)
+    return card.title_for(dict(options or {})) if card else metric
 
 
-def interval_text(interval: tuple[float, float] | None, low_bound: float, lang: str) -> str:
+def value_text(value: float, scale: str) -> str:
+    """A score as shown to a reader: ``87.3%``, ``27.3`` (0-100 scale) or ``0.81`` (a coefficient)."""
+    return format_value(value, scale)
+
+
+def interval_text(interval: tuple[float, float] | None, scale: str, lang: str) -> str:
     """``"31.2%–35.0%"``; empty when there is no interval."""
     if not interval:
         return ""
     low, high = interval
-    return phrase("range", lang, low=value_text(low, low_bound), high=value_text(high, low_bound))
+    return phrase("range", lang, low=value_text(low, scale), high=value_text(high, scale))
 
 
-def _amount(value: float, low_bound: float, sign: str = "") -> str:
-    """A score difference as a number: points (x100, one decimal) on percent scales, else two decimals."""
-    if math.isnan(value):
-        return "n/a"
-    return f"{value:{sign}.2f}" if low_bound < 0 else f"{value * 100:{sign}.1f}"
+def difference_text(difference: float, scale: str, lang: str) -> str:
+    """A difference without sign: ``3.0 points`` on a 0-100 or percent scale, ``0.05`` for a coefficient."""
+    amount = format_amount(abs(difference), scale)
+    return amount if scale == "coefficient" or amount == "n/a" else phrase("points", lang, value=amount)
 
 
-def difference_text(difference: float, low_bound: float, lang: str) -> str:
-    """A difference (or a width) in points for percent scales, or as a plain number for correlations; no sign."""
-    amount = _amount(abs(difference), low_bound)
-    return amount if low_bound < 0 or amount == "n/a" else phrase("points", lang, value=amount)
+def signed_difference(value: float, scale: str) -> str:
+    """A signed difference for tables: ``+2.1`` (points), ``-0.05`` (a coefficient)."""
+    return format_amount(value, scale, signed=True)
 
 
-def signed_difference(value: float, low_bound: float) -> str:
-    """A signed difference for tables: points for percent scales (``+2.1``), else two decimals."""
-    return _amount(value, low_bound, "+")
-
-
-def signed_interval_text(interval: tuple[float, float], low_bound: float) -> str:
+def signed_interval_text(interval: tuple[float, float], scale: str) -> str:
     """The interval of a difference for tables: ``"+1.2 – +3.0"``."""
-    return f"{signed_difference(interval[0], low_bound)} – {signed_difference(interval[1], low_bound)}"
+    return f"{signed_difference(interval[0], scale)} – {signed_difference(interval[1], scale)}"
+
+
+def _plain(value: float, scale: str) -> str:
+    return format_amount(value, scale).replace("-", "−")  # a real minus sign, unmistakable next to a range dash
 
 
 def p_text(p_value: float, n_resamples: int | None = None) -> str:
@@ -111,56 +114,95 @@ def p_cell(p_value: float, n_resamples: int | None = None) -> str:
     return p_text(p_value, n_resamples).replace("= ", "")
 
 
-def chance_clause(p_value: float, lang: str, n_resamples: int | None = None) -> str:
-    """What the p-value means, in words."""
-    if math.isnan(p_value):
-        return phrase("chance_undefined", lang)
-    written = p_text(p_value, n_resamples)
-    if p_value < RARE_P:
-        return phrase("chance_rare", lang, p=written)
-    if p_value < SELDOM_P:
-        return phrase("chance_seldom", lang, p=written)
-    return phrase("chance_likely", lang, p=written)
+def about(count: int) -> str:
+    """A count rounded to two significant figures, as "about" reads it: 3,084 -> ``3,100``."""
+    if count < 100:
+        return f"{count:,}"
+    digits = len(str(count)) - 2
+    return f"{round(count, -digits):,}"
 
 
-def comparison_sentence(test: Any, *, names: tuple[str, str], metric: str, higher_is_better: bool,
-                        low_bound: float, lang: str = "en", variant: str = "") -> str:
-    """One sentence about B against A on one score.
+def alpha_text(alpha: float) -> str:
+    """A level as written: ``0.05``."""
+    return f"{alpha:.3f}".rstrip("0").rstrip(".")
 
-    "B is better than A on ROUGE-L by 2.1 points (95% interval 1.2–3.0); a
-    difference this large would rarely arise by chance (p = 0.002)."
+
+def verdict_key(verdict: Any, lang: str) -> str:
+    """The compared score's name, with the variant when one metric appears with several option sets."""
+    name = key_name(verdict.metric, verdict.key, lang, verdict.options)
+    variant = verdict.variant
+    return name if not variant or variant.lower() in name.lower() else f"{name} ({variant})"
+
+
+def verdict_sentence(verdict: Any, lang: str) -> str:
+    """One sentence: B against A on one score, from the paired interval and the (Holm-corrected) test.
+
+    "B is better than A on ROUGE-L by 2.1 points (95% interval of the difference 1.2 to 3.0); the
+    difference is significant (p = 0.002; 0.006 after Holm's correction for 3 comparisons)."
     """
-    name_a, name_b = names
-    key = score_name(test.key, lang) + (f" ({variant})" if variant else "")
-    difference = test.difference
-    if math.isnan(difference):
-        return phrase("compare_undefined", lang, key=key, a=name_a, b=name_b)
-    if difference == 0:
-        return phrase("compare_same", lang, key=key, a=name_a, b=name_b,
-                      chance=chance_clause(test.p_value, lang, test.n_resamples))
-    b_wins = (difference > 0) == higher_is_better
-    winner, loser = (name_b, name_a) if b_wins else (name_a, name_b)
+    test = verdict.test
+    key = verdict_key(verdict, lang)
+    scale = score_scale(verdict.metric, verdict.key)
+    if verdict.direction == "undefined":
+        return phrase("verdict_undefined", lang, key=key, a=verdict.a, b=verdict.b)
+    if verdict.direction == "same":
+        return phrase("verdict_same", lang, key=key, a=verdict.a, b=verdict.b)
+    b_wins = verdict.direction == "better"
+    winner, loser = (verdict.b, verdict.a) if b_wins else (verdict.a, verdict.b)
     # The interval of the winner's advantage, the size of B - A: mirrored when B - A is negative.
     low, high = test.interval
-    if difference < 0:
+    if test.difference < 0:
         low, high = -high, -low
-    # Below SELDOM_P the winner "is better"; above it the sentence only says who is ahead, and that it may be chance.
-    wording = "compare_better" if test.p_value < SELDOM_P else "compare_ahead"
+    holm = ""
+    if verdict.comparisons > 1 and not verdict.duplicate_of:
+        holm = phrase("holm_clause", lang, padj=p_cell(verdict.p_adjusted, test.n_resamples), m=verdict.comparisons)
     return phrase(
-        wording, lang, winner=winner, loser=loser, key=key,
-        by=difference_text(difference, low_bound, lang),
-        confidence=f"{test.confidence * 100:.0f}%",
-        low=_plain(low, low_bound), high=_plain(high, low_bound),
-        chance=chance_clause(test.p_value, lang, test.n_resamples),
+        "verdict_better" if verdict.significant else "verdict_ahead", lang, winner=winner, loser=loser, key=key,
+        by=difference_text(test.difference, scale, lang), confidence=f"{test.confidence * 100:.0f}%",
+        low=_plain(low, scale), high=_plain(high, scale), p=p_text(test.p_value, test.n_resamples), holm=holm,
     )
 
 
-def _plain(value: float, low_bound: float) -> str:
-    return _amount(value, low_bound).replace("-", "−")  # a real minus sign, unmistakable next to the range dash
+def power_sentences(verdict: Any, lang: str) -> list[str]:
+    """What the test set could detect (one sentence), and for a difference not found, the examples it would need.
+
+    Both come from the paired bootstrap's standard error of the difference
+    (:mod:`nlpmetrics.power`): generic over every metric.
+    """
+    if verdict.direction == "undefined" or verdict.duplicate_of:
+        return []
+    scale = score_scale(verdict.metric, verdict.key)
+    key = verdict_key(verdict, lang)
+    reach = verdict.sensitivity
+    if not math.isfinite(reach.detectable) or reach.detectable <= 0:
+        return [phrase("power_no_spread", lang, key=key)] if verdict.direction == "same" else []
+    sentences = [phrase("power_detectable", lang, n=verdict.n, size=difference_text(reach.detectable, scale, lang),
+                        key=key, alpha=alpha_text(verdict.alpha))]
+    if not verdict.significant and reach.needed is not None:
+        sentences.append(phrase("power_needed", lang, by=difference_text(verdict.test.difference, scale, lang),
+                                needed=about(reach.needed)))
+    return sentences
 
 
-def resolution_sentence(interval: tuple[float, float] | None, low_bound: float, lang: str) -> str:
-    """What a difference of a given size means, from the width of this measurement's interval."""
-    if not interval or any(math.isnan(v) for v in interval):
-        return phrase("resolution_unknown", lang)
-    return phrase("resolution", lang, size=difference_text((interval[1] - interval[0]) / 2, low_bound, lang))
+def verdict_cell(verdict: Any, lang: str) -> str:
+    """The verdict column of a comparison table."""
+    if verdict.duplicate_of:
+        return phrase("cell_same", lang, key=key_name(verdict.metric, verdict.duplicate_of, lang, verdict.options))
+    if verdict.direction == "same":
+        return phrase("cell_equal", lang)
+    if not verdict.significant:
+        return phrase("cell_none", lang)
+    return phrase("cell_better", lang, name=verdict.b if verdict.direction == "better" else verdict.a)
+
+
+def comparison_sentence(test: Any, *, names: tuple[str, str], metric: str, higher_is_better: bool,
+                        low_bound: float | None = None, lang: str = "en", variant: str = "",
+                        options: Mapping[str, Any] | None = None, alpha: float | None = None) -> str:
+    """The verdict sentence of one test on its own (one comparison, no correction); see :func:`verdict_sentence`."""
+    from nlpmetrics.reporting.verdicts import Verdict
+
+    level = alpha if alpha is not None else 1.0 - test.confidence
+    verdict = Verdict(a=names[0], b=names[1], metric=metric, key=test.key, variant=variant, test=test,
+                      higher_is_better=higher_is_better, n=0, p_adjusted=test.p_value, comparisons=1,
+                      alpha=level, options=dict(options or {}))
+    return verdict_sentence(verdict, lang)
