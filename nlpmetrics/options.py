@@ -120,6 +120,23 @@ def check_non_negative_int(value: Any) -> int:
     return int(value)
 
 
+def check_order(value: Any) -> int:
+    """An n-gram order: a whole number from 1 to :data:`MAX_ORDER` (a huge order would exhaust memory, not count)."""
+    value = check_positive_int(value)
+    if value > MAX_ORDER:
+        raise ValueError(f"must be a whole number from 1 to {MAX_ORDER}")
+    return value
+
+
+def check_optional_order(value: Any) -> int:
+    """An n-gram order that may be 0 (none of this kind), up to :data:`MAX_ORDER`."""
+    return 0 if check_non_negative_int(value) == 0 else check_order(value)
+
+
+#: The longest n-gram order an option may ask for.
+MAX_ORDER = 100
+
+
 def check_optional_non_negative_int(value: Any) -> int | None:
     """``None`` (the metric's default) or a whole number >= 0."""
     return None if value is None else check_non_negative_int(value)

@@ -32,7 +32,7 @@ from nlpmetrics.metrics.text import (
     sacrebleu_tokenizer,
     tokenizer_for_lang,
 )
-from nlpmetrics.options import Option, check_bool, check_positive_int
+from nlpmetrics.options import Option, check_bool, check_order
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
 
@@ -159,7 +159,7 @@ class BLEU(Metric):
         "smooth_method": Option("exp", choices=tuple(SMOOTH_DEFAULTS),
                                 doc="smoothing of zero n-gram precisions: exp, floor, add-k or none"),
         "smooth_value": Option(None, check=_check_smooth_value, doc="value for floor (0.1) and add-k (1)"),
-        "max_ngram_order": Option(4, check=check_positive_int, doc="longest n-gram counted"),
+        "max_ngram_order": Option(4, check=check_order, doc="longest n-gram counted"),
         "effective_order": Option(False, check=check_bool,
                                   doc="corpus score over the n-gram orders present only (per-example scores always are)"),
     }

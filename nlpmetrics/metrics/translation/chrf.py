@@ -18,7 +18,7 @@ import numpy as np
 
 from nlpmetrics.metrics.text import check_optional_lang, reference_counts, reference_counts_column
 from nlpmetrics.metrics.translation._sacrebleu_segments import SacrebleuSegmentMetric
-from nlpmetrics.options import Option, check_bool, check_non_negative_int, check_positive_int
+from nlpmetrics.options import Option, check_bool, check_optional_order, check_order, check_positive_int
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
 
@@ -90,8 +90,8 @@ class ChrF(SacrebleuSegmentMetric):
 
     name = "chrf"
     options = {
-        "char_order": Option(6, check=check_positive_int, doc="longest character n-gram"),
-        "word_order": Option(0, check=check_non_negative_int, doc="longest word n-gram (2 = chrF++)"),
+        "char_order": Option(6, check=check_order, doc="longest character n-gram"),
+        "word_order": Option(0, check=check_optional_order, doc="longest word n-gram (2 = chrF++)"),
         "beta": Option(2, check=check_positive_int, doc="weight of recall relative to precision"),
         "lowercase": Option(False, check=check_bool, doc="compare lowercased text"),
         "whitespace": Option(False, check=check_bool, doc="count spaces inside character n-grams"),
