@@ -244,13 +244,28 @@ def explanations(results: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     return out
 
 
+def _headings(lang: str, confidence: float | None) -> tuple[str, str, str, str]:
+    """The score table's headings in the language of the words."""
+    from nlpmetrics.reporting.text import phrase
+
+    value = phrase("value", lang).lower() if lang == "en" else phrase("value", lang)
+    if confidence:
+        value += f" [{phrase('interval', lang, confidence=f'{confidence:.0%}')}]"
+    if lang == "en":
+        return ("metric", "score", value, "n")
+    return (phrase("metric", lang), phrase("score", lang), value, phrase("examples", lang))
+
+
 def render_table(results: dict[str, Any], lang: str, confidence: float | None) -> str:
-    header = ("metric", "score", "value" + (f" [{confidence:.0%} interval]" if confidence else ""), "n")
+    from nlpmetrics.reporting.compare import display_width
+
+    header = _headings(lang, confidence)
     rows = [header, *result_lines(results)]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    widths = [max(display_width(r[i]) for r in rows) for i in range(4)]
     lines = []
     for index, row in enumerate(rows):
-        cells = [row[i].ljust(widths[i]) if i < 3 else row[i].rjust(widths[i]) for i in range(4)]
+        pads = [" " * (widths[i] - display_width(row[i])) for i in range(4)]
+        cells = [row[i] + pads[i] if i < 3 else pads[i] + row[i] for i in range(4)]
         lines.append("  ".join(cells).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
@@ -263,8 +278,7 @@ def render_table(results: dict[str, Any], lang: str, confidence: float | None) -
 
 
 def render_markdown(results: dict[str, Any], lang: str, confidence: float | None) -> str:
-    value_title = "value" + (f" [{confidence:.0%} interval]" if confidence else "")
-    lines = [f"| metric | score | {value_title} | n |", "|---|---|---:|---:|"]
+    lines = ["| " + " | ".join(_headings(lang, confidence)) + " |", "|---|---|---:|---:|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in result_lines(results)]
     lines.append("")
     lines += [f"- **{key}**: {text}" for key, text in explanations(results, lang)]
@@ -302,8 +316,20 @@ def read_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _explain_lang(lang: str | None) -> str:
-    return lang if lang in ("en", "ja") else "en"
+def explain_language(args: argparse.Namespace, entries: Sequence[MetricEntry] = ()) -> str:
+    """The language of every word the run writes: ``--explain-lang``, else the language of the texts when
+    nlpmetrics writes in it (``--lang``, or what the metrics were given from the data), else English.
+
+    It never reaches a metric: the words cannot change a number.
+    """
+    chosen = getattr(args, "explain_lang", None)
+    if chosen:
+        return chosen
+    text_lang = getattr(args, "lang", None)
+    if text_lang is None:
+        given = {e.metric.config.get("lang") for e in entries} - {None}
+        text_lang = given.pop() if len(given) == 1 else None
+    return text_lang if text_lang in ("en", "ja") else "en"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -330,7 +356,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from nlpmetrics.explanations import load_card
 
     name, _ = resolve_metric_name(args.metric)  # raises for an unknown name, with the closest ones
-    card = load_card(name, args.lang or "en")
+    card = load_card(name, args.explain_lang or args.lang or "en")
     emit(json.dumps(card.to_dict(), ensure_ascii=False, indent=2) if args.format == "json" else str(card), None)
     return 0
 
@@ -338,7 +364,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_suggest(args: argparse.Namespace) -> int:
     from nlpmetrics.suggestions import suggest
 
-    suggestions = suggest(args.task, args.lang or "en")
+    suggestions = suggest(args.task, args.lang or "en", explain_lang=args.explain_lang)
     if args.format == "json":
         emit(json.dumps([{"metric": s.metric, "options": s.options, "reason": s.reason} for s in suggestions],
                         ensure_ascii=False, indent=2), None)
@@ -424,7 +450,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     results = Feed(entries).compute(confidence=args.confidence, n_resamples=args.resamples, seed=args.seed)
     info = {"path": args.file, "format": kind, **{k: v for k, v in options.items() if k != "input_format"},
             "metrics": [e.key for e in entries], "engine": args.engine}
-    lang = _explain_lang(args.lang)
+    lang = explain_language(args, entries)
     fmt = output_format(args)
     if fmt == "json":
         text = render_json(results, info)
@@ -508,8 +534,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     entries, systems, _ = _read_systems(args, args.files)
     from nlpmetrics.reporting import report
 
-    report(systems, metrics=[e.metric for e in entries], output=args.output, lang=_explain_lang(args.lang),
-           title=args.title, confidence=args.confidence, n_resamples=args.resamples, seed=args.seed)
+    report(systems, metrics=[e.metric for e in entries], output=args.output, lang=explain_language(args, entries),
+           title=args.title, confidence=args.confidence, n_resamples=args.resamples, seed=args.seed, task=args.task)
     _note(f"wrote {args.output}", args.quiet)
     return 0
 
@@ -530,7 +556,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )
     outcome = compare(a, b, metrics=[e.metric for e in entries], names=(name_a, name_b), confidence=args.confidence,
                       n_resamples=args.resamples, seed=args.seed)
-    lang = _explain_lang(args.lang)
+    lang = explain_language(args, entries)
     fmt = output_format(args)
     if fmt == "json":
         text = json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2, default=_json_default)
@@ -555,8 +581,10 @@ def _json_default(value: Any) -> Any:
 
 _EXAMPLES = {
     "list": "example:\n  nlpmetrics list",
-    "explain": "examples:\n  nlpmetrics explain bleu\n  nlpmetrics explain rouge --lang ja",
-    "suggest": "examples:\n  nlpmetrics suggest summarization\n  nlpmetrics suggest ner --lang ja",
+    "explain": "examples:\n  nlpmetrics explain bleu\n  nlpmetrics explain rouge --explain-lang ja",
+    "suggest": ("examples:\n  nlpmetrics suggest summarization\n  nlpmetrics suggest summarization --lang ja"
+                "                 # options for Japanese texts, reasons in Japanese\n"
+                "  nlpmetrics suggest translation --lang zh --explain-lang ja   # Chinese texts, Japanese reasons"),
     "score": (
         "examples:\n"
         "  nlpmetrics score preds.jsonl                       # metrics chosen from the data\n"
@@ -579,7 +607,8 @@ _EXAMPLES = {
     "report": (
         "examples:\n"
         "  nlpmetrics report system_a.jsonl system_b.jsonl -m bleu,rouge -o report.html\n"
-        "  nlpmetrics report preds.jsonl -m f1_macro -o report.md --lang ja --title '評価レポート'\n\n"
+        "  nlpmetrics report preds.jsonl -m f1_macro -o report.md --explain-lang ja --title '評価レポート'\n"
+        "  nlpmetrics report a.jsonl b.jsonl -m bleu,chrf --task summarization -o report.html\n\n"
         "every system after the first is compared with the first by a paired test when both files hold the\n"
         "same references in the same order (otherwise the report says they are not comparable). Every file\n"
         "is read whole and checked before any score is computed."
@@ -660,6 +689,18 @@ def _card_lang(text: str) -> str:
     return code
 
 
+def _task(text: str) -> str:
+    """An argparse type: a task of the report (its aliases as ``nlpmetrics suggest`` takes them, or ``text``)."""
+    from nlpmetrics.suggestions import task_key
+
+    if text.lower() == "text":
+        return "text"
+    try:
+        return task_key(text)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(f"{error} or text") from None
+
+
 def _scheduler(text: str) -> str:
     """An argparse type: a Dask local scheduler name or a scheduler address (``tcp://host:8786``)."""
     from nlpmetrics.distributed.dask import check_scheduler
@@ -699,8 +740,12 @@ def _add_metric_args(parser: argparse.ArgumentParser, *, confidence: float | Non
                         help="a metric option (repeatable); the value is read as JSON when it parses; "
                              "'metric.name=value' sets it for one metric only")
     parser.add_argument("--lang", type=_lang,
-                        help="language of the text (ja, zh, ko, en...; JA, ja-JP and ja_JP mean ja) and of the "
-                             "explanations (en, ja)")
+                        help="language of the texts being scored, which chooses the tokenizers (ja, zh, ko, en...; "
+                             "JA, ja-JP and ja_JP mean ja); default: detected from the data. It never sets the "
+                             "language of the explanations: see --explain-lang")
+    parser.add_argument("--explain-lang", type=_card_lang, choices=("en", "ja"), metavar="{en,ja}",
+                        help="language of every word written (headings, explanations, notes, reports); default: "
+                             "the language of the texts when it is en or ja, else en. It never changes a number")
     if confidence is None:
         parser.add_argument("--confidence", type=_confidence, metavar="LEVEL",
                             help="add bootstrap intervals at this level, e.g. 0.95")
@@ -755,14 +800,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("explain", "print a metric's plain-language card", [_common(True)])
     sub.add_argument("metric", metavar="METRIC", help="a metric name (see 'nlpmetrics list')")
-    sub.add_argument("--lang", type=_card_lang, choices=("en", "ja"), help="language of the card (default en)")
+    sub.add_argument("--explain-lang", type=_card_lang, choices=("en", "ja"), metavar="{en,ja}",
+                     help="language of the card (default en)")
+    sub.add_argument("--lang", type=_card_lang, choices=("en", "ja"), metavar="{en,ja}",
+                     help="the same as --explain-lang here (a card has no texts to score)")
     sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     sub.set_defaults(handler=cmd_explain)
 
     sub = command("suggest", "recommend metrics for a task, with reasons", [_common(True)])
     sub.add_argument("task", metavar="TASK",
                      help="classification, similarity, ner, summarization, translation, qa or retrieval")
-    sub.add_argument("--lang", type=_card_lang, choices=("en", "ja"), help="language of the reasons (default en)")
+    sub.add_argument("--lang", type=_lang, default="en",
+                     help="language of the texts to score (ja, zh, ko, en...): the suggested options are set for it "
+                          "(default en)")
+    sub.add_argument("--explain-lang", type=_card_lang, choices=("en", "ja"), metavar="{en,ja}",
+                     help="language of the reasons (default: --lang when it is en or ja, else en)")
     sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     sub.set_defaults(handler=cmd_suggest)
 
@@ -788,6 +840,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_metric_args(sub, confidence=0.95)
     sub.add_argument("-o", "--output", required=True, metavar="OUT", help="report.html or report.md")
     sub.add_argument("--title", help="title of the report")
+    sub.add_argument("--task", type=_task, metavar="TASK",
+                     help="what the outputs are, for the report's words (summaries, translations...): "
+                          "classification, similarity, ner, summarization, translation, qa, retrieval or text; "
+                          "default: from the metrics (ROUGE: summarization; BLEU, chrF, TER: translation)")
     sub.set_defaults(handler=cmd_report)
 
     sub = command("compare", "paired significance test between two systems on the same references", [_common()])

@@ -125,3 +125,72 @@ def test_a_file_given_twice_is_bad_input(two_systems, tmp_path, capsys, command)
     args = [command[0], str(two_systems[0]), str(two_systems[0]), "-m", "accuracy", *command[1:]]
     assert main(args) == 2
     assert f"{two_systems[0]}: given twice" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- the language of the words
+
+EN_REFS = ["the cat sat on the mat today", "a storm closed the main road", "the meeting was moved to friday",
+           "prices rose sharply in march", "the team won the final game"] * 8
+EN_PREDS = ["the cat sat on a mat today", "a storm closed the road", "the meeting moved to friday",
+            "prices rose in march", "the team won the game"] * 8
+
+
+def test_the_words_never_change_the_numbers(tmp_path, capsys):
+    """--explain-lang ja on English texts: Japanese words, English tokenizers, the same numbers."""
+    path = _write(tmp_path / "sys.jsonl", EN_PREDS, EN_REFS)
+    numbers = {}
+    for words in ("en", "ja"):
+        assert main(["score", str(path), "-m", "bleu,rouge", "--format", "json", "--explain-lang", words, "-q"]) == 0
+        numbers[words] = json.loads(capsys.readouterr().out)["results"]
+        assert main(["score", str(path), "-m", "bleu", "--explain-lang", words, "-q"]) == 0
+        table = capsys.readouterr().out
+        assert ("件数" in table) == (words == "ja") and ("BLEU" in table.split("\n\n")[1])
+    assert numbers["en"] == numbers["ja"]
+    assert numbers["ja"]["bleu"]["details"]["tokenizer"] == "13a", "Japanese words, English tokenizer"
+    assert numbers["ja"]["rouge"]["details"]["tokenizer"] == "rouge-score-default"
+
+
+def test_the_language_of_the_texts_chooses_the_words_by_default(tmp_path, capsys):
+    # Varied sentences (two repeated short strings would look like class labels to the automatic choice).
+    refs = [f"{n}日の午後、猫がマットの上に座っていた" for n in range(1, 11)]
+    path = _write(tmp_path / "ja.jsonl", [f"{n}日の午後、猫がマットに座った" for n in range(1, 11)], refs)
+    assert main(["score", str(path), "-m", "rouge", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "件数" in out and "ROUGE-1（rouge1、F値）" in out, "detected Japanese: Japanese words"
+    assert main(["score", str(path), "-m", "rouge", "-q", "--explain-lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "ROUGE-1 (rouge1, F-measure)" in out and "tokenizer ja-mecab" in out, "English words, Japanese tokens"
+    zh = _write(tmp_path / "zh.jsonl", ["猫今天坐在垫子上"] * 10, ["今天猫坐在垫子上面"] * 10)
+    assert main(["score", str(zh), "-m", "bleu", "-q", "--lang", "zh"]) == 0
+    assert "BLEU is" in capsys.readouterr().out, "Chinese texts: English words (nlpmetrics writes en or ja)"
+
+
+def test_report_task_nouns_and_explain_lang(tmp_path):
+    """BLEU on summaries speaks of summaries; --explain-lang ja gives 「モデルの要約」「参照要約」."""
+    a = _write(tmp_path / "a.jsonl", EN_PREDS, EN_REFS)
+    b = _write(tmp_path / "b.jsonl", [p.replace("the ", "a ") for p in EN_PREDS], EN_REFS)
+    out = tmp_path / "r.md"
+    assert main(["report", str(a), str(b), "-m", "bleu", "--task", "summarization", "-o", str(out), "--resamples",
+                 "50", "-q"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "summaries" in text and "translation" not in text.lower()
+    assert "| Model's summary | Reference summary |" in text
+    assert main(["report", str(a), str(b), "-m", "bleu", "--task", "summarization", "-o", str(out), "--resamples",
+                 "50", "-q", "--explain-lang", "ja"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "| モデルの要約 | 参照要約 |" in text and "訳" not in text
+    assert "tok:13a" in text, "the words did not change the tokenizer"
+
+
+def test_suggest_and_explain_take_both_languages(capsys):
+    assert main(["suggest", "translation", "--lang", "zh", "--format", "json"]) == 0
+    first = json.loads(capsys.readouterr().out)[0]
+    assert first["options"] == {"lang": "zh"} and first["reason"].isascii()
+    assert main(["suggest", "translation", "--lang", "ja-JP", "--explain-lang", "en", "--format", "json"]) == 0
+    first = json.loads(capsys.readouterr().out)[0]
+    assert first["options"] == {"lang": "ja"} and first["reason"].isascii()
+    assert main(["explain", "bleu", "--explain-lang", "ja"]) == 0
+    assert capsys.readouterr().out.startswith("BLEU（参照との語の並びの一致度）")
+    with pytest.raises(SystemExit) as exited:
+        main(["score", "x.jsonl", "--explain-lang", "fr"])
+    assert exited.value.code == 2 and "--explain-lang" in capsys.readouterr().err
