@@ -148,7 +148,7 @@ class Rouge(Metric):
 
         texts = predictions + flat_refs
         lsum = "rougeLsum" in types
-        breaks = lsum and (self.config["split_sentences"] or any("\n" in text for text in texts))
+        breaks = lsum and (self.config["split_sentences"] or "\n" in "".join(texts))
         sentences = None
         if breaks and self.config["lang"] == "en":  # one tokenization, by lines: texts and sentences
             everything, sentences = self.tokenizer.encode_lines(self._sentence_texts(texts))
