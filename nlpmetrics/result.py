@@ -178,11 +178,15 @@ class Result:
             }
         )
 
-    def explain(self, lang: str = "en") -> str:
-        """Plain-language sentences about this value: what was measured, how well, how sure."""
+    def explain(self, lang: str = "en", task: str | None = None) -> str:
+        """Plain-language sentences about this value: what was measured, how well, how sure.
+
+        ``lang`` is the language of the words only (``"en"`` or ``"ja"``), never of the texts scored;
+        ``task`` names what the outputs are (``"summarization"``: summaries), by default the metric's usual task.
+        """
         from nlpmetrics.explanations import explain_result
 
-        return explain_result(self, lang)
+        return explain_result(self, lang, task)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v:.4f}" for k, v in self.scores.items())

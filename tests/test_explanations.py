@@ -94,7 +94,7 @@ def test_small_samples_and_undefined_values_are_flagged():
     for lang in LANGUAGES:
         text = result.explain(lang)
         assert "n/a" in text
-        assert _common(lang)["small_sample"].format(n=3) in text, "the small sample (3 examples) is flagged"
+        assert _common(lang)["small_sample_plain"].format(n=3) in text, "the small sample (3 examples) is flagged"
 
 
 def test_unknown_language_names_the_choices():

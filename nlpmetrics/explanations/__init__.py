@@ -110,7 +110,7 @@ def explain_result(result: Result, lang: str = "en", task: str | None = None) ->
     if result.ci:
         sentences.append(shared["interval"].format(**context))
     if result.n < SMALL_SAMPLE:
-        sentences.append(shared["small_sample"].format(**context))
+        sentences.append(shared["small_sample" if result.ci else "small_sample_plain"].format(**context))
     if any(isinstance(v, float) and math.isnan(v) for v in result.scores.values()):
         sentences.append(shared["undefined"].format(**context))
     sentences.append(shared["cannot_tell"].format(caveat=_lower_first(card.caveats[0], lang)))
@@ -118,4 +118,4 @@ def explain_result(result: Result, lang: str = "en", task: str | None = None) ->
 
 
 def _lower_first(text: str, lang: str) -> str:
-    return text[:1].lower() + text[1:] if lang == "en" and text[1:2].islower() else text
+    return text[:1].lower() + text[1:] if lang == "en" and (text[1:2].islower() or text[1:2] == " ") else text
