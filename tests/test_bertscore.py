@@ -380,3 +380,97 @@ def test_hash_is_bert_scores_own(options):
     expected = bert_score.utils.get_hash(metric.model_name, metric.layer, options.get("idf", False),
                                          options.get("rescale_with_baseline", False), False, False)
     assert metric.bert_score_hash() == expected
+
+
+# ------------------------------------------------------------------------------------------------ batching, threads, idf counting
+def test_default_batches_adapt_to_the_device():
+    from nlpmetrics.metrics.bertscore.batching import CPU_TOKEN_BUDGET, GPU_TOKEN_BUDGET, token_budget
+
+    assert nm.load("bertscore").config["batch_size"] is None
+    assert token_budget(None, "cpu") == CPU_TOKEN_BUDGET < token_budget(None, "cuda") == GPU_TOKEN_BUDGET
+    assert token_budget(3, "cpu") == token_budget(3, "cuda") == 3 * 1024
+
+
+@pytest.mark.parametrize("budget", [64, 300, 4096])
+def test_batches_hold_every_text_once_within_the_budget_and_padding_share(budget):
+    from nlpmetrics.metrics.bertscore.batching import MAX_PADDING_SHARE, plan_batches
+
+    rng = np.random.default_rng(budget)
+    lengths = np.concatenate([rng.integers(2, 60, 500), [200, 2, 2, 512]])
+    batches = plan_batches(lengths, budget)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(len(lengths)))
+    for batch in batches:
+        padded = len(batch) * lengths[batch].max()
+        assert len(batch) == 1 or padded <= budget
+        assert padded - lengths[batch].sum() <= MAX_PADDING_SHARE * padded
+
+
+def test_large_length_groups_go_through_in_batches_of_one_length():
+    from nlpmetrics.metrics.bertscore.batching import plan_batches
+
+    lengths = np.repeat([30, 31, 32, 33], 400)  # 12,000+ tokens per length
+    batches = plan_batches(lengths, 4096)
+    one_length = [b for b in batches if len(set(lengths[b].tolist())) == 1]
+    assert sum(map(len, one_length)) >= 0.75 * len(lengths)  # only a group's tail shares a batch with the next
+    assert sum(len(b) * lengths[b].max() for b in batches) - lengths.sum() < 0.01 * lengths.sum()
+    assert max(len(b) for b in batches) == 4096 // 30
+
+
+def test_torch_threads_are_capped_at_the_usable_cores_and_restored(monkeypatch):
+    import torch
+
+    from nlpmetrics.metrics.bertscore import batching
+
+    before = torch.get_num_threads()
+    monkeypatch.setattr(batching, "usable_cpus", lambda: 1)
+    with batching.cpu_threads(torch) as threads:
+        assert threads == torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    assert 1 <= batching.usable_cpus() <= (os.cpu_count() or 1)
+
+
+def test_matching_groups_cover_every_pair_within_the_budgets():
+    from nlpmetrics.metrics.bertscore.matching import match_groups
+
+    rng = np.random.default_rng(3)
+    hyp, ref = rng.integers(2, 80, 1000), rng.integers(2, 80, 1000)
+    order, groups = match_groups(hyp, ref, width=32, match_budget=50_000, gather_budget=400_000)
+    assert sorted(order.tolist()) == list(range(1000))
+    assert [g.start for g in groups[1:]] == [g.stop for g in groups[:-1]] and groups[-1].stop == 1000
+    for group in groups:
+        pairs = order[group]
+        k, h, r = len(pairs), hyp[pairs].max(), ref[pairs].max()
+        assert k == 1 or (k * h * r <= 50_000 and k * (h + r) * 32 <= 400_000)
+
+
+def test_document_frequencies_from_token_arrays_equal_the_per_document_count(tiny_bert):
+    from nlpmetrics.metrics.bertscore.idf import DocumentFrequencies
+
+    texts = sentences(30, seed=21) + ["", "the the the"]
+    repeats = np.arange(len(texts)) % 3  # 0: a prediction only, 2: a reference given twice
+    tokens = engine.get_sentence_tokenizer(tiny_bert).tokenize(texts)
+    fast = DocumentFrequencies().add_token_arrays(tokens.flat, tokens.lengths, repeats)
+    slow = DocumentFrequencies().add_token_ids(ids for ids, k in zip(tokens.ids, repeats, strict=True)
+                                               for _ in range(k))
+    assert fast == slow and fast.n_documents == repeats.sum()
+
+
+def test_idf_from_the_batch_tokenizes_each_text_once(tiny_bert, monkeypatch):
+    from nlpmetrics.metrics.bertscore.tokens import SentenceTokenizer
+
+    calls = []
+    tokenize = SentenceTokenizer.tokenize
+    monkeypatch.setattr(SentenceTokenizer, "tokenize", lambda self, texts: calls.append(len(texts)) or
+                        tokenize(self, texts))
+    cands, refs = corpus(20, seed=22)
+    result = nm.compute("bertscore", predictions=cands, references=refs, model=tiny_bert, num_layers=2, idf=True)
+    assert calls == [len({t.strip() for t in cands + refs})]
+    assert_matches(result, reference_scores(cands, refs, model_type=tiny_bert, num_layers=2, idf=True))
+
+
+def test_idf_over_several_chunks_takes_every_reference(tiny_bert, monkeypatch):
+    cands, refs = corpus(30, seed=23)
+    groups = [[r] if i % 3 else [r, refs[(i + 5) % 30]] for i, r in enumerate(refs)]
+    monkeypatch.setattr(engine, "CHUNK_PAIRS", 4)
+    result = nm.compute("bertscore", predictions=cands, references=groups, model=tiny_bert, num_layers=2, idf=True)
+    assert_matches(result, reference_scores(cands, groups, model_type=tiny_bert, num_layers=2, idf=True))
