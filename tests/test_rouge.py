@@ -174,6 +174,25 @@ def test_short_pair_table_equals_the_general_counting(id_offset, longest_predict
     assert lcs.tolist() == [rouge_scorer._lcs_table(r, p)[-1][-1] for p, r in zip(preds, refs, strict=True)]
 
 
+@pytest.mark.parametrize(("id_offset", "longest_prediction"), [(0, 321), (2**21, 150), (2**24, 321)])
+def test_wide_short_pair_table_equals_the_general_counting(id_offset, longest_prediction):
+    """Pairs of up to 511 tokens, predictions of up to 320 (LCS bits over 1-5 words); int32 keys, and int64
+    from ids of 2**21 on."""
+    rng = random.Random(6)
+    preds = [[rng.randrange(7) for _ in range(rng.randrange(0, longest_prediction))] for _ in range(120)]
+    refs = [[rng.randrange(7) for _ in range(rng.randrange(0, 512 - len(p)))] for p in preds]
+
+    def batch(lists):
+        ids = np.array([t + id_offset for tokens in lists for t in tokens], dtype=np.int64)
+        return TokenBatch(ids, np.array([len(t) for t in lists], dtype=np.int64))
+
+    prediction, reference = batch(preds), batch(refs)
+    matches, lcs = short_pair_counts(prediction, reference, [1, 2, 3], True)
+    for n in (1, 2, 3):
+        assert matches[n].tolist() == ngram_overlaps(prediction, reference, n)[0].tolist()
+    assert lcs.tolist() == [lcs_length(r, p) for p, r in zip(preds, refs, strict=True)]
+
+
 # ---------------------------------------------------------------------------- hypothesis
 _PIECES = st.sampled_from(list("abc xyz.\n!?,-") + ["é", "東", "😀", "Ｘ", "running", "RUNS", " the "])
 _TEXT = st.lists(_PIECES, max_size=25).map("".join)

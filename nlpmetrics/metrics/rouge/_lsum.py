@@ -29,6 +29,7 @@ import numpy as np
 
 from nlpmetrics.metrics.rouge._batch import TokenBatch
 from nlpmetrics.metrics.rouge._lcs import WORD_BITS, lcs_ref_indices
+from nlpmetrics.metrics.rouge._table import SHORT_PAIR_TOKENS, pair_token_ids
 
 #: Combinations traced back together are bounded so that ``rows x combinations`` stays near this many
 #: cells (two ``uint64`` tables: ~16 MiB).
@@ -66,10 +67,10 @@ def summary_level_scores(
     pred_batch = sentences.take(ranges(pred_first, pred_count))
     ref_token_pair = np.repeat(np.repeat(np.arange(n_pairs), ref_count), ref_batch.lengths)
     pred_token_pair = np.repeat(np.repeat(np.arange(n_pairs), pred_count), pred_batch.lengths)
+    m = np.bincount(ref_token_pair, minlength=n_pairs)
+    n = np.bincount(pred_token_pair, minlength=n_pairs)
     # u: one id per distinct (pair, token); tokens of different pairs never share one
-    pair_token, token_pair = _pair_token_ids(
-        np.concatenate((pred_token_pair, ref_token_pair)), np.concatenate((pred_batch.ids, ref_batch.ids)), n_pairs)
-    pred_u, ref_u = pair_token[: pred_batch.ids.size], pair_token[pred_batch.ids.size:]
+    pred_u, ref_u, token_pair = _numbered_tokens(pred_batch.ids, ref_batch.ids, pred_token_pair, ref_token_pair, n, m)
 
     selected = _union_positions(ref_batch, pred_batch, ref_count, pred_count, pred_u, ref_u, token_pair)
 
@@ -78,8 +79,6 @@ def summary_level_scores(
     in_unions = np.bincount(ref_u[selected], minlength=n_ids)
     in_prediction = np.bincount(pred_u, minlength=n_ids)
     hits = np.bincount(token_pair, weights=np.minimum(in_unions, in_prediction), minlength=n_pairs)
-    m = np.bincount(ref_token_pair, minlength=n_pairs)
-    n = np.bincount(pred_token_pair, minlength=n_pairs)
     empty = (m == 0) | (n == 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         recall = np.where(empty, 0.0, hits / m)
@@ -87,8 +86,41 @@ def summary_level_scores(
     return precision, recall, fmeasure(precision, recall)
 
 
+def _numbered_tokens(
+    pred_ids: np.ndarray, ref_ids: np.ndarray, pred_pair: np.ndarray, ref_pair: np.ndarray, n: np.ndarray, m: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A dense id per distinct (pair, token) for every prediction and reference token, and the pair of each id.
+
+    Pairs that fit the short-pair table get their ids from its run ranks; longer
+    ones from one sort of ``(pair, token)`` keys, numbered after them.
+    """
+    pred_u = np.empty(pred_ids.size, dtype=np.int64)
+    ref_u = np.empty(ref_ids.size, dtype=np.int64)
+    short = (n + m) <= SHORT_PAIR_TOKENS
+    pairs: list[np.ndarray] = []
+    numbered = 0
+    for part in (short, ~short):
+        if not part.any():
+            continue
+        on_pred, on_ref = part[pred_pair], part[ref_pair]
+        if part is short:
+            found = pair_token_ids(TokenBatch(pred_ids[on_pred], n[part]), TokenBatch(ref_ids[on_ref], m[part]))
+            assert found is not None  # every pair fits
+            pred_u[on_pred], ref_u[on_ref], distinct = found
+            pairs.append(np.repeat(np.flatnonzero(part), distinct))
+        else:
+            ids, pair_of_id = _pair_token_ids(np.concatenate((pred_pair[on_pred], ref_pair[on_ref])),
+                                              np.concatenate((pred_ids[on_pred], ref_ids[on_ref])), n.size)
+            pred_u[on_pred] = ids[: int(on_pred.sum())] + numbered
+            ref_u[on_ref] = ids[int(on_pred.sum()):] + numbered
+            pairs.append(pair_of_id)
+        numbered += pairs[-1].size
+    token_pair = np.concatenate(pairs) if pairs else np.zeros(0, dtype=np.int64)
+    return pred_u, ref_u, token_pair
+
+
 def _pair_token_ids(pair: np.ndarray, ids: np.ndarray, n_pairs: int) -> tuple[np.ndarray, np.ndarray]:
-    """A dense id per distinct ``(pair, token id)``, for every token, and the pair of each dense id."""
+    """A dense id per distinct ``(pair, token id)``, for every token, and the pair of each dense id (by sorting)."""
     if ids.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     size = int(ids.max()) + 1
@@ -171,7 +203,7 @@ def _trace_rows(
     combo = np.repeat(np.arange(n), ref_len)
     row = np.arange(combo.size) - np.repeat(np.cumsum(ref_len) - ref_len, ref_len)
     match = np.zeros((rows, n), dtype=np.uint64)
-    match[row, combo] = masks[ref_slot_base[ref_start[combo] + row] + pred_slot[combo]]
+    match.reshape(-1)[row * n + combo] = masks[ref_slot_base[ref_start[combo] + row] + pred_slot[combo]]
 
     # forward: the bit-parallel LCS rows, keeping where each row's walk stops (M_i | ~D_i)
     full = np.right_shift(_ALL_ONES, (WORD_BITS - pred_len).astype(np.uint64))
@@ -198,5 +230,5 @@ def _trace_rows(
         took = (match[i, :active] & highest) != 0
         diagonal[i, :active] = took
         column[:active] = np.bitwise_count(reach) - took
-    hit_row, hit_combo = np.nonzero(diagonal)
-    selected[ref_start[hit_combo] + hit_row] = True
+    hit = np.flatnonzero(diagonal)
+    selected[ref_start[hit % n] + hit // n] = True

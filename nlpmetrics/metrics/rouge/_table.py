@@ -1,7 +1,7 @@
 """ROUGE counts of short pairs in a padded ``pairs x columns`` table, one row per pair.
 
 A pair's prediction tokens fill columns ``0..len_p-1`` and its reference
-tokens follow.  Keys pack ``(token id * 2 + side) << 8 | column``, so one
+tokens follow.  Keys pack ``(token id * 2 + side) << 9 | column``, so one
 row-wise ``np.sort`` (vectorised, no argsort) groups equal tokens of a pair,
 prediction copies first, and padding (the largest key) last.  Everything else
 is a handful of passes over the sorted table, still two-dimensional:
@@ -29,11 +29,11 @@ from nlpmetrics.metrics.rouge._lcs import WORD_BITS
 #: Pairs whose two sides together have at most this many tokens, and whose prediction at most
 #: ``SHORT_PREDICTION_TOKENS`` (a few ``uint64`` words of LCS bits), are counted in a padded
 #: ``pairs x columns`` table, one row per pair.
-SHORT_PAIR_TOKENS = 255
-SHORT_PREDICTION_TOKENS = 192
+SHORT_PAIR_TOKENS = 511
+SHORT_PREDICTION_TOKENS = 320
 #: Short pairs are counted a chunk at a time, about this many table cells (the arrays stay in cache).
 SHORT_PAIR_CELLS = 1 << 16
-_COLUMN_BITS = 8  # columns < 256
+_COLUMN_BITS = 9  # columns < 512
 _SIDE = 1 << _COLUMN_BITS
 _COLUMN_MASK = _SIDE - 1
 _ALL_ONES = np.uint64(np.iinfo(np.uint64).max)
@@ -55,17 +55,7 @@ def short_pair_counts(
     highest = max(orders, default=1)
     if width == 0:
         return {n: np.zeros(n_pairs, dtype=np.int64) for n in orders}, np.zeros(n_pairs, dtype=np.int64)
-    largest_id = max(int(prediction.ids.max(initial=0)), int(reference.ids.max(initial=0)))
-    key_type = np.int32 if (largest_id + 1) << (_COLUMN_BITS + 1) < np.iinfo(np.int32).max else np.int64
-    keys = np.full((n_pairs, width), np.iinfo(key_type).max, dtype=key_type)
-    flat = keys.reshape(-1)
-    row_start = np.arange(n_pairs, dtype=np.int64) * width
-    pred_at = _positions(row_start, pred_len)
-    ref_at = _positions(row_start + pred_len, ref_len)
-    pred_col = (pred_at % width).astype(key_type)
-    ref_col = (ref_at % width).astype(key_type)
-    flat[pred_at] = (prediction.ids.astype(key_type) << (_COLUMN_BITS + 1)) | pred_col
-    flat[ref_at] = (((reference.ids.astype(key_type) << 1) | 1) << _COLUMN_BITS) | ref_col
+    keys, _, _ = _key_table(prediction, reference, width)
     runs = _Runs(np.sort(keys, axis=1))
     matches = {1: runs.matches()}
     if highest > 1:
@@ -90,6 +80,45 @@ def short_pair_counts(
     return {n: matches[n] for n in orders}, lcs
 
 
+def pair_token_ids(prediction: TokenBatch, reference: TokenBatch) -> tuple[np.ndarray, ...] | None:
+    """A dense id for each distinct (pair, token), given to every prediction and reference token.
+
+    Returns ``(prediction ids, reference ids, distinct tokens per pair)``, ids
+    numbered pair after pair, or ``None`` when a pair has more than
+    ``SHORT_PAIR_TOKENS`` tokens (then sort ``(pair, token)`` keys instead).
+    The ids are the run ranks of the row-sorted key table, as for the n-grams.
+    """
+    n_pairs = prediction.lengths.size
+    tokens = prediction.lengths + reference.lengths
+    width = int(tokens.max()) if n_pairs else 0
+    if width > SHORT_PAIR_TOKENS:
+        return None
+    if width == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(n_pairs, dtype=np.int64)
+    keys, pred_at, ref_at = _key_table(prediction, reference, width)
+    runs = _Runs(np.sort(keys, axis=1))
+    run = runs.run.reshape(runs.shape)
+    distinct = (run[:, -1] - run[:, 0] + 1 - (tokens < width)).astype(np.int64)  # less the padding's run
+    numbered = (runs.ranks_by_column() + (np.cumsum(distinct) - distinct)[:, None]).reshape(-1)
+    return numbered[pred_at].astype(np.int64), numbered[ref_at].astype(np.int64), distinct
+
+
+def _key_table(prediction: TokenBatch, reference: TokenBatch, width: int) -> tuple[np.ndarray, ...]:
+    """The ``pairs x width`` key table (unsorted, padded) and the flat cells of the prediction and reference tokens."""
+    n_pairs = prediction.lengths.size
+    pred_len, ref_len = prediction.lengths, reference.lengths
+    largest_id = max(int(prediction.ids.max(initial=0)), int(reference.ids.max(initial=0)))
+    key_type = np.int32 if (largest_id + 1) << (_COLUMN_BITS + 1) < np.iinfo(np.int32).max else np.int64
+    keys = np.full((n_pairs, width), np.iinfo(key_type).max, dtype=key_type)
+    flat = keys.reshape(-1)
+    row_start = np.arange(n_pairs, dtype=np.int64) * width
+    pred_at = _positions(row_start, pred_len)
+    ref_at = _positions(row_start + pred_len, ref_len)
+    flat[pred_at] = (prediction.ids.astype(key_type) << (_COLUMN_BITS + 1)) | (pred_at % width).astype(key_type)
+    flat[ref_at] = (((reference.ids.astype(key_type) << 1) | 1) << _COLUMN_BITS) | (ref_at % width).astype(key_type)
+    return keys, pred_at, ref_at
+
+
 def _positions(first: np.ndarray, count: np.ndarray) -> np.ndarray:
     """``first[k] + 0, ..., first[k] + count[k] - 1`` for every ``k``, concatenated."""
     return np.repeat(first - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
@@ -98,7 +127,7 @@ def _positions(first: np.ndarray, count: np.ndarray) -> np.ndarray:
 class _Runs:
     """The runs (equal values) of a row-sorted key table, worked on flat.
 
-    Keys are ``((value * 2 + side) << 8) | column`` with side 0 for the
+    Keys are ``((value * 2 + side) << 9) | column`` with side 0 for the
     prediction, then padding (the dtype's largest value: side bit set, so it
     never counts as a prediction entry, and it is told apart from reference
     entries by value).  Cumulative sums run over the flattened table, across
@@ -134,7 +163,7 @@ class _Runs:
         n_rows, width = self.shape
         run = self.run.reshape(self.shape)
         rank = run - run[:, :1]
-        out = np.zeros((n_rows, _SIDE), dtype=np.int32)  # padding writes to column 255, never read
+        out = np.zeros((n_rows, _SIDE), dtype=np.int32)  # padding writes to the last column, never read
         target = (self.flat & _COLUMN_MASK).reshape(self.shape) + (np.arange(n_rows, dtype=np.int64) * _SIDE)[:, None]
         out.reshape(-1)[target] = rank
         return out[:, :width]
@@ -147,7 +176,7 @@ _BIT = np.append(np.left_shift(np.uint64(1), np.arange(WORD_BITS, dtype=np.uint6
 def _short_lcs(runs: _Runs, pred_len: np.ndarray, ref_len: np.ndarray) -> np.ndarray:
     """LCS lengths from the unigram runs: bit-parallel over prediction positions, all pairs in step.
 
-    A prediction of up to 192 tokens is a bit vector of up to three ``uint64``
+    A prediction of up to 320 tokens is a bit vector of up to five ``uint64``
     words; the addition carries from word to word (the subtraction never
     borrows, as ``U`` is a subset of ``V``).  Pairs are ordered by reference
     length (longest first), so step ``i`` only touches the prefix of pairs whose
