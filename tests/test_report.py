@@ -519,6 +519,100 @@ def test_browser_renders_a_non_blank_page(lang, tmp_path):
     assert dark_rows.size > 200 and dark_rows.max() > 1000
 
 
+_JA_WORDS = "今日 猫 犬 マット 家 公園 会議 午後 雨 道路 予算 市議会 学生 図書館 新しい 古い 大きな 静かな".split()
+_JA_PARTICLES = "が を に で と の は".split()
+
+
+def _japanese(n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return ["".join(str(rng.choice(_JA_WORDS)) + str(rng.choice(_JA_PARTICLES)) for _ in range(int(rng.integers(4, 8))))
+            + "した" for _ in range(n)]
+
+
+def _japanese_noisy(texts: list[str], rate: float, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return ["".join(w if rng.random() > rate else str(rng.choice(_JA_WORDS)) for w in re.split(r"(?<=[がをにでとのは])", t))
+            for t in texts]
+
+
+def _system_files(folder: Path, data: str) -> tuple[Path, Path]:
+    """Two systems' JSONL files on the same 60 references, English or Japanese."""
+    import json
+
+    if data == "en":
+        refs = _texts(60, seed=21)
+        a, b = _noisy(refs, 0.45, seed=22), _noisy(refs, 0.2, seed=23)
+    else:
+        refs = _japanese(60, seed=21)
+        a, b = _japanese_noisy(refs, 0.45, seed=22), _japanese_noisy(refs, 0.2, seed=23)
+    paths = []
+    for name, predictions in (("baseline", a), ("candidate", b)):
+        path = folder / f"{name}.{data}.jsonl"
+        path.write_text("".join(json.dumps({"prediction": p, "reference": r}, ensure_ascii=False) + "\n"
+                                for p, r in zip(predictions, refs, strict=True)), encoding="utf-8")
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def _numbers(root: _Node) -> list[str]:
+    """Every number of every numeric cell, in page order (the words and the range signs aside)."""
+    cells = [td.all_text() for td in root.find_all("td", **{"class": "num"})]
+    return [n for cell in cells for n in re.findall(r"\d+(?:[.,]\d+)*", cell)]
+
+
+#: Measures, in the browser, each comparison-table heading and score cell (a probe copy only; reports run no script).
+_PROBE = ("<script>document.body.setAttribute('data-layout', JSON.stringify([...document.querySelectorAll("
+          "'table.comparison th, table.comparison td.key, table.values th, table.values td.key')].map("
+          "e => [e.textContent, e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight)])))"
+          "</script>")
+
+
+def _layout(page: Path, tmp_path: Path) -> list[tuple[str, float, float]]:
+    import html
+    import json
+
+    probe = tmp_path / f"{page.stem}.probe.html"
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
+    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={tmp_path / ('probe-' + page.stem)}", "--window-size=1200,2000",
+               "--virtual-time-budget=5000", "--dump-dom", probe.resolve().as_uri()]
+    dumped = subprocess.run(command, check=True, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "HOME": str(tmp_path)}).stdout
+    found = re.search(r'data-layout="([^"]*)"', dumped)
+    assert found, "the probe did not run"
+    return [tuple(cell) for cell in json.loads(html.unescape(found.group(1)))]
+
+
+@pytest.mark.parametrize("data", ["en", "ja"])
+def test_browser_two_system_reports_in_both_languages_have_the_same_numbers(data, tmp_path):
+    """English and Japanese words over English and Japanese data: the same numbers, pages that render, and no
+    heading or score name squeezed to one character per line."""
+    from nlpmetrics.cli import main
+
+    a, b = _system_files(tmp_path, data)
+    numbers = {}
+    for words in ("en", "ja"):
+        page = tmp_path / f"report_{data}_{words}.html"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert main(["report", str(a), str(b), "-m", "rouge,bleu,chrf", "-o", str(page), "--explain-lang",
+                         words, "--resamples", "200", "-q"]) == 0
+        root = parse_html(page.read_text(encoding="utf-8"))
+        assert root.find_all("html")[0].attrs["lang"] == words
+        numbers[words] = _numbers(root)
+        pixels = _screenshot(page, tmp_path)
+        gray = pixels[..., :3].mean(axis=2)
+        assert gray.std() > 0.05, "the rendered page is blank"
+        dark_rows = np.flatnonzero((gray < 0.5).any(axis=1))
+        assert dark_rows.size > 200 and dark_rows.max() > 1000, "text and plots reach well down the page"
+        for text, height, line in _layout(page, tmp_path):
+            assert height <= 3.2 * line, f"{text!r} takes {height / line:.1f} lines in the {words} report"
+    assert numbers["en"] == numbers["ja"] and len(numbers["en"]) > 40
+    tokenizer = "tok:ja-mecab" if data == "ja" else "tok:13a"
+    assert tokenizer in page.read_text(encoding="utf-8"), "the tokenizer follows the data, never the words"
+
+
 def test_many_classes_keep_the_largest_in_the_confusion_matrix():
     refs = np.repeat(np.arange(25), np.arange(25) + 2)[::-1].tolist()  # class k appears k + 2 times
     built = report({"s": (refs, refs)}, metrics=["accuracy", nm.load("f1", average="micro")], n_resamples=10)

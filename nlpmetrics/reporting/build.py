@@ -498,7 +498,7 @@ def comparison_table(verdicts: Sequence[Verdict], lang: str, title: str = "") ->
         return Table(title=title, columns=(), rows=())
     first = verdicts[0]
     confidence = f"{first.test.confidence * 100:.0f}%"
-    columns = (phrase("score", lang), first.a, first.b, phrase("difference_of", lang, a=first.a, b=first.b),
+    columns = (phrase("score", lang), first.a, first.b, phrase("difference", lang),
                phrase("interval", lang, confidence=confidence), phrase("p_value", lang), phrase("p_holm", lang),
                phrase("verdict", lang), phrase("detectable", lang))
     rows = []
@@ -573,7 +573,7 @@ def _headline(section: MetricSection, confidence: float, lang: str) -> str:
 def _summary(sections, verdicts: Sequence[Verdict], names, confidence: float, lang: str, task: str) -> list[str]:
     """The first page: what was evaluated, each metric's main score, the overall verdict, each main comparison in
     words, and for a difference not found, what the test set could detect and the examples it would need."""
-    metrics = join_names([s.title for s in sections], lang)
+    metrics = join_names([_short(s.title) for s in sections], lang)
     n = sections[0].values[0].n if sections else 0
     what = phrase("overview_task", lang, task=task_name(task, lang))
     if len(names) == 1:
@@ -596,6 +596,15 @@ def _summary(sections, verdicts: Sequence[Verdict], names, confidence: float, la
 
 
 
+def _short(title: str) -> str:
+    """A card's title without its explanation in brackets: ``ROUGE (word overlap ...)`` -> ``ROUGE``."""
+    for bracket in (" (", "（"):
+        head = title.split(bracket, 1)[0]
+        if head and head != title:
+            return head
+    return title
+
+
 def _overall(verdicts: Sequence[Verdict], baseline: str, other: str, lang: str) -> str:
     """One sentence: on how many metrics ``other`` is significantly better or worse than the baseline (no "0 of")."""
     total = len(verdicts)
@@ -608,7 +617,9 @@ def _overall(verdicts: Sequence[Verdict], baseline: str, other: str, lang: str) 
     elif better:
         parts.append(("count", phrase("overall_better", lang, k=better, total=total)))
     if better < total:
-        if worse:
+        if worse == total:
+            parts.append(("count", phrase("overall_worse_all", lang, total=total)))
+        elif worse:
             parts.append(("count", phrase("overall_worse" if better else "overall_worse_first", lang, k=worse,
                                           total=total)))
         elif better:

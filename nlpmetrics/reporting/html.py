@@ -38,7 +38,7 @@ Consolas,monospace;font-size:13px;display:block;margin:2px 0 6px;word-break:brea
 .ok{color:#3a7a4b}
 table{border-collapse:collapse;margin:8px 0 14px;font-size:14px;max-width:100%}
 th,td{border:1px solid #d0d7de;padding:4px 9px;text-align:left;vertical-align:top}
-th{background:#f0f2f5;font-weight:600;white-space:nowrap}
+th{background:#f0f2f5;font-weight:600;word-break:keep-all}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.key{white-space:nowrap}
 tr.significant td{background:#eefaf1}
@@ -85,10 +85,12 @@ def _model_table(table: Table, system: str) -> str:
     return f"<h4>{esc(table.title)} — {esc(system)}</h4>" + _table(table.columns, table.rows, numeric=numeric)
 
 
-def _keyed_table(table: Table, css_class: str, row_classes: Sequence[str] | None = None) -> str:
-    """A table whose first column names a score (kept on one line) and whose other columns are numbers."""
-    html = _table(table.columns, table.rows, css_class=css_class, numeric=tuple(range(1, len(table.columns))),
-                  row_classes=row_classes)
+def _keyed_table(table: Table, css_class: str, row_classes: Sequence[str] | None = None,
+                 words: Sequence[int] = ()) -> str:
+    """A table whose first column names a score (kept on one line) and whose other columns are numbers, except
+    the columns of ``words``."""
+    numeric = tuple(i for i in range(1, len(table.columns)) if i not in words)
+    html = _table(table.columns, table.rows, css_class=css_class, numeric=numeric, row_classes=row_classes)
     return html.replace("<tr><td>", '<tr><td class="key">').replace('"><td>', '"><td class="key">')
 
 
@@ -161,7 +163,8 @@ def _comparison(report: Report) -> list[str]:
         if len(pairs) > 1:
             out.append(f"<h3>{esc(phrase('comparison_pair', lang, a=a, b=b))}</h3>")
         table = comparison_table(verdicts, lang)
-        out.append(_keyed_table(table, "comparison", ["significant" if v.significant else "" for v in verdicts]))
+        out.append(_keyed_table(table, "comparison", ["significant" if v.significant else "" for v in verdicts],
+                                words=(len(table.columns) - 2,)))
     return out
 
 
