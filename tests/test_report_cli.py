@@ -85,7 +85,7 @@ def test_compare_prints_the_verdict(two_systems, capsys):
     text = capsys.readouterr().out
     header, rule, row = text.splitlines()[:3]
     # Both systems' scores and the difference, then the verdict in words.
-    assert header.split()[:4] == ["Score", "baseline.jsonl", "candidate.jsonl", "candidate.jsonl"]
+    assert header.split()[:6] == ["Score", "baseline.jsonl", "candidate.jsonl", "Difference", "(B", "−"]
     assert row.startswith("Accuracy") and "candidate.jsonl better" in row
     assert "candidate.jsonl is better than baseline.jsonl on accuracy by" in text
     assert "the difference is significant" in text
