@@ -299,6 +299,6 @@ def _progress_bar(total: int, wanted: bool):
     """A tqdm bar on stderr when asked for, stderr is a terminal, and there is enough work to watch."""
     if not wanted or total < 1024 or not sys.stderr.isatty():
         return None
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
     return tqdm(total=total, unit="text", desc="BERTScore embeddings", leave=False, file=sys.stderr)

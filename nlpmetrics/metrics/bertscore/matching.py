@@ -72,10 +72,10 @@ def greedy_match(flat, flat_weights, offsets: np.ndarray, lengths: np.ndarray, h
     with torch.inference_mode():
         for group in groups:
             pairs = order[group]
-            h_index, h_mask = gather_index(offsets[hyp_index[pairs]], hyp_len[pairs], padding_row)
-            r_index, r_mask = gather_index(offsets[ref_index[pairs]], ref_len[pairs], padding_row)
-            h_index, r_index = torch.from_numpy(h_index).to(device), torch.from_numpy(r_index).to(device)
-            h_mask, r_mask = torch.from_numpy(h_mask).to(device), torch.from_numpy(r_mask).to(device)
+            h_rows, h_real = gather_index(offsets[hyp_index[pairs]], hyp_len[pairs], padding_row)
+            r_rows, r_real = gather_index(offsets[ref_index[pairs]], ref_len[pairs], padding_row)
+            h_index, r_index = torch.from_numpy(h_rows).to(device), torch.from_numpy(r_rows).to(device)
+            h_mask, r_mask = torch.from_numpy(h_real).to(device), torch.from_numpy(r_real).to(device)
             hyp, ref = flat[h_index].to(dtype), flat[r_index].to(dtype)
             hyp = hyp / hyp.norm(dim=-1, keepdim=True)
             ref = ref / ref.norm(dim=-1, keepdim=True)

@@ -140,11 +140,10 @@ class BERTScore(Metric):
         super().__init__(**options)
         self._baseline: np.ndarray | None = None
         if self.config["rescale_with_baseline"]:
-            from nlpmetrics.metrics.bertscore.models import baseline_file, default_layer, read_baseline
+            from nlpmetrics.metrics.bertscore.models import baseline_file, read_baseline
 
-            path = baseline_file(self.model_name, self.config["lang"])
-            layer = self.config["num_layers"]
-            self._baseline = read_baseline(path, layer if layer is not None else default_layer(self.model_name))
+            path = baseline_file(self.model_name, self.config["lang"])  # only models of bert-score's tables have one
+            self._baseline = read_baseline(path, self.layer)
 
     @property
     def model_name(self) -> str:
