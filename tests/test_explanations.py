@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -210,3 +211,59 @@ def test_suggest_aliases_and_unknown_task():
         nm.suggest("qa", explain_lang="fr")
     with pytest.raises(nm.InputError, match="not a language code"):
         nm.suggest("qa", lang="klingon")
+
+
+def _japanese_texts() -> dict[str, str]:
+    """Every Japanese text nlpmetrics writes: cards, suggestions, report phrases."""
+    from importlib import resources
+
+    from nlpmetrics.reporting.phrases import PHRASES
+
+    import tomllib
+
+    def prose(value) -> list[str]:  # every string a reader sees; keys, option values and example inputs aside
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list):
+            return [s for v in value for s in prose(v)]
+        if isinstance(value, dict):
+            return [s for k, v in value.items() if k not in ("example_check", "options", "metric", "task", "by",
+                                                             "scale") for s in prose(v)]
+        return []
+
+    folder = resources.files("nlpmetrics.explanations")
+    texts = {f"phrases:{key}": value for key, value in PHRASES["ja"].items()}
+    for item in folder.iterdir():
+        if item.name.endswith(".ja.toml"):
+            texts[item.name] = "\n".join(prose(tomllib.loads(item.read_text(encoding="utf-8"))))
+    return texts
+
+
+#: Wording the issue asked to replace, and the direction taken (one glossary: 正解率, 適合率, 再現率, F値,
+#: マクロ平均 / マイクロ平均 / 重み付き平均, 信頼区間, 有意, 件).
+RETIRED_JAPANESE = ["例の数", "件の例", "0指標", "何も考えず", "一番多い", "個のクラス", "エンティティ単位", "の水準で",
+                    "真の値", "区間が広すぎて役に立ちません", "F1スコア", "ほぼ偶然", "確かに優れ", "確かに劣", "例をリサンプリング",
+                    "0指標で"]
+
+
+@pytest.mark.parametrize("name", sorted(_japanese_texts()))
+def test_japanese_follows_one_glossary(name):
+    text = _japanese_texts()[name]
+    assert not [w for w in RETIRED_JAPANESE if w in text], name
+    for english in ("precision", "recall", "accuracy"):
+        # A placeholder ({precision_text}) or an option value (R-precision, recall@10) may stay; the words a
+        # reader sees are 適合率, 再現率, 正解率.
+        shown = re.findall(rf"(?<![\w{{@_-]){english}(?![\w}}@_-])", text)
+        assert not shown, (name, english)
+
+
+def test_japanese_score_names_use_the_glossary():
+    from nlpmetrics.explanations import score_name
+
+    assert score_name("f1", "f1", "ja", {"average": "macro"}) == "マクロ平均F値"
+    assert score_name("precision", "precision", "ja", {"average": "micro"}) == "マイクロ平均適合率"
+    assert score_name("recall", "recall", "ja", {"average": "weighted"}) == "重み付き平均再現率"
+    assert score_name("accuracy", "accuracy", "ja") == "正解率"
+    assert score_name("seqeval", "f1", "ja") == "固有表現単位のマイクロ平均F値"
+    assert load_card("seqeval", "ja").title == "固有表現単位の評価（適合率・再現率・F値）"
+    assert load_card("seqeval", "ja").good_for_text[:2] == ("固有表現抽出（NER）", "系列ラベリング")

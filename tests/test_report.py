@@ -641,3 +641,123 @@ def test_any_user_text_comes_back_as_text(name, title, label):
     assert name in cells
     markdown = built.to_markdown()
     assert "<script>" not in markdown
+
+
+# ----------------------------------------------------------------------------- statistics said honestly, once
+
+def _verdict(key: str, p: float, difference: float, main: bool = True, comparisons: int = 3):
+    from nlpmetrics.reporting.verdicts import Verdict
+    from nlpmetrics.resampling import PairedTest
+
+    test = PairedTest(key=key, a=0.5, b=0.5 + difference, difference=difference, interval=(difference - 0.02,
+                      difference + 0.02), p_value=p, p_value_bootstrap=p, confidence=0.95, n_resamples=1000, seed=0,
+                      standard_error=0.01)
+    return Verdict(a="A", b="B", metric="accuracy", key=key, variant="", test=test, higher_is_better=True, n=300,
+                   p_adjusted=p, comparisons=comparisons, alpha=0.05, main=main)
+
+
+def test_the_overall_sentence_counts_without_zero_metric_sentences():
+    from nlpmetrics.reporting.build import _overall
+
+    verdicts = [_verdict("a", 0.001, 0.05), _verdict("b", 0.4, 0.01)]
+    assert _overall(verdicts, "A", "B", "ja") == ("Aと比べて、Bは2指標中1指標で有意に優れ、有意に劣る指標はありません。"
+                                                  "残る1指標では有意差は確認できませんでした（各指標の主なスコア、3件の比較を"
+                                                  "Holm法で補正）。")
+    assert _overall(verdicts, "A", "B", "en") == ("Compared with A, B is significantly better on 1 of 2 metrics and "
+                                                  "significantly worse on none; on the other 1 the difference is not "
+                                                  "significant (the main score of each metric; Holm's correction for 3 "
+                                                  "comparisons).")
+    assert "0指標" not in _overall([_verdict("a", 0.4, 0.01)], "A", "B", "ja")
+    assert _overall([_verdict("a", 0.4, 0.01), _verdict("b", 0.5, 0.0)], "A", "B", "ja") == (
+        "Aと比べて、Bは2指標のいずれでも有意差は確認できませんでした（各指標の主なスコア、3件の比較をHolm法で補正）。")
+
+
+def test_several_comparisons_are_counted_and_holm_corrected():
+    refs = _texts(80, seed=31)
+    systems = {"base": (_noisy(refs, 0.4, 32), refs), "new": (_noisy(refs, 0.3, 33), refs),
+               "other": (_noisy(refs, 0.38, 34), refs)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        built = report(systems, metrics=["chrf", "ter", nm.load("rouge", rouge_types=["rouge1", "rouge2"])],
+                       n_resamples=300)
+    rows = built.comparison_rows
+    m = len(rows)
+    assert m == 2 * 4  # (chrF, TER, ROUGE-1, ROUGE-2) x two systems against the baseline
+    from nlpmetrics.power import holm
+
+    assert [r.p_adjusted for r in rows] == pytest.approx(holm([r.p_value for r in rows]))
+    assert all(r.significant == (r.p_adjusted < 0.05) for r in rows)
+    assert f"{m} comparisons were made, so each verdict uses Holm's correction" in built.comparison_intro
+    assert any(f"Holm's correction for {m} comparisons" in s for s in built.summary)
+
+
+def test_a_score_equal_by_construction_is_not_a_finding():
+    refs = _texts(60, seed=35)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        built = report({"a": (_noisy(refs, 0.5, 36), refs), "b": (_noisy(refs, 0.1, 37), refs)}, metrics=["rouge"],
+                       n_resamples=200)
+    lsum = next(r for r in built.comparison_rows if r.key_name == "ROUGE-Lsum")
+    assert lsum.duplicate == "rougeL" and lsum.verdict_text == "same as ROUGE-L" and not lsum.significant
+    assert lsum.p_adjusted_text == "" and not lsum.power
+    counted = [r for r in built.comparison_rows if not r.duplicate]
+    assert len(counted) == 3 and "3 comparisons were made" in built.comparison_intro
+    assert not any("ROUGE-Lsum" in s for s in built.summary)
+    assert sum("ROUGE-Lsum equals ROUGE-L" in w for w in built.warnings) == 1, "said once for both systems"
+
+
+def test_a_difference_not_found_says_what_would_find_it():
+    preds_a, refs = _labels(200, 0.70, seed=41)
+    rng = np.random.default_rng(42)
+    preds_b = [r if rng.random() < 0.12 else p for p, r in zip(preds_a, refs, strict=True)]
+    built = report({"A": (preds_a, refs), "B": (preds_b, refs)}, metrics=["accuracy"], n_resamples=500)
+    row = built.comparison_rows[0]
+    assert not row.significant
+    detectable, needed = row.power
+    assert re.fullmatch(r"With these 200 examples, a true difference of \d+\.\d points or more on accuracy would be "
+                        r"found 8 times in 10 \(80% power, α = 0\.05\)\.", detectable)
+    assert re.fullmatch(r"Finding a difference of \d+\.\d points as reliably would take about [\d,]+ examples\.", needed)
+    assert f"{detectable} {needed}" in built.summary
+    from nlpmetrics.power import examples_needed
+    from nlpmetrics.reporting.text import about
+
+    test = built.verdicts[0].test
+    expected = examples_needed(test.difference, test.standard_error, 200)
+    assert expected > 200 and needed.endswith(f"about {about(expected)} examples.")
+
+
+def test_each_caveat_and_table_is_said_once():
+    systems = _two_classifiers()
+    built = report(systems, metrics=["accuracy", nm.load("f1", average="macro"), nm.load("recall", average="macro")],
+                   n_resamples=50)
+    markdown = built.to_markdown()
+    for section in built.sections:
+        for caveat in section.caveats:
+            assert markdown.count(caveat[:60].replace("_", "\\_")) == 1, caveat
+    # The per-class table and the confusion matrix of each system: once, under macro-F1; recall points to them.
+    assert markdown.count("#### Per class — baseline.jsonl") == 1
+    assert markdown.count("#### Confusion matrix (rows: correct label, columns: predicted label) — baseline.jsonl") == 1
+    assert "are those shown under Macro-F1 above" in markdown
+    # In HTML the confusion matrix is a heatmap carrying its counts, not also a table.
+    page = built.to_html()
+    root = parse_html(page)
+    assert not any(h.all_text().startswith("Confusion matrix (rows") for h in root.find_all("h4"))
+    assert len(root.find_all("figure", **{"class": "plot-confusion"})) == 2
+    assert not [s for s in built.sections if s.in_words], "several systems: no sentence that repeats the table"
+
+
+def test_scales_and_task_nouns():
+    refs = _texts(50, seed=51)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        built = report({"mt": (_noisy(refs, 0.3, 52), refs)}, metrics=["bleu", "chrf"], n_resamples=50)
+        summaries = report({"mt": (_noisy(refs, 0.3, 52), refs)}, metrics=["bleu"], n_resamples=50,
+                           task="summarization", lang="ja")
+    assert built.task == "translation"
+    bleu = nm.compute("bleu", predictions=_noisy(refs, 0.3, 52), references=refs)["bleu"]
+    assert built.sections[0].values[0].value_text == f"{bleu * 100:.1f}", "BLEU 27.3, not 27.3% nor 0.27"
+    assert built.sections[0].columns == ("Model's translation", "Reference translation")
+    assert summaries.sections[0].columns == ("モデルの要約", "参照要約")
+    assert "要約" in summaries.sections[0].what and "訳" not in summaries.to_markdown()
+    accuracy = report(_two_classifiers(), metrics=["accuracy"], n_resamples=50)
+    assert accuracy.sections[0].values[0].value_text.endswith("%")

@@ -230,7 +230,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "method_holm_one": "比較は1件",
         "warn_small": "件数が{n}件と少ないため{systems}、どの信頼区間も広くなっています。参考値としてご覧ください。",
         "warn_small_systems": "（{names}）",
-        "warn_wide": "{items}の{confidence}信頼区間の幅は{width}を超えており、差の小さいシステム同士の順位付けには精度が足りません。",
+        "warn_wide": "{items}の{confidence}信頼区間は幅が{width}を超えるため、差の小さいシステム同士の順位付けには使えません。",
         "warn_wide_item": "{metric}（{names}）",
         "warn_not_comparable": "{metric}は{a}と{b}の間で比較できません。採点の条件が異なります（{detail}）。",
         "warn_references": "{a}と{b}は異なる正解データで採点されているため数値を比較できず、対応のある比較も行っていません。",
