@@ -215,11 +215,10 @@ def test_suggest_aliases_and_unknown_task():
 
 def _japanese_texts() -> dict[str, str]:
     """Every Japanese text nlpmetrics writes: cards, suggestions, report phrases."""
+    import tomllib
     from importlib import resources
 
     from nlpmetrics.reporting.phrases import PHRASES
-
-    import tomllib
 
     def prose(value) -> list[str]:  # every string a reader sees; keys, option values and example inputs aside
         if isinstance(value, str):
