@@ -29,7 +29,6 @@ import numpy as np
 
 from nlpmetrics.metrics.rouge._batch import TokenBatch
 from nlpmetrics.metrics.rouge._lcs import WORD_BITS, lcs_ref_indices
-from nlpmetrics.metrics.rouge._table import SHORT_PAIR_TOKENS, pair_token_ids
 
 #: Combinations traced back together are bounded so that ``rows x combinations`` stays near this many
 #: cells (two ``uint64`` tables: ~16 MiB).
@@ -70,7 +69,9 @@ def summary_level_scores(
     m = np.bincount(ref_token_pair, minlength=n_pairs)
     n = np.bincount(pred_token_pair, minlength=n_pairs)
     # u: one id per distinct (pair, token); tokens of different pairs never share one
-    pred_u, ref_u, token_pair = _numbered_tokens(pred_batch.ids, ref_batch.ids, pred_token_pair, ref_token_pair, n, m)
+    pair_token, token_pair = _pair_token_ids(
+        np.concatenate((pred_token_pair, ref_token_pair)), np.concatenate((pred_batch.ids, ref_batch.ids)), n_pairs)
+    pred_u, ref_u = pair_token[: pred_batch.ids.size], pair_token[pred_batch.ids.size:]
 
     selected = _union_positions(ref_batch, pred_batch, ref_count, pred_count, pred_u, ref_u, token_pair)
 
@@ -86,41 +87,8 @@ def summary_level_scores(
     return precision, recall, fmeasure(precision, recall)
 
 
-def _numbered_tokens(
-    pred_ids: np.ndarray, ref_ids: np.ndarray, pred_pair: np.ndarray, ref_pair: np.ndarray, n: np.ndarray, m: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A dense id per distinct (pair, token) for every prediction and reference token, and the pair of each id.
-
-    Pairs that fit the short-pair table get their ids from its run ranks; longer
-    ones from one sort of ``(pair, token)`` keys, numbered after them.
-    """
-    pred_u = np.empty(pred_ids.size, dtype=np.int64)
-    ref_u = np.empty(ref_ids.size, dtype=np.int64)
-    short = (n + m) <= SHORT_PAIR_TOKENS
-    pairs: list[np.ndarray] = []
-    numbered = 0
-    for part in (short, ~short):
-        if not part.any():
-            continue
-        on_pred, on_ref = part[pred_pair], part[ref_pair]
-        if part is short:
-            found = pair_token_ids(TokenBatch(pred_ids[on_pred], n[part]), TokenBatch(ref_ids[on_ref], m[part]))
-            assert found is not None  # every pair fits
-            pred_u[on_pred], ref_u[on_ref], distinct = found
-            pairs.append(np.repeat(np.flatnonzero(part), distinct))
-        else:
-            ids, pair_of_id = _pair_token_ids(np.concatenate((pred_pair[on_pred], ref_pair[on_ref])),
-                                              np.concatenate((pred_ids[on_pred], ref_ids[on_ref])), n.size)
-            pred_u[on_pred] = ids[: int(on_pred.sum())] + numbered
-            ref_u[on_ref] = ids[int(on_pred.sum()):] + numbered
-            pairs.append(pair_of_id)
-        numbered += pairs[-1].size
-    token_pair = np.concatenate(pairs) if pairs else np.zeros(0, dtype=np.int64)
-    return pred_u, ref_u, token_pair
-
-
 def _pair_token_ids(pair: np.ndarray, ids: np.ndarray, n_pairs: int) -> tuple[np.ndarray, np.ndarray]:
-    """A dense id per distinct ``(pair, token id)``, for every token, and the pair of each dense id (by sorting)."""
+    """A dense id per distinct ``(pair, token id)``, for every token, and the pair of each dense id."""
     if ids.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     size = int(ids.max()) + 1
@@ -128,8 +96,11 @@ def _pair_token_ids(pair: np.ndarray, ids: np.ndarray, n_pairs: int) -> tuple[np
         _, ids = np.unique(ids, return_inverse=True)
         ids = ids.reshape(-1)
         size = int(ids.max()) + 1
-    distinct, dense = np.unique(pair * size + ids, return_inverse=True)
-    return dense.reshape(-1), distinct // size
+    keys = pair * size + ids
+    if size * max(n_pairs, 1) < np.iinfo(np.int32).max:
+        keys = keys.astype(np.int32)  # a faster sort
+    distinct, dense = np.unique(keys, return_inverse=True)
+    return dense.reshape(-1), distinct.astype(np.int64) // size
 
 
 def _union_positions(

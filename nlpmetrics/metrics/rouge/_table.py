@@ -80,29 +80,6 @@ def short_pair_counts(
     return {n: matches[n] for n in orders}, lcs
 
 
-def pair_token_ids(prediction: TokenBatch, reference: TokenBatch) -> tuple[np.ndarray, ...] | None:
-    """A dense id for each distinct (pair, token), given to every prediction and reference token.
-
-    Returns ``(prediction ids, reference ids, distinct tokens per pair)``, ids
-    numbered pair after pair, or ``None`` when a pair has more than
-    ``SHORT_PAIR_TOKENS`` tokens (then sort ``(pair, token)`` keys instead).
-    The ids are the run ranks of the row-sorted key table, as for the n-grams.
-    """
-    n_pairs = prediction.lengths.size
-    tokens = prediction.lengths + reference.lengths
-    width = int(tokens.max()) if n_pairs else 0
-    if width > SHORT_PAIR_TOKENS:
-        return None
-    if width == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(n_pairs, dtype=np.int64)
-    keys, pred_at, ref_at = _key_table(prediction, reference, width)
-    runs = _Runs(np.sort(keys, axis=1))
-    run = runs.run.reshape(runs.shape)
-    distinct = (run[:, -1] - run[:, 0] + 1 - (tokens < width)).astype(np.int64)  # less the padding's run
-    numbered = (runs.ranks_by_column() + (np.cumsum(distinct) - distinct)[:, None]).reshape(-1)
-    return numbered[pred_at].astype(np.int64), numbered[ref_at].astype(np.int64), distinct
-
-
 def _key_table(prediction: TokenBatch, reference: TokenBatch, width: int) -> tuple[np.ndarray, ...]:
     """The ``pairs x width`` key table (unsorted, padded) and the flat cells of the prediction and reference tokens."""
     n_pairs = prediction.lengths.size
