@@ -38,7 +38,7 @@ _ALL_ONES = np.uint64(np.iinfo(np.uint64).max)
 _KEY_LIMIT = 1 << 62
 
 
-def ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
     """``first[k], first[k] + 1, ..., first[k] + count[k] - 1`` for every ``k``, concatenated."""
     starts = np.cumsum(count) - count
     return np.repeat(first - starts, count) + np.arange(int(count.sum()))
@@ -62,8 +62,8 @@ def summary_level_scores(
     from nlpmetrics.metrics.rouge._scores import fmeasure
 
     n_pairs = ref_count.size
-    ref_batch = sentences.take(ranges(ref_first, ref_count))
-    pred_batch = sentences.take(ranges(pred_first, pred_count))
+    ref_batch = sentences.take(_ranges(ref_first, ref_count))
+    pred_batch = sentences.take(_ranges(pred_first, pred_count))
     ref_token_pair = np.repeat(np.repeat(np.arange(n_pairs), ref_count), ref_batch.lengths)
     pred_token_pair = np.repeat(np.repeat(np.arange(n_pairs), pred_count), pred_batch.lengths)
     m = np.bincount(ref_token_pair, minlength=n_pairs)

@@ -7,11 +7,14 @@ reference with the highest F-measure).  ``scores`` is the mean F-measure per
 type.  Rows hold the per-example numbers, so streaming, merging and bootstrap
 intervals are exact.
 
-How it is fast: every text is tokenized once in one batch pass, tokens become
-integer ids, n-gram overlaps of all pairs come from one sort, LCS lengths from
-a bit-parallel recurrence run over all pairs in step (:mod:`._lcs`), and
-rougeLsum takes the general (per sentence) path only for texts that have more
-than one sentence, because with one sentence a side it equals rougeL exactly.
+How it is fast: every text is tokenized once, in one batch pass (English by
+lines, so rougeLsum's sentences come with the same tokens), and tokens become
+integer ids.  N-gram overlaps and LCS lengths of all pairs come from a padded
+per-pair table sorted row by row and a bit-parallel LCS run over all pairs in
+step (:mod:`._table`).  rougeLsum takes the summary-level path only for pairs
+with more than one sentence a side (with one it equals rougeL exactly), where
+rouge-score's LCS traceback runs one step per reference token for all sentence
+pairs in step (:mod:`._lsum`).
 """
 
 from __future__ import annotations
