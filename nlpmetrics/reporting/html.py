@@ -111,17 +111,18 @@ class _Plotter:
 
 def _section(section: MetricSection, report: Report, plotter: _Plotter) -> str:
     lang = report.lang
+    colon = "：" if lang == "ja" else ":"
     parts = [f'<article class="metric" id="{_anchor(section.label)}">', f"<h3>{esc(section.title)}</h3>",
-             f'<p class="card"><span class="label">{esc(phrase("what", lang))}:</span> {esc(section.what)}</p>']
+             f'<p class="card"><span class="label">{esc(phrase("what", lang))}{colon}</span> {esc(section.what)}</p>']
     if section.values_table is not None:
         parts.append(_keyed_table(section.values_table, "values"))
     if section.in_words:
-        parts.append(f'<p><span class="label">{esc(phrase("in_words", lang))}:</span> {esc(section.in_words)}</p>')
+        parts.append(f'<p><span class="label">{esc(phrase("in_words", lang))}{colon}</span> {esc(section.in_words)}</p>')
     if section.how_to_read:
-        parts.append(f'<p class="card"><span class="label">{esc(phrase("how_read", lang))}:</span> '
+        parts.append(f'<p class="card"><span class="label">{esc(phrase("how_read", lang))}{colon}</span> '
                      f"{esc(section.how_to_read)}</p>")
     if section.caveats:
-        parts.append(f'<p class="label">{esc(phrase("caveats", lang))}:</p><ul class="caveats">')
+        parts.append(f'<p class="label">{esc(phrase("caveats", lang))}{colon}</p><ul class="caveats">')
         parts += [f"<li>{esc(c)}</li>" for c in section.caveats]
         parts.append("</ul>")
     # A confusion matrix is shown once: as a heatmap carrying its counts, or as a table when it has too many labels.
@@ -171,6 +172,7 @@ def _comparison(report: Report) -> list[str]:
 def render_html(report: Report) -> str:
     """The whole report as a self-contained HTML document."""
     lang = report.lang
+    colon = "：" if lang == "ja" else ":"
     plotter = _Plotter(lang)
     toc = [("summary", phrase("summary", lang)), ("metrics", phrase("metrics", lang)),
            ("comparison", phrase("comparison", lang)), ("how-to-read", phrase("how_to_read", lang)),
@@ -219,7 +221,7 @@ def render_html(report: Report) -> str:
     out.append(f"<h4>{esc(phrase('versions', lang))}</h4>")
     out.append(_table((phrase("library", lang), phrase("version", lang)), report.versions, css_class="versions"))
     if report.comparison_method:
-        out.append(f'<p><span class="label">{esc(phrase("method", lang))}:</span> '
+        out.append(f'<p><span class="label">{esc(phrase("method", lang))}{colon}</span> '
                    f'<span class="signature">{esc(report.comparison_method)}</span></p>')
     out.append("</section></main></body></html>")
     return "\n".join(out) + "\n"

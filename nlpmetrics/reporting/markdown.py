@@ -64,6 +64,7 @@ def render_markdown(report: Report) -> str:
     from nlpmetrics.reporting.build import comparison_table
 
     lang = report.lang
+    colon = "：" if lang == "ja" else ":"
     out = [f"# {inline(report.title)}", "", inline(report.generated), ""]
     out += [f"## {phrase('summary', lang)}", ""]
     out += [inline(s) for s in report.summary[:1]] + [""] + [f"- {inline(s)}" for s in report.summary[1:]] + [""]
@@ -74,15 +75,15 @@ def render_markdown(report: Report) -> str:
     out += _table(report.systems_table())
     out += ["", f"## {phrase('metrics', lang)}", ""]
     for section in report.sections:
-        out += [f"### {inline(section.title)}", "", f"**{phrase('what', lang)}:** {inline(section.what)}", ""]
+        out += [f"### {inline(section.title)}", "", f"**{phrase('what', lang)}{colon}** {inline(section.what)}", ""]
         if section.values_table is not None:
             out += _table(section.values_table) + [""]
         if section.in_words:
-            out += [f"**{phrase('in_words', lang)}:** {inline(section.in_words)}", ""]
+            out += [f"**{phrase('in_words', lang)}{colon}** {inline(section.in_words)}", ""]
         if section.how_to_read:
-            out += [f"**{phrase('how_read', lang)}:** {inline(section.how_to_read)}", ""]
+            out += [f"**{phrase('how_read', lang)}{colon}** {inline(section.how_to_read)}", ""]
         if section.caveats:
-            out += [f"**{phrase('caveats', lang)}:**", ""] + [f"- {inline(c)}" for c in section.caveats] + [""]
+            out += [f"**{phrase('caveats', lang)}{colon}**", ""] + [f"- {inline(c)}" for c in section.caveats] + [""]
         for system, t in [*section.tables, *((m.system, m.table) for m in section.matrices)]:
             out += [f"#### {inline(t.title)} — {inline(system)}", ""] + _table(t) + [""]
         out += [inline(note) for note in section.notes] + ([""] if section.notes else [])
@@ -109,9 +110,9 @@ def render_markdown(report: Report) -> str:
     out += [f"## {phrase('appendix', lang)}", "", inline(report.appendix_intro), ""]
     out += table((phrase("system", lang), phrase("metric", lang), phrase("examples", lang), phrase("signature", lang)),
                  [(a.system, a.metric, f"{a.n:,}", a.signature) for a in report.appendix])
-    out += ["", f"**{phrase('versions', lang)}:** " + ", ".join(f"{inline(k)} {inline(v)}" for k, v in report.versions)]
+    out += ["", f"**{phrase('versions', lang)}{colon}** " + ", ".join(f"{inline(k)} {inline(v)}" for k, v in report.versions)]
     if report.comparison_method:
-        out += ["", f"**{phrase('method', lang)}:** `{report.comparison_method}`"]
+        out += ["", f"**{phrase('method', lang)}{colon}** `{report.comparison_method}`"]
     return "\n".join(out) + "\n"
 
 
