@@ -97,7 +97,7 @@ def pair_counts(
     total = prediction.lengths + reference.lengths
     short = (prediction.lengths <= SHORT_PREDICTION_TOKENS) & (total <= SHORT_PAIR_TOKENS)
     matches = {n: np.zeros(n_pairs, dtype=np.int64) for n in orders}
-    lcs = np.zeros(n_pairs, dtype=np.int64) if want_lcs else None
+    lcs = np.zeros(n_pairs, dtype=np.int64)
     short_index, long_index = np.flatnonzero(short), np.flatnonzero(~short)
     # Chunks of pairs of similar length: little padding, and tables of about SHORT_PAIR_CELLS cells (cache-sized).
     short_index = short_index[np.argsort(total[short_index], kind="stable")]
@@ -111,7 +111,7 @@ def pair_counts(
         part, part_lcs = short_pair_counts(prediction.take(chunk), reference.take(chunk), orders, want_lcs)
         for n in orders:
             matches[n][chunk] = part[n]
-        if want_lcs:
+        if part_lcs is not None:
             lcs[chunk] = part_lcs
     if long_index.size:
         long_pred, long_ref = prediction.take(long_index), reference.take(long_index)
@@ -119,7 +119,7 @@ def pair_counts(
             matches[n][long_index] = ngram_overlaps(long_pred, long_ref, n)[0]
         if want_lcs:
             lcs[long_index] = pair_lcs_lengths(long_pred, long_ref)
-    return matches, lcs
+    return matches, (lcs if want_lcs else None)
 
 
 def ngram_scores_from(matches: np.ndarray, prediction: TokenBatch, reference: TokenBatch, n: int):

@@ -91,8 +91,9 @@ def _key_table(prediction: TokenBatch, reference: TokenBatch, width: int) -> tup
     row_start = np.arange(n_pairs, dtype=np.int64) * width
     pred_at = _positions(row_start, pred_len)
     ref_at = _positions(row_start + pred_len, ref_len)
-    flat[pred_at] = (prediction.ids.astype(key_type) << (_COLUMN_BITS + 1)) | (pred_at % width).astype(key_type)
-    flat[ref_at] = (((reference.ids.astype(key_type) << 1) | 1) << _COLUMN_BITS) | (ref_at % width).astype(key_type)
+    pred_ids, ref_ids = prediction.ids.astype(key_type), reference.ids.astype(key_type)
+    flat[pred_at] = np.left_shift(pred_ids, _COLUMN_BITS + 1) | (pred_at % width).astype(key_type)
+    flat[ref_at] = np.left_shift(np.left_shift(ref_ids, 1) | 1, _COLUMN_BITS) | (ref_at % width).astype(key_type)
     return keys, pred_at, ref_at
 
 
@@ -138,7 +139,7 @@ class _Runs:
     def ranks_by_column(self) -> np.ndarray:
         """``out[row, column]``: the rank of the entry's run in its row (a dense per-row id of its value)."""
         n_rows, width = self.shape
-        run = self.run.reshape(self.shape)
+        run: np.ndarray = self.run.reshape(self.shape)
         rank = run - run[:, :1]
         out = np.zeros((n_rows, _SIDE), dtype=np.int32)  # padding writes to the last column, never read
         target = (self.flat & _COLUMN_MASK).reshape(self.shape) + (np.arange(n_rows, dtype=np.int64) * _SIDE)[:, None]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,7 @@ class EnglishTokenizer:
     def __init__(self, use_stemmer: bool) -> None:
         self.use_stemmer = use_stemmer
         self._stems = _STEMS
-        self._stemmer = None
+        self._stemmer: Any = None  # nltk's PorterStemmer, made on first use
 
     def encode_many(self, texts: Sequence[str]) -> TokenBatch:
         """Token ids of each text (equal ids for equal tokens), in one pass over the whole batch.

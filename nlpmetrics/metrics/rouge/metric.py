@@ -166,7 +166,7 @@ class Rouge(Metric):
         scores: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
             t: ngram_scores_from(matches[n], pairs_pred, ref_batch, n) for t, n in orders.items()
         }
-        if want_lcs:
+        if lcs is not None:
             scores["rougeL"] = lcs_scores_from(lcs, pairs_pred, ref_batch)
         if lsum:
             scores["rougeLsum"] = self._summary_scores(texts, pair_pred, scores["rougeL"], breaks, sentences)
@@ -269,7 +269,7 @@ class Rouge(Metric):
         types: Sequence[str], scores: Mapping[str, tuple[np.ndarray, ...]], n_refs: np.ndarray
     ) -> Rows:
         """Per example and type, the first reference with the highest F-measure (rouge-score's ``score_multi``)."""
-        rows: Rows = {}
+        rows = Rows()
         if bool((n_refs == 1).all()):
             for rouge_type in types:
                 for field, column in zip(_FIELDS, scores[rouge_type], strict=True):
