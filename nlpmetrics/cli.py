@@ -235,12 +235,15 @@ def explanations(results: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     from nlpmetrics.explanations import load_card
 
     out = []
+    from nlpmetrics.explanations import explain_result
+
+    said: set[str] = set()  # each note and caveat once, under the first metric it concerns
     for key, result in results.items():
         try:
             load_card(result.metric, lang)
         except InputError:
             continue
-        out.append((key, result.explain(lang)))
+        out.append((key, explain_result(result, lang, said=said)))
     return out
 
 

@@ -194,3 +194,15 @@ def test_suggest_and_explain_take_both_languages(capsys):
     with pytest.raises(SystemExit) as exited:
         main(["score", "x.jsonl", "--explain-lang", "fr"])
     assert exited.value.code == 2 and "--explain-lang" in capsys.readouterr().err
+
+
+def test_score_says_each_note_and_caveat_once(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    refs = [str(x) for x in rng.choice(["a", "b", "c"], 24)]
+    preds = [r if rng.random() < 0.7 else "a" for r in refs]
+    path = _write(tmp_path / "labels.jsonl", preds, refs)
+    assert main(["score", str(path), "-m", "f1_micro,f1_macro,f1_weighted", "--confidence", "0.9", "--resamples",
+                 "50", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("What this number cannot tell") == 1 and out.count("It does not cover how the number") == 1
+    assert out.count("The 90% confidence interval is") == 3, "each result keeps its own interval"

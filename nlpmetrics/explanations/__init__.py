@@ -94,26 +94,32 @@ def value_sentence(result: Result, lang: str = "en", task: str | None = None) ->
     return template.format(**context)
 
 
-def explain_result(result: Result, lang: str = "en", task: str | None = None) -> str:
+def explain_result(result: Result, lang: str = "en", task: str | None = None, *, said: set[str] | None = None) -> str:
     """Value-aware sentences for ``result`` in ``lang``.
 
     Says what was measured and how well (from the card's ``[explain]``
     templates), how sure the number is (the interval, what it covers and what
     it does not, and a warning for small samples), and what the number cannot
     tell (the card's first caveat).  ``task`` chooses the nouns (summaries,
-    translations...); by default the card's own.
+    translations...); by default the card's own.  ``said`` collects the
+    sentences written so far for several results: a note or caveat already in
+    it is not written again (each is said once).
     """
     card = load_card(result.metric, lang, task)
     shared = common(lang)
     context = result_context(result, lang, task)
     sentences = [value_sentence(result, lang, task)]
     if result.ci:
-        sentences.append(shared["interval"].format(**context))
+        sentences += [shared["interval"].format(**context), shared["interval_limits"]]
     if result.n < SMALL_SAMPLE:
         sentences.append(shared["small_sample" if result.ci else "small_sample_plain"].format(**context))
     if any(isinstance(v, float) and math.isnan(v) for v in result.scores.values()):
         sentences.append(shared["undefined"].format(**context))
     sentences.append(shared["cannot_tell"].format(caveat=_lower_first(card.caveats[0], lang)))
+    if said is not None:
+        value, notes = sentences[0], [x for x in sentences[1:] if x not in said]
+        said.update(notes)
+        sentences = [value, *notes]
     return ("" if lang == "ja" else " ").join(sentences)  # Japanese sentences are not separated by spaces
 
 

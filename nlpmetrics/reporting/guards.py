@@ -1,7 +1,8 @@
 """Guard-rails: the warnings a client would thank us for.
 
 * numbers that are not comparable (different options, tokenizers or references),
-* samples too small, or intervals too wide, for a number to be trusted,
+* samples too small, or intervals too wide, for a number to be trusted (each said once, naming every
+  system and metric it concerns),
 * scores that could not be computed,
 * and the warnings the metrics themselves raise while scoring (recorded, then re-raised to the caller):
   one whose ``code`` has a sentence in the report's language (``warning_<code>`` in
