@@ -31,8 +31,8 @@ from nlpmetrics.metrics.rouge._batch import TokenBatch
 from nlpmetrics.metrics.rouge._lcs import WORD_BITS, lcs_ref_indices
 
 #: Combinations traced back together are bounded so that ``rows x combinations`` stays near this many
-#: cells (two ``uint64`` tables: ~16 MiB).
-_CELLS = 1 << 20
+#: cells (two ``uint64`` tables of ~2 MiB: they stay in cache).
+_CELLS = 1 << 18
 _ALL_ONES = np.uint64(np.iinfo(np.uint64).max)
 #: Largest key a (pair, token) sort key may reach (kept well inside int64).
 _KEY_LIMIT = 1 << 62
