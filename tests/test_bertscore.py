@@ -474,3 +474,13 @@ def test_idf_over_several_chunks_takes_every_reference(tiny_bert, monkeypatch):
     monkeypatch.setattr(engine, "CHUNK_PAIRS", 4)
     result = nm.compute("bertscore", predictions=cands, references=groups, model=tiny_bert, num_layers=2, idf=True)
     assert_matches(result, reference_scores(cands, groups, model_type=tiny_bert, num_layers=2, idf=True))
+
+
+def test_tokenizing_the_next_chunk_beside_the_model_gives_the_same_scores(tiny_bert, monkeypatch):
+    """The GPU's way (next chunk tokenized on a worker thread), run on the CPU."""
+    cands, refs = corpus(25, seed=24)
+    metric = nm.load("bertscore", model=tiny_bert, num_layers=3, idf=True)
+    monkeypatch.setattr(metric.scorer(), "overlap_tokenization", True)
+    monkeypatch.setattr(engine, "CHUNK_PAIRS", 6)
+    result = metric.update(predictions=cands, references=refs).compute()
+    assert_matches(result, reference_scores(cands, refs, model_type=tiny_bert, num_layers=3, idf=True))

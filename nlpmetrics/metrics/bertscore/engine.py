@@ -117,6 +117,8 @@ class Encoder:
         self.text = get_sentence_tokenizer(model)
         self.network, self.use_hidden_states = load_network(model, layer, self.device, dtype)
         self.hidden_size = self._probe_width()
+        #: Tokenize the next chunk on a worker thread while the model runs (off on a CPU: the model uses every core).
+        self.overlap_tokenization = self.device.type != "cpu"
         self.cache_tokens = CACHE_TOKENS
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._cached_tokens = 0
@@ -241,7 +243,7 @@ class Encoder:
         fixed = None if idf is True else self.text.weight_table(idf if isinstance(idf, IdfWeights) else None)
         on_cpu = self.device.type == "cpu"
         with cpu_threads(torch) if on_cpu else nullcontext():
-            if on_cpu:
+            if not self.overlap_tokenization:
                 for chunk in chunks:
                     prepared = self._prepare(predictions[chunk], references[chunk])
                     out[chunk] = self._score_chunk(prepared, fixed, budget, progress)
