@@ -207,10 +207,10 @@ def build_report(
                       for other, comparison in comparisons.get(label, [])), alpha=1.0 - report_confidence)
     if comparisons:
         m = max((v.comparisons for v in verdicts), default=1)
-        holm = phrase("comparison_holm", lang, m=m, alpha=alpha_text(1.0 - report_confidence)) if m > 1 else \
+        holm = phrase("comparison_holm", lang, m=m, alpha=alpha_text(1.0 - report_confidence, lang)) if m > 1 else \
             phrase("comparison_holm_one", lang)
         comparison_intro = phrase("comparison_intro", lang, baseline=names[0], holm=holm + (" " if lang == "en" else ""),
-                                  alpha=alpha_text(1.0 - report_confidence))
+                                  alpha=alpha_text(1.0 - report_confidence, lang))
     titles = _titles(scored[names[0]], variants, lang, task)
     seen_tables: dict[tuple, str] = {}
     sections = [
@@ -286,7 +286,7 @@ def _comparisons(scored, names, templates, variants, precomputed, confidence, n_
             comparison = compare_rows(template, scored[baseline][label].rows, scored[other][label].rows,
                                       confidence=confidence, n_resamples=n_resamples, seed=seed, variant=variant)
             found.setdefault(label, []).append((other, comparison))
-    return found, phrase("comparison_intro", lang, baseline=baseline, holm="", alpha=alpha_text(1.0 - confidence))
+    return found, phrase("comparison_intro", lang, baseline=baseline, holm="", alpha=alpha_text(1.0 - confidence, lang))
 
 
 def _not_comparable(scored, names, metric_names, titles, lang) -> list[str]:

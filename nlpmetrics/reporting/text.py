@@ -122,8 +122,10 @@ def about(count: int) -> str:
     return f"{round(count, -digits):,}"
 
 
-def alpha_text(alpha: float) -> str:
-    """A level as written: ``0.05``."""
+def alpha_text(alpha: float, lang: str = "en") -> str:
+    """A level as written: ``0.05`` (Japanese: ``5%``, as 有意水準5% reads)."""
+    if lang == "ja":
+        return f"{alpha * 100:.1f}".rstrip("0").rstrip(".") + "%"
     return f"{alpha:.3f}".rstrip("0").rstrip(".")
 
 
@@ -177,7 +179,7 @@ def power_sentences(verdict: Any, lang: str) -> list[str]:
     if not math.isfinite(reach.detectable) or reach.detectable <= 0:
         return [phrase("power_no_spread", lang, key=key)] if verdict.direction == "same" else []
     sentences = [phrase("power_detectable", lang, n=verdict.n, size=difference_text(reach.detectable, scale, lang),
-                        key=key, alpha=alpha_text(verdict.alpha))]
+                        key=key, alpha=alpha_text(verdict.alpha, lang))]
     if not verdict.significant and reach.needed is not None:
         sentences.append(phrase("power_needed", lang, by=difference_text(verdict.test.difference, scale, lang),
                                 needed=about(reach.needed)))
