@@ -81,7 +81,7 @@ def result_context(result: Result, lang: str, task: str | None = None) -> dict[s
     if result.ci:
         low, high = result.ci[main_key]
         context.update(low_text=format_value(low, main_scale), high_text=format_value(high, main_scale),
-                       confidence_text=f"{result.confidence * 100:.0f}%")
+                       confidence_text=f"{(result.confidence or 0.95) * 100:.0f}%")
     return context
 
 
