@@ -9,6 +9,8 @@ values and fall back to the plain mean when every weight is 0.  The
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -43,3 +45,29 @@ def masked_average(values: np.ndarray, scored: np.ndarray, weights: np.ndarray |
         total = kept_weights.sum(axis=1)
         weighted = (filled * kept_weights).sum(axis=1) / total
     return np.where(count > 0, np.where(total != 0, weighted, plain), math.nan)
+
+
+def prf_details(average: str, averaged: Mapping[str, float], labels: Sequence[Any], counts: Sequence[np.ndarray],
+                per_label: Sequence[np.ndarray], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """The details every precision/recall/F1 result carries: the averages, ``extra``, counts and per-label table.
+
+    ``counts`` are the true positives, predicted and actual counts per label
+    and ``per_label`` the precision, recall and F1 of each; ``extra`` (the
+    accuracy of single-label data, the subset accuracy of multi-label data...)
+    comes right after the averages.
+    """
+    tp, predicted, actual = counts
+    precision, recall, f1 = per_label
+    return {
+        "average": average,
+        "precision": averaged["precision"],
+        "recall": averaged["recall"],
+        "f1": averaged["f1"],
+        **extra,
+        "true_positives": int(tp.sum()),
+        "predicted_positives": int(predicted.sum()),
+        "actual_positives": int(actual.sum()),
+        "n_labels": len(labels),
+        "per_class": {"label": list(labels), "precision": precision, "recall": recall, "f1": f1,
+                      "support": actual.astype(np.int64)},
+    }

@@ -23,7 +23,7 @@ from nlpmetrics.base import Metric, total_weight, weighted_sum
 from nlpmetrics.errors import InputError
 from nlpmetrics.labels import LabelCodes, integer_pair, sorted_order
 from nlpmetrics.metrics import multilabel as ml
-from nlpmetrics.metrics._prf import masked_average, nanaverage, prf_divide
+from nlpmetrics.metrics._prf import masked_average, nanaverage, prf_details, prf_divide
 from nlpmetrics.options import Option, check_ignore_index, check_zero_division
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Categories, Rows
@@ -381,27 +381,10 @@ class _PrecisionRecallF1(_LabelMetric):
         labels, tp, predicted, actual, present, present_codes = self.per_class(summary)
         precision, recall, f1 = self.scores_from_counts(tp, predicted, actual)
         averaged = self._averaged(tp, predicted, actual)
-        total = int(summary["n"])
         correct = int(round(float(np.sum(summary["tp"]))))
-        details: dict[str, Any] = {
-            "average": self.config["average"],
-            "precision": averaged["precision"],
-            "recall": averaged["recall"],
-            "f1": averaged["f1"],
-            "accuracy": correct / total,
-            "correct": correct,
-            "true_positives": int(tp.sum()),
-            "predicted_positives": int(predicted.sum()),
-            "actual_positives": int(actual.sum()),
-            "n_labels": len(labels),
-            "per_class": {
-                "label": labels,
-                "precision": precision,
-                "recall": recall,
-                "f1": f1,
-                "support": actual.astype(np.int64),
-            },
-        }
+        extra = {"accuracy": correct / int(summary["n"]), "correct": correct}
+        details = prf_details(self.config["average"], averaged, labels, (tp, predicted, actual),
+                              (precision, recall, f1), extra)
         if summary["confusion"] is not None:
             matrix = summary["confusion"][np.ix_(present_codes, present_codes)]
             details["confusion_matrix"] = {"labels": present, "counts": matrix.astype(np.int64)}

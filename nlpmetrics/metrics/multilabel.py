@@ -38,7 +38,7 @@ import numpy as np
 from nlpmetrics.base import total_weight, weighted_sum
 from nlpmetrics.errors import InputError
 from nlpmetrics.labels import encode_label_pair, label_kind
-from nlpmetrics.metrics._prf import masked_average, nanaverage, prf_divide
+from nlpmetrics.metrics._prf import masked_average, nanaverage, prf_details, prf_divide
 from nlpmetrics.rows import Categories, Rows
 from nlpmetrics.validation import a_type, shown
 
@@ -404,26 +404,7 @@ def multilabel_details(summary: Mapping[str, Any], average: str, zero_division: 
     recall = prf_divide(tp, actual, zero_division)
     f1 = prf_divide(2.0 * tp, (actual + predicted).astype(np.float64), zero_division)
     averaged = multilabel_scores(summary, average, zero_division)
-    total = int(summary["n"])
     exact = int(round(float(summary["exact"])))
-    return {
-        "average": average,
-        "multilabel": True,
-        "precision": averaged["precision"],
-        "recall": averaged["recall"],
-        "f1": averaged["f1"],
-        "subset_accuracy": exact / total,
-        "hamming_loss": float(hamming(summary)),
-        "correct": exact,
-        "true_positives": int(tp.sum()),
-        "predicted_positives": int(predicted.sum()),
-        "actual_positives": int(actual.sum()),
-        "n_labels": len(labels),
-        "per_class": {
-            "label": labels,
-            "precision": precision,
-            "recall": recall,
-            "f1": f1,
-            "support": actual.astype(np.int64),
-        },
-    }
+    extra = {"multilabel": True, "subset_accuracy": exact / int(summary["n"]),
+             "hamming_loss": float(hamming(summary)), "correct": exact}
+    return prf_details(average, averaged, labels, (tp, predicted, actual), (precision, recall, f1), extra)
