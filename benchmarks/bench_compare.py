@@ -15,8 +15,11 @@ import warnings
 
 import numpy as np
 
-WORDS = ("the a cat dog sat ran on under mat house red blue small big quickly slowly today here there it "
-         "is was be go went see saw make made").split()
+WORDS = [
+    "the", "a", "cat", "dog", "sat", "ran", "on", "under", "mat", "house", "red", "blue", "small", "big",
+    "quickly", "slowly", "today", "here", "there", "it", "is", "was", "be", "go", "went", "see", "saw", "make",
+    "made",
+]
 
 
 def _sentences(n: int, seed: int) -> list[str]:

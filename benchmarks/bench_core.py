@@ -68,7 +68,7 @@ def bare_numpy_accuracy(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> float
 
 
 def bench_classification(n: int, k: int, repeats: int) -> list[dict]:
-    """accuracy and macro-F1 against scikit-learn and the bare bincount floor, timed in turns."""
+    """Accuracy and macro-F1 against scikit-learn and the bare bincount floor, timed in turns."""
     from sklearn.metrics import accuracy_score, f1_score
 
     rng = np.random.default_rng(0)

@@ -91,7 +91,7 @@ def bench_tensor_updates(count: int, rounds: int) -> list[dict]:
 
 
 def bench_collection(count: int, rounds: int) -> list[dict]:
-    """accuracy + macro-F1 + weighted-F1: one collection update against three separate metrics' updates."""
+    """Accuracy + macro-F1 + weighted-F1: one collection update against three separate metrics' updates."""
     from torchmetrics import MetricCollection
     from torchmetrics.classification import MulticlassAccuracy, MulticlassF1Score
 

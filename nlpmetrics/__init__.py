@@ -18,13 +18,13 @@ __all__ = [
     "InputError",
     "MissingDependencyError",
     "UnknownMetricError",
+    "__version__",
     "compute",
     "list_metrics",
     "load",
     "load_many",
     "report",
     "suggest",
-    "__version__",
 ]
 
 

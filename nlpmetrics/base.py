@@ -520,7 +520,7 @@ class Metric:
         per_example: Any
         if state.mode == "rows":
             rows = state.rows()
-            per_example = lambda: self.per_example(rows)  # noqa: E731 - computed on first access
+            per_example = lambda: self.per_example(rows)  # computed on first access
         else:
             per_example = _examples_not_kept(self.name)
         return Result(
@@ -573,7 +573,7 @@ class Metric:
         return f"<{self.name}({options}) n={self.n}>"
 
 
-class _examples_not_kept:  # noqa: N801 - a callable stand-in for per-example scores
+class _examples_not_kept:  # lower case: a callable stand-in for per-example scores
     """What ``Result.per_example`` holds when the metric kept no examples: asking for them explains why."""
 
     def __init__(self, name: str) -> None:

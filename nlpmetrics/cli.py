@@ -629,7 +629,7 @@ _EXAMPLES = {
 class _Parser(argparse.ArgumentParser):
     """argparse with the project's one-line error format (exit status 2)."""
 
-    def error(self, message: str):  # noqa: D401 - argparse API
+    def error(self, message: str):  # argparse's API
         self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
 
 
@@ -914,9 +914,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+            sys.stdout = open(os.devnull, "w")  # silence the flush at exit
         return 0
-    except Exception as error:  # noqa: BLE001 - the last line of defence: a short message, not a traceback
+    except Exception as error:  # the last line of defence: a short message, not a traceback
         if args.debug:
             raise
         print(f"{PROG}: internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)",

@@ -34,7 +34,7 @@ def same_value(a: Any, b: Any) -> bool:
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
     try:
-        return bool(a == b) and type(a) is type(b) or _same_number(a, b)
+        return (bool(a == b) and type(a) is type(b)) or _same_number(a, b)
     except (TypeError, ValueError):  # arrays and other values without a truth value
         return a is b
 

@@ -20,7 +20,7 @@ COMMANDS = ("list", "explain", "suggest", "score", "report", "compare")
 def help_text(parser, command: str | None) -> str:
     if command is None:
         return parser.format_help()
-    for action in parser._subparsers._group_actions:  # noqa: SLF001 - argparse has no public accessor
+    for action in parser._subparsers._group_actions:  # argparse has no public accessor
         if command in action.choices:
             return action.choices[command].format_help()
     raise KeyError(command)

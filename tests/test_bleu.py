@@ -31,7 +31,7 @@ OFFLINE_TOKENIZERS = ["13a", "intl", "char", "none", "zh", "ja-mecab", "ko-mecab
 
 
 def sacrebleu_corpus(predictions, references, **options) -> float:
-    """sacrebleu's corpus BLEU as a fraction; ``references`` one list (or string) per example."""
+    """Sacrebleu's corpus BLEU as a fraction; ``references`` one list (or string) per example."""
     groups = reference_groups(references)
     return SacreBLEU(**options).corpus_score(predictions, sacrebleu_streams(groups)).score / 100
 
@@ -294,7 +294,7 @@ def test_bad_options_are_refused_when_the_metric_is_made(options):
 
 def test_random_corpora_match_sacrebleu():
     rng = random.Random(12)
-    words = "the a cat dog sat on mat . , ! 東京 日本 café 😀".split()
+    words = ["the", "a", "cat", "dog", "sat", "on", "mat", ".", ",", "!", "東京", "日本", "café", "😀"]
     for _ in range(20):
         n = rng.randint(1, 15)
         predictions = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 12))) for _ in range(n)]

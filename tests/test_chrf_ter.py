@@ -32,7 +32,7 @@ REFERENCE_CLASSES = {"chrf": CHRF, "ter": TER}
 
 
 def reference_scores(name, predictions, references, sentences=None, **options):
-    """sacrebleu's corpus score and the first ``sentences`` sentence scores (fractions).
+    """Sacrebleu's corpus score and the first ``sentences`` sentence scores (fractions).
 
     ``references`` holds one list or string per example.  TER is slow in
     sacrebleu, so its sentence scores are checked on a prefix.
@@ -342,7 +342,7 @@ def assert_edits_equal_sacrebleu(hypotheses, references):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_ter_edits_equal_sacrebleu_on_random_pairs(seed):
-    """sacrebleu's shift search, beam and limits: the same edits on random short pairs, many shifts included."""
+    """Sacrebleu's shift search, beam and limits: the same edits on random short pairs, many shifts included."""
     assert_edits_equal_sacrebleu(*_shuffled_pairs(random.Random(seed), 100, 25))
 
 

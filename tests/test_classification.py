@@ -166,7 +166,7 @@ def test_per_example_marks_correct_examples():
 
 
 def test_bootstrap_weights_see_only_drawn_labels():
-    """aggregate with integer weights equals sklearn on the rows repeated that many times."""
+    """Aggregate with integer weights equals sklearn on the rows repeated that many times."""
     rng = np.random.default_rng(11)
     y, p = rng.integers(0, 6, 40), rng.integers(0, 6, 40)
     weights = rng.integers(0, 3, 40).astype(float)

@@ -14,7 +14,10 @@ from nlpmetrics.reporting import compare
 from nlpmetrics.reporting.text import comparison_sentence
 from nlpmetrics.resampling import PairedTest
 
-WORDS = "the a cat dog sat ran on under mat house red blue small big quickly slowly today here there it".split()
+WORDS = [
+    "the", "a", "cat", "dog", "sat", "ran", "on", "under", "mat", "house", "red", "blue", "small", "big",
+    "quickly", "slowly", "today", "here", "there", "it",
+]
 
 
 def _labels(n: int, seed: int = 0) -> list[int]:

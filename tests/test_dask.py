@@ -88,7 +88,10 @@ def test_every_registered_metric_in_1_3_7_partitions(cluster, metric_files):
 def big_jsonl(tmp_path_factory) -> str:
     """2,000 lines: labels, tied scores and English/Japanese text, in one JSONL."""
     rng = random.Random(8)
-    words = "the a cat dog sat ran on mat fast slow model score 猫 犬 天気 良い".split()
+    words = [
+        "the", "a", "cat", "dog", "sat", "ran", "on", "mat", "fast", "slow", "model", "score", "猫", "犬", "天気",
+        "良い",
+    ]
     path = tmp_path_factory.mktemp("big") / "big.jsonl"
     with open(path, "w", encoding="utf-8") as handle:
         for _ in range(2000):
@@ -183,7 +186,7 @@ def test_bad_label_in_the_third_partition_names_its_true_line(cluster, tmp_path)
 
 def test_text_pairs_split_by_line_ranges(cluster, tmp_path):
     rng = random.Random(3)
-    words = "we the a big small house 家 大きい の cat".split()
+    words = ["we", "the", "a", "big", "small", "house", "家", "大きい", "の", "cat"]
     hyp, ref = tmp_path / "hyp.txt", tmp_path / "ref.txt"
     hyps = [" ".join(rng.choices(words, k=rng.randint(0, 8))) for _ in range(200)]
     refs = [" ".join(rng.choices(words, k=rng.randint(1, 8))) for _ in range(200)]
@@ -284,7 +287,7 @@ def test_bertscore_idf_counts_document_frequencies_over_the_whole_file(tmp_path)
 
 def test_text_pairs_with_two_reference_files(tmp_path):
     rng = random.Random(4)
-    words = "one two three four five six seven".split()
+    words = ["one", "two", "three", "four", "five", "six", "seven"]
     paths = []
     for name in ("hyp.txt", "ref1.txt", "ref2.txt"):
         path = tmp_path / name

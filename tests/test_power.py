@@ -21,7 +21,8 @@ from nlpmetrics.resampling import paired_test
 
 def _pairs(n: int, shift: float, discordant: float, rng: np.random.Generator) -> tuple[list, list, list]:
     """Labels of two classifiers on ``n`` examples: they disagree on a share ``discordant``; B is right on
-    ``(discordant + shift) / 2`` of them and A on the rest, so B's accuracy is higher by ``shift``."""
+    ``(discordant + shift) / 2`` of them and A on the rest, so B's accuracy is higher by ``shift``.
+    """
     kind = rng.choice(4, size=n, p=[(1 - discordant) / 2, (1 - discordant) / 2, (discordant - shift) / 2,
                                     (discordant + shift) / 2])
     refs = rng.integers(0, 2, n)
@@ -34,7 +35,8 @@ def _pairs(n: int, shift: float, discordant: float, rng: np.random.Generator) ->
 
 def _true_detectable(n: int, discordant: float, alpha: float = 0.05, power: float = 0.8) -> float:
     """The shift that equals the detectable difference of its own population: per-example differences are
-    -1, 0, 1 with variance ``discordant - shift**2``, so ``shift**2 = z**2 * discordant / (n + z**2)``."""
+    -1, 0, 1 with variance ``discordant - shift**2``, so ``shift**2 = z**2 * discordant / (n + z**2)``.
+    """
     z = z_sum(alpha, power)
     return z * math.sqrt(discordant / (n + z * z))
 

@@ -108,7 +108,7 @@ def test_mrr_at_k_is_trec_eval_recip_rank_of_the_run_cut_at_k(k):
 
 
 def ranx_scores(predictions, references, metrics):
-    """ranx's per-query values, in our order (ranx sorts query ids, so they are zero-padded)."""
+    """Ranx's per-query values, in our order (ranx sorts query ids, so they are zero-padded)."""
     qrels = ranx.Qrels({f"q{i:06d}": r if isinstance(r, dict) else dict.fromkeys(r, 1)
                         for i, r in enumerate(references)})
     run = ranx.Run({f"q{i:06d}": p for i, p in enumerate(predictions)})

@@ -70,7 +70,10 @@ def docstring_sentences() -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 3]
 
 
-WORDS = "the a cat dog sat on mat running runs ran quickly quick brown fox jumps over lazy is was be".split()
+WORDS = [
+    "the", "a", "cat", "dog", "sat", "on", "mat", "running", "runs", "ran", "quickly", "quick", "brown", "fox",
+    "jumps", "over", "lazy", "is", "was", "be",
+]
 
 
 def random_text(rng: random.Random, max_sentences: int = 3, max_words: int = 8) -> str:
@@ -177,7 +180,8 @@ def test_short_pair_table_equals_the_general_counting(id_offset, longest_predict
 @pytest.mark.parametrize(("id_offset", "longest_prediction"), [(0, 321), (2**21, 150), (2**24, 321)])
 def test_wide_short_pair_table_equals_the_general_counting(id_offset, longest_prediction):
     """Pairs of up to 511 tokens, predictions of up to 320 (LCS bits over 1-5 words); int32 keys, and int64
-    from ids of 2**21 on."""
+    from ids of 2**21 on.
+    """
     rng = random.Random(6)
     preds = [[rng.randrange(7) for _ in range(rng.randrange(0, longest_prediction))] for _ in range(120)]
     refs = [[rng.randrange(7) for _ in range(rng.randrange(0, 512 - len(p)))] for p in preds]
@@ -285,7 +289,8 @@ def test_no_warning_for_plain_english_with_newlines():
 @pytest.mark.parametrize("use_stemmer", [False, True])
 def test_rougelsum_many_sentences_with_ties_and_64_token_sentences(use_stemmer):
     """Summary-level LCS: a tiny vocabulary (ties everywhere), up to 9 sentences a side, sentences of 63-65
-    tokens (the carry leaves the 64-bit word; 65 takes the per-combination path), empty and punctuation lines."""
+    tokens (the carry leaves the 64-bit word; 65 takes the per-combination path), empty and punctuation lines.
+    """
     rng = random.Random(13)
     vocabulary = WORDS[:4]
 
@@ -303,7 +308,8 @@ def test_rougelsum_many_sentences_with_ties_and_64_token_sentences(use_stemmer):
 
 def test_rougelsum_control_characters_are_not_line_breaks():
     """Texts are tokenized by lines with \\x01 standing for a newline: a text's own \\x01, \\r or NUL stays a
-    token separator, never a sentence break."""
+    token separator, never a sentence break.
+    """
     predictions = ["a\x01b a\nb a", "a\rb\nb a b", "a\x00b\na b", "a b\x01\n\x01b a", "\x01\n\x00\n\r"]
     references = ["b a\nb\x01a b", "b a\rb a\nb", "b\na\x00b a", "b\x01a b\nb", "a"]
     assert_identical(predictions, references, ["rougeLsum", "rouge1"])

@@ -24,7 +24,7 @@ from typing import Any
 from nlpmetrics.errors import InputError
 from nlpmetrics.io.source import Chunk, check_encoding, display_name, where
 
-__all__ = ["Chunk", "FORMATS", "check_conll_columns", "detect_format", "read_all", "read_examples", "to_numbers"]
+__all__ = ["FORMATS", "Chunk", "check_conll_columns", "detect_format", "read_all", "read_examples", "to_numbers"]
 
 #: Input formats and the file extensions that select them.
 FORMATS = {

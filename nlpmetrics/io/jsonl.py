@@ -143,7 +143,8 @@ def missing_field_error(record: dict[str, Any], wanted: str, option: str, path: 
 
 def reference_field_candidates(ref_field: str) -> tuple[str, ...]:
     """Fields tried for the references: the given one, then for the default ``references`` (a list),
-    ``answers`` (question answering) and ``relevant`` (retrieval)."""
+    ``answers`` (question answering) and ``relevant`` (retrieval).
+    """
     return (ref_field, "references", "answers", "relevant") if ref_field == "reference" else (ref_field,)
 
 

@@ -149,7 +149,7 @@ def open_binary(path: Any) -> IO[bytes]:
         hint = f" (folder {folder!r} does not exist either)" if folder and not os.path.isdir(folder) else ""
         raise InputError(f"{name}: no such file{hint}")
     try:
-        stream = open(name, "rb")  # noqa: SIM115 - the caller closes it
+        stream = open(name, "rb")  # the caller closes it
     except OSError as error:
         raise InputError(f"{name}: cannot be read ({error.strerror})") from None
     if os.fstat(stream.fileno()).st_size == 0 and not _is_fifo(stream):

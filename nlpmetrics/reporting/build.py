@@ -259,7 +259,8 @@ def build_report(
 
 def _titles(first: Mapping[str, _Scored], variants: Mapping[str, str], lang: str, task: str) -> dict[str, str]:
     """Each metric's heading: its card's title under its options (``Macro-F1``), with the variant only when two
-    metrics of the report would otherwise share a title."""
+    metrics of the report would otherwise share a title.
+    """
     titles = {label: metric_title(item.result.metric, lang, item.result.options, task) for label, item in first.items()}
     counts: dict[str, int] = {}
     for title in titles.values():
@@ -572,7 +573,8 @@ def _headline(section: MetricSection, confidence: float, lang: str) -> str:
 
 def _summary(sections, verdicts: Sequence[Verdict], names, confidence: float, lang: str, task: str) -> list[str]:
     """The first page: what was evaluated, each metric's main score, the overall verdict, each main comparison in
-    words, and for a difference not found, what the test set could detect and the examples it would need."""
+    words, and for a difference not found, what the test set could detect and the examples it would need.
+    """
     metrics = join_names([_short(s.title) for s in sections], lang)
     n = sections[0].values[0].n if sections else 0
     what = phrase("overview_task", lang, task=task_name(task, lang))

@@ -80,7 +80,8 @@ class Comparison:
 
     def sentences(self, lang: str = "en") -> list[str]:
         """One plain sentence per score (a score equal to another by construction is left out), then what the test
-        set could detect where a difference was not found."""
+        set could detect where a difference was not found.
+        """
         from nlpmetrics.reporting.text import power_sentences, verdict_sentence
 
         lines = []

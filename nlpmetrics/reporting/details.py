@@ -77,7 +77,7 @@ def _cell(column: str, value: Any, scale: str) -> str:
     if isinstance(value, (float, np.floating)):
         if math.isnan(value):
             return "n/a"
-        if column in ("support", "count") or float(value).is_integer() and abs(value) > 1:
+        if column in ("support", "count") or (float(value).is_integer() and abs(value) > 1):
             return f"{value:,.0f}"
         return value_text(float(value), scale)
     return str(value)
@@ -179,7 +179,8 @@ def worst_examples(scores: np.ndarray, predictions: Sequence, references: Sequen
 
 def curves(details: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Details entries that are curves: a mapping with equal-length numeric ``x`` and ``y`` (and the score keys
-    ``x_key``/``y_key`` that name the axes), such as Recall@k over k."""
+    ``x_key``/``y_key`` that name the axes), such as Recall@k over k.
+    """
     found = {}
     for name, value in details.items():
         if not isinstance(value, Mapping) or "x" not in value or "y" not in value:

@@ -88,7 +88,8 @@ def _model_table(table: Table, system: str) -> str:
 def _keyed_table(table: Table, css_class: str, row_classes: Sequence[str] | None = None,
                  words: Sequence[int] = ()) -> str:
     """A table whose first column names a score (kept on one line) and whose other columns are numbers, except
-    the columns of ``words``."""
+    the columns of ``words``.
+    """
     numeric = tuple(i for i in range(1, len(table.columns)) if i not in words)
     html = _table(table.columns, table.rows, css_class=css_class, numeric=numeric, row_classes=row_classes)
     return html.replace("<tr><td>", '<tr><td class="key">').replace('"><td>', '"><td class="key">')

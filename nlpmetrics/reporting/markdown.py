@@ -118,7 +118,8 @@ def render_markdown(report: Report) -> str:
 
 def comparison_markdown(comparison: Comparison, lang: str = "en") -> str:
     """A :class:`~nlpmetrics.reporting.compare.Comparison` as a Markdown table (both systems' scores, the
-    difference, its interval, the p-values, the verdict) plus the sentences."""
+    difference, its interval, the p-values, the verdict) plus the sentences.
+    """
     lines = _table(comparison.table(lang))
     lines += [""] + [f"- {inline(s)}" for s in comparison.sentences(lang)]
     return "\n".join(lines) + "\n"

@@ -124,7 +124,7 @@ class Computer:
         raise AssertionError(measure.name)
 
     def ndcg(self, k: int | None) -> np.ndarray:
-        """nDCG (at ``k``): DCG of the ranking over DCG of the ideal ranking, both summed in rank order."""
+        """NDCG (at ``k``): DCG of the ranking over DCG of the ideal ranking, both summed in rank order."""
         j = self.j
         keep = slice(None) if k is None else j.hit_rank < k
         rank = j.hit_rank[keep]

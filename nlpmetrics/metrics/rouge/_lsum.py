@@ -48,7 +48,7 @@ def summary_level_scores(
     sentences: TokenBatch, ref_first: np.ndarray, ref_count: np.ndarray, pred_first: np.ndarray,
     pred_count: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """rougeLsum precision, recall and F-measure of each pair, as ``rouge_scorer._summary_level_lcs``.
+    """The rougeLsum precision, recall and F-measure of each pair, as ``rouge_scorer._summary_level_lcs``.
 
     Parameters
     ----------

@@ -211,7 +211,7 @@ def make_tokenizer(lang: str, use_stemmer: bool) -> EnglishTokenizer | Sacrebleu
 
 
 def rouge_sentences(text: str) -> list[str]:
-    """rougeLsum's sentences as rouge-score finds them: the non-empty lines of ``text``."""
+    """The sentences of rougeLsum as rouge-score finds them: the non-empty lines of ``text``."""
     return [line for line in text.split("\n") if line]
 
 

@@ -182,7 +182,7 @@ class Rouge(Metric):
         self, texts: list[str], pair_pred: np.ndarray, lcs: tuple[np.ndarray, np.ndarray, np.ndarray],
         breaks: bool, sentences: Sentences | None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """rougeLsum per pair: rougeL where both sides are one sentence, else the summary-level LCS.
+        """The rougeLsum of each pair: rougeL where both sides are one sentence, else the summary-level LCS.
 
         ``texts`` are the predictions, then every reference (pair ``k``'s is
         ``texts[len(predictions) + k]``); ``sentences`` their sentences when

@@ -347,7 +347,7 @@ def clipped_ngram_counts(
 
 # ---------------------------------------------------------------------------- chrF
 def reference_match_statistics(segments: Segments, max_order: int, **counting: Any) -> np.ndarray:
-    """chrF's ``[hyp, ref, match]`` per order for every (example, reference) pair of a chunk.
+    """The chrF ``[hyp, ref, match]`` per order for every (example, reference) pair of a chunk.
 
     Returns
     -------

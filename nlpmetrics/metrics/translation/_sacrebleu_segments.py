@@ -60,7 +60,7 @@ class SacrebleuSegmentMetric(Metric):
         return summary | reference_count_facts(rows, weights)
 
     def sacrebleu_score(self, stats: np.ndarray) -> float:
-        """sacrebleu's own score of one summary's statistics, as a fraction (integers stay integers)."""
+        """Sacrebleu's own score of one summary's statistics, as a fraction (integers stay integers)."""
         values = [int(x) for x in stats] if stats.dtype.kind in "iu" else [float(x) for x in stats]
         return self.reference_metric._compute_score_from_stats(values).score / 100.0
 
@@ -69,7 +69,7 @@ class SacrebleuSegmentMetric(Metric):
         raise NotImplementedError
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
-        """sacrebleu's own scoring for one summary; the vectorised formula for a batch of resamples."""
+        """Sacrebleu's own scoring for one summary; the vectorised formula for a batch of resamples."""
         stats = np.asarray(summary["stats"])
         if stats.ndim == 1:
             return {self.name: self.sacrebleu_score(stats)}
@@ -79,7 +79,7 @@ class SacrebleuSegmentMetric(Metric):
         return {self.name: self.batched_scores(np.asarray(rows["stats"], dtype=np.float64))}
 
     def sacrebleu_signature(self, nrefs: str | int) -> str:
-        """sacrebleu's own signature string for these options."""
+        """Sacrebleu's own signature string for these options."""
         metric = self.reference_metric
         args = dict(vars(metric), num_refs=-1 if nrefs == "var" else nrefs)
         return type(metric)._SIGNATURE_TYPE(args).format()

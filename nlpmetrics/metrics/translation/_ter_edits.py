@@ -84,7 +84,7 @@ def limits() -> Limits:
 
 
 def translation_edits(hypotheses: Sequence[Sequence[str]], references: Sequence[Sequence[str]]) -> np.ndarray:
-    """sacrebleu's ``translation_edit_rate(hypothesis, reference)[0]`` for every pair.
+    """Sacrebleu's ``translation_edit_rate(hypothesis, reference)[0]`` for every pair.
 
     Parameters
     ----------
@@ -229,7 +229,7 @@ class _Batch:
 
     # ------------------------------------------------------------------ the search
     def edits(self) -> np.ndarray:
-        """sacrebleu's edits of every pair of the batch."""
+        """Sacrebleu's edits of every pair of the batch."""
         size = self.n.size
         shifts = np.zeros(size, dtype=np.int64)
         checked = np.zeros(size, dtype=np.int64)
@@ -321,7 +321,7 @@ class _Batch:
         return back
 
     def _alignments(self, active: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """sacrebleu's ``trace_to_alignment`` of each pair's trace, followed back from the last cell.
+        """Sacrebleu's ``trace_to_alignment`` of each pair's trace, followed back from the last cell.
 
         Returns the hypothesis and reference error flags and, for every
         reference word, the hypothesis position aligned to it (the last

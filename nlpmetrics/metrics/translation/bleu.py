@@ -100,7 +100,7 @@ def bleu_scores(
     correct: np.ndarray, total: np.ndarray, sys_len: np.ndarray, ref_len: np.ndarray,
     smooth_method: str, smooth_value: float | None, effective_order: bool = True,
 ) -> np.ndarray:
-    """sacrebleu's ``BLEU.compute_bleu`` for every row at once (counts may be fractional), as fractions.
+    """Sacrebleu's ``BLEU.compute_bleu`` for every row at once (counts may be fractional), as fractions.
 
     With ``effective_order=True`` this is sacrebleu's ``sentence_score`` of
     each row; the bootstrap uses it on weighted sums, where sacrebleu's own
@@ -199,7 +199,7 @@ class BLEU(Metric):
         return Segments.from_words([tokenize(line) for line in lines], n_refs)
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
-        """sacrebleu's BLEU segment statistics of every example, a chunk of examples at a time."""
+        """Sacrebleu's BLEU segment statistics of every example, a chunk of examples at a time."""
         from nlpmetrics.metrics.translation._ngram_counts import CHUNK_EXAMPLES, clipped_counts, interleave
 
         n, max_order = len(predictions), self.config["max_ngram_order"]
@@ -221,7 +221,7 @@ class BLEU(Metric):
         return summary | reference_count_facts(rows, weights)
 
     def _sacrebleu_score(self, summary: Mapping[str, Any]):
-        """sacrebleu's ``BLEUScore`` for whole-number sums (sacrebleu formats its lengths as integers)."""
+        """Sacrebleu's ``BLEUScore`` for whole-number sums (sacrebleu formats its lengths as integers)."""
         from sacrebleu.metrics.bleu import BLEU as SacreBLEU
 
         return SacreBLEU.compute_bleu(
@@ -236,7 +236,7 @@ class BLEU(Metric):
         )
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
-        """sacrebleu's own ``compute_bleu`` for counts, the same formula vectorised for weighted (resampled) sums."""
+        """Sacrebleu's own ``compute_bleu`` for counts, the same formula vectorised for weighted (resampled) sums."""
         if np.asarray(summary["hyp_len"]).dtype.kind in "iu":
             return {"bleu": self._sacrebleu_score(summary).score / 100.0}
         batched = np.ndim(summary["hyp_len"]) > 0
@@ -268,7 +268,7 @@ class BLEU(Metric):
         return details
 
     def sacrebleu_signature(self, nrefs: str | int) -> str:
-        """sacrebleu's own signature string for these options (``nrefs:1|case:mixed|eff:no|tok:13a|...``)."""
+        """Sacrebleu's own signature string for these options (``nrefs:1|case:mixed|eff:no|tok:13a|...``)."""
         from sacrebleu.metrics.bleu import BLEUSignature
 
         args = {

@@ -27,7 +27,7 @@ _EPS = 1e-16
 
 
 def chrf_scores(stats: np.ndarray, beta: int, eps_smoothing: bool) -> np.ndarray:
-    """sacrebleu's ``CHRF._compute_f_score`` of every row of ``stats``, as fractions.
+    """Sacrebleu's ``CHRF._compute_f_score`` of every row of ``stats``, as fractions.
 
     See :func:`chrf_percent`, whose values this divides by 100 (as nlpmetrics
     does with sacrebleu's own score).
@@ -36,7 +36,7 @@ def chrf_scores(stats: np.ndarray, beta: int, eps_smoothing: bool) -> np.ndarray
 
 
 def chrf_percent(stats: np.ndarray, beta: int, eps_smoothing: bool) -> np.ndarray:
-    """sacrebleu's ``CHRF._compute_f_score`` of every row of ``stats`` (0-100).
+    """Sacrebleu's ``CHRF._compute_f_score`` of every row of ``stats`` (0-100).
 
     Parameters
     ----------
@@ -106,7 +106,7 @@ class ChrF(SacrebleuSegmentMetric):
         return chrf_scores(stats, self.config["beta"], self.config["eps_smoothing"])
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
-        """sacrebleu's chrF segment statistics, counted for the whole batch with numpy.
+        """Sacrebleu's chrF segment statistics, counted for the whole batch with numpy.
 
         For every reference the ``[hyp, ref, match]`` counts per order; the row
         keeps the reference with the best sentence chrF (the first on a tie),

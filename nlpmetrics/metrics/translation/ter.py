@@ -25,7 +25,7 @@ from nlpmetrics.rows import Rows
 
 
 def ter_scores(stats: np.ndarray) -> np.ndarray:
-    """sacrebleu's ``TER._compute_score_from_stats`` of every row ``[edits, reference length]``, as fractions.
+    """Sacrebleu's ``TER._compute_score_from_stats`` of every row ``[edits, reference length]``, as fractions.
 
     ``edits / length``; with no reference words, 1 if there are edits and 0
     if not.  The operations are sacrebleu's (a percentage, then divided by
@@ -71,7 +71,7 @@ class TER(SacrebleuSegmentMetric):
         return ter_scores(stats)
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
-        """sacrebleu's TER segment statistics ``[edits, average reference length]`` per example.
+        """Sacrebleu's TER segment statistics ``[edits, average reference length]`` per example.
 
         sacrebleu's tokenizer, then the edits of every (hypothesis, reference)
         pair from :func:`~._ter_edits.translation_edits` (sacrebleu's search,
