@@ -126,7 +126,8 @@ def test_japanese_with_lang_picks_mecab_and_never_scores_identical_text_zero():
     via_lang = nm.compute("bleu", predictions=predictions[japanese], references=references[japanese], lang="ja")
     assert via_lang["bleu"] == result["bleu"]
     assert via_lang.options["tokenize"] == "ja-mecab"
-    assert "tok:ja-mecab" in str(via_lang.signature) and "tokenize:ja-mecab" in str(via_lang.signature)
+    assert "tok:ja-mecab" in str(via_lang.signature)
+    assert "tokenize:ja-mecab" in str(via_lang.signature)
     same = nm.compute("bleu", predictions=references[japanese], references=references[japanese], lang="ja")
     assert same["bleu"] == pytest.approx(1.0)
     assert nm.load("bleu", lang="zh").config["tokenize"] == "zh"
@@ -243,11 +244,14 @@ def test_details_describe_the_corpus_score():
     score = SacreBLEU().corpus_score(predictions, [references])
     assert result.details["brevity_penalty"] == pytest.approx(score.bp)
     assert result.details["length_ratio"] == pytest.approx(score.ratio)
-    assert result.details["hyp_len"] == score.sys_len and result.details["ref_len"] == score.ref_len
+    assert result.details["hyp_len"] == score.sys_len
+    assert result.details["ref_len"] == score.ref_len
     assert result.details["precisions"] == pytest.approx([p / 100 for p in score.precisions])
-    assert list(result.details["counts"]) == score.counts and list(result.details["totals"]) == score.totals
+    assert list(result.details["counts"]) == score.counts
+    assert list(result.details["totals"]) == score.totals
     assert "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:" in str(result.signature)
-    assert result.explain("en") and result.explain("ja")
+    assert result.explain("en")
+    assert result.explain("ja")
 
 
 def test_per_example_scores_emit_no_sacrebleu_warnings(caplog):

@@ -79,7 +79,8 @@ def assert_clean_error(status: int, stderr: str, fragment: str) -> None:
     assert len(lines) == 1, stderr
     assert lines[0].startswith("nlpmetrics: error: "), stderr
     assert fragment in lines[0], (fragment, lines[0])
-    assert "Traceback" not in stderr and "internal error" not in stderr
+    assert "Traceback" not in stderr
+    assert "internal error" not in stderr
 
 
 def jsonl(records: list[dict]) -> str:
@@ -319,7 +320,8 @@ def test_command_line_case(name, tmp_path, monkeypatch):
 def test_label_numbers_are_said_on_stderr_only_once(tmp_path, monkeypatch):
     (tmp_path / "p.csv").write_text("prediction,reference\n1.0,1\n0,0\n", encoding="utf-8")
     status, _, stderr = cli(tmp_path, "score", "p.csv", "-m", "accuracy,f1_macro", monkeypatch=monkeypatch)
-    assert status == 0 and stderr.count("comparing them as numbers") == 1
+    assert status == 0
+    assert stderr.count("comparing them as numbers") == 1
 
 
 def test_output_through_a_symlink_replaces_the_target_and_keeps_the_link(tmp_path, monkeypatch):
@@ -330,7 +332,8 @@ def test_output_through_a_symlink_replaces_the_target_and_keeps_the_link(tmp_pat
     status, _, stderr = cli(tmp_path, "score", "p.jsonl", "-m", "accuracy", "-o", "latest.json", "-q",
                             monkeypatch=monkeypatch)
     assert status == 0, stderr
-    assert (tmp_path / "latest.json").is_symlink() and os.readlink(tmp_path / "latest.json") == "results/out.json"
+    assert (tmp_path / "latest.json").is_symlink()
+    assert os.readlink(tmp_path / "latest.json") == "results/out.json"
     assert json.loads((tmp_path / "results" / "out.json").read_text())["results"]["accuracy"]["scores"] == {
         "accuracy": 0.5}
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["out.json"]

@@ -131,10 +131,13 @@ def test_ter_lang_splits_cjk_characters_as_sacrebleus_asian_support(lang):
     result = nm.compute("ter", predictions=predictions, references=references, lang=lang)
     corpus, _ = reference_scores("ter", predictions, references, normalized=True, asian_support=True)
     assert result["ter"] == pytest.approx(corpus, abs=1e-9)
-    assert result.options["normalized"] is True and result.options["asian_support"] is True
-    assert "norm:yes" in str(result.signature) and "asian:yes" in str(result.signature)
+    assert result.options["normalized"] is True
+    assert result.options["asian_support"] is True
+    assert "norm:yes" in str(result.signature)
+    assert "asian:yes" in str(result.signature)
     explicit = nm.load("ter", lang=lang, asian_support=False)
-    assert explicit.config["asian_support"] is False and explicit.config["normalized"] is True
+    assert explicit.config["asian_support"] is False
+    assert explicit.config["normalized"] is True
     perfect = nm.compute("ter", predictions=references, references=references, lang=lang)
     assert perfect["ter"] == 0.0
 
@@ -212,10 +215,13 @@ def test_cards_explain_and_no_sacrebleu_warnings(name, caplog):
     with caplog.at_level(logging.WARNING, logger="sacrebleu"):
         result = nm.compute(name, predictions=predictions, references=references)
     assert not [r for r in caplog.records if r.name.startswith("sacrebleu")]
-    assert result.explain("en") and result.explain("ja")
+    assert result.explain("en")
+    assert result.explain("ja")
     for lang in ("en", "ja"):
         card = nm.load(name).explanation(lang)
-        assert card.caveats and card.good_for and card.what
+        assert card.caveats
+        assert card.good_for
+        assert card.what
 
 
 @pytest.mark.parametrize(("name", "options"), [("chrf", {"char_order": 0}), ("chrf", {"beta": "2"}),

@@ -221,7 +221,8 @@ def test_failed_run_creates_no_output_and_unwritable_output_fails_first(bad_fold
     proc = run("score", "ok.jsonl", "-m", "accuracy", "-o", "folder", cwd=bad_folder)
     _only_error_line(proc, "is a directory")
     proc = run("score", "ok.jsonl", "-m", "accuracy", "-o", "new.json", cwd=bad_folder)
-    assert proc.returncode == 0 and json.loads((bad_folder / "new.json").read_text())["n"] == 1
+    assert proc.returncode == 0
+    assert json.loads((bad_folder / "new.json").read_text())["n"] == 1
 
 
 def test_unexpected_errors_exit_1_with_a_debug_hint(monkeypatch, capsys):
@@ -291,7 +292,8 @@ def test_report_and_compare(two_systems):
                cwd=two_systems)
     assert proc.returncode == 0, proc.stderr
     text = (two_systems / "r.md").read_text()
-    assert "baseline.jsonl" in text and "candidate.jsonl" in text
+    assert "baseline.jsonl" in text
+    assert "candidate.jsonl" in text
     proc = run("compare", "baseline.jsonl", "candidate.jsonl", "-m", "accuracy", "--resamples", "100", "--format",
                "json", cwd=two_systems)
     assert json.loads(proc.stdout)["names"] == ["baseline.jsonl", "candidate.jsonl"]
@@ -424,7 +426,8 @@ def test_dask_engine_keeps_examples_only_when_an_output_needs_them(tmp_path, mon
     status = main(["score", str(tmp_path / "p.jsonl"), "-m", "accuracy,f1_macro,pearson", "--engine", "dask",
                    "--scheduler", "synchronous", "--partitions", "3", "-q", *extra])
     if kept is None:
-        assert status == 2 and "--no-examples: pearson needs every example" in capsys.readouterr().err
+        assert status == 2
+        assert "--no-examples: pearson needs every example" in capsys.readouterr().err
         return
     assert status == 0
     assert seen == [kept]
@@ -440,7 +443,8 @@ def test_no_examples_gives_the_same_scores_without_per_example_values(tmp_path):
     assert all(r["per_example"] is None for r in dropped.values())
     assert kept["bleu"]["per_example"] is not None
     with_interval = run(*args, "--no-examples", "-m", "accuracy", "--confidence", "0.9", cwd=tmp_path)
-    assert with_interval.returncode == 2 and "--confidence needs every example of bleu" in with_interval.stderr
+    assert with_interval.returncode == 2
+    assert "--confidence needs every example of bleu" in with_interval.stderr
 
 
 def test_dask_partitions_take_labels_as_the_first_chunk_decides(tmp_path):

@@ -126,7 +126,8 @@ def test_merge_reset_sync_copy_and_pickle():
         first.merge(nm.load_many(["accuracy"]))
     assert first["accuracy"].n == 8, "a refused merge changes nothing"
     first.reset()
-    assert all(m.n == 0 for m in first.values()) and len(first) == 2
+    assert all(m.n == 0 for m in first.values())
+    assert len(first) == 2
     assert first.empty_like()["f1_macro"].config == first["f1_macro"].config
     with pytest.raises(KeyError, match="holds accuracy, f1_macro"):
         first["bleu"]
@@ -153,7 +154,8 @@ def test_update_is_keyword_only_and_checks_once():
     assert metrics.update(predictions=[], references=[]) is metrics
     with pytest.raises(nm.InputError, match="no examples to score"):
         metrics.compute()
-    assert isinstance(metrics, MetricCollection) and "accuracy" in repr(metrics)
+    assert isinstance(metrics, MetricCollection)
+    assert "accuracy" in repr(metrics)
 
 
 def _count_conversions(monkeypatch) -> list:
@@ -218,6 +220,7 @@ def test_check_validates_without_keeping_anything(monkeypatch):
     calls = _count_conversions(monkeypatch)
     metrics = nm.load_many(["accuracy", "f1_macro", "bleu"])
     metrics.check(predictions=["a", "b"], references=["a", "a"])
-    assert calls == [2] and all(m.n == 0 for m in metrics.values())
+    assert calls == [2]
+    assert all(m.n == 0 for m in metrics.values())
     with pytest.raises(nm.InputError, match=r"predictions\[1\] is None"):
         metrics.check(predictions=["a", None], references=["a", "a"])

@@ -100,7 +100,8 @@ def test_correlations_are_compared_in_coefficient_units_not_points():
     text = comparison_sentence(_test("pearson", 0.39, (0.2, 0.66)), names=("A", "B"), metric="pearson",
                                higher_is_better=True, low_bound=-1.0)
     assert text.startswith("B is better than A on Pearson r by 0.39 (95% interval of the difference 0.20 to 0.66);")
-    assert "points" not in text and "%" not in text.replace("95%", "")
+    assert "points" not in text
+    assert "%" not in text.replace("95%", "")
     unsure = comparison_sentence(_test("spearman", -0.05, (-0.2, 0.1), p_value=0.5), names=("A", "B"),
                                  metric="spearman", higher_is_better=True, low_bound=-1.0, lang="ja")
     assert unsure.startswith("スピアマン順位相関係数ではAがBを0.05上回っていますが、有意な差ではありません"
@@ -124,7 +125,8 @@ def test_seeded_and_reproducible_with_method_in_signature():
     again = compare((a, refs), (b, refs), metrics=[nm.load("f1", average="micro")], n_resamples=100, seed=7).to_dict()
     assert first == again
     signature = first["metrics"]["f1"]["signature"]
-    assert "paired:bootstrap+approximate-randomization" in signature and "seed=7" in signature
+    assert "paired:bootstrap+approximate-randomization" in signature
+    assert "seed=7" in signature
 
 
 def test_different_references_or_lengths_are_refused():
@@ -168,7 +170,8 @@ def test_markdown_and_dict_forms():
     markdown = result.to_markdown()
     header = markdown.splitlines()[0]
     # Score, both systems' scores, the difference, its interval, p, Holm's p, the verdict, the detectable difference.
-    assert len(re.findall(r"(?<!\\)\|", header)) == 10 and "new\\|x" in header
+    assert len(re.findall(r"(?<!\\)\|", header)) == 10
+    assert "new\\|x" in header
     assert result.to_dict()["names"] == ["old", "new|x"]
 
 
@@ -180,7 +183,8 @@ def test_p_values_are_probabilities_and_swap_is_symmetric(refs, seed):
     b = rng.integers(0, 3, len(refs)).tolist()
     ab = compare((a, refs), (b, refs), metrics=["accuracy"], n_resamples=60, seed=seed)["accuracy"].tests["accuracy"]
     ba = compare((b, refs), (a, refs), metrics=["accuracy"], n_resamples=60, seed=seed)["accuracy"].tests["accuracy"]
-    assert 0 < ab.p_value <= 1 and 0 < ab.p_value_bootstrap <= 1
+    assert 0 < ab.p_value <= 1
+    assert 0 < ab.p_value_bootstrap <= 1
     assert ab.difference == pytest.approx(-ba.difference)
     assert ab.interval[0] <= ab.difference + 1e-12 or ab.interval[1] >= ab.difference - 1e-12
     assert -1 <= ab.interval[0] <= ab.interval[1] <= 1, "an interval of a difference of two accuracies"
@@ -222,13 +226,18 @@ def test_bleu_agrees_with_sacrebleu_paired_tests(case):
     lo, hi = ours.interval
     assert lo <= ours.difference <= hi
     if case == "clearly_better":
-        assert ours.difference > 0 and lo > 0
-        assert ours.p_value < 0.01 and p_ar < 0.01
-        assert ours.p_value_bootstrap < 0.01 and p_bs < 0.01
+        assert ours.difference > 0
+        assert lo > 0
+        assert ours.p_value < 0.01
+        assert p_ar < 0.01
+        assert ours.p_value_bootstrap < 0.01
+        assert p_bs < 0.01
     else:
-        assert ours.p_value > 0.05 and p_ar > 0.05
+        assert ours.p_value > 0.05
+        assert p_ar > 0.05
         assert abs(ours.p_value - p_ar) < 0.15
-        assert p_bs > 0.05 and ours.p_value_bootstrap > 0.05
+        assert p_bs > 0.05
+        assert ours.p_value_bootstrap > 0.05
 
 
 def test_text_lists_method():

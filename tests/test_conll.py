@@ -55,7 +55,8 @@ def test_chunks_stream_and_report_sentence_lines(tmp_path):
 def test_columns_are_configurable_and_negative_counts_from_the_end(tmp_path):
     text = "EU NNP B-ORG B-LOC\nrejects VBZ O O\n"
     predictions, references = collect(read_conll(write(tmp_path, text), gold_column=2, pred_column=-1))
-    assert references == [["B-ORG", "O"]] and predictions == [["B-LOC", "O"]]
+    assert references == [["B-ORG", "O"]]
+    assert predictions == [["B-LOC", "O"]]
 
 
 def test_short_line_names_file_and_line(tmp_path):
@@ -99,13 +100,15 @@ def test_scoring_a_conll_file_streams_to_the_one_shot_score(tmp_path):
     predictions, references = collect(read_conll(write(tmp_path, SAMPLE)))
     whole = nm.compute("seqeval", predictions=predictions, references=references)
     assert metric.compute().scores == whole.scores
-    assert whole.details["correct_entities"] == 3 and whole.details["true_entities"] == 4
+    assert whole.details["correct_entities"] == 3
+    assert whole.details["true_entities"] == 4
 
 
 def test_the_last_two_columns_are_read_as_conlleval_does(tmp_path):
     text = "EU NNP B-NP B-ORG B-ORG\nrejects VBZ B-VP O O\n\nPeter NNP B-NP B-PER B-LOC\n"
     predictions, references = collect(read_conll(write(tmp_path, text)))
-    assert references == [["B-ORG", "O"], ["B-PER"]] and predictions == [["B-ORG", "O"], ["B-LOC"]]
+    assert references == [["B-ORG", "O"], ["B-PER"]]
+    assert predictions == [["B-ORG", "O"], ["B-LOC"]]
 
 
 def test_lines_of_another_width_are_refused_when_columns_count_from_the_end(tmp_path):

@@ -236,7 +236,8 @@ def test_line_aligned_ranges_cover_the_file_on_line_starts(tmp_path, partitions)
     path.write_text(content, encoding="utf-8")
     ranges = line_aligned_ranges(str(path), partitions)
     starts = {0} | {i + 1 for i, char in enumerate(content) if char == "\n"}
-    assert ranges[0][0] == 0 and ranges[-1][1] == len(content)
+    assert ranges[0][0] == 0
+    assert ranges[-1][1] == len(content)
     assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
     assert all(start in starts and end > start for start, end in ranges)
     assert len(ranges) <= min(partitions, 18)

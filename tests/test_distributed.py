@@ -350,7 +350,8 @@ def test_single_process_sync_is_the_identity_and_imports_no_torch():
 def test_gather_rows_without_a_process_group():
     rows = {"x": np.arange(3)}
     (gathered,) = gather_rows(rows)
-    assert gathered.keys() == rows.keys() and gathered["x"] is rows["x"]
+    assert gathered.keys() == rows.keys()
+    assert gathered["x"] is rows["x"]
     assert gather_rows({}) == [{}]
 
 

@@ -36,7 +36,8 @@ def test_compute_does_not_change_state():
     metric = nm.load("accuracy").update(predictions=PRED, references=REF)
     first = metric.compute(confidence=0.9, n_resamples=100)
     second = metric.compute(confidence=0.9, n_resamples=100)
-    assert first.scores == second.scores and first.ci == second.ci
+    assert first.scores == second.scores
+    assert first.ci == second.ci
     assert metric.n == len(PRED)
     metric.update(predictions=[1], references=[1])
     assert metric.compute().n == len(PRED) + 1
@@ -137,7 +138,8 @@ def test_result_does_not_share_arrays_with_the_caller():
 def test_result_to_dict_is_json_and_pickles():
     result = nm.compute("f1", predictions=PRED, references=REF, average="macro", confidence=0.9, n_resamples=50)
     data = json.loads(json.dumps(result.to_dict()))
-    assert data["metric"] == "f1" and data["n"] == len(PRED)
+    assert data["metric"] == "f1"
+    assert data["n"] == len(PRED)
     assert data["scores"]["f1"] == result["f1"]
     assert data["ci"]["f1"] == list(result.ci["f1"])
     assert data["confidence"] == 0.9
@@ -147,7 +149,9 @@ def test_result_to_dict_is_json_and_pickles():
     assert json.loads(json.dumps(nm.compute("accuracy", predictions=PRED, references=REF).to_dict()))[
         "per_example"]["correct"] == [float(p == r) for p, r in zip(PRED, REF, strict=True)]
     again = pickle.loads(pickle.dumps(result))
-    assert again.scores == result.scores and again.ci == result.ci and again.signature == result.signature
+    assert again.scores == result.scores
+    assert again.ci == result.ci
+    assert again.signature == result.signature
     with pytest.raises(TypeError):
         again.scores["f1"] = 0.0
 
@@ -183,7 +187,8 @@ def test_bootstrap_is_seeded_and_reproducible():
     assert low < first["accuracy"] < high
     assert 0.01 < high - low < 0.15
     wider = nm.compute("accuracy", predictions=p, references=y, confidence=0.99, seed=1).ci["accuracy"]
-    assert wider[0] <= low and wider[1] >= high
+    assert wider[0] <= low
+    assert wider[1] >= high
 
 
 @pytest.mark.parametrize(("name", "options"), [("f1", {"average": "macro"}), ("recall", {"average": "weighted"}),
@@ -211,7 +216,8 @@ def test_bootstrap_over_groups_matches_a_plain_row_bootstrap_in_distribution():
     correct = (p == y).astype(float)
     draws = np.random.default_rng(1).integers(0, 400, size=(2000, 400))
     plain = np.quantile(correct[draws].mean(axis=1), [0.05, 0.95])
-    assert abs(grouped["accuracy"][0] - plain[0]) < 0.01 and abs(grouped["accuracy"][1] - plain[1]) < 0.01
+    assert abs(grouped["accuracy"][0] - plain[0]) < 0.01
+    assert abs(grouped["accuracy"][1] - plain[1]) < 0.01
 
 
 def test_paired_test_identical_systems():
@@ -231,7 +237,8 @@ def test_paired_test_b_better_on_every_row():
     b = nm.load("accuracy").update(predictions=y, references=y)  # always right
     test = paired_test(a.aggregate, a.rows(), b.rows(), n_resamples=500, seed=0)["accuracy"]
     assert (test.a, test.b, test.difference) == (0.0, 1.0, 1.0)
-    assert test.p_value < 0.01 and test.p_value_bootstrap < 0.01
+    assert test.p_value < 0.01
+    assert test.p_value_bootstrap < 0.01
     assert test.interval[0] > 0.9
 
 
@@ -246,10 +253,12 @@ def test_add_rows_and_copy():
     metric = nm.load("accuracy").update(predictions=PRED, references=REF)
     clone = metric.copy()
     clone.update(predictions=[1], references=[0])
-    assert metric.n == len(PRED) and clone.n == len(PRED) + 1
+    assert metric.n == len(PRED)
+    assert clone.n == len(PRED) + 1
     fresh = metric.empty_like().add_rows(metric.rows_for(predictions=PRED, references=REF))
     assert fresh.compute()["accuracy"] == metric.compute()["accuracy"]
-    assert "accuracy" in repr(metric) and "n=8" in repr(metric)
+    assert "accuracy" in repr(metric)
+    assert "n=8" in repr(metric)
 
 
 def test_numpy_and_pandas_style_inputs():
@@ -270,7 +279,8 @@ def test_numpy_and_pandas_style_inputs():
 
 def test_top_level_names():
     assert nm.Result is Result
-    assert nm.Metric.__name__ == "Metric" and nm.MetricInfo.__name__ == "MetricInfo"
+    assert nm.Metric.__name__ == "Metric"
+    assert nm.MetricInfo.__name__ == "MetricInfo"
     with pytest.raises(AttributeError):
         nm.does_not_exist
     assert isinstance(nm.__version__, str)

@@ -89,4 +89,5 @@ def test_snippet_runs(code, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     if uses_lightning and find_spec("lightning") is None:
         logged = json.loads(done.stdout.split("LOGGED ", 1)[1].splitlines()[0])
-        assert set(logged) == {"accuracy", "f1_macro"} and all(0 <= v <= 1 for v in logged.values())
+        assert set(logged) == {"accuracy", "f1_macro"}
+        assert all(0 <= v <= 1 for v in logged.values())

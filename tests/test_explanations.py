@@ -54,7 +54,9 @@ def test_explain_works_for_every_metric(name, data):
                                 n_resamples=20, **options)
         for lang in LANGUAGES:
             text = result.explain(lang)
-            assert text and "{" not in text and "}" not in text
+            assert text
+            assert "{" not in text
+            assert "}" not in text
             first_caveat = cards[lang].caveats[0]
             assert first_caveat[1:20] in text, "the first caveat is quoted"
             assert "90%" in text, "the interval is stated"
@@ -84,7 +86,8 @@ def test_accuracy_explanation_reads_like_the_issue():
     ja = result.explain("ja")
     assert ja.startswith("モデルは1,000件中870件を正しく判定しました（正解率 87.0%）。")
     assert f"95%信頼区間は{low}〜{high}です（この1,000件からブートストラップ法で算出）。" in ja
-    assert "真の値" not in ja and "例の数" not in ja
+    assert "真の値" not in ja
+    assert "例の数" not in ja
     assert " " not in ja.split("。")[1][:1], "Japanese sentences are not separated by spaces"
 
 
@@ -196,7 +199,8 @@ def test_suggest_keeps_the_words_apart_from_the_language_of_the_texts():
     chinese = nm.suggest("translation", lang="zh")
     assert chinese[0].options == {"lang": "zh"} and chinese[0].reason.isascii(), "English words for Chinese text"
     japanese_words = nm.suggest("translation", lang="en", explain_lang="ja")
-    assert japanese_words[0].options == {} and not japanese_words[0].reason.isascii()
+    assert japanese_words[0].options == {}
+    assert not japanese_words[0].reason.isascii()
     assert [s.metric for s in nm.suggest("qa", lang="zh")] == ["exact_match", "bertscore"], \
         "squad has no rule for Chinese (its word rule would give a near miss F1 0), so it is left out"
 

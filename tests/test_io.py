@@ -335,7 +335,8 @@ def test_number_cells_are_numbers_written_plainly(text, number):
     from nlpmetrics.io.feed import is_number_text, parse_number
 
     got = parse_number(text)
-    assert got == number and type(got) is type(number)
+    assert got == number
+    assert type(got) is type(number)
     assert is_number_text(text) == (number is not None and math.isfinite(number))
 
 

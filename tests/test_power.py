@@ -108,7 +108,8 @@ def test_nothing_to_scale_gives_none():
     assert math.isnan(detectable_difference(math.nan))
     assert math.isnan(standard_error_of_mean([1.0]))
     result = sensitivity(0.01, 0.01, 400)
-    assert result.detectable == pytest.approx(0.028, abs=1e-3) and result.needed == math.ceil(400 * 2.8016**2)
+    assert result.detectable == pytest.approx(0.028, abs=1e-3)
+    assert result.needed == math.ceil(400 * 2.8016**2)
 
 
 def test_holm_adjusts_step_down_and_keeps_the_order():

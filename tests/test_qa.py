@@ -258,7 +258,8 @@ def test_where_torchmetrics_differs_from_the_official_v1_script():
                                        target=[{"answers": {"text": ["a"], "answer_start": [0]}, "id": "1"}])
     assert float(theirs["f1"]) == 100.0
     ours = squad(["the"], [["a"]])
-    assert ours["exact_match"] == 1.0 and ours["f1"] == 0.0
+    assert ours["exact_match"] == 1.0
+    assert ours["f1"] == 0.0
     assert official_v1(as_dataset([["a"]]), {"q0": "the"}) == {"exact_match": 100.0, "f1": 0.0}
 
 
@@ -322,10 +323,12 @@ def test_squad_v2_groups_follow_the_scripts_has_answer():
     # ["the"] is a non-empty answer list, so the question counts as answerable (bool(qa["answers"])) although its
     # only gold answer is dropped; a group with no question is left out, as the script leaves it out.
     result = squad(["", "Denver", ""], [["the"], ["Denver"], []], version="2.0")
-    assert result.details["HasAns_total"] == 2 and result.details["NoAns_total"] == 1
+    assert result.details["HasAns_total"] == 2
+    assert result.details["NoAns_total"] == 1
     assert result.details["HasAns_exact"] == 1.0
     table = result.details["per_answerability"]
-    assert list(table["type"]) == ["HasAns", "NoAns"] and list(table["count"]) == [2, 1]
+    assert list(table["type"]) == ["HasAns", "NoAns"]
+    assert list(table["count"]) == [2, 1]
     only_answerable = squad(["Denver"], [["Denver"]], version="2.0")
     assert "NoAns_exact" not in only_answerable.details
     assert list(only_answerable.details["per_answerability"]["type"]) == ["HasAns"]
@@ -363,7 +366,8 @@ def test_squad_ja_edge_cases_of_the_jglue_rule(prediction, answer, exact, f1):
 def test_japanese_with_the_english_rule_is_never_a_silent_zero():
     with pytest.warns(SquadWarning, match="lang='ja'") as caught:
         result = nm.compute("squad", predictions=["東京"], references=[["東京都"]])
-    assert result["f1"] == 0.0 and caught[0].message.code == "cjk_with_word_tokens"
+    assert result["f1"] == 0.0
+    assert caught[0].message.code == "cjk_with_word_tokens"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert nm.compute("squad", predictions=["東京"], references=[["東京都"]], lang="ja")["f1"] == 0.8
@@ -380,7 +384,8 @@ def test_squad_lang_accepts_language_codes_and_refuses_other_languages():
 def test_squad_signature_says_which_rule():
     assert "squad-v1.1-official" in str(nm.compute("squad", predictions=["a"], references=[["a"]]).signature)
     ja = nm.compute("squad", predictions=["東京"], references=[["東京"]], lang="ja")
-    assert "jsquad-jglue" in str(ja.signature) and ja.details["f1_units"] == "characters"
+    assert "jsquad-jglue" in str(ja.signature)
+    assert ja.details["f1_units"] == "characters"
 
 
 # ---------------------------------------------------------------- the cards' examples are computed
@@ -405,20 +410,29 @@ def test_squad_card_examples(lang):
 
     if lang == "en":
         result = squad(["the Broncos"], [["Denver Broncos"]])
-        assert "0%" in example and "67%" in example and round(result["f1"] * 100) == 67
+        assert "0%" in example
+        assert "67%" in example
+        assert round(result["f1"] * 100) == 67
         assert result["exact_match"] == 0.0
         predicted, gold = squad_normalize("the Broncos").split(), squad_normalize("Denver Broncos").split()
-        assert (predicted, gold) == (["broncos"], ["denver", "broncos"]) and '"broncos"' in example
+        assert (predicted, gold) == (["broncos"], ["denver", "broncos"])
+        assert '"broncos"' in example
         shared = len(set(predicted) & set(gold))
-        assert f"precision {shared / len(predicted):.0%}" in example and f"recall {shared / len(gold):.0%}" in example
+        assert f"precision {shared / len(predicted):.0%}" in example
+        assert f"recall {shared / len(gold):.0%}" in example
     else:
         result = squad(["東京"], [["東京都"]], lang="ja")
-        assert round(result["f1"] * 100) == 80 and "80%" in example and result["exact_match"] == 0.0
-        assert squad(["東京"], [["東京都"]])["f1"] == 0.0 and "F値は0%" in example
+        assert round(result["f1"] * 100) == 80
+        assert "80%" in example
+        assert result["exact_match"] == 0.0
+        assert squad(["東京"], [["東京都"]])["f1"] == 0.0
+        assert "F値は0%" in example
         predicted, gold = list(jglue_normalize("東京")), list(jglue_normalize("東京都"))
         shared = len(set(predicted) & set(gold))
-        assert f"適合率{shared / len(predicted):.0%}" in example and f"再現率{shared / len(gold):.0%}" in example
-        assert f"正解{len(gold)}文字のうち{shared}文字" in example and f"回答の{len(predicted)}文字" in example
+        assert f"適合率{shared / len(predicted):.0%}" in example
+        assert f"再現率{shared / len(gold):.0%}" in example
+        assert f"正解{len(gold)}文字のうち{shared}文字" in example
+        assert f"回答の{len(predicted)}文字" in example
 
 
 # ---------------------------------------------------------------- files and the command line
@@ -468,7 +482,8 @@ def test_the_file_pair_refuses_missing_answers_and_names_lines(tmp_path):
     prediction_file, dataset = squad_files(tmp_path, ["Denver", "Paris", "x"], [["Denver"], ["Paris"]])
     with pytest.warns(SquadFileWarning, match="1 answers in .* are for question ids"):
         predictions, references = read_all(prediction_file, dataset=dataset)
-    assert predictions == ["Denver", "Paris"] and references == [["Denver"], ["Paris"]]
+    assert predictions == ["Denver", "Paris"]
+    assert references == [["Denver"], ["Paris"]]
     write(prediction_file, '{\n "q0": "Denver",\n "q1": 3\n}')
     with pytest.raises(nm.InputError, match=r"predictions\.json:3: the answer to question 'q1' is an int"):
         read_all(prediction_file, dataset=dataset)
@@ -490,7 +505,8 @@ def test_a_metric_error_names_the_line_of_predictions_json(tmp_path, capsys):
     prediction_file, dataset = squad_files(tmp_path, ["Denver", ""], [["Denver"], []])
     assert main(["score", str(prediction_file), "--dataset", str(dataset), "-q"]) == 2
     err = capsys.readouterr().err
-    assert "predictions.json:3:" in err and "version='2.0'" in err
+    assert "predictions.json:3:" in err
+    assert "version='2.0'" in err
 
 
 def test_squad_style_jsonl_with_answers_chooses_squad_and_japanese(tmp_path, capsys):
@@ -503,7 +519,8 @@ def test_squad_style_jsonl_with_answers_chooses_squad_and_japanese(tmp_path, cap
     path = write(tmp_path / "qa.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     assert main(["score", str(path), "--format", "json"]) == 0
     out, err = capsys.readouterr()
-    assert "answers to questions; scoring with squad" in err and "lang=ja" in err
+    assert "answers to questions; scoring with squad" in err
+    assert "lang=ja" in err
     assert json.loads(out)["results"]["squad"]["scores"]["f1"] == pytest.approx((0.8 + 1.0) / 2)
 
 
@@ -511,6 +528,8 @@ def test_a_report_lists_the_questions_answered_wrongly():
     predictions, answers = ["Denver", "Paris", "the cat", "Rome"], [["Denver"], ["Lyon"], ["a cat"], ["Milan"]]
     report = nm.report({"model": (predictions, answers)}, metrics=["squad"], n_resamples=50)
     block = report.sections[0].worst[0]
-    assert [e.index for e in block.examples] == [2, 4] and "2 of 4 examples wrong" in block.intro
+    assert [e.index for e in block.examples] == [2, 4]
+    assert "2 of 4 examples wrong" in block.intro
     markdown = report.to_markdown()
-    assert "| 2 |" in markdown and "Lyon" in markdown
+    assert "| 2 |" in markdown
+    assert "Lyon" in markdown

@@ -112,7 +112,8 @@ def parse_html(text: str) -> _Node:
     builder.feed(text)
     builder.close()
     assert builder.current is builder.root, "unclosed elements"
-    assert builder.decl and builder.decl.lower() == "doctype html"
+    assert builder.decl
+    assert builder.decl.lower() == "doctype html"
     return builder.root
 
 
@@ -127,7 +128,8 @@ def _assert_self_contained(root: _Node) -> None:
                 assert value.startswith(("#", "data:image/")), f"external link {value[:60]!r}"
             assert name != "src", f"external source on <{node.tag}>"
     for style in root.find_all("style"):
-        assert "url(" not in style.all_text() and "@import" not in style.all_text()
+        assert "url(" not in style.all_text()
+        assert "@import" not in style.all_text()
 
 
 # ----------------------------------------------------------------------------- model
@@ -146,12 +148,14 @@ def test_model_holds_sections_comparison_and_appendix():
                                                     ("f1", "baseline.jsonl", "candidate.jsonl")}
     assert all(r.p_value < 0.05 for r in rows)
     assert any("candidate.jsonl is better than baseline.jsonl on accuracy" in s for s in built.summary)
-    assert len(built.appendix) == 4 and all("metric:" in a.signature for a in built.appendix)
+    assert len(built.appendix) == 4
+    assert all("metric:" in a.signature for a in built.appendix)
     f1 = built.sections[1]
     assert [t.title for _, t in f1.tables].count("Per class") == 2
     assert {p.kind for p in f1.plots} == {"per_class"}
     assert [m.plot.kind for m in f1.matrices] == ["confusion", "confusion"]
-    assert built.forest is not None and built.how_to_read
+    assert built.forest is not None
+    assert built.how_to_read
 
 
 def test_one_metric_with_several_option_sets():
@@ -189,7 +193,8 @@ def test_precomputed_results_are_reported_without_comparison():
     assert built.sections[0].worst_note
     assert built.sections[0].values[0].value == results["baseline.jsonl"]["f1"]["f1"]
     systems_table = _markdown_tables(built.to_markdown().split("## Systems evaluated")[1])[0]
-    assert systems_table[0] == ["System", "Examples", "Source"] and systems_table[2][2] == "precomputed results"
+    assert systems_table[0] == ["System", "Examples", "Source"]
+    assert systems_table[2][2] == "precomputed results"
 
 
 def test_not_comparable_when_options_differ():
@@ -258,11 +263,14 @@ def test_correlations_are_written_as_coefficients_not_percentages():
     built = report(systems, metrics=["pearson"], n_resamples=50)
     section = built.sections[0]
     for value in section.values:
-        assert value.value_text == f"{value.value:.2f}" and "%" not in value.interval_text
+        assert value.value_text == f"{value.value:.2f}"
+        assert "%" not in value.interval_text
     row = built.comparison_rows[0]
     assert re.fullmatch(r"[+-]\d\.\d\d", row.difference_text)
-    assert "new is better than old on Pearson r by" in row.sentence and "points" not in row.sentence
-    assert "points" not in row.detectable_text and "%" not in row.detectable_text
+    assert "new is better than old on Pearson r by" in row.sentence
+    assert "points" not in row.sentence
+    assert "points" not in row.detectable_text
+    assert "%" not in row.detectable_text
 
 
 def test_bad_arguments_are_refused_before_scoring(tmp_path):
@@ -315,14 +323,16 @@ def test_markdown_structure_and_escaping(tmp_path):
     assert text == built.to_markdown().replace(built.generated, built.generated)
     headings = [line for line in text.splitlines() if line.startswith("#")]
     levels = [len(h) - len(h.lstrip("#")) for h in headings]
-    assert levels[0] == 1 and headings.count("## Summary") == 1
+    assert levels[0] == 1
+    assert headings.count("## Summary") == 1
     for name in ("Summary", "Results by metric", "Comparison of systems", "How to read this report",
                  "Appendix: reproducibility"):
         assert f"## {name}" in headings
     for table in _markdown_tables(text):
         assert len({len(row) for row in table}) == 1, table[:2]
         assert set(table[1]) == {"---"}
-    assert "<script>" not in text and "<b>" not in text
+    assert "<script>" not in text
+    assert "<b>" not in text
     assert "new\\|\\<b\\>" in text
 
 
@@ -359,13 +369,15 @@ def test_html_structure(hostile_html):
     comparison = root.find_all("table", **{"class": "comparison"})[0]
     assert len(comparison.find_all("tr")) == 2
     h1 = root.find_all("h1")
-    assert len(h1) == 1 and h1[0].all_text() == f"Report {HOSTILE}"
+    assert len(h1) == 1
+    assert h1[0].all_text() == f"Report {HOSTILE}"
 
 
 def test_html_escapes_every_user_text(hostile_html):
     text, text_report = hostile_html
     root = parse_html(text)
-    assert not root.find_all("script") and not root.find_all("i")
+    assert not root.find_all("script")
+    assert not root.find_all("i")
     cells = [td.all_text() for td in root.find_all("td")]
     assert HOSTILE in cells  # the hostile label is a table cell's text
     assert "a<i>.jsonl" in cells
@@ -383,7 +395,8 @@ def test_japanese_report_is_in_japanese():
     assert root.find_all("h1")[0].all_text() == "評価レポート"
     headings = [h.all_text() for h in root.find_all("h2")]
     # 「概要」, not 「要約」: in a report on summaries 要約 is what the model writes.
-    assert "概要" in headings and "システムの比較" in headings
+    assert "概要" in headings
+    assert "システムの比較" in headings
     assert built.summary[0].startswith("2つのシステムを同じ120件で評価し")
     assert any("有意な差です" in s for s in built.summary)
     assert any(s.startswith("baseline.jsonlと比べて、candidate.jsonlは1指標すべてで有意に優れています") for s in built.summary)
@@ -430,7 +443,8 @@ def test_japanese_text_under_the_english_tokenizer_is_noted_in_html_and_markdown
     message, = first.find_all("span", **{"class": "message"})
     assert lead.all_text() == f"採点中に次の警告が出ました（{name}・{title}）："
     assert message.attrs["lang"] == "en"
-    assert "lost every word to the English tokenizer" in message.all_text() and "lang='ja'" in message.all_text()
+    assert "lost every word to the English tokenizer" in message.all_text()
+    assert "lang='ja'" in message.all_text()
     # rougeLsum = rougeL is said once, by the Japanese guard-rail note, not again in the metric's English.
     assert not any("rougeLsum" in w.message for w in built.metric_warnings)
     assert any("ROUGE-Lsum" in li.all_text() for li in notes[1:])
@@ -519,7 +533,8 @@ def test_browser_renders_a_non_blank_page(lang, tmp_path):
     assert gray.std() > 0.05, "the rendered page is blank"
     # Text and plots reach well down the page, not only a header.
     dark_rows = np.flatnonzero((gray < 0.5).any(axis=1))
-    assert dark_rows.size > 200 and dark_rows.max() > 1000
+    assert dark_rows.size > 200
+    assert dark_rows.max() > 1000
 
 
 _JA_WORDS = [
@@ -614,7 +629,8 @@ def test_browser_two_system_reports_in_both_languages_have_the_same_numbers(data
         assert dark_rows.size > 200 and dark_rows.max() > 1000, "text and plots reach well down the page"
         for text, height, line in _layout(page, tmp_path):
             assert height <= 3.2 * line, f"{text!r} takes {height / line:.1f} lines in the {words} report"
-    assert numbers["en"] == numbers["ja"] and len(numbers["en"]) > 40
+    assert numbers["en"] == numbers["ja"]
+    assert len(numbers["en"]) > 40
     tokenizer = "tok:ja-mecab" if data == "ja" else "tok:13a"
     assert tokenizer in page.read_text(encoding="utf-8"), "the tokenizer follows the data, never the words"
 
@@ -623,7 +639,8 @@ def test_many_classes_keep_the_largest_in_the_confusion_matrix():
     refs = np.repeat(np.arange(25), np.arange(25) + 2)[::-1].tolist()  # class k appears k + 2 times
     built = report({"s": (refs, refs)}, metrics=["accuracy", nm.load("f1", average="micro")], n_resamples=10)
     matrix = next(m.table for m in built.sections[1].matrices if m.table.title.startswith("Confusion"))
-    assert len(matrix.rows) == 20 and len(matrix.columns) == 21
+    assert len(matrix.rows) == 20
+    assert len(matrix.columns) == 21
     shown = {int(row[0]) for row in matrix.rows}
     assert shown == set(range(5, 25))  # the 20 most frequent reference classes
 
@@ -704,10 +721,14 @@ def test_a_score_equal_by_construction_is_not_a_finding():
         built = report({"a": (_noisy(refs, 0.5, 36), refs), "b": (_noisy(refs, 0.1, 37), refs)}, metrics=["rouge"],
                        n_resamples=200)
     lsum = next(r for r in built.comparison_rows if r.key_name == "ROUGE-Lsum")
-    assert lsum.duplicate == "rougeL" and lsum.verdict_text == "same as ROUGE-L" and not lsum.significant
-    assert lsum.p_adjusted_text == "" and not lsum.power
+    assert lsum.duplicate == "rougeL"
+    assert lsum.verdict_text == "same as ROUGE-L"
+    assert not lsum.significant
+    assert lsum.p_adjusted_text == ""
+    assert not lsum.power
     counted = [r for r in built.comparison_rows if not r.duplicate]
-    assert len(counted) == 3 and "3 comparisons were made" in built.comparison_intro
+    assert len(counted) == 3
+    assert "3 comparisons were made" in built.comparison_intro
     assert not any("ROUGE-Lsum" in s for s in built.summary)
     assert sum("ROUGE-Lsum equals ROUGE-L" in w for w in built.warnings) == 1, "said once for both systems"
 
@@ -729,7 +750,8 @@ def test_a_difference_not_found_says_what_would_find_it():
 
     test = built.verdicts[0].test
     expected = examples_needed(test.difference, test.standard_error, 200)
-    assert expected > 200 and needed.endswith(f"about {about(expected)} examples.")
+    assert expected > 200
+    assert needed.endswith(f"about {about(expected)} examples.")
 
 
 def test_each_caveat_and_table_is_said_once():
@@ -764,6 +786,7 @@ def test_scales_and_task_nouns():
     assert built.sections[0].values[0].value_text == f"{bleu * 100:.1f}", "BLEU 27.3, not 27.3% nor 0.27"
     assert built.sections[0].columns == ("Model's translation", "Reference translation")
     assert summaries.sections[0].columns == ("モデルの要約", "参照要約")
-    assert "要約" in summaries.sections[0].what and "訳" not in summaries.to_markdown()
+    assert "要約" in summaries.sections[0].what
+    assert "訳" not in summaries.to_markdown()
     accuracy = report(_two_classifiers(), metrics=["accuracy"], n_resamples=50)
     assert accuracy.sections[0].values[0].value_text.endswith("%")

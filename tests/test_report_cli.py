@@ -59,8 +59,10 @@ def test_report_writes_a_self_contained_html(two_systems, tmp_path, capsys):
     parser = _Collector()
     parser.feed(out.read_text(encoding="utf-8"))
     assert parser.h1 == f"Q3 {HOSTILE}"
-    assert "script" not in parser.tags and "link" not in parser.tags
-    assert parser.tags.count("article") == 2 and "svg" in parser.tags
+    assert "script" not in parser.tags
+    assert "link" not in parser.tags
+    assert parser.tags.count("article") == 2
+    assert "svg" in parser.tags
     assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline.jsonl", "candidate.jsonl", "report.html"]
 
 
@@ -70,7 +72,8 @@ def test_report_markdown_in_japanese(two_systems, tmp_path):
                  "--resamples", "50"]) == 0
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# 評価レポート")
-    assert "## システムの比較" in text and "candidate.jsonl" in text
+    assert "## システムの比較" in text
+    assert "candidate.jsonl" in text
 
 
 def test_report_refuses_other_outputs(two_systems, tmp_path, capsys):
@@ -86,7 +89,8 @@ def test_compare_prints_the_verdict(two_systems, capsys):
     header, rule, row = text.splitlines()[:3]
     # Both systems' scores and the difference, then the verdict in words.
     assert header.split()[:6] == ["Score", "baseline.jsonl", "candidate.jsonl", "Difference", "(B", "−"]
-    assert row.startswith("Accuracy") and "candidate.jsonl better" in row
+    assert row.startswith("Accuracy")
+    assert "candidate.jsonl better" in row
     assert "candidate.jsonl is better than baseline.jsonl on accuracy by" in text
     assert "the difference is significant" in text
 
@@ -96,7 +100,8 @@ def test_compare_json_and_markdown(two_systems, tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     test = data["metrics"]["accuracy"]["tests"]["accuracy"]
     assert data["names"] == ["baseline.jsonl", "candidate.jsonl"]
-    assert test["difference"] > 0 and 0 < test["p_value"] < 0.05
+    assert test["difference"] > 0
+    assert 0 < test["p_value"] < 0.05
     out = tmp_path / "comparison.md"
     assert main(["compare", *map(str, two_systems), "-m", "accuracy", "--resamples", "100", "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8").startswith("| Score | baseline.jsonl | candidate.jsonl |")
@@ -144,7 +149,8 @@ def test_the_words_never_change_the_numbers(tmp_path, capsys):
         numbers[words] = json.loads(capsys.readouterr().out)["results"]
         assert main(["score", str(path), "-m", "bleu", "--explain-lang", words, "-q"]) == 0
         table = capsys.readouterr().out
-        assert ("件数" in table) == (words == "ja") and ("BLEU" in table.split("\n\n")[1])
+        assert ("件数" in table) == (words == "ja")
+        assert ("BLEU" in table.split("\n\n")[1])
     assert numbers["en"] == numbers["ja"]
     assert numbers["ja"]["bleu"]["details"]["tokenizer"] == "13a", "Japanese words, English tokenizer"
     assert numbers["ja"]["rouge"]["details"]["tokenizer"] == "rouge-score-default"
@@ -173,27 +179,32 @@ def test_report_task_nouns_and_explain_lang(tmp_path):
     assert main(["report", str(a), str(b), "-m", "bleu", "--task", "summarization", "-o", str(out), "--resamples",
                  "50", "-q"]) == 0
     text = out.read_text(encoding="utf-8")
-    assert "summaries" in text and "translation" not in text.lower()
+    assert "summaries" in text
+    assert "translation" not in text.lower()
     assert "| Model's summary | Reference summary |" in text
     assert main(["report", str(a), str(b), "-m", "bleu", "--task", "summarization", "-o", str(out), "--resamples",
                  "50", "-q", "--explain-lang", "ja"]) == 0
     text = out.read_text(encoding="utf-8")
-    assert "| モデルの要約 | 参照要約 |" in text and "訳" not in text
+    assert "| モデルの要約 | 参照要約 |" in text
+    assert "訳" not in text
     assert "tok:13a" in text, "the words did not change the tokenizer"
 
 
 def test_suggest_and_explain_take_both_languages(capsys):
     assert main(["suggest", "translation", "--lang", "zh", "--format", "json"]) == 0
     first = json.loads(capsys.readouterr().out)[0]
-    assert first["options"] == {"lang": "zh"} and first["reason"].isascii()
+    assert first["options"] == {"lang": "zh"}
+    assert first["reason"].isascii()
     assert main(["suggest", "translation", "--lang", "ja-JP", "--explain-lang", "en", "--format", "json"]) == 0
     first = json.loads(capsys.readouterr().out)[0]
-    assert first["options"] == {"lang": "ja"} and first["reason"].isascii()
+    assert first["options"] == {"lang": "ja"}
+    assert first["reason"].isascii()
     assert main(["explain", "bleu", "--explain-lang", "ja"]) == 0
     assert capsys.readouterr().out.startswith("BLEU（参照との語の並びの一致度）")
     with pytest.raises(SystemExit) as exited:
         main(["score", "x.jsonl", "--explain-lang", "fr"])
-    assert exited.value.code == 2 and "--explain-lang" in capsys.readouterr().err
+    assert exited.value.code == 2
+    assert "--explain-lang" in capsys.readouterr().err
 
 
 def test_score_says_each_note_and_caveat_once(tmp_path, capsys):
@@ -204,5 +215,6 @@ def test_score_says_each_note_and_caveat_once(tmp_path, capsys):
     assert main(["score", str(path), "-m", "f1_micro,f1_macro,f1_weighted", "--confidence", "0.9", "--resamples",
                  "50", "-q"]) == 0
     out = capsys.readouterr().out
-    assert out.count("What this number cannot tell") == 1 and out.count("It does not cover how the number") == 1
+    assert out.count("What this number cannot tell") == 1
+    assert out.count("It does not cover how the number") == 1
     assert out.count("The 90% confidence interval is") == 3, "each result keeps its own interval"

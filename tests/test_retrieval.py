@@ -207,9 +207,11 @@ def test_no_relevant_default_follows_trec_eval():
     codes = {w.message.code for w in caught}
     assert codes == {"queries_left_out", "queries_without_relevant"}
     assert result["map"] == np.mean([v["map"] for v in trec.values()]) == 0.5
-    assert result.details["queries"] == 2 and result.details["left_out"] == 1
+    assert result.details["queries"] == 2
+    assert result.details["left_out"] == 1
     assert result.details["without_relevant"] == 1
-    assert np.isnan(result.per_example["map"][2]) and result.per_example["map"][1] == 0.0
+    assert np.isnan(result.per_example["map"][2])
+    assert result.per_example["map"][1] == 0.0
 
 
 def test_no_relevant_zero_follows_ranx_and_skip_leaves_them_out():
@@ -223,7 +225,8 @@ def test_no_relevant_zero_follows_ranx_and_skip_leaves_them_out():
     with pytest.warns(RetrievalWarning, match="left out"):
         skip = nm.compute("retrieval", predictions=predictions, references=references, measures=["map"],
                           no_relevant="skip")
-    assert skip["map"] == 1.0 and skip.details["left_out"] == 2
+    assert skip["map"] == 1.0
+    assert skip.details["left_out"] == 2
 
 
 def test_every_query_left_out_is_nan_not_zero():
@@ -337,7 +340,9 @@ def test_the_recall_curve_is_mean_recall_at_every_k():
 def test_signature_names_the_trec_eval_and_ranx_measures():
     result = nm.compute("retrieval", predictions=[["a"]], references=[["a"]])
     text = str(result.signature)
-    assert "recall.10" in text and "ndcg_cut.10" in text and "recip_rank (run cut at 10)" in text
+    assert "recall.10" in text
+    assert "ndcg_cut.10" in text
+    assert "recip_rank (run cut at 10)" in text
     assert "ndcg@10" in text
 
 
@@ -361,10 +366,13 @@ def test_the_cards_example_numbers_are_computed(lang):
     example = load_card("retrieval", lang).example
     for key in ("recall@10", "mrr@10", "ndcg@10", "map"):
         assert f"{round(result[key] * 100)}%" in example, (key, result[key])
-    assert result["recall@10"] == 0.8 and result["mrr@10"] == 0.55
+    assert result["recall@10"] == 0.8
+    assert result["mrr@10"] == 0.55
     assert list(result.per_example["mrr@10"]) == [1, 1, 1 / 2, 1 / 4, 0]  # "(1 + 1 + 1/2 + 1/4 + 0) / 5"
-    assert result.per_example["map"][4] == 1 / 15 and "1/15" in example
-    assert result.details["found"] == 4 and ("4 of the 5" in example if lang == "en" else "5件中4件" in example)
+    assert result.per_example["map"][4] == 1 / 15
+    assert "1/15" in example
+    assert result.details["found"] == 4
+    assert ("4 of the 5" in example if lang == "en" else "5件中4件" in example)
     sentence = result.explain(lang)
     assert ("For 4 of 5 queries" in sentence) if lang == "en" else ("5件のクエリのうち4件" in sentence)
 
@@ -386,7 +394,8 @@ def test_a_trec_run_and_qrels_score_as_trec_eval(tmp_path):
     run = write(tmp_path / "run.txt", "\n".join(run_lines) + "\n")
     qrels = write(tmp_path / "qrels.txt", "\n".join(qrels_lines) + "\n")
     got_predictions, got_references = read_all(run, qrels=qrels)
-    assert got_predictions == predictions and got_references == references
+    assert got_predictions == predictions
+    assert got_references == references
     from nlpmetrics.cli import main
 
     assert main(["score", str(run), "--qrels", str(qrels), "--format", "json", "-o", str(tmp_path / "out.json"),
@@ -407,7 +416,8 @@ def test_trec_queries_missing_from_either_file_are_left_out_as_trec_eval_does(tm
     qrels = write(tmp_path / "qrels", "q1 0 d2 1\nq2 0 d1 1\n")
     with pytest.warns(TrecWarning) as caught:
         predictions, references = read_all(run, qrels=qrels)
-    assert predictions == [{"d1": 2.0, "d2": 1.0}] and references == [{"d2": 1}]
+    assert predictions == [{"d1": 2.0, "d2": 1.0}]
+    assert references == [{"d2": 1}]
     assert {w.message.code for w in caught} == {"run_queries_without_qrels", "qrels_queries_without_run"}
 
 
@@ -470,7 +480,9 @@ def test_a_report_draws_the_recall_curve_of_every_system():
     curve = next(plot for plot in section.plots if plot.kind == "curve")
     assert set(curve.data["series"]) == {"a", "b"}
     x, y = curve.data["series"]["b"]
-    assert list(x) == list(range(1, 11)) and y[9] == 0.8 and y[0] == 0.4
+    assert list(x) == list(range(1, 11))
+    assert y[9] == 0.8
+    assert y[0] == 0.4
     from nlpmetrics.reporting.plots import render_svg
 
     pytest.importorskip("matplotlib")

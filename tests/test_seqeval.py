@@ -156,7 +156,8 @@ def test_conlleval_and_strict_disagree_on_i_after_o():
     default = nm.compute("seqeval", predictions=gold, references=gold)
     assert default.details["true_entities"] == 1
     strict = nm.compute("seqeval", predictions=pred, references=gold, mode="strict", scheme="IOB2")
-    assert strict.details["true_entities"] == 0 and strict.details["predicted_entities"] == 1
+    assert strict.details["true_entities"] == 0
+    assert strict.details["predicted_entities"] == 1
     assert_scores_match(strict, reference_scores(pred, gold, "IOB2", "micro", 0.0))
 
 
@@ -264,11 +265,15 @@ def test_zero_division_nan_leaves_undefined_scores_out():
     pred = [["B-PER", "O"], ["B-LOC", "O"]]
     table = nm.compute("seqeval", predictions=pred, references=gold, zero_division=math.nan).details["per_type"]
     assert table["type"] == ("LOC", "PER")
-    assert math.isnan(table["recall"][0]) and table["precision"][0] == 0.0 and table["f1"][0] == 0.0
+    assert math.isnan(table["recall"][0])
+    assert table["precision"][0] == 0.0
+    assert table["f1"][0] == 0.0
     macro = nm.compute("seqeval", predictions=pred, references=gold, zero_division=math.nan, average="macro")
-    assert macro["recall"] == 1.0 and macro["precision"] == 0.5
+    assert macro["recall"] == 1.0
+    assert macro["precision"] == 0.5
     nothing = nm.compute("seqeval", predictions=[["O"]], references=[["O"]], zero_division=math.nan)
-    assert math.isnan(nothing["f1"]) and math.isnan(nothing["precision"])
+    assert math.isnan(nothing["f1"])
+    assert math.isnan(nothing["precision"])
 
 
 # --------------------------------------------------------------------------- bad input
@@ -297,7 +302,9 @@ def test_strict_mode_names_sentence_position_and_tag_of_a_disallowed_prefix():
         nm.compute("seqeval", predictions=[["O"], ["B-PER", "E-PER"]], references=[["O"], ["B-PER", "I-PER"]],
                    mode="strict", scheme="IOB2")
     message = str(error.value)
-    assert "predictions[1][1] (sentence 1, position 1)" in message and "'E-PER'" in message and "IOB2" in message
+    assert "predictions[1][1] (sentence 1, position 1)" in message
+    assert "'E-PER'" in message
+    assert "IOB2" in message
 
 
 def test_strict_without_scheme_names_the_schemes():
@@ -323,7 +330,8 @@ def test_bad_options_name_the_option_and_the_allowed_values(options, fix):
     (option,) = options
     with pytest.raises(InputError) as error:
         nm.load("seqeval", **options)
-    assert f"option {option}=" in str(error.value) and fix in str(error.value)
+    assert f"option {option}=" in str(error.value)
+    assert fix in str(error.value)
 
 
 # --------------------------------------------------------------------------- explanations, imports
@@ -335,9 +343,13 @@ def test_explanation_names_the_counts(lang, average):
     result = nm.compute("seqeval", predictions=pred, references=gold, average=average, confidence=0.9,
                         n_resamples=100)
     text = result.explain(lang)
-    assert "40" in text and "60" in text and "{" not in text
+    assert "40" in text
+    assert "60" in text
+    assert "{" not in text
     card = nm.load("seqeval").explanation(lang)
-    assert card.what and card.caveats and "ner" in card.good_for
+    assert card.what
+    assert card.caveats
+    assert "ner" in card.good_for
 
 
 def test_scoring_does_not_import_seqeval_or_sklearn():

@@ -157,7 +157,8 @@ def test_conversions_without_a_trainer():
     multi = compute_metrics(["f1_micro", "accuracy"])
     scores = multi((np.array([[2.0, -1.0], [-0.5, 0.3]]), np.array([[1.0, 0.0], [1.0, 1.0]])))
     expected = nm.compute("f1", predictions=[[0], [1]], references=[[0], [0, 1]], average="micro")
-    assert scores["f1_micro"] == expected["f1"] and scores["accuracy"] == 0.5
+    assert scores["f1_micro"] == expected["f1"]
+    assert scores["accuracy"] == 0.5
     regression = compute_metrics(["pearson"])
     assert math.isclose(regression((np.array([[0.1], [0.5], [0.9]]), np.array([0.0, 0.4, 1.0])))["pearson"],
                         nm.compute("pearson", predictions=[0.1, 0.5, 0.9], references=[0.0, 0.4, 1.0])["pearson"])
