@@ -47,7 +47,7 @@ def _sacrebleu_metric(name: str):
     class IntegerStatsBLEU(BLEU):
         # sacrebleu 2.6 formats float32 length sums with ":d" in its paired bootstrap (fails under numpy 2).
         def _compute_score_from_stats(self, stats):
-            return super()._compute_score_from_stats([int(round(float(x))) for x in stats])
+            return super()._compute_score_from_stats([round(float(x)) for x in stats])
 
     return {"bleu": IntegerStatsBLEU, "chrf": CHRF}[name]()
 

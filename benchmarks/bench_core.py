@@ -52,7 +52,7 @@ def timed(function, repeats: int) -> float:
 
 
 def bare_numpy_macro_f1(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> float:
-    """The floor: one bincount confusion matrix over known labels 0..k-1, then macro-F1 from it."""
+    """Compute the floor: one bincount confusion matrix over known labels 0..k-1, then macro-F1 from it."""
     matrix = np.bincount(y_true * k + y_pred, minlength=k * k).reshape(k, k)
     tp = np.diag(matrix)
     denominator = matrix.sum(axis=0) + matrix.sum(axis=1)
@@ -62,7 +62,7 @@ def bare_numpy_macro_f1(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> float
 
 
 def bare_numpy_accuracy(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> float:
-    """The same floor for accuracy: the trace of the bincount confusion matrix over n."""
+    """Compute the same floor for accuracy: the trace of the bincount confusion matrix over n."""
     matrix = np.bincount(y_true * k + y_pred, minlength=k * k).reshape(k, k)
     return float(np.trace(matrix) / y_true.size)
 

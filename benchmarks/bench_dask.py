@@ -30,7 +30,7 @@ WORDS = [
 
 
 def make_file(lines: int) -> str:
-    """A JSONL file of ``lines`` prediction/reference pairs of 10-40 words (written once per size)."""
+    """Write (once per size) a JSONL file of ``lines`` prediction/reference pairs of 10-40 words; return its path."""
     path = f"/tmp/nlpmetrics_bench_dask_{lines}.jsonl"
     if os.path.exists(path):
         return path
@@ -90,15 +90,17 @@ def on_dask(path: str, metrics: list[str], partitions: int) -> tuple[dict, float
     import nlpmetrics as nm
     from nlpmetrics.distributed import score_files
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=40, memory_limit=0) as cluster:
-        with distributed.Client(cluster) as client:
-            client.run(_warm_imports, metrics)  # as in a long-lived cluster
-            started = time.perf_counter()
-            scored = score_files(path, metrics=[nm.load(m) for m in metrics], partitions=partitions, scheduler=client)
-            scores = {name: dict(m.compute().scores) for name, m in zip(metrics, scored, strict=True)}
-            seconds = time.perf_counter() - started
-            peaks = sorted(client.run(_max_rss_mib).values())
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                 dashboard_address=None, silence_logs=40, memory_limit=0) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        client.run(_warm_imports, metrics)  # as in a long-lived cluster
+        started = time.perf_counter()
+        scored = score_files(path, metrics=[nm.load(m) for m in metrics], partitions=partitions, scheduler=client)
+        scores = {name: dict(m.compute().scores) for name, m in zip(metrics, scored, strict=True)}
+        seconds = time.perf_counter() - started
+        peaks = sorted(client.run(_max_rss_mib).values())
     return scores, seconds, peaks, _max_rss_mib()
 
 

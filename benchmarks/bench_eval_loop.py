@@ -45,7 +45,10 @@ def _batches(count: int, seed: int = 0):
 
 
 def _per_call(make, feed, batches, rounds: int) -> float:
-    """Best over ``rounds`` of the mean time of one ``feed(metric, p, r)`` over every batch (fresh metric each round)."""
+    """Return the best over ``rounds`` of the mean time of one ``feed(metric, p, r)`` over every batch.
+
+    Each round uses a fresh metric.
+    """
     best = float("inf")
     for _ in range(rounds):
         metric = make()
@@ -133,7 +136,8 @@ def bench_collection(count: int, rounds: int) -> list[dict]:
              "ratio": times["torchmetrics"] / times["collection"], "identical": identical,
              "goal": "< 3 separate updates", "meets_goal": times["collection"] < times["separate"],
              "note": f"{times['collection'] * 1e6:.1f} µs per batch; three separate nm metrics "
-                     f"{times['separate'] * 1e6:.1f} µs; TorchMetrics MetricCollection {times['torchmetrics'] * 1e6:.1f}"
+                     f"{times['separate'] * 1e6:.1f} µs; TorchMetrics MetricCollection "
+                     f"{times['torchmetrics'] * 1e6:.1f}"
                      " µs (reference); identical = the collection's results equal the separate metrics'"}]
 
 

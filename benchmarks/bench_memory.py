@@ -133,7 +133,8 @@ def write_text_file(path: str, n: int) -> None:
     predictions, references = english_pairs(20_000, seed=2)
     with open(path, "w", encoding="utf-8") as handle:
         for i in range(n):
-            handle.write(json.dumps({"prediction": predictions[i % 20_000], "reference": references[i % 20_000]}) + "\n")
+            record = {"prediction": predictions[i % 20_000], "reference": references[i % 20_000]}
+            handle.write(json.dumps(record) + "\n")
 
 
 TITLE = "Memory: long streams, long labels, the Dask driver, the command line"

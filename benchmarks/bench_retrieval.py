@@ -56,7 +56,7 @@ def make_queries(n: int = N_QUERIES, seed: int = 0):
 
 
 def as_dicts(ids, scores, judgements):
-    """The same queries as string ids: run = id -> score per query, qrels = id -> relevance."""
+    """Return the same queries as string ids: run = id -> score per query, qrels = id -> relevance."""
     run = [{f"d{d}": s for d, s in zip(row, score, strict=True)} for row, score in zip(ids, scores, strict=True)]
     qrels = [{f"d{d}": level for d, level in judged.items()} for judged in judgements]
     return run, qrels
@@ -134,7 +134,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2,000 queries, fewer rounds")
     args = parser.parse_args()
     for row in run(args.quick):
-        print(f"{row['name']}\n  nlpmetrics {row['ours_s'] * 1000:8.1f} ms   reference {row['reference_s'] * 1000:8.1f} ms"
+        print(f"{row['name']}\n  nlpmetrics {row['ours_s'] * 1000:8.1f} ms   "
+              f"reference {row['reference_s'] * 1000:8.1f} ms"
               f"   {row['ratio']:.1f}x   identical: {row['identical']}   goal {row['goal']}: {row['meets_goal']}")
 
 

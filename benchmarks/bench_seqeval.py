@@ -62,7 +62,7 @@ TITLE = "seqeval: entity-level NER scores"
 
 
 def run(quick: bool = False) -> list[dict]:
-    """The full classification_report table against seqeval, default and strict mode, timed in turns."""
+    """Time the full classification_report table against seqeval, default and strict mode, in turns."""
     import nlpmetrics as nm
     from nlpmetrics.metrics.sequence_labeling import classification_report as as_report
 

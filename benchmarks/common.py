@@ -50,5 +50,5 @@ def race(name: str, ours: Callable[[], object], reference: Callable[[], object],
 
 def figure(name: str, value: str, *, goal: str | None = None, meets_goal: bool | None = None, note: str = "",
            headline: bool = False) -> dict:
-    """A published row that is a measurement with its unit rather than a race (``"52 MiB"``, ``"18 us"``)."""
+    """Return a published row that is a measurement with its unit rather than a race (``"52 MiB"``, ``"18 us"``)."""
     return {"name": name, "value": value, "goal": goal, "meets_goal": meets_goal, "note": note, "headline": headline}

@@ -75,7 +75,7 @@ def machine() -> dict[str, str]:
 
 
 def load() -> float:
-    """The 1-minute load average."""
+    """Return the 1-minute load average."""
     return os.getloadavg()[0]
 
 

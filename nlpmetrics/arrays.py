@@ -24,7 +24,7 @@ def is_tensor(value: Any) -> bool:
 
 
 def _tensor_to_numpy(tensor: Any) -> np.ndarray:
-    """A torch tensor as numpy: detached from autograd, copied to the CPU (a no-op there), any dtype.
+    """Convert a torch tensor to numpy: detached from autograd, copied to the CPU (a no-op there), any dtype.
 
     numpy has no bfloat16 or float8: such tensors become float32 first (every
     value is kept exactly).  Conjugate and negative views are resolved.
@@ -65,7 +65,7 @@ def to_numpy(value: Any) -> np.ndarray | None:
 
 
 def scalar_items(values: list) -> list:
-    """A list whose items are 0-d tensors (``[logits[i].argmax() for i in ...]``) as plain Python values.
+    """Convert a list whose items are 0-d tensors (``[logits[i].argmax() for i in ...]``) to plain Python values.
 
     Any other list is returned as it is; only the first item is looked at
     before deciding, so this costs nothing for ordinary lists.

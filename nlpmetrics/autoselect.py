@@ -1,5 +1,7 @@
-"""Choosing metrics from the data when the user names none: what kind of values a file
-holds (class labels, numbers, tag sequences, text...) and which script its text is in.
+"""Choosing metrics from the data when the user names none.
+
+What kind of values a file holds (class labels, numbers, tag sequences,
+text...) and which script its text is in.
 
 Which metrics suit a kind of data is declared by the metrics themselves: each
 class has an ``input_kind`` and an ``auto_select`` tuple of the ``-m`` names
@@ -22,7 +24,7 @@ LANG_NAMES = {"ja": "Japanese", "ko": "Korean", "zh": "Chinese"}
 
 
 def metrics_for_kind(kind: str) -> list[str]:
-    """The ``-m`` names chosen for data of ``kind`` when the user names none (registry order)."""
+    """Return the ``-m`` names chosen for data of ``kind`` when the user names none (registry order)."""
     from nlpmetrics.registry import registered_classes
 
     return [name for cls in registered_classes() if cls.input_kind == kind for name in cls.auto_select]
@@ -36,7 +38,9 @@ def _flat_values(values: Iterable[Any]) -> list[Any]:
 
 
 def _rankings(pairs: list[tuple[Any, Any]]) -> bool:
-    """Mappings id -> score, or lists of ids that are not one tag per token (most lengths differ, or ids are numbers).
+    """Tell rankings: mappings id -> score, or lists of ids that are not one tag per token.
+
+    Lists of ids are rankings when most lengths differ, or when the ids are numbers.
 
     A tagging file with a few misaligned sentences stays tag sequences (seqeval then names the bad line).
     """
@@ -51,7 +55,7 @@ def _rankings(pairs: list[tuple[Any, Any]]) -> bool:
 
 
 def infer_kind(predictions: Sequence[Any], references: Sequence[Any]) -> str:
-    """What the examples hold: ``"tags"``, ``"rankings"``, ``"answers"``, ``"numbers"``, ``"labels"`` or ``"text"``.
+    """Tell what the examples hold: ``"tags"``, ``"rankings"``, ``"answers"``, ``"numbers"``, ``"labels"``, ``"text"``.
 
     Lists of strings on both sides, one per token, are tag sequences; a
     ranking (a mapping id -> score, or a list of ids that does not align with

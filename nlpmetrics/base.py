@@ -33,6 +33,7 @@ metric-specific code.
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -158,6 +159,7 @@ class Metric:
     reference_modules: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Document the options of every metric class in its signature and docstring."""
         super().__init_subclass__(**kwargs)
         if "options" in cls.__dict__ or "__signature__" not in cls.__dict__:
             _document_options(cls)
@@ -198,7 +200,7 @@ class Metric:
         raise NotImplementedError
 
     def conversion_key(self) -> Hashable | None:
-        """What :meth:`convert_inputs` depends on, or ``None`` when this metric converts nothing shared.
+        """Return what :meth:`convert_inputs` depends on, or ``None`` when this metric converts nothing shared.
 
         Metrics whose keys are equal convert a batch identically (every
         classification metric turns labels into the same codes), so a
@@ -210,15 +212,15 @@ class Metric:
         return None
 
     def convert_inputs(self, predictions: Sequence, references: Sequence) -> tuple[Any, Any]:
-        """The shared first part of :meth:`check_inputs` (see :meth:`conversion_key`)."""
+        """Run the shared first part of :meth:`check_inputs` (see :meth:`conversion_key`)."""
         return predictions, references
 
     def check_converted(self, predictions: Any, references: Any) -> tuple[Any, Any]:
-        """The rest of :meth:`check_inputs`, on a batch :meth:`convert_inputs` made (this metric's own checks)."""
+        """Run the rest of :meth:`check_inputs`, on a batch :meth:`convert_inputs` made (this metric's own checks)."""
         return predictions, references
 
     def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> Summary:
-        """What the score needs from ``rows``, each row counted ``weights[i]`` times.
+        """Reduce ``rows`` to what the score needs, each row counted ``weights[i]`` times.
 
         The default for a ``"sum"`` metric sums every column (and records the
         total weight as ``"n"``); a ``"rows"`` metric keeps the rows and weights.
@@ -246,19 +248,19 @@ class Metric:
         return None
 
     def settings(self, summary: Summary) -> dict[str, str]:
-        """Settings derived from the options or the data that decide the number (they go into the signature)."""
+        """Return the settings, derived from the options or the data, that decide the number (for the signature)."""
         return {}
 
     def tool_signature(self, summary: Summary) -> dict[str, str]:
-        """A reference tool's own signature for this configuration and data (documentation only)."""
+        """Return a reference tool's own signature for this configuration and data (documentation only)."""
         return {}
 
     def corpus_pass(self) -> CorpusPass | None:
-        """The first pass over all references this configuration needs, or ``None`` (the usual case)."""
+        """Return the first pass over all references this configuration needs, or ``None`` (the usual case)."""
         return None
 
     def with_corpus_pass(self, counts: Any) -> Metric:
-        """A metric like this one that scores with the counts of :meth:`corpus_pass` over the whole corpus."""
+        """Return a metric like this one that scores with the counts of :meth:`corpus_pass` over the whole corpus."""
         raise NotImplementedError(f"{self.name} declares no corpus pass")
 
     # ------------------------------------------------------------------ derived from the protocol
@@ -375,7 +377,7 @@ class Metric:
         return self.rows_of_checked(*self.check_inputs(predictions, references))
 
     def rows_of_checked(self, predictions: Any, references: Any) -> Rows:
-        """The statistics rows of a batch that passed :meth:`check_inputs` (or :meth:`check_converted`)."""
+        """Return the statistics rows of a batch that passed :meth:`check_inputs` (or :meth:`check_converted`)."""
         rows = as_rows(self.statistics(predictions, references))
         rows.origin = self.provenance
         return rows
@@ -427,7 +429,7 @@ class Metric:
         return self
 
     def state_part(self) -> StatePart:
-        """The whole state as a picklable part (what ``sync`` and the Dask engine send)."""
+        """Return the whole state as a picklable part (what ``sync`` and the Dask engine send)."""
         return self._state.export()
 
     def absorb(self, part: StatePart) -> Metric:
@@ -520,7 +522,7 @@ class Metric:
         per_example: Any
         if state.mode == "rows":
             rows = state.rows()
-            per_example = lambda: self.per_example(rows)  # computed on first access
+            per_example = functools.partial(self.per_example, rows)  # computed on first access
         else:
             per_example = _examples_not_kept(self.name)
         return Result(
@@ -536,7 +538,7 @@ class Metric:
         )
 
     def signature_of(self, summary: Summary) -> Signature:
-        """The signature of a score computed from ``summary`` (options, settings, versions)."""
+        """Return the signature of a score computed from ``summary`` (options, settings, versions)."""
         from nlpmetrics import __version__
         from nlpmetrics.versions import module_version
 
@@ -544,7 +546,7 @@ class Metric:
         return Signature(self.name, self.config, self.settings(summary), self.tool_signature(summary), versions)
 
     def signature(self, resampling: str | None = None, rows: Mapping[str, np.ndarray] | None = None) -> Signature:
-        """The signature of scoring ``rows`` (default: the state), optionally with a resampling method."""
+        """Return the signature of scoring ``rows`` (default: the state), optionally with a resampling method."""
         summary = self._state.summary(self) if rows is None else self.reduce(rows, None)
         signature = self.signature_of(summary)
         if resampling:
@@ -553,22 +555,23 @@ class Metric:
         return signature
 
     def explanation(self, lang: str = "en"):
-        """This metric's plain-language card (:class:`nlpmetrics.explanations.Card`)."""
+        """Return this metric's plain-language card (:class:`nlpmetrics.explanations.Card`)."""
         from nlpmetrics.explanations import load_card
 
         return load_card(self.name, lang)
 
     def copy(self) -> Metric:
-        """An independent copy with the same options and state."""
+        """Return an independent copy with the same options and state."""
         return copy.deepcopy(self)
 
     def empty_like(self) -> Metric:
-        """A metric with the same options and no examples."""
+        """Return a metric with the same options and no examples."""
         clone = copy.copy(self)
         clone._state = MetricState(self._state.mode)
         return clone
 
     def __repr__(self) -> str:
+        """Show the metric's name, options and number of examples."""
         options = ", ".join(f"{k}={v!r}" for k, v in self.config.items())
         return f"<{self.name}({options}) n={self.n}>"
 
@@ -612,7 +615,7 @@ def _document_options(cls: type[Metric]) -> None:
 
 
 def _option_type(option: Option) -> str:
-    """The numpydoc type of an option: its choices, or the type of its default."""
+    """Return the numpydoc type of an option: its choices, or the type of its default."""
     if option.choices:
         return "{" + ", ".join(repr(c) for c in option.choices) + "}"
     if option.default is None:

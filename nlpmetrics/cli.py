@@ -44,7 +44,7 @@ def parse_metric_names(values: Sequence[str] | None) -> list[str]:
 
 
 def resolve_metric_name(key: str) -> tuple[str, dict[str, Any]]:
-    """A ``-m`` name as (registry name, options it implies): ``f1_macro`` is ``f1`` with ``average="macro"``.
+    """Resolve a ``-m`` name to (registry name, options it implies): ``f1_macro`` is ``f1`` with ``average="macro"``.
 
     The registry resolves names for Python (``nm.load_many``) and the command line alike.
     """
@@ -80,7 +80,7 @@ def configure_metrics(
     quiet: bool = False,
     examples: str = "keep",
 ) -> list[MetricEntry]:
-    """The configured metrics of a run: from ``-m`` (or chosen from ``sample``), ``--option`` and ``--lang``.
+    """Configure the metrics of a run: from ``-m`` (or chosen from ``sample``), ``--option`` and ``--lang``.
 
     Shared by ``score``, ``report`` and ``compare``, so the same flags give the
     same metrics everywhere.  Notes about automatic choices go to stderr.
@@ -117,7 +117,8 @@ def configure_metrics(
             continue
         targets = [key for key, base, _ in resolved if scope in (key, base)]
         if not targets:
-            raise InputError(f"--option {text!r} names metric {scope!r}, which is not selected (selected: {', '.join(keys)})")
+            raise InputError(f"--option {text!r} names metric {scope!r}, which is not selected "
+                             f"(selected: {', '.join(keys)})")
         for key in targets:
             given[key][name] = value
             explicit[key].add(name)
@@ -175,6 +176,7 @@ class Progress:
         self.shown = False
 
     def update(self, lines: int, examples: int) -> None:
+        """Show the lines and examples read so far (after ``delay`` seconds, then every ``every`` seconds)."""
         if not self.enabled:
             return
         now = time.monotonic()
@@ -183,10 +185,12 @@ class Progress:
             return
         self.last = now
         self.shown = True
-        sys.stderr.write(f"\r{PROG}: read {lines:,} lines, {examples:,} examples ({examples / elapsed:,.0f} examples/s)")
+        sys.stderr.write(f"\r{PROG}: read {lines:,} lines, {examples:,} examples "
+                         f"({examples / elapsed:,.0f} examples/s)")
         sys.stderr.flush()
 
     def close(self) -> None:
+        """Erase the progress line, if one was shown."""
         if self.shown:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
@@ -210,10 +214,7 @@ def emit(text: str, output: str | None) -> None:
 
 def format_value(value: float | None, interval: Sequence[float] | None = None) -> str:
     """``0.4120 [0.3980, 0.4270]``: a score with its interval, fractions to four decimals."""
-    if value is None or value != value:
-        text = "n/a"
-    else:
-        text = f"{value:.4f}"
+    text = "n/a" if value is None or value != value else f"{value:.4f}"
     if interval is not None:
         low, high = interval
         text += f" [{format_value(low)}, {format_value(high)}]"
@@ -248,7 +249,7 @@ def explanations(results: dict[str, Any], lang: str) -> list[tuple[str, str]]:
 
 
 def _headings(lang: str, confidence: float | None) -> tuple[str, str, str, str]:
-    """The score table's headings in the language of the words."""
+    """Return the score table's headings in the language of the words."""
     from nlpmetrics.reporting.text import phrase
 
     value = phrase("value", lang).lower() if lang == "en" else phrase("value", lang)
@@ -260,6 +261,7 @@ def _headings(lang: str, confidence: float | None) -> tuple[str, str, str, str]:
 
 
 def render_table(results: dict[str, Any], lang: str, confidence: float | None) -> str:
+    """Render the results as an aligned text table followed by their explanations."""
     from nlpmetrics.reporting.compare import display_width
 
     header = _headings(lang, confidence)
@@ -281,6 +283,7 @@ def render_table(results: dict[str, Any], lang: str, confidence: float | None) -
 
 
 def render_markdown(results: dict[str, Any], lang: str, confidence: float | None) -> str:
+    """Render the results as a Markdown table followed by their explanations."""
     lines = ["| " + " | ".join(_headings(lang, confidence)) + " |", "|---|---|---:|---:|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in result_lines(results)]
     lines.append("")
@@ -289,6 +292,7 @@ def render_markdown(results: dict[str, Any], lang: str, confidence: float | None
 
 
 def render_json(results: dict[str, Any], input_info: dict[str, Any]) -> str:
+    """Render the results and the input facts as one JSON document."""
     n = next(iter(results.values())).n if results else 0
     document = {"n": n, "results": {key: result.to_dict() for key, result in results.items()}, "input": input_info}
     return json.dumps(document, ensure_ascii=False, indent=2)
@@ -320,8 +324,10 @@ def read_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def explain_language(args: argparse.Namespace, entries: Sequence[MetricEntry] = ()) -> str:
-    """The language of every word the run writes: ``--explain-lang``, else the language of the texts when
-    nlpmetrics writes in it (``--lang``, or what the metrics were given from the data), else English.
+    """Return the language of every word the run writes.
+
+    That is ``--explain-lang``, else the language of the texts when nlpmetrics writes in it (``--lang``, or what
+    the metrics were given from the data), else English.
 
     It never reaches a metric: the words cannot change a number.
     """
@@ -336,6 +342,7 @@ def explain_language(args: argparse.Namespace, entries: Sequence[MetricEntry] = 
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    """Run ``nlpmetrics list``: every metric with its scores and options."""
     from nlpmetrics.registry import list_metrics, metric_class
 
     rows = []
@@ -356,6 +363,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    """Run ``nlpmetrics explain``: a metric's plain-language card."""
     from nlpmetrics.explanations import load_card
 
     name, _ = resolve_metric_name(args.metric)  # raises for an unknown name, with the closest ones
@@ -365,6 +373,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
+    """Run ``nlpmetrics suggest``: the metrics that suit a task, and why."""
     from nlpmetrics.suggestions import suggest
 
     suggestions = suggest(args.task, args.lang or "en", explain_lang=args.explain_lang)
@@ -385,7 +394,7 @@ def _first_chunk(path: str, options: dict[str, Any]) -> tuple[Any, Iterator[Any]
 
 
 def input_paths(args: argparse.Namespace, paths: Sequence[str]) -> list[str]:
-    """Every file a command reads: its prediction files, any ``--ref-file``, ``--qrels``, ``--dataset`` (not for ``-o``)."""
+    """Every file a command reads: its prediction files, any ``--ref-file``, ``--qrels``, ``--dataset`` (not ``-o``)."""
     return [*paths, *(args.ref_file or []), *(p for p in (args.qrels, args.dataset) if p)]
 
 
@@ -414,6 +423,7 @@ def examples_policy(args: argparse.Namespace) -> str:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    """Run ``nlpmetrics score``: score files with the chosen metrics (in this process or on Dask)."""
     from nlpmetrics.io import detect_format
 
     if args.engine != "dask" and (args.partitions is not None or args.scheduler is not None):
@@ -530,6 +540,7 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """Run ``nlpmetrics report``: score systems and write an HTML or Markdown report."""
     check_writable(args.output, input_paths(args, args.files))
     ext = os.path.splitext(args.output)[1].lower()
     if ext not in (".html", ".htm", ".md", ".markdown"):
@@ -544,6 +555,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    """Run ``nlpmetrics compare``: compare two systems on the same examples with paired tests."""
     check_writable(args.output, input_paths(args, [args.a, args.b]))
     entries, systems, lines = _read_systems(args, [args.a, args.b])
     from nlpmetrics.reporting import compare
@@ -642,7 +654,7 @@ def _common(debug_only: bool = False) -> argparse.ArgumentParser:
 
 
 def _positive_int(text: str) -> int:
-    """An argparse type: a whole number >= 1 (argparse names the option in its error)."""
+    """Parse a whole number >= 1 (an argparse type: argparse names the option in its error)."""
     try:
         value = int(text)
     except ValueError:
@@ -653,7 +665,7 @@ def _positive_int(text: str) -> int:
 
 
 def _non_negative_int(text: str) -> int:
-    """An argparse type: a whole number >= 0 (a seed)."""
+    """Parse a whole number >= 0, a seed (an argparse type)."""
     try:
         value = int(text)
     except ValueError:
@@ -664,7 +676,7 @@ def _non_negative_int(text: str) -> int:
 
 
 def _confidence(text: str) -> float:
-    """An argparse type: a level strictly between 0 and 1 (``nan`` and ``inf`` refused)."""
+    """Parse a level strictly between 0 and 1, ``nan`` and ``inf`` refused (an argparse type)."""
     try:
         value = float(text)
     except ValueError:
@@ -675,7 +687,7 @@ def _confidence(text: str) -> float:
 
 
 def _lang(text: str) -> str:
-    """An argparse type: a language code, normalised (``JA``, ``ja-JP``, ``ja_JP.UTF-8`` are ``ja``)."""
+    """Parse a language code, normalised: ``JA``, ``ja-JP``, ``ja_JP.UTF-8`` are ``ja`` (an argparse type)."""
     from nlpmetrics.metrics.text import normalize_lang
 
     try:
@@ -685,7 +697,7 @@ def _lang(text: str) -> str:
 
 
 def _card_lang(text: str) -> str:
-    """An argparse type: a language nlpmetrics writes in (en or ja), any spelling of the code."""
+    """Parse a language nlpmetrics writes in (en or ja), any spelling of the code (an argparse type)."""
     code = _lang(text)
     if code not in ("en", "ja"):
         raise argparse.ArgumentTypeError(f"{text!r}: explanations are written in en or ja")
@@ -693,7 +705,7 @@ def _card_lang(text: str) -> str:
 
 
 def _task(text: str) -> str:
-    """An argparse type: a task of the report (its aliases as ``nlpmetrics suggest`` takes them, or ``text``)."""
+    """Parse a task of the report: its aliases as ``nlpmetrics suggest`` takes them, or ``text`` (an argparse type)."""
     from nlpmetrics.suggestions import task_key
 
     if text.lower() == "text":
@@ -705,7 +717,7 @@ def _task(text: str) -> str:
 
 
 def _scheduler(text: str) -> str:
-    """An argparse type: a Dask local scheduler name or a scheduler address (``tcp://host:8786``)."""
+    """Parse a Dask local scheduler name or a scheduler address such as ``tcp://host:8786`` (an argparse type)."""
     from nlpmetrics.distributed.dask import check_scheduler
 
     try:
@@ -717,7 +729,7 @@ def _scheduler(text: str) -> str:
 
 
 def _conll_columns(text: str) -> tuple[int, int]:
-    """An argparse type: ``GOLD,PRED`` column numbers counted from 1 (negative: from the end), as 0-based indexes."""
+    """Parse ``GOLD,PRED`` column numbers counted from 1 (negative: from the end) to 0-based indexes (argparse type)."""
     parts = text.split(",")
     try:
         numbers = [int(p) for p in parts]
@@ -731,7 +743,7 @@ def _conll_columns(text: str) -> tuple[int, int]:
 
 
 def _add_metric_args(parser: argparse.ArgumentParser, *, confidence: float | None = None) -> None:
-    """The options shared by ``score``, ``report`` and ``compare``: metrics, intervals and how to read the files.
+    """Add the options shared by ``score``, ``report`` and ``compare``: metrics, intervals and how to read the files.
 
     ``confidence`` is the command's default level (``report`` and ``compare`` always show intervals).
     """
@@ -755,7 +767,8 @@ def _add_metric_args(parser: argparse.ArgumentParser, *, confidence: float | Non
     else:
         parser.add_argument("--confidence", type=_confidence, default=confidence, metavar="LEVEL",
                             help=f"level of the bootstrap intervals (default {confidence})")
-    parser.add_argument("--resamples", type=_positive_int, default=1000, metavar="N", help="bootstrap resamples (default 1000)")
+    parser.add_argument("--resamples", type=_positive_int, default=1000, metavar="N",
+                        help="bootstrap resamples (default 1000)")
     parser.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the resampling (default 0)")
     parser.add_argument("--ref-file", action="append", metavar="REF",
                         help="references of a plain-text prediction file (repeat for several references)")
@@ -777,7 +790,7 @@ def _add_metric_args(parser: argparse.ArgumentParser, *, confidence: float | Non
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every command (also used to generate docs/cli.md)."""
+    """Build the argument parser of every command (also used to generate docs/cli.md)."""
     from nlpmetrics import __version__
 
     parser = _Parser(
@@ -833,7 +846,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "and no JSON output is asked")
     sub.add_argument("--engine", choices=("local", "dask"), default="local",
                      help="score in this process (default) or on Dask, in byte-range partitions")
-    sub.add_argument("--scheduler", metavar="ADDRESS", type=_scheduler, help="Dask scheduler: an address (tcp://host:8786), or threads, processes or synchronous "
+    sub.add_argument("--scheduler", metavar="ADDRESS", type=_scheduler,
+                     help="Dask scheduler: an address (tcp://host:8786), or threads, processes or synchronous "
                           "(default: Dask's default)")
     sub.add_argument("--partitions", type=_positive_int, metavar="N", help="Dask partitions (default: one per 32 MiB)")
     sub.set_defaults(handler=cmd_score)
@@ -914,7 +928,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # silence the flush at exit
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open as stdout, silencing the flush at exit
         return 0
     except Exception as error:  # the last line of defence: a short message, not a traceback
         if args.debug:

@@ -64,18 +64,22 @@ class MetricCollection(Mapping[str, Metric]):
 
     # ------------------------------------------------------------------ mapping
     def __getitem__(self, key: str) -> Metric:
+        """Return the metric named ``key``; an unknown key names the metrics held."""
         try:
             return self._metrics[key]
         except KeyError:
             raise KeyError(f"no metric {key!r} in this collection (it holds {', '.join(self._metrics)})") from None
 
     def __iter__(self) -> Iterator[str]:
+        """Iterate over the metric names, in order."""
         return iter(self._metrics)
 
     def __len__(self) -> int:
+        """Return the number of metrics."""
         return len(self._metrics)
 
     def __repr__(self) -> str:
+        """Show the metric names."""
         return f"<MetricCollection {', '.join(self._metrics)}>"
 
     # ------------------------------------------------------------------ streaming
@@ -219,11 +223,11 @@ class MetricCollection(Mapping[str, Metric]):
         return self
 
     def copy(self) -> MetricCollection:
-        """An independent copy with the same metrics, options and state."""
+        """Return an independent copy with the same metrics, options and state."""
         return MetricCollection({key: metric.copy() for key, metric in self._metrics.items()})
 
     def empty_like(self) -> MetricCollection:
-        """A collection of the same metrics and options with no examples."""
+        """Return a collection of the same metrics and options with no examples."""
         return MetricCollection({key: metric.empty_like() for key, metric in self._metrics.items()})
 
     # ------------------------------------------------------------------ scoring

@@ -74,6 +74,7 @@ class InputError(ValueError):
         return self.argument + "".join(f"[{i}]" for i in self.index)
 
     def __reduce__(self):
+        """Pickle with the argument, index and detail (exceptions pickle only their message by default)."""
         return (_rebuild_input_error, (type(self), str(self), self.argument, self.index, self.detail))
 
 
@@ -88,6 +89,7 @@ class UnknownMetricError(InputError, KeyError):
     """A metric name that is not registered; the message lists close names."""
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
+        """Return the message without the quotes KeyError would add."""
         return str(self.args[0]) if self.args else ""
 
 
@@ -119,6 +121,7 @@ class NlpmetricsWarning(UserWarning):
         self.code = code
 
     def __reduce__(self):
+        """Pickle with the warning code."""
         return (type(self), (str(self), self.code))
 
 

@@ -143,7 +143,7 @@ def encode_labels(values: Sequence, arg: str, categories: Categories) -> np.ndar
 
 
 def _encode_checked(values: list, arg: str, categories: Categories) -> np.ndarray:
-    """The slow path: every value's kind checked, naming the first bad index."""
+    """Encode on the slow path: every value's kind checked, naming the first bad index."""
     kinds = [label_kind(v) for v in values]
     for index, kind in enumerate(kinds):
         if kind == "none":
@@ -180,7 +180,7 @@ def _encode_checked(values: list, arg: str, categories: Categories) -> np.ndarra
 
 
 def _array_hint(value: Any) -> str:
-    """The fix for an array-like passed where one label per example was expected."""
+    """Return the fix for an array-like passed where one label per example was expected."""
     if hasattr(value, "__len__") and not isinstance(value, (str, bytes)):
         return (" (one label per example: concatenate a list of batches first, with torch.cat or np.concatenate; "
                 f"{LOGITS_FIX})")

@@ -44,7 +44,7 @@ class Option:
 
 
 def closest(name: str, candidates) -> str:
-    """A ``"; did you mean 'x'?"`` hint, or an empty string."""
+    """Return a ``"; did you mean 'x'?"`` hint, or an empty string."""
     match = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.6)
     return f"; did you mean {match[0]!r}?" if match else ""
 
@@ -107,21 +107,21 @@ def check_optional_bool(value: Any) -> bool | None:
 
 
 def check_positive_int(value: Any) -> int:
-    """A whole number >= 1 (``True`` is refused, not read as 1)."""
+    """Check a whole number >= 1 (``True`` is refused, not read as 1)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError("must be a whole number >= 1")
     return int(value)
 
 
 def check_non_negative_int(value: Any) -> int:
-    """A whole number >= 0 (``False`` is refused, not read as 0)."""
+    """Check a whole number >= 0 (``False`` is refused, not read as 0)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise ValueError("must be a whole number >= 0")
     return int(value)
 
 
 def check_order(value: Any) -> int:
-    """An n-gram order: a whole number from 1 to :data:`MAX_ORDER` (a huge order would exhaust memory, not count)."""
+    """Check an n-gram order: a whole number from 1 to :data:`MAX_ORDER` (a huge order would exhaust memory)."""
     value = check_positive_int(value)
     if value > MAX_ORDER:
         raise ValueError(f"must be a whole number from 1 to {MAX_ORDER}")
@@ -129,7 +129,7 @@ def check_order(value: Any) -> int:
 
 
 def check_optional_order(value: Any) -> int:
-    """An n-gram order that may be 0 (none of this kind), up to :data:`MAX_ORDER`."""
+    """Check an n-gram order that may be 0 (none of this kind), up to :data:`MAX_ORDER`."""
     return 0 if check_non_negative_int(value) == 0 else check_order(value)
 
 
@@ -143,7 +143,7 @@ def check_optional_non_negative_int(value: Any) -> int | None:
 
 
 def check_zero_division(value: Any) -> float:
-    """The value of a score whose denominator is 0, as scikit-learn and seqeval allow: 0.0, 1.0 or NaN."""
+    """Check the value of a score whose denominator is 0, as scikit-learn and seqeval allow: 0.0, 1.0 or NaN."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool) and (
         value in (0, 1) or (isinstance(value, (float, np.floating)) and math.isnan(value))
     ):

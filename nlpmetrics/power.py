@@ -46,7 +46,7 @@ def z_sum(alpha: float = 0.05, power: float = POWER) -> float:
 
 
 def standard_error_of_mean(differences: Sequence[float] | np.ndarray) -> float:
-    """Standard error of the mean of per-example differences ``b_i - a_i`` (NaN below two finite values)."""
+    """Return the standard error of the mean of per-example differences ``b_i - a_i`` (NaN below two finite values)."""
     values = np.asarray(differences, dtype=np.float64)
     values = values[np.isfinite(values)]
     if values.size < 2:
@@ -55,7 +55,7 @@ def standard_error_of_mean(differences: Sequence[float] | np.ndarray) -> float:
 
 
 def detectable_difference(standard_error: float, *, alpha: float = 0.05, power: float = POWER) -> float:
-    """The smallest true difference a two-sided test at ``alpha`` finds with probability ``power``.
+    """Return the smallest true difference a two-sided test at ``alpha`` finds with probability ``power``.
 
     Parameters
     ----------

@@ -45,7 +45,7 @@ def _discover() -> None:
 
 
 def metric_class(name: str) -> type:
-    """The class registered as ``name``; an unknown name lists close and valid names."""
+    """Return the class registered as ``name``; an unknown name lists close and valid names."""
     _discover()
     try:
         return _REGISTRY[name]
@@ -68,7 +68,7 @@ def list_metrics() -> list[str]:
 
 
 def resolve_name(key: str) -> tuple[str, dict[str, Any]]:
-    """A metric name as (registry name, options it implies): ``f1_macro`` is ``f1`` with ``average="macro"``.
+    """Resolve a metric name to (registry name, options it implies): ``f1_macro`` is ``f1`` with ``average="macro"``.
 
     A metric with an ``average`` option may be named with one of its choices
     as a suffix, in Python (:func:`nlpmetrics.load_many`) as on the command
@@ -88,5 +88,5 @@ def resolve_name(key: str) -> tuple[str, dict[str, Any]]:
 
 
 def load(name: str, **options: Any):
-    """A configured metric with empty state; options are checked now."""
+    """Load a configured metric with empty state; options are checked now."""
     return metric_class(name)(**options)

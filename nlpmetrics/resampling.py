@@ -82,7 +82,7 @@ def resample_weights(counts: np.ndarray, n_resamples: int, rng: np.random.Genera
 
 
 def _score_each(scorer: Scorer, rows: Rows, weights_blocks: Iterable[np.ndarray]) -> dict[str, np.ndarray]:
-    """The scores of ``rows`` under every weight vector of every block, one array per score key.
+    """Return the scores of ``rows`` under every weight vector of every block, one array per score key.
 
     A ``"sum"`` metric scores a whole block at once: its ``reduce`` takes
     the weight matrix (one matrix product) and its ``score`` the batched
@@ -166,7 +166,7 @@ def bootstrap_description(confidence: float, n_resamples: int, seed: int) -> str
 
 
 def bootstrap_signature(confidence: float, n_resamples: int, seed: int) -> str:
-    """The resampling part of a result's signature, as displayed (``ci:percentile-bootstrap,...``)."""
+    """Return the resampling part of a result's signature, as displayed (``ci:percentile-bootstrap,...``)."""
     return f"ci:{bootstrap_description(confidence, n_resamples, seed)}"
 
 

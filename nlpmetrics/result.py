@@ -20,9 +20,11 @@ class FrozenDict(dict):
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
 
     def __reduce__(self):
+        """Pickle as a plain dict that is frozen again."""
         return (FrozenDict, (dict(self),))
 
     def __or__(self, other):
+        """Return a plain dict of both mappings (the right one wins)."""
         return dict(self) | dict(other)
 
 
@@ -115,9 +117,11 @@ class Result:
             object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
+        """Refuse: a result is read-only."""
         raise AttributeError(f"Result is read-only; {name} cannot be set")
 
     def __delattr__(self, name: str) -> None:
+        """Refuse: a result is read-only."""
         raise AttributeError(f"Result is read-only; {name} cannot be deleted")
 
     @property
@@ -131,6 +135,7 @@ class Result:
         return source
 
     def __reduce__(self):
+        """Pickle with the per-example scores computed."""
         return (_rebuild_result, (self.metric, dict(self.scores), self.n, self.ci, self._materialised_per_example(),
                                   self.details, self.signature, self.options, self.confidence))
 
@@ -141,6 +146,7 @@ class Result:
             return self._per_example  # a stand-in that explains why there are none
 
     def __eq__(self, other: object) -> bool:
+        """Compare results by their dicts (scores, intervals, details, signature...)."""
         if not isinstance(other, Result):
             return NotImplemented
         return self.to_dict() == other.to_dict()
@@ -148,6 +154,7 @@ class Result:
     __hash__ = None  # type: ignore[assignment]
 
     def __getitem__(self, key: str) -> float:
+        """Return the score ``key``; an unknown key names the scores there are."""
         try:
             return self.scores[key]
         except KeyError:
@@ -159,7 +166,7 @@ class Result:
         return next(iter(self.scores.values()))
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable dict (NaN becomes ``null``); per-example scores only where the metric kept them."""
+        """Return a JSON-serialisable dict (NaN becomes ``null``); per-example scores only where they were kept."""
         try:
             per_example = self.per_example
         except InputError:  # kept no examples (keep_examples=False)
@@ -189,6 +196,7 @@ class Result:
         return explain_result(self, lang, task)
 
     def __repr__(self) -> str:
+        """Show the metric, its scores to four decimals and the number of examples."""
         shown = ", ".join(f"{k}={v:.4f}" for k, v in self.scores.items())
         return f"Result({self.metric}: {shown}, n={self.n})"
 

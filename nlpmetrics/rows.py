@@ -48,7 +48,7 @@ class Categories:
             self.add(value)
 
     def add(self, value: Hashable) -> int:
-        """The code of ``value``, adding it at the end when new."""
+        """Return the code of ``value``, adding it at the end when new."""
         code = self.index.get(value)
         if code is None:
             code = self.index[value] = len(self.values)
@@ -56,17 +56,21 @@ class Categories:
         return code
 
     def __len__(self) -> int:
+        """Return the number of categories."""
         return len(self.values)
 
     def __eq__(self, other: object) -> bool:
+        """Compare the values and their kind."""
         return isinstance(other, Categories) and self.values == other.values and self.kind == other.kind
 
     __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self):
+        """Pickle as the list of values and the kind."""
         return (Categories, (list(self.values), self.kind))
 
     def __repr__(self) -> str:
+        """Show the values."""
         return f"Categories({self.values!r})"
 
     def recode(self, other: Categories, column: str = "labels") -> np.ndarray:
@@ -116,13 +120,15 @@ class Rows(dict):
         self.coded = tuple(coded)
 
     def derive(self, columns: Mapping[str, np.ndarray]) -> Rows:
-        """New rows with these columns and this origin and categories (e.g. a subset of the examples)."""
+        """Return new rows with these columns and this origin and categories (e.g. a subset of the examples)."""
         return Rows(columns, origin=self.origin, categories=self.categories, coded=self.coded)
 
     def __reduce__(self):
+        """Pickle the columns with the origin and categories."""
         return (_rebuild_rows, (dict(self), self.origin, self.categories, self.coded))
 
     def __repr__(self) -> str:
+        """Show the number of rows and the column names."""
         return f"Rows({n_rows(self)} rows: {', '.join(self)})"
 
 
@@ -136,7 +142,7 @@ def as_rows(rows: Mapping[str, np.ndarray]) -> Rows:
 
 
 def n_rows(rows: Mapping[str, np.ndarray]) -> int:
-    """Number of examples in ``rows`` (0 for an empty mapping)."""
+    """Return number of examples in ``rows`` (0 for an empty mapping)."""
     for column in rows.values():
         return int(column.shape[0])
     return 0
@@ -174,7 +180,7 @@ def concat_rows(batches: Sequence[Mapping[str, np.ndarray]]) -> Rows:
             if name in batch:
                 parts.append(batch[name])
             else:
-                parts.append(np.zeros((n_rows(batch),) + template.shape[1:], dtype=template.dtype))
+                parts.append(np.zeros((n_rows(batch), *template.shape[1:]), dtype=template.dtype))
         out[name] = np.concatenate(parts)
     return Rows(out, origin=first.origin, categories=categories, coded=first.coded)
 
@@ -196,11 +202,11 @@ def check_compatible(existing: Mapping[str, np.ndarray], new: Mapping[str, np.nd
     """Raise if a new batch's columns mix text and numbers with the existing state's."""
     old_categories = getattr(existing, "categories", None)
     new_categories = getattr(new, "categories", None)
-    if old_categories is not None and new_categories is not None and None not in (old_categories.kind,
-                                                                                   new_categories.kind):
-        if old_categories.kind != new_categories.kind:
-            column = new.coded[0] if getattr(new, "coded", ()) else "prediction"  # type: ignore[attr-defined]
-            Categories(kind=old_categories.kind).recode(new_categories, column)  # raises, naming the column
+    if (old_categories is not None and new_categories is not None
+            and None not in (old_categories.kind, new_categories.kind)
+            and old_categories.kind != new_categories.kind):
+        column = new.coded[0] if getattr(new, "coded", ()) else "prediction"  # type: ignore[attr-defined]
+        Categories(kind=old_categories.kind).recode(new_categories, column)  # raises, naming the column
     for name, column in new.items():
         if name in existing:
             _check_same_kind(name, [existing[name], column])
@@ -271,7 +277,7 @@ def _category_ranks(rows: Mapping[str, np.ndarray]) -> np.ndarray | None:
 
 
 def distinct_rows(rows: Mapping[str, np.ndarray], counts: np.ndarray | None = None) -> tuple[Rows, np.ndarray]:
-    """The distinct rows of ``rows`` and how many times each occurs (each row counting ``counts[i]``)."""
+    """Return the distinct rows of ``rows`` and how many times each occurs (each row counting ``counts[i]``)."""
     if not n_rows(rows):
         return as_rows(rows), np.zeros(0, dtype=np.int64)
     first, inverse, group_sizes = group_identical_rows(rows)

@@ -21,7 +21,7 @@ SECTIONS = ("metric", "options", "settings", "tool", "versions", "resampling")
 
 
 def format_value(value: Any) -> str:
-    """An option value as the display form shows it (lists joined by commas)."""
+    """Return an option value as the display form shows it (lists joined by commas)."""
     if isinstance(value, (list, tuple)):
         return ",".join(format_value(v) for v in value)
     return str(value)
@@ -83,24 +83,28 @@ class Signature(Mapping[str, Any]):
     resampling: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        """Freeze every section."""
         for name in SECTIONS[1:]:
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     # --------------------------------------------------------------- mapping of the sections
     def __getitem__(self, key: str) -> Any:
+        """Return the section ``key``; an unknown key names the sections."""
         if key not in SECTIONS:
             raise KeyError(f"a signature has the sections {', '.join(SECTIONS)}, not {key!r}")
         return getattr(self, key)
 
     def __iter__(self) -> Iterator[str]:
+        """Iterate over the section names."""
         return iter(SECTIONS)
 
     def __len__(self) -> int:
+        """Return the number of sections."""
         return len(SECTIONS)
 
     # --------------------------------------------------------------- comparing
     def differences(self, other: Signature) -> list[tuple[str, Any, Any]]:
-        """What decides the number and differs: ``[(name, mine, theirs), ...]``.
+        """Return what decides the number and differs: ``[(name, mine, theirs), ...]``.
 
         Compares the metric, the options and the settings; versions, the
         reference tool's string and the resampling method do not change what
@@ -128,13 +132,13 @@ class Signature(Mapping[str, Any]):
         return "; ".join(f"{name}: {_shown(a)} vs {_shown(b)}" for name, a, b in found)
 
     def with_resampling(self, kind: str, description: str) -> Signature:
-        """A copy that also records how an interval (``kind="ci"``) or a test (``"paired"``) was computed."""
+        """Return a copy that also records how an interval (``kind="ci"``) or a test (``"paired"``) was computed."""
         return Signature(self.metric, self.options, self.settings, self.tool, self.versions,
                          {**self.resampling, kind: description})
 
     # --------------------------------------------------------------- display and serialisation
     def parts(self) -> list[tuple[str, str]]:
-        """The ``(key, value)`` pairs of the display form, in order."""
+        """Return the ``(key, value)`` pairs of the display form, in order."""
         out = [("nlpmetrics", self.versions.get("nlpmetrics", "")), ("metric", self.metric)]
         out += [(k, format_value(v)) for k, v in sorted(self.options.items())]
         out += list(self.settings.items()) + list(self.tool.items())
@@ -143,17 +147,21 @@ class Signature(Mapping[str, Any]):
         return out
 
     def __str__(self) -> str:
+        """Return the display form, ``key:value`` pairs joined by ``|``."""
         return "|".join(f"{k}:{v}" for k, v in self.parts())
 
     def __repr__(self) -> str:
+        """Show the display form."""
         return f"Signature({self})"
 
     def __eq__(self, other: object) -> bool:
+        """Compare signatures by their display form."""
         if isinstance(other, Signature):
             return str(self) == str(other)
         return NotImplemented
 
     def __hash__(self) -> int:
+        """Hash the display form."""
         return hash(str(self))
 
     def to_dict(self) -> dict[str, Any]:
@@ -163,6 +171,7 @@ class Signature(Mapping[str, Any]):
         return {name: to_jsonable(getattr(self, name)) if name != "metric" else self.metric for name in SECTIONS}
 
     def __reduce__(self):
+        """Pickle as the sections."""
         return (Signature, (self.metric, dict(self.options), dict(self.settings), dict(self.tool),
                             dict(self.versions), dict(self.resampling)))
 

@@ -119,13 +119,13 @@ class MetricState:
 
     # ------------------------------------------------------------------ reading
     def export(self) -> StatePart:
-        """The whole state as one part (rows concatenated first)."""
+        """Return the whole state as one part (rows concatenated first)."""
         if self.mode == "summary":
             return StatePart("summary", self.n, summary=self._summary)
         return StatePart(self.mode, self.n, rows=self.rows(), counts=self._counts)
 
     def rows(self) -> Rows:
-        """The rows kept (every example in ``"rows"`` mode, the distinct rows in ``"counts"`` mode)."""
+        """Return the rows kept (every example in ``"rows"`` mode, the distinct rows in ``"counts"`` mode)."""
         if self.mode == "summary":
             raise InputError("no rows are kept with keep_examples=False; make the metric with keep_examples=True")
         rows = concat_rows(self._batches)
@@ -138,7 +138,7 @@ class MetricState:
         return self._counts
 
     def summary(self, metric: Metric) -> Any:
-        """The metric's summary of everything seen."""
+        """Return the metric's summary of everything seen."""
         if self.mode == "summary":
             return self._summary
         counts = None if self._counts is None else self._counts.astype(np.float64)

@@ -33,6 +33,7 @@ class Suggestion:
     options: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
+        """Return the metric, its options and the reason, on one line."""
         opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
         return f"{self.metric}{f' ({opts})' if opts else ''}: {self.reason}"
 
@@ -44,7 +45,7 @@ def _table(lang: str) -> dict[str, Any]:
 
 
 def task_key(task: str) -> str:
-    """The canonical task name of ``task`` (aliases resolved), or an InputError naming the tasks."""
+    """Return the canonical task name of ``task`` (aliases resolved), or an InputError naming the tasks."""
     key = _ALIASES.get(str(task).lower(), str(task).lower())
     if key not in TASKS:
         raise InputError(f"unknown task {task!r}{closest(task, TASKS)} (tasks: {', '.join(TASKS)})", argument="task")

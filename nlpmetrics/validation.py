@@ -25,7 +25,8 @@ def as_sequence(value: Any, arg: str) -> Sequence:
     if value is None:
         raise InputError(f"{arg} is None; pass a list with one entry per example", argument=arg)
     if isinstance(value, (str, bytes)):
-        raise InputError(f"{arg} is a single string; pass a list of strings, one per example (e.g. [{value[:20]!r}])", argument=arg)
+        raise InputError(f"{arg} is a single string; pass a list of strings, one per example (e.g. [{value[:20]!r}])",
+                         argument=arg)
     if isinstance(value, (Mapping, MappingView, AbstractSet)):
         kind = "a dict" if isinstance(value, Mapping) else f"{a_type(value)} (unordered)"
         raise InputError(
@@ -95,7 +96,7 @@ def float_or_inf(value: Any) -> float:
 
 
 def texts(values: Sequence, arg: str) -> list[str]:
-    """A list of strings; ``None``, any other type or a lone surrogate raises, naming the index."""
+    """Return a list of strings; ``None``, any other type or a lone surrogate raises, naming the index."""
     out = list(values)
     for index, value in enumerate(out):
         if not isinstance(value, str):
@@ -106,9 +107,9 @@ def texts(values: Sequence, arg: str) -> list[str]:
 
 
 def check_unicode(values: list[str], arg: str, index: tuple[int, ...] = ()) -> list[str]:
-    """``values`` (strings), or an InputError naming the first one that holds a lone surrogate.
+    r"""``values`` (strings), or an InputError naming the first one that holds a lone surrogate.
 
-    A lone surrogate (``"\\ud800"``, left by a broken ``\\u`` escape or a cut
+    A lone surrogate (``"\ud800"``, left by a broken ``\u`` escape or a cut
     emoji) is not Unicode text: tokenizers and models treat it differently and
     it cannot be written to a UTF-8 file.  One encode of all the texts finds it.
     """
@@ -131,7 +132,7 @@ def _check_text_unicode(text: str, arg: str, index: tuple[int, ...]) -> None:
 
 
 def reference_texts(values: Sequence, arg: str = "references") -> list[list[str]]:
-    """References as one list of strings per example.
+    """Return references as one list of strings per example.
 
     Accepts a list of strings (one reference each) or a list of lists (several
     references each; the number may vary).  An example with no reference raises.
@@ -167,16 +168,18 @@ def reference_texts(values: Sequence, arg: str = "references") -> list[list[str]
 
 
 def shown(value: Any, limit: int = 60) -> str:
-    """A value as a message shows it: ``1.5``, ``'1'`` (no numpy reprs such as ``np.float64(1.5)``), cut when long."""
+    """Return a value as a message shows it: ``1.5``, ``'1'`` (no numpy repr like ``np.float64(1.5)``), cut if long."""
     if isinstance(value, np.generic):
         value = value.item()
     elif isinstance(value, np.ndarray):  # array(['macro'], dtype='<U5') reads as ['macro']
         value = value.ravel()[:limit].tolist()
     text = repr(value)
-    return text if len(text) <= limit else text[: limit - 5] + "...'" if isinstance(value, str) else text[:limit] + "..."
+    if len(text) <= limit:
+        return text
+    return text[: limit - 5] + "...'" if isinstance(value, str) else text[:limit] + "..."
 
 
 def a_type(value: Any) -> str:
-    """``"an int"``, ``"a float"``, ``"a dict"``...: the type of ``value`` for an error message."""
+    """Name the type of ``value`` for an error message: ``"an int"``, ``"a float"``, ``"a dict"``..."""
     name = type(value).__name__
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"

@@ -199,7 +199,7 @@ def sync_metric(
 
 
 def _ids_array(example_ids: Iterable) -> np.ndarray:
-    """Example ids as a flat numpy array (a torch tensor is moved to the CPU first)."""
+    """Return example ids as a flat numpy array (a torch tensor is moved to the CPU first)."""
     if hasattr(example_ids, "detach") and hasattr(example_ids, "cpu"):
         example_ids = example_ids.detach().cpu().numpy()
     if isinstance(example_ids, np.ndarray):

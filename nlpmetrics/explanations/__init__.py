@@ -54,7 +54,7 @@ def _common(lang: str) -> dict[str, Any]:
 
 
 def format_score(value: float, metric: str, key: str) -> str:
-    """A score of ``metric`` as a reader sees it (``87.3%``, ``BLEU``'s ``27.3``, a correlation's ``0.81``)."""
+    """Format a score of ``metric`` as a reader sees it (``87.3%``, ``BLEU``'s ``27.3``, a correlation's ``0.81``)."""
     return format_value(value, score_scale(metric, key))
 
 
@@ -86,7 +86,7 @@ def result_context(result: Result, lang: str, task: str | None = None) -> dict[s
 
 
 def value_sentence(result: Result, lang: str = "en", task: str | None = None) -> str:
-    """The one sentence that says what was measured and how well (the card's ``[explain]`` template)."""
+    """Return the one sentence that says what was measured and how well (the card's ``[explain]`` template)."""
     card = load_card(result.metric, lang, task)
     context = result_context(result, lang, task)
     chosen = result.options.get(card.by or "average", "")

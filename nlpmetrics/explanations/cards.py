@@ -52,12 +52,12 @@ def _read(filename: str) -> dict[str, Any]:
 
 
 def common(lang: str) -> dict[str, Any]:
-    """The sentences, labels, task names and nouns every card shares, in ``lang``."""
+    """Return the sentences, labels, task names and nouns every card shares, in ``lang``."""
     return _read(f"_common.{check_lang(lang)}.toml")
 
 
 def read_card_data(metric: str, lang: str) -> dict[str, Any] | None:
-    """The raw TOML of a card, or ``None`` when the metric has none in ``lang``."""
+    """Return the raw TOML of a card, or ``None`` when the metric has none in ``lang``."""
     try:
         return _read(f"{metric}.{check_lang(lang)}.toml")
     except FileNotFoundError:
@@ -65,7 +65,7 @@ def read_card_data(metric: str, lang: str) -> dict[str, Any] | None:
 
 
 def nouns(task: str | None, lang: str) -> dict[str, str]:
-    """What the texts of ``task`` are called (``outputs``, ``references``...), capitalised forms included."""
+    """Return what the texts of ``task`` are called (``outputs``, ``references``...), capitalised forms included."""
     table = common(lang)["nouns"]
     chosen = dict(table.get(task or "text", table["text"]))
     chosen.update({key[:1].upper() + key[1:]: value[:1].upper() + value[1:] for key, value in list(chosen.items())})
@@ -78,7 +78,7 @@ def fill_nouns(text: str, words: dict[str, str]) -> str:
 
 
 def task_name(task: str, lang: str) -> str:
-    """A task as a reader names it (``ner`` -> ``named-entity recognition (NER)``); free text stays as it is."""
+    """Return a task as a reader names it (``ner`` -> ``named-entity recognition (NER)``); free text stays as is."""
     return str(common(lang)["tasks"].get(task, task))
 
 
@@ -110,12 +110,13 @@ class Card:
         return tuple(task_name(item, self.lang) for item in self.good_for)
 
     def title_for(self, options: dict[str, Any] | None) -> str:
-        """The title under these options (``"Macro-F1"`` for ``average="macro"``), else :attr:`title`."""
+        """Return the title under these options (``"Macro-F1"`` for ``average="macro"``), else :attr:`title`."""
         if self.by and options is not None and str(options.get(self.by)) in self.titles:
             return self.titles[str(options.get(self.by))]
         return self.title
 
     def __str__(self) -> str:
+        """Return the card as plain text: title, what, how to read, example, caveats."""
         labels = common(self.lang)["labels"]
         separator = "、" if self.lang == "ja" else ", "
         lines = [f"{self.title} ({self.metric})", "", self.what, "", f"{labels['how_to_read']}: {self.how_to_read}",
@@ -125,14 +126,14 @@ class Card:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        """The card as JSON: its texts, ``good_for`` as a reader sees it and ``tasks`` as names."""
+        """Return the card as JSON: its texts, ``good_for`` as a reader sees it and ``tasks`` as names."""
         return {"metric": self.metric, "lang": self.lang, "title": self.title, "what": self.what,
                 "how_to_read": self.how_to_read, "example": self.example, "caveats": list(self.caveats),
                 "good_for": list(self.good_for_text), "tasks": list(self.good_for)}
 
 
 def load_card(metric: str, lang: str = "en", task: str | None = None) -> Card:
-    """The card of ``metric`` in ``lang`` (``"en"`` or ``"ja"``), its nouns those of ``task`` (default: its own)."""
+    """Return the card of ``metric`` in ``lang`` (``"en"`` or ``"ja"``), its nouns those of ``task`` (default: own)."""
     check_lang(lang)
     check_task(task)
     data = read_card_data(metric, lang)

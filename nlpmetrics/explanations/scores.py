@@ -38,7 +38,7 @@ def _card_data(metric: str, lang: str) -> dict[str, Any] | None:
 
 
 def score_entry(metric: str, key: str, lang: str = "en") -> tuple[dict[str, Any], dict[str, str]] | None:
-    """The card's ``[scores]`` entry of ``key`` and the values its name may use (``{"k": "10"}``), or ``None``."""
+    """Return the card's ``[scores]`` entry of ``key`` and the values its name may use (``{"k": "10"}``), or None."""
     data = _card_data(metric, lang)
     scores = (data or {}).get("scores", {})
     if key in scores:
@@ -68,7 +68,7 @@ def score_scale(metric: str, key: str) -> str:
 
 
 def score_name(metric: str, key: str, lang: str = "en", options: Mapping[str, Any] | None = None) -> str:
-    """The reader's name of a score: ``rougeL`` -> ``ROUGE-L``, ``f1`` with ``average="macro"`` -> ``macro-F1``.
+    """Return the reader's name of a score: ``rougeL`` -> ``ROUGE-L``, ``f1`` with ``average="macro"`` -> ``macro-F1``.
 
     ``options`` are the metric's options (a result's ``options``); without them
     an option-dependent name takes the option's default.
@@ -86,7 +86,7 @@ def score_name(metric: str, key: str, lang: str = "en", options: Mapping[str, An
 
 
 def base_score_name(metric: str, key: str, lang: str = "en") -> str:
-    """The name of a score without its averaging (a per-class table's ``F1`` column)."""
+    """Return the name of a score without its averaging (a per-class table's ``F1`` column)."""
     found = score_entry(metric, key, lang)
     return str(found[0].get("name", key)) if found else key
 
@@ -103,7 +103,7 @@ def _default_option(metric: str, option: str) -> Any:
 
 
 def format_value(value: float | None, scale: str) -> str:
-    """A score as a reader sees it: ``87.3%``, ``27.3`` or ``0.81``; ``n/a`` when undefined."""
+    """Format a score as a reader sees it: ``87.3%``, ``27.3`` or ``0.81``; ``n/a`` when undefined."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if scale == "coefficient":
@@ -113,7 +113,7 @@ def format_value(value: float | None, scale: str) -> str:
 
 
 def format_amount(value: float, scale: str, *, signed: bool = False) -> str:
-    """A difference as a number without a unit: ``2.7`` (points of a 0-100 scale) or ``0.05`` (a coefficient)."""
+    """Format a difference as a number without a unit: ``2.7`` (points of a 0-100 scale) or ``0.05`` (a coefficient)."""
     if math.isnan(value):
         return "n/a"
     sign = "+" if signed else ""
@@ -121,5 +121,5 @@ def format_amount(value: float, scale: str, *, signed: bool = False) -> str:
 
 
 def scale_of_bounds(low_bound: float) -> str:
-    """The scale of a score known only by its lower bound (no card): a coefficient below 0, else a percentage."""
+    """Return the scale of a score known only by its lower bound (no card): a coefficient below 0, else a percentage."""
     return "coefficient" if low_bound < 0 else "percent"

@@ -56,7 +56,7 @@ def compute_metrics(
     seed: int = 0,
     **options: Any,
 ) -> TrainerMetrics:
-    """A ``compute_metrics`` function for ``transformers.Trainer`` / ``Seq2SeqTrainer``.
+    """Build a ``compute_metrics`` function for ``transformers.Trainer`` / ``Seq2SeqTrainer``.
 
     Parameters
     ----------
@@ -196,10 +196,7 @@ def flat_scores(results: Mapping[str, Result]) -> dict[str, float]:
     flat: dict[str, float] = {}
     for key, result in results.items():
         for score, value in result.scores.items():
-            if len(result.scores) == 1:
-                name = key
-            else:
-                name = score if score.startswith(key) else f"{key}_{score}"
+            name = key if len(result.scores) == 1 else score if score.startswith(key) else f"{key}_{score}"
             if name in flat:
                 raise InputError(f"two metrics give a score named {name!r}; name them apart in the metrics mapping",
                                  argument="metrics")
@@ -222,7 +219,7 @@ def _unpack(eval_pred: Any) -> tuple[Any, Any]:
 
 
 def _first_array(value: Any) -> np.ndarray:
-    """The main output as numpy: the first of a tuple of outputs (logits, hidden states...)."""
+    """Return the main output as numpy: the first of a tuple of outputs (logits, hidden states...)."""
     while isinstance(value, tuple) and value:
         value = value[0]
     array = to_numpy(value)
@@ -264,7 +261,8 @@ def _tags(predictions: Any, labels: Any, id2label: Mapping[int, str] | None) -> 
         try:
             return id2label[label_id]
         except (KeyError, IndexError):
-            raise InputError(f"{arg} holds the label id {label_id}, which id2label does not name", argument=arg) from None
+            raise InputError(f"{arg} holds the label id {label_id}, which id2label does not name",
+                             argument=arg) from None
 
     out_pred, out_ref = [], []
     for sentence_pred, sentence_ref in zip(pred.tolist(), ref.tolist(), strict=True):

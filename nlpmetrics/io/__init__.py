@@ -42,7 +42,7 @@ _PAIRED = {"trec": "qrels", "squad": "dataset"}
 
 def detect_format(path: Any, input_format: str | None = None, ref_file: Any = None, *, qrels: Any = None,
                   dataset: Any = None) -> str:
-    """The input format: ``input_format`` if given, else from the extension.
+    """Detect the input format: ``input_format`` if given, else from the extension.
 
     A file with an unknown extension is read as plain text when ``ref_file``
     is given; ``-`` (stdin) without ``input_format`` is JSONL, or text with
@@ -76,7 +76,8 @@ def detect_format(path: Any, input_format: str | None = None, ref_file: Any = No
         return "text" if ref_file is not None else "jsonl"
     name = os.fspath(path).lower()
     if os.path.isdir(name):
-        raise InputError(f"{display_name(path)}: is a directory; pass a file of predictions (JSONL, CSV, TSV, text or CoNLL)")
+        raise InputError(f"{display_name(path)}: is a directory; "
+                         "pass a file of predictions (JSONL, CSV, TSV, text or CoNLL)")
     if name.endswith(".gz"):
         raise InputError(f"{display_name(path)}: compressed input is not read directly; decompress it or pipe it: "
                          f"zcat {display_name(path)} | nlpmetrics score - ...")
@@ -248,7 +249,7 @@ def check_conll_columns(columns: Any) -> tuple[int, int]:
 
 
 def read_all(path: Any, **options: Any) -> tuple[list, list]:
-    """The whole file as ``(predictions, references)`` lists, for code that needs every example at once.
+    """Read the whole file as ``(predictions, references)`` lists, for code that needs every example at once.
 
     ``nlpmetrics.report`` and ``nlpmetrics.compare`` take such lists; the
     command line reads them chunk by chunk instead, so that errors found by a

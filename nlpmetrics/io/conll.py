@@ -128,7 +128,7 @@ def read_conll(
 
 
 def _check_distinct(columns: dict[str, int], width: int, path: Any, line: int) -> None:
-    """The token, gold and predicted columns must be three different columns of a ``width``-column line."""
+    """Check that the token, gold and predicted columns are three different columns of a ``width``-column line."""
     resolved = {name: c if c >= 0 else width + c for name, c in columns.items()}
     if len(set(resolved.values())) < len(resolved):
         shown = ", ".join(f"{name}={c + 1}" for name, c in resolved.items())

@@ -1,4 +1,4 @@
-"""CSV and TSV files with a header row.
+r"""CSV and TSV files with a header row.
 
 The two formats have different rules, as the tools that write them do:
 
@@ -6,7 +6,7 @@ CSV (RFC 4180)
     A comma separates cells; a cell in double quotes may hold commas,
     newlines and doubled quotes (``""``).  Read with Python's :mod:`csv`
     module in strict mode.
-TSV (literal, as GLUE/JGLUE files and ``pandas.read_csv(sep="\\t", quoting=csv.QUOTE_NONE)``)
+TSV (literal, as GLUE/JGLUE files and ``pandas.read_csv(sep="\t", quoting=csv.QUOTE_NONE)``)
     Every character is text: a tab separates cells, a newline ends the
     record, and a double quote is an ordinary character (a sentence may
     start with ``"``).  There is no quoting, so a cell cannot hold a tab or
@@ -58,7 +58,7 @@ def _header_index(header: list[str], wanted: str, option: str, path: Any) -> int
 
 
 def _check_unique(header: list[str], path: Any) -> None:
-    """A column name given twice is refused (which cell is meant would be a guess)."""
+    """Refuse a column name given twice (which cell is meant would be a guess)."""
     seen: dict[str, int] = {}
     for position, name in enumerate(header, start=1):
         if name and name in seen:
@@ -70,7 +70,7 @@ def _check_unique(header: list[str], path: Any) -> None:
 
 
 def reference_columns(header: list[str], ref_field: str, path: Any) -> list[int]:
-    """The columns holding the references: ``ref_field``, or ``reference_1``, ``reference_2``... for the default."""
+    """Return the columns holding the references: ``ref_field``, or ``reference_1``, ``reference_2``... by default."""
     multi = [i for i, h in enumerate(header) if h.startswith("reference_") and h[10:].isdigit()]
     if ref_field == "reference" and "reference" not in header and multi:
         return multi
@@ -87,7 +87,7 @@ def read_delimited(
     chunk_size: int = 10_000,
     byte_range: tuple[int, int] | None = None,
 ) -> Iterator[Chunk]:
-    """Stream ``(predictions, references)`` chunks of strings from a CSV (``","``) or TSV (``"\\t"``) file.
+    r"""Stream ``(predictions, references)`` chunks of strings from a CSV (``","``) or TSV (``"\t"``) file.
 
     With ``byte_range``, the header still comes from the start of the file
     and only records whose first line starts in the range are returned.  A
@@ -97,10 +97,10 @@ def read_delimited(
     directly.
     """
     if delimiter == "\t":
-        header_line, header, records = _tsv_records(path, encoding, byte_range)
+        _, header, records = _tsv_records(path, encoding, byte_range)
         format_name = "TSV"
     else:
-        header_line, header, records = _csv_records(path, delimiter, encoding, byte_range)
+        _, header, records = _csv_records(path, delimiter, encoding, byte_range)
         format_name = "CSV"
     if header is None:
         raise InputError(f"{where(path, None)}: the file is empty; it needs a header row and at least one row")

@@ -43,7 +43,7 @@ _INT_DIGITS = 18
 
 
 def parse_number(text: str) -> int | float | None:
-    """The number written in ``text``, or ``None`` when it is not one.
+    """Return the number written in ``text``, or ``None`` when it is not one.
 
     Whole numbers become ``int`` (``"1"``, ``"1.0"``, ``"1e3"``), others
     ``float``; a number too large for a float gives ``inf`` (the caller
@@ -122,6 +122,7 @@ class MetricEntry:
 
     @property
     def input_kind(self) -> str:
+        """Return the input kind of the metric (``labels`` when it declares none)."""
         return getattr(self.metric, "input_kind", "labels")
 
     def update(self, chunk: Any, path: Any, convertible: bool) -> None:
@@ -159,7 +160,7 @@ class MetricEntry:
         return convertible and numbers
 
     def values(self, chunk: Any, path: Any, convertible: bool) -> tuple[Sequence[Any], Sequence[Any]]:
-        """The chunk's predictions and references as this metric reads them (see the module docstring)."""
+        """Return the chunk's predictions and references as this metric reads them (see the module docstring)."""
         if not convertible:
             return chunk.predictions, chunk.references
         if self.input_kind == "numbers":
@@ -210,7 +211,7 @@ class Feed:
         self._groups: dict[Any, tuple[list[MetricEntry], Any]] = {}
 
     def _grouped(self, convertible: bool) -> list[tuple[list[MetricEntry], Any]]:
-        """(the entries that read the cells alike, a collection of their metrics) per way of reading."""
+        """Group the entries by way of reading: (the entries that read the cells alike, a collection of them)."""
         from nlpmetrics.collection import MetricCollection
 
         ways: dict[Any, list[MetricEntry]] = {}
@@ -310,7 +311,7 @@ _LEADING_INDEX = re.compile(r"^(?:sentence|example) (\d+): ")
 
 
 def located(error: InputError, chunk: Any, path: Any) -> InputError:
-    """A metric's error about ``predictions[i]`` of a chunk, restated with the file and line.
+    """Restate a metric's error about ``predictions[i]`` of a chunk with the file and line.
 
     The index within the chunk means nothing to the reader of the file, so
     ``predictions[3]`` becomes *the prediction* on its line, and
@@ -338,7 +339,7 @@ def located(error: InputError, chunk: Any, path: Any) -> InputError:
 
 
 def _located_by_message(error: InputError, chunk: Any, path: Any) -> InputError:
-    """The fallback of :func:`located`: find ``predictions[i]`` in the message itself."""
+    """Find ``predictions[i]`` in the message itself (the fallback of :func:`located`)."""
     from nlpmetrics.io.source import where
 
     message = str(error)

@@ -84,7 +84,7 @@ def parse_record(text: str, path: Any, line: int) -> dict[str, Any]:
 
 
 def get_field(record: dict[str, Any], dotted: str) -> Any:
-    """The value at a dotted path (``"output.text"``), or ``_MISSING``.
+    """Return the value at a dotted path (``"output.text"``), or ``_MISSING``.
 
     A key that itself contains dots is found too (``{"a.b": 1}``).
     """
@@ -113,7 +113,7 @@ def field_paths(record: dict[str, Any], prefix: str = "", depth: int = 8) -> lis
 
 
 def check_surrogates(value: Any, side: str, path: Any, line: int) -> None:
-    """Refuse a string inside ``value`` that holds a lone surrogate (a ``\\ud800`` escape with no pair).
+    r"""Refuse a string inside ``value`` that holds a lone surrogate (a ``\ud800`` escape with no pair).
 
     Such a string is not Unicode text: it cannot be written to a UTF-8 report
     and tokenizers treat it differently, so the line is named instead.
@@ -137,13 +137,15 @@ def check_surrogates(value: Any, side: str, path: Any, line: int) -> None:
 
 
 def missing_field_error(record: dict[str, Any], wanted: str, option: str, path: Any, line: int) -> InputError:
-    """The error for a record without the wanted field: lists the fields there and the closest one."""
+    """Build the error for a record without the wanted field: it lists the fields there and the closest one."""
     return missing_name_error(path, line, "field", wanted, field_paths(record), option)
 
 
 def reference_field_candidates(ref_field: str) -> tuple[str, ...]:
-    """Fields tried for the references: the given one, then for the default ``references`` (a list),
-    ``answers`` (question answering) and ``relevant`` (retrieval).
+    """Return the fields tried for the references: the given one, then for the default, three more.
+
+    The default ``reference`` is followed by ``references`` (a list), ``answers``
+    (question answering) and ``relevant`` (retrieval).
     """
     return (ref_field, "references", "answers", "relevant") if ref_field == "reference" else (ref_field,)
 

@@ -1,6 +1,8 @@
-"""Writing outputs safely: fail before any work when a path cannot be written, never overwrite an
-input, never leave a half-written or temporary file, and never clobber an existing output when a
-run fails (an error, Ctrl-C, SIGTERM or a full disk).
+"""Writing outputs safely.
+
+Fail before any work when a path cannot be written, never overwrite an
+input, never leave a half-written or temporary file, and never clobber an
+existing output when a run fails (an error, Ctrl-C, SIGTERM or a full disk).
 
 An output is written to a temporary file in the folder of the file it will
 replace and renamed over it (one atomic step).  When ``-o`` names a symbolic
@@ -20,7 +22,7 @@ from nlpmetrics.errors import InputError
 
 
 def output_target(path: str) -> str:
-    """The file an output to ``path`` replaces: ``path`` itself, or the file a symbolic link points to."""
+    """Return the file an output to ``path`` replaces: ``path`` itself, or the file a symbolic link points to."""
     return os.path.realpath(path) if os.path.islink(path) else path
 
 
@@ -67,7 +69,7 @@ def check_writable(path: str | None, inputs: Iterable[Any] = ()) -> None:
 
 @contextlib.contextmanager
 def atomic_path(path: str) -> Iterator[str]:
-    """A temporary path in the target's folder, renamed over the target only when the block succeeds.
+    """Yield a temporary path in the target's folder, renamed over the target only when the block succeeds.
 
     The target is ``path``, or the file it links to when ``path`` is a
     symbolic link.  On any failure (including ``KeyboardInterrupt`` and the
@@ -103,7 +105,7 @@ def atomic_path(path: str) -> Iterator[str]:
 
 
 def write_error(path: str, error: OSError) -> InputError:
-    """The message for an output that could not be written (a full disk first: it is the usual cause)."""
+    """Return the message for an output that could not be written (a full disk first: it is the usual cause)."""
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return InputError(f"no space left to write {path}; free some space or write the output elsewhere "
                           "(the previous file, if any, is unchanged)", argument="output")

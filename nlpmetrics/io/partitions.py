@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ __all__ = ["line_aligned_ranges", "partition_readers"]
 
 
 def _next_boundary(handle, offset: int, size: int, blank_separated: bool) -> int:
-    """The first record start at or after byte ``offset`` (a line start, or the line after a blank line)."""
+    """Return the first record start at or after byte ``offset`` (a line start, or the line after a blank line)."""
     if offset <= 0:
         return 0
     if offset >= size:
@@ -68,7 +69,7 @@ def line_aligned_ranges(
             target = size * i // int(partitions)
             cuts.append(max(cuts[-1], _next_boundary(handle, target, size, blank_separated)))
         cuts.append(size)
-    return [(s, e) for s, e in zip(cuts[:-1], cuts[1:], strict=True) if e > s]
+    return [(s, e) for s, e in pairwise(cuts) if e > s]
 
 
 class ByteRangeReader:
@@ -157,7 +158,7 @@ def _text_pair_readers(path: str, read_options: dict[str, Any], partitions: int)
 
 
 def _newline_is_one_byte(encoding: str) -> bool:
-    """Whether ``encoding`` writes a newline as the single byte ``\\n`` (so lines can be cut by bytes)."""
+    r"""Whether ``encoding`` writes a newline as the single byte ``\n`` (so lines can be cut by bytes)."""
     try:
         return "\n".encode(encoding) == b"\n"
     except (LookupError, UnicodeError):
@@ -165,7 +166,7 @@ def _newline_is_one_byte(encoding: str) -> bool:
 
 
 def partition_readers(path: str, read_options: dict[str, Any], partitions: int) -> tuple[str, list[Any]]:
-    """The input format and the readers, one per partition, in file order."""
+    """Return the input format and the readers, one per partition, in file order."""
     from nlpmetrics.io import detect_format
 
     kind = detect_format(path, read_options.get("input_format"), read_options.get("ref_file"),

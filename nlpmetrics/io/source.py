@@ -1,10 +1,10 @@
-"""Opening an input (a path or ``-`` for standard input) and reading it line by line.
+r"""Opening an input (a path or ``-`` for standard input) and reading it line by line.
 
 Every reader in :mod:`nlpmetrics.io` goes through :func:`numbered_lines`, which
 yields ``(line_number, text)`` pairs with *absolute* 1-based line numbers, so
 an error can always name ``file:line`` — also when only a byte range of the
-file is read (a Dask partition).  Lines are split on ``"\\n"`` only: ``\\u2028``,
-``\\x85`` and other Unicode separators stay inside a line, as sacrebleu reads
+file is read (a Dask partition).  Lines are split on ``"\n"`` only: ``\u2028``,
+``\x85`` and other Unicode separators stay inside a line, as sacrebleu reads
 them.  Nothing is held in memory beyond the current line.
 """
 
@@ -59,6 +59,7 @@ class Chunk:
     kind: str | None = None
 
     def __len__(self) -> int:
+        """Return the number of examples in the chunk."""
         return len(self.predictions)
 
     def line_of(self, index: int) -> int | None:
@@ -102,7 +103,7 @@ def where(path: Any, line: int | None) -> str:
 
 
 def check_encoding(encoding: str) -> str:
-    """The codec's canonical name; an unknown encoding, or a codec that is not a text encoding, is an InputError.
+    """Return the codec's canonical name; an unknown encoding, or a codec that is not a text encoding, is an InputError.
 
     ``rot13``, ``base64``, ``hex``, ``zlib``... are Python codecs, but they
     transform bytes or text into more of the same instead of decoding a file.
@@ -130,7 +131,7 @@ def _ascii_compatible(encoding: str) -> bool:
 
 
 def open_binary(path: Any) -> IO[bytes]:
-    """A binary stream for ``path`` (``-`` = stdin); missing files and folders are InputErrors.
+    """Open a binary stream for ``path`` (``-`` = stdin); missing files and folders are InputErrors.
 
     Raises
     ------
@@ -149,7 +150,7 @@ def open_binary(path: Any) -> IO[bytes]:
         hint = f" (folder {folder!r} does not exist either)" if folder and not os.path.isdir(folder) else ""
         raise InputError(f"{name}: no such file{hint}")
     try:
-        stream = open(name, "rb")  # the caller closes it
+        stream = open(name, "rb")  # noqa: SIM115 - returned open: the caller closes it
     except OSError as error:
         raise InputError(f"{name}: cannot be read ({error.strerror})") from None
     if os.fstat(stream.fileno()).st_size == 0 and not _is_fifo(stream):
@@ -159,7 +160,7 @@ def open_binary(path: Any) -> IO[bytes]:
 
 
 def _stdin() -> IO[bytes]:
-    """Standard input as bytes; an InputError when there is none (the shell closed it: ``<&-``)."""
+    """Return standard input as bytes; an InputError when there is none (the shell closed it: ``<&-``)."""
     stream = sys.stdin
     if stream is None or getattr(stream, "closed", False):
         raise InputError("<stdin>: standard input is closed; pass a file path instead of '-', or pipe the data in")
@@ -179,7 +180,7 @@ def _is_fifo(stream: IO[bytes]) -> bool:
 
 
 def newlines_before(stream: IO[bytes], offset: int) -> int:
-    """Count ``\\n`` bytes in ``[0, offset)`` of a seekable stream (reads in blocks, constant memory)."""
+    r"""Count ``\n`` bytes in ``[0, offset)`` of a seekable stream (reads in blocks, constant memory)."""
     stream.seek(0)
     count = 0
     remaining = offset
@@ -211,7 +212,7 @@ def numbered_lines(
     byte_range: tuple[int, int] | None = None,
     keepends: bool = False,
 ) -> Iterator[tuple[int, str]]:
-    """Yield ``(line_number, text)`` for every line of ``path``, split on ``\\n`` only.
+    r"""Yield ``(line_number, text)`` for every line of ``path``, split on ``\n`` only.
 
     Parameters
     ----------
@@ -223,8 +224,8 @@ def numbered_lines(
         Read only the lines that *start* at a byte offset in ``[start, end)``;
         line numbers stay absolute.  Needs a seekable file.
     keepends : bool
-        Keep the ``"\\n"`` (and any ``"\\r"``) at the end of each line.  Without
-        it, one ``"\\r"`` before the ``"\\n"`` is dropped too (CRLF files).
+        Keep the ``"\n"`` (and any ``"\r"``) at the end of each line.  Without
+        it, one ``"\r"`` before the ``"\n"`` is dropped too (CRLF files).
     """
     encoding = check_encoding(encoding)
     stream = open_binary(path)
@@ -313,7 +314,7 @@ def _text_lines(stream, path, encoding, keepends) -> Iterator[tuple[int, str]]:
 
 def missing_name_error(path: Any, line: int | None, what: str, wanted: str, present: list[str],
                        option: str) -> InputError:
-    """The error for a JSONL field or CSV column that is not there: the names present, the closest one, the option.
+    """Build the error for a JSONL field or CSV column that is not there: names present, the closest one, the option.
 
     ``what`` is ``"field"`` or ``"column"``; at most 12 names are listed.
     """

@@ -1,4 +1,4 @@
-"""The official SQuAD file pair for ``squad``: ``predictions.json`` and the dataset (``dev-v1.1.json``, ``dev-v2.0.json``).
+"""The official SQuAD files of ``squad``: ``predictions.json`` and the dataset (``dev-v1.1.json``, ``dev-v2.0.json``).
 
 ``predictions.json`` is one JSON object mapping each question id to the
 predicted answer text (``""``: no answer, for v2.0).  The dataset is the
@@ -108,7 +108,7 @@ def _skip(text: str, position: int) -> int:
 
 
 def read_dataset(path: Any, *, encoding: str = "utf-8") -> list[tuple[str, list[str]]]:
-    """The questions of a SQuAD-format dataset as ``[(id, [gold answer texts])]``, in file order."""
+    """Read the questions of a SQuAD-format dataset as ``[(id, [gold answer texts])]``, in file order."""
     name = display_name(path)
     try:
         document = json.loads(_text(path, encoding))

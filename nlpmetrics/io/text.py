@@ -1,7 +1,7 @@
-"""Line-aligned plain-text files: one file of hypotheses, one (or more) of references.
+r"""Line-aligned plain-text files: one file of hypotheses, one (or more) of references.
 
-sacrebleu's conventions: lines are split on ``"\\n"`` only (``\\u2028``,
-``\\x85`` and other Unicode separators stay inside a line), one ``"\\r"``
+sacrebleu's conventions: lines are split on ``"\n"`` only (``\u2028``,
+``\x85`` and other Unicode separators stay inside a line), one ``"\r"``
 before it is dropped, exactly one final newline ends the file (it does not
 start an extra empty example), and a blank line is a valid empty prediction.
 """
@@ -18,7 +18,7 @@ _END = object()
 
 
 def _lines(path: Any, encoding: str) -> Iterator[str]:
-    """The lines of a text file as sacrebleu sees them: a final newline does not add a line."""
+    """Yield the lines of a text file as sacrebleu sees them: a final newline does not add a line."""
     return (text for _, text in numbered_lines(path, encoding=encoding))
 
 
@@ -52,7 +52,8 @@ def read_text_pair(
             f"{display_name(path)}: a plain-text file of predictions needs its references: pass --ref-file REF "
             "(one reference per line), or use a JSONL/CSV file with both fields"
         )
-    ref_paths = [ref_file] if isinstance(ref_file, (str, bytes)) or not isinstance(ref_file, Sequence) else list(ref_file)
+    single = isinstance(ref_file, (str, bytes)) or not isinstance(ref_file, Sequence)
+    ref_paths = [ref_file] if single else list(ref_file)
     if "-" in ref_paths and path == "-":
         raise InputError("standard input can hold the predictions or the references, not both")
     return chunked(_aligned(path, ref_paths, encoding), chunk_size)

@@ -33,7 +33,7 @@ class TrecWarning(NlpmetricsWarning):
 
 
 def _fields(text: str, count: int, path: Any, line: int, layout: str) -> list[str] | None:
-    """The whitespace-separated fields of a line (``None`` for a blank line); the wrong number is an error."""
+    """Return the whitespace-separated fields of a line (``None`` for a blank line); the wrong number is an error."""
     fields = text.split()
     if not fields:
         return None
@@ -142,7 +142,8 @@ def _warn_left_out(run: Any, qrels: Any, without_qrels: int, run_queries: int, w
     if without_qrels:
         warnings.warn(TrecWarning(
             f"{without_qrels:,} of the {run_queries:,} queries in {display_name(run)} have no judgements in "
-            f"{display_name(qrels)} and are not scored, as trec_eval leaves them out", code="run_queries_without_qrels"),
+            f"{display_name(qrels)} and are not scored, as trec_eval leaves them out",
+            code="run_queries_without_qrels"),
             stacklevel=3)
     if without_run:
         warnings.warn(TrecWarning(

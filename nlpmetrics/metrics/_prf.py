@@ -49,7 +49,7 @@ def masked_average(values: np.ndarray, scored: np.ndarray, weights: np.ndarray |
 
 def prf_details(average: str, averaged: Mapping[str, float], labels: Sequence[Any], counts: Sequence[np.ndarray],
                 per_label: Sequence[np.ndarray], extra: Mapping[str, Any]) -> dict[str, Any]:
-    """The details every precision/recall/F1 result carries: the averages, ``extra``, counts and per-label table.
+    """Return the details every precision/recall/F1 result carries: the averages, ``extra``, counts and per-label table.
 
     ``counts`` are the true positives, predicted and actual counts per label
     and ``per_label`` the precision, recall and F1 of each; ``extra`` (the

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -51,7 +51,7 @@ def sum_by_code(codes: np.ndarray, weights: np.ndarray | None, size: int) -> np.
         return np.bincount(codes, weights=weights, minlength=size)
     order = np.argsort(codes, kind="stable")
     present, starts = np.unique(codes[order], return_index=True)
-    out = np.zeros(weights.shape[:-1] + (size,), dtype=np.float64)
+    out = np.zeros((*weights.shape[:-1], size), dtype=np.float64)
     if present.size:
         out[..., present] = np.add.reduceat(weights[..., order], starts, axis=-1)
     return out
@@ -135,7 +135,7 @@ class _LabelMetric(Metric):
     so a collection converts it once for all of them.
     """
 
-    options = {"ignore_index": IGNORE_INDEX}
+    options: ClassVar[Mapping[str, Option]] = {"ignore_index": IGNORE_INDEX}
     input_kind = "labels"
     reduction = "sum"
     distinct_rows = True
@@ -171,10 +171,12 @@ class Accuracy(_LabelMetric):
     auto_select = ("accuracy",)
 
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[Any, Any]:
+        """Check the labels; plain integer labels are used as they are, other labels become codes."""
         pair = integer_pair(predictions, references) if self.config["ignore_index"] is None else None
         return pair if pair is not None else super().check_inputs(predictions, references)  # plain ints need no codes
 
     def statistics(self, predictions: Any, references: Any) -> Rows:
+        """Return whether each example is right (for multi-label data: its whole set of labels)."""
         if isinstance(predictions, ml.LabelSets):  # subset accuracy: the whole set of labels must be right
             return ml.subset_rows(predictions, references)
         if isinstance(predictions, LabelCodes):
@@ -184,26 +186,30 @@ class Accuracy(_LabelMetric):
         return Rows({"correct": correct}, categories=Categories(kind=kind))
 
     def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, Any]:
+        """Count the right examples and all examples, each row counted ``weights[i]`` times."""
         correct = rows["correct"]
         return {"correct": np.count_nonzero(correct) if weights is None else weighted_sum(correct, weights),
                 "n": total_weight(rows, weights)}
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the accuracy: right examples over all examples."""
         # An exact count over n when unweighted: the same float as accuracy_score's mean of booleans.
         return {"accuracy": summary["correct"] / summary["n"]}
 
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the numbers of right and wrong examples."""
         correct = int(summary["correct"])
         return {"correct": correct, "incorrect": int(summary["n"]) - correct}
 
     def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Return 1.0 for each right example and 0.0 for each wrong one."""
         return {"correct": read_only(rows["correct"].astype(np.float64))}
 
 
 class _PrecisionRecallF1(_LabelMetric):
     """Shared engine of ``precision``, ``recall`` and ``f1`` (``precision_recall_fscore_support``)."""
 
-    options = {
+    options: ClassVar[Mapping[str, Option]] = {
         "average": Option("binary", choices=("micro", "macro", "weighted", "binary", "samples"),
                           doc="how per-class scores combine into one number: 'binary' (scikit-learn's default) "
                               "scores pos_label only and needs at most two classes; 'samples' averages over the "
@@ -235,7 +241,7 @@ class _PrecisionRecallF1(_LabelMetric):
         return pred, ref
 
     def _check_multilabel_options(self, pred: Any) -> None:
-        """The averages that need multi-label data (samples) or one label per example (binary), and labels' type."""
+        """Check averages that need multi-label data (samples) or one label per example (binary), and labels' type."""
         average = self.config["average"]
         if not isinstance(pred, ml.LabelSets):
             raise InputError(
@@ -254,7 +260,7 @@ class _PrecisionRecallF1(_LabelMetric):
                                  "the same type for both", argument="labels")
 
     def _refuse_label_type(self, label: Any, categories: Categories) -> None:
-        """The error for a ``labels``/``pos_label`` value of the other type than the labels in the data."""
+        """Raise the error for a ``labels``/``pos_label`` value of the other type than the labels in the data."""
         data = "text" if categories.kind == "text" else "numbers"
         example = categories.values[0] if len(categories) else None
         if label in (self.config["labels"] or ()):
@@ -274,7 +280,7 @@ class _PrecisionRecallF1(_LabelMetric):
 
     # ------------------------------------------------------------------ one score
     def per_class(self, summary: Mapping[str, Any]):
-        """The scored labels with their true positives, predicted and actual counts, and the present labels.
+        """Return the scored labels with their true positives, predicted and actual counts, and the present labels.
 
         Returns ``(labels, tp, predicted, actual, present_labels, present_codes)``
         with labels as scikit-learn lists them: the classes that occur, sorted
@@ -381,7 +387,7 @@ class _PrecisionRecallF1(_LabelMetric):
         labels, tp, predicted, actual, present, present_codes = self.per_class(summary)
         precision, recall, f1 = self.scores_from_counts(tp, predicted, actual)
         averaged = self._averaged(tp, predicted, actual)
-        correct = int(round(float(np.sum(summary["tp"]))))
+        correct = round(float(np.sum(summary["tp"])))
         extra = {"accuracy": correct / int(summary["n"]), "correct": correct}
         details = prf_details(self.config["average"], averaged, labels, (tp, predicted, actual),
                               (precision, recall, f1), extra)

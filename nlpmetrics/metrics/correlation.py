@@ -98,7 +98,10 @@ def spearman_rho(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
 
 
 def average_ranks(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """Ranks from 1 with ties given their average rank (``scipy.stats.rankdata``), a row counting ``weights[i]`` times."""
+    """Return ranks from 1, ties given their average rank (``scipy.stats.rankdata``).
+
+    Row i counts ``weights[i]`` times.
+    """
     distinct, inverse = np.unique(values, return_inverse=True)
     counts = np.bincount(inverse, weights=weights, minlength=distinct.size).astype(np.float64)
     before = np.cumsum(counts) - counts
@@ -137,6 +140,7 @@ class Pearson(_Correlation):
     auto_select = ("pearson",)
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, float]:
+        """Return Pearson's r of the pairs, each row counted by its weight."""
         rows = summary["rows"]
         return {"pearson": pearson_r(rows["prediction"], rows["reference"], summary["weights"])}
 
@@ -150,5 +154,6 @@ class Spearman(_Correlation):
     auto_select = ("spearman",)
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, float]:
+        """Return Spearman's rho of the pairs, each row counted by its weight."""
         rows = summary["rows"]
         return {"spearman": spearman_rho(rows["prediction"], rows["reference"], summary["weights"])}

@@ -36,10 +36,12 @@ class HammingLoss(_LabelMetric):
     higher_is_better = False
 
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[Any, Any]:
+        """Check the labels; plain integer labels are used as they are, other labels become codes."""
         pair = integer_pair(predictions, references) if self.config["ignore_index"] is None else None
         return pair if pair is not None else super().check_inputs(predictions, references)
 
     def statistics(self, predictions: Any, references: Any) -> Rows:
+        """Return each example's wrong label decisions (for single-label data: whether it is wrong)."""
         if isinstance(predictions, ml.LabelSets):
             return ml.multilabel_rows(predictions, references)
         if isinstance(predictions, LabelCodes):
@@ -49,6 +51,7 @@ class HammingLoss(_LabelMetric):
         return Rows({"differences": wrong}, categories=Categories(kind=kind))
 
     def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, Any]:
+        """Sum the wrong decisions and count the examples and labels, each row counted ``weights[i]`` times."""
         differences = rows["differences"]
         return {
             "differences": np.count_nonzero(differences) if weights is None and differences.dtype == bool
@@ -59,14 +62,17 @@ class HammingLoss(_LabelMetric):
         }
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the Hamming loss: wrong decisions over examples times labels."""
         return {"hamming_loss": ml.hamming(summary)}
 
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the wrong decisions, all decisions and the number of labels."""
         decisions = int(summary["n"]) * int(summary["n_all_labels"])
         return {"multilabel": bool(summary["multilabel"]), "differences": int(summary["differences"]),
                 "decisions": decisions, "n_labels": int(summary["n_all_labels"])}
 
     def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Return each example's share of wrong label decisions."""
         labels = len(ml.row_labels(rows)) if ml.is_multilabel_rows(rows) else 1
         with np.errstate(divide="ignore", invalid="ignore"):
             return {"hamming_loss": read_only(rows["differences"].astype(np.float64) / labels)}

@@ -99,7 +99,7 @@ def _is_indicator(array: np.ndarray) -> bool:
 
 
 def _as_column(values: Sequence) -> Sequence:
-    """An ``(n, 1)`` array as ``(n,)``: one label per example, as scikit-learn reads a column vector."""
+    """Read an ``(n, 1)`` array as ``(n,)``: one label per example, as scikit-learn reads a column vector."""
     if isinstance(values, np.ndarray) and values.ndim == 2 and values.shape[1] == 1:
         return values[:, 0]
     return values
@@ -304,7 +304,7 @@ def is_multilabel_rows(rows: Mapping[str, np.ndarray]) -> bool:
 
 
 def row_labels(rows: Mapping[str, np.ndarray]) -> list:
-    """The labels that have columns in multi-label ``rows``, sorted (numbers as ints)."""
+    """Return the labels that have columns in multi-label ``rows``, sorted (numbers as ints)."""
     number = rows.categories.kind.startswith("number")  # type: ignore[attr-defined]
     names = [key[5:] for key in rows if key.startswith("true:")]
     return sorted(int(name) for name in names) if number else sorted(names)
@@ -313,7 +313,7 @@ def row_labels(rows: Mapping[str, np.ndarray]) -> list:
 # ----------------------------------------------------------------------------- summaries and scores
 def multilabel_summary(rows: Mapping[str, np.ndarray], weights: np.ndarray | None, labels: Sequence | None,
                        zero_division: float) -> dict[str, Any]:
-    """Counts for precision/recall/F1 over the scored labels (``labels``, or every label seen).
+    """Return counts for precision/recall/F1 over the scored labels (``labels``, or every label seen).
 
     ``tp``, ``predicted`` and ``actual`` are per scored label; ``samples_*``
     are the sums over examples of per-example precision, recall and F1
@@ -391,20 +391,20 @@ def _average(values: np.ndarray, weights: np.ndarray | None) -> float:
 
 
 def hamming(summary: Mapping[str, Any]) -> Any:
-    """The share of wrong (example, label) decisions: differences over examples times labels."""
+    """Return the share of wrong (example, label) decisions: differences over examples times labels."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return summary["differences"] / (summary["n"] * summary["n_all_labels"])
 
 
 def multilabel_details(summary: Mapping[str, Any], average: str, zero_division: float) -> dict[str, Any]:
-    """The per-label table, the averages and the counts an explanation quotes."""
+    """Return the per-label table, the averages and the counts an explanation quotes."""
     labels = list(summary["labels"])
     tp, predicted, actual = (np.asarray(summary[k]) for k in ("tp", "predicted", "actual"))
     precision = prf_divide(tp, predicted, zero_division)
     recall = prf_divide(tp, actual, zero_division)
     f1 = prf_divide(2.0 * tp, (actual + predicted).astype(np.float64), zero_division)
     averaged = multilabel_scores(summary, average, zero_division)
-    exact = int(round(float(summary["exact"])))
+    exact = round(float(summary["exact"]))
     extra = {"multilabel": True, "subset_accuracy": exact / int(summary["n"]),
              "hamming_loss": float(hamming(summary)), "correct": exact}
     return prf_details(average, averaged, labels, (tp, predicted, actual), (precision, recall, f1), extra)

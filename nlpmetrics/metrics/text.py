@@ -39,7 +39,7 @@ _CODE = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*(?:\.[A-Za-z0-9_-]
 
 
 def normalize_lang(value: Any, argument: str = "lang") -> str:
-    """A language code as its lower-case ISO 639-1 code: ``"JA"``, ``"ja-JP"``, ``"ja_JP.UTF-8"`` -> ``"ja"``.
+    """Normalize a language code to its lower-case ISO 639-1 code: ``"JA"``, ``"ja-JP"``, ``"ja_JP.UTF-8"`` -> ``"ja"``.
 
     BCP 47 tags (``zh-Hant-TW``) and POSIX locales (``ja_JP.UTF-8``) keep
     only their language; a few three-letter codes (``jpn``, ``zho``, ``kor``,
@@ -87,7 +87,7 @@ def check_text_inputs(predictions: Sequence, references: Sequence) -> tuple[list
 
 
 def reference_counts_column(references: Sequence[Sequence[str]]) -> np.ndarray:
-    """The ``n_refs`` column: how many references each example has."""
+    """Return the ``n_refs`` column: how many references each example has."""
     return np.fromiter(map(len, references), dtype=np.int64, count=len(references))
 
 
@@ -96,7 +96,7 @@ REFERENCE_COUNT_REDUCTIONS = {"n_refs_min": "min", "n_refs_max": "max"}
 
 
 def reference_count_facts(rows: Mapping[str, np.ndarray], weights: np.ndarray | None) -> dict[str, int]:
-    """The fewest and most references of an example among the rows that count (for sacrebleu's ``nrefs``).
+    """Return the fewest and most references of an example among the rows that count (for sacrebleu's ``nrefs``).
 
     Empty for a batched (resampled) reduction, which needs no signature.
     """
@@ -126,7 +126,7 @@ DOWNLOADING_TOKENIZERS = ("flores101", "flores200", "spm")
 
 
 def tokenizer_for_lang(lang: str | None) -> str | None:
-    """The sacrebleu tokenizer name that ``lang`` implies, or ``None`` for the metric's default."""
+    """Return the sacrebleu tokenizer name that ``lang`` implies, or ``None`` for the metric's default."""
     if lang is None:
         return None
     return LANG_TOKENIZERS.get(lang)
@@ -134,7 +134,7 @@ def tokenizer_for_lang(lang: str | None) -> str | None:
 
 @cache
 def sacrebleu_tokenizer(name: str):
-    """A cached sacrebleu tokenizer instance (callable ``str -> str`` of space-separated tokens).
+    """Return a cached sacrebleu tokenizer instance (callable ``str -> str`` of space-separated tokens).
 
     Raises
     ------

@@ -141,7 +141,7 @@ def _precomputed(systems: Mapping[str, Mapping[str, Any]], metrics: Sequence[Any
 
 
 def infer_task(metric_names: Sequence[str]) -> str:
-    """The task whose nouns a report uses, from its metrics' usual tasks (their cards' ``task``).
+    """Infer the task whose nouns a report uses, from its metrics' usual tasks (their cards' ``task``).
 
     One task among the metrics (ROUGE alone: summaries) is the report's; none,
     or several (BLEU and ROUGE together may score summaries or translations),
@@ -209,7 +209,8 @@ def build_report(
         m = max((v.comparisons for v in verdicts), default=1)
         holm = phrase("comparison_holm", lang, m=m, alpha=alpha_text(1.0 - report_confidence, lang)) if m > 1 else \
             phrase("comparison_holm_one", lang)
-        comparison_intro = phrase("comparison_intro", lang, baseline=names[0], holm=holm + (" " if lang == "en" else ""),
+        comparison_intro = phrase("comparison_intro", lang, baseline=names[0],
+                                  holm=holm + (" " if lang == "en" else ""),
                                   alpha=alpha_text(1.0 - report_confidence, lang))
     titles = _titles(scored[names[0]], variants, lang, task)
     seen_tables: dict[tuple, str] = {}
@@ -258,8 +259,9 @@ def build_report(
 
 
 def _titles(first: Mapping[str, _Scored], variants: Mapping[str, str], lang: str, task: str) -> dict[str, str]:
-    """Each metric's heading: its card's title under its options (``Macro-F1``), with the variant only when two
-    metrics of the report would otherwise share a title.
+    """Return each metric's heading: its card's title under its options (``Macro-F1``).
+
+    The variant is added only when two metrics of the report would otherwise share a title.
     """
     titles = {label: metric_title(item.result.metric, lang, item.result.options, task) for label, item in first.items()}
     counts: dict[str, int] = {}
@@ -303,7 +305,7 @@ def _not_comparable(scored, names, metric_names, titles, lang) -> list[str]:
 
 
 def _metric_warnings(scored, names, metric_names, titles, lang) -> tuple[list[str], list[MetricWarning]]:
-    """The warnings raised while scoring, each said once with every system it concerns.
+    """Collect the warnings raised while scoring, each said once with every system it concerns.
 
     A warning whose code has a sentence in the report's language is said in it;
     any other is shown in the metric's own (English) words.
@@ -473,7 +475,7 @@ def _section(label, title, scored, names, lang, worst, precomputed, task, seen_t
 
 
 def _in_words(result: Any, lang: str, task: str) -> str:
-    """The card's sentence about the value (what was measured, how well), without the interval or caveats."""
+    """Return the card's sentence about the value (what was measured, how well), without the interval or caveats."""
     from nlpmetrics.explanations import value_sentence
 
     return value_sentence(result, lang, task)
@@ -572,8 +574,10 @@ def _headline(section: MetricSection, confidence: float, lang: str) -> str:
 
 
 def _summary(sections, verdicts: Sequence[Verdict], names, confidence: float, lang: str, task: str) -> list[str]:
-    """The first page: what was evaluated, each metric's main score, the overall verdict, each main comparison in
-    words, and for a difference not found, what the test set could detect and the examples it would need.
+    """Return the first page: what was evaluated, each metric's main score, the verdicts.
+
+    After the overall verdict comes each main comparison in words, and for a difference not found, what the
+    test set could detect and the examples it would need.
     """
     metrics = join_names([_short(s.title) for s in sections], lang)
     n = sections[0].values[0].n if sections else 0
@@ -599,7 +603,7 @@ def _summary(sections, verdicts: Sequence[Verdict], names, confidence: float, la
 
 
 def _short(title: str) -> str:
-    """A card's title without its explanation in brackets: ``ROUGE (word overlap ...)`` -> ``ROUGE``."""
+    """Return a card's title without its explanation in brackets: ``ROUGE (word overlap ...)`` -> ``ROUGE``."""
     for bracket in (" (", "（"):
         head = title.split(bracket, 1)[0]
         if head and head != title:

@@ -66,6 +66,7 @@ class Comparison:
     metrics: tuple[MetricComparison, ...]
 
     def __getitem__(self, metric: str) -> MetricComparison:
+        """Return the comparison of ``metric`` (its name, or its name with its variant)."""
         for comparison in self.metrics:
             if metric in (comparison.metric, variant_label(comparison.metric, comparison.variant)):
                 return comparison
@@ -79,8 +80,10 @@ class Comparison:
         return judge(((self.names[0], self.names[1], c) for c in self.metrics), alpha=level)
 
     def sentences(self, lang: str = "en") -> list[str]:
-        """One plain sentence per score (a score equal to another by construction is left out), then what the test
-        set could detect where a difference was not found.
+        """Return one plain sentence per score, then what the test set could detect.
+
+        A score equal to another by construction is left out; what the test set could detect is said where a
+        difference was not found.
         """
         from nlpmetrics.reporting.text import power_sentences, verdict_sentence
 
@@ -100,7 +103,7 @@ class Comparison:
         return comparison_table(self.verdicts(), lang, title="")
 
     def to_text(self, lang: str = "en") -> str:
-        """The comparison as an aligned table (both systems' scores and the difference), the sentences, the method."""
+        """Return the comparison as an aligned table (both scores and the difference), the sentences, the method."""
         from nlpmetrics.reporting.text import phrase
 
         table = self.table(lang)
@@ -111,13 +114,13 @@ class Comparison:
         return "\n".join(lines)
 
     def to_markdown(self, lang: str = "en") -> str:
-        """A Markdown table (both scores, difference, interval, p-values, verdict) followed by the sentences."""
+        """Return a Markdown table (both scores, difference, interval, p-values, verdict) followed by the sentences."""
         from nlpmetrics.reporting.markdown import comparison_markdown
 
         return comparison_markdown(self, lang)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable dict."""
+        """Return a JSON-serialisable dict."""
         from nlpmetrics.result import to_jsonable
 
         judged = {(v.metric, v.variant, v.key): v for v in self.verdicts()}
@@ -170,7 +173,7 @@ def display_width(text: str) -> int:
 
 
 def _aligned(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """A plain-text table, columns padded to their display width (Japanese text included)."""
+    """Return a plain-text table, columns padded to their display width (Japanese text included)."""
     import re
 
     table = [list(columns), *[list(r) for r in rows]]
@@ -216,7 +219,7 @@ def metric_variants(metrics: Sequence[Any]) -> list[str]:
 
 
 def resolve_metrics(metrics: Sequence[Any] | str) -> list[Any]:
-    """Configured empty metrics from names or template ``Metric`` objects."""
+    """Return configured empty metrics from names or template ``Metric`` objects."""
     from nlpmetrics.base import Metric
     from nlpmetrics.registry import load
 

@@ -84,7 +84,7 @@ def _cell(column: str, value: Any, scale: str) -> str:
 
 
 def column_name(column: str, lang: str, metric: str = "") -> str:
-    """A readable column heading in ``lang``: the cards' shared column names, else the metric's score name."""
+    """Return a readable column heading in ``lang``: the cards' shared column names, else the metric's score name."""
     from nlpmetrics.explanations import common
     from nlpmetrics.explanations.scores import base_score_name
 
@@ -124,7 +124,7 @@ def largest_classes(labels: list, counts: np.ndarray) -> tuple[list, np.ndarray]
 
 
 def matrix_table(title: str, labels: list, counts: np.ndarray, lang: str) -> Table:
-    """A confusion matrix as a table: one row per reference label (the largest classes when there are many)."""
+    """Return a confusion matrix as a table: one row per reference label (the largest classes when there are many)."""
     labels, counts = largest_classes(labels, counts)
     rows = tuple((str(label), *(f"{int(c):,}" for c in counts[i])) for i, label in enumerate(labels))
     return Table(title=title, columns=("", *(str(label) for label in labels)), rows=rows)
@@ -141,7 +141,7 @@ def per_class_plot(columns: Mapping[str, Sequence], lang: str) -> PlotSpec | Non
 
 
 def example_key(per_example: Mapping[str, np.ndarray] | None, main_key: str) -> str | None:
-    """The per-example score that matches the main score (or the first one)."""
+    """Return the per-example score that matches the main score (or the first one)."""
     if not per_example:
         return None
     return main_key if main_key in per_example else next(iter(per_example))
@@ -154,7 +154,7 @@ def is_graded(scores: np.ndarray) -> bool:
 
 
 def shorten(value: Any) -> str:
-    """A prediction or reference as one line of at most :data:`MAX_TEXT` characters."""
+    """Shorten a prediction or reference to one line of at most :data:`MAX_TEXT` characters."""
     if isinstance(value, (list, tuple)):
         # Tokens (tags of a sentence) read best spaced; several reference texts need a visible separator.
         separator = " | " if any(" " in str(v) for v in value) else " "
@@ -167,7 +167,7 @@ def shorten(value: Any) -> str:
 
 def worst_examples(scores: np.ndarray, predictions: Sequence, references: Sequence, *, count: int,
                    higher_is_better: bool, scale: str) -> tuple[WorstExample, ...]:
-    """The ``count`` examples with the worst per-example score (ties: earliest first)."""
+    """Return the ``count`` examples with the worst per-example score (ties: earliest first)."""
     keyed = np.where(np.isnan(scores), np.inf, scores if higher_is_better else -scores)
     order = np.argsort(keyed, kind="stable")[:count]
     return tuple(
@@ -178,8 +178,10 @@ def worst_examples(scores: np.ndarray, predictions: Sequence, references: Sequen
 
 
 def curves(details: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Details entries that are curves: a mapping with equal-length numeric ``x`` and ``y`` (and the score keys
-    ``x_key``/``y_key`` that name the axes), such as Recall@k over k.
+    """Return the details entries that are curves, such as Recall@k over k.
+
+    A curve is a mapping with equal-length numeric ``x`` and ``y`` (and the score keys ``x_key``/``y_key`` that
+    name the axes).
     """
     found = {}
     for name, value in details.items():
@@ -202,7 +204,7 @@ def curve_plot(per_system: Mapping[str, Mapping[str, Any]], lang: str, metric: s
 
 def wrong_examples(scores: np.ndarray, predictions: Sequence, references: Sequence, *, count: int,
                    scale: str) -> tuple[WorstExample, ...]:
-    """The first ``count`` examples whose right-or-wrong per-example score is 0, in file order."""
+    """Return the first ``count`` examples whose right-or-wrong per-example score is 0, in file order."""
     wrong = np.flatnonzero(scores == 0)[:count]
     return tuple(
         WorstExample(index=int(i) + 1, prediction=shorten(predictions[i]), reference=shorten(references[i]),

@@ -39,7 +39,7 @@ def _wide_limit(scale: str) -> float:
 
 
 def sample_warnings(scored: list[tuple[str, str, Any, str]], lang: str) -> list[str]:
-    """The guard-rails about the numbers themselves, each said once for every system and metric it concerns.
+    """Return the guard-rails about the numbers themselves, each said once for every system and metric it concerns.
 
     ``scored`` holds ``(system, metric title, result, scale of its main score)``:
     too few examples (one note per number of examples), intervals too wide to
@@ -75,7 +75,7 @@ def sample_warnings(scored: list[tuple[str, str, Any, str]], lang: str) -> list[
 
 
 def coded_warning(code: str, lang: str, /, **values: Any) -> str | None:
-    """The report's own sentence for a metric warning with this ``code``, or ``None`` when it has none."""
+    """Return the report's own sentence for a metric warning with this ``code``, or ``None`` when it has none."""
     from nlpmetrics.reporting.phrases import PHRASES
 
     if not code or f"warning_{code}" not in PHRASES[lang]:

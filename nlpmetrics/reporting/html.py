@@ -26,7 +26,8 @@ CSS = """
 body{margin:0;background:#f4f5f7;color:#1f2328;font:15px/1.6 -apple-system,"Segoe UI","Hiragino Sans",
 "Hiragino Kaku Gothic ProN","Noto Sans CJK JP","Noto Sans JP","Yu Gothic",Meiryo,Roboto,Arial,sans-serif}
 main{max-width:1040px;margin:0 auto;padding:24px 28px 48px;background:#fff}
-h1{font-size:28px;margin:8px 0 4px}h2{font-size:21px;margin:36px 0 10px;padding-bottom:4px;border-bottom:2px solid #2f6db5}
+h1{font-size:28px;margin:8px 0 4px}
+h2{font-size:21px;margin:36px 0 10px;padding-bottom:4px;border-bottom:2px solid #2f6db5}
 h3{font-size:18px;margin:28px 0 6px;color:#2f6db5}h4{font-size:15px;margin:18px 0 6px}
 .generated{color:#656d76;font-size:13px;margin:0}
 nav{font-size:13px;margin:14px 0;color:#656d76}nav a{color:#2f6db5;margin-right:12px;text-decoration:none}
@@ -87,8 +88,9 @@ def _model_table(table: Table, system: str) -> str:
 
 def _keyed_table(table: Table, css_class: str, row_classes: Sequence[str] | None = None,
                  words: Sequence[int] = ()) -> str:
-    """A table whose first column names a score (kept on one line) and whose other columns are numbers, except
-    the columns of ``words``.
+    """Return a table whose first column names a score (kept on one line) and whose other columns are numbers.
+
+    The columns of ``words`` hold words, not numbers.
     """
     numeric = tuple(i for i in range(1, len(table.columns)) if i not in words)
     html = _table(table.columns, table.rows, css_class=css_class, numeric=numeric, row_classes=row_classes)
@@ -118,7 +120,8 @@ def _section(section: MetricSection, report: Report, plotter: _Plotter) -> str:
     if section.values_table is not None:
         parts.append(_keyed_table(section.values_table, "values"))
     if section.in_words:
-        parts.append(f'<p><span class="label">{esc(phrase("in_words", lang))}{colon}</span> {esc(section.in_words)}</p>')
+        label = f'<span class="label">{esc(phrase("in_words", lang))}{colon}</span>'
+        parts.append(f"<p>{label} {esc(section.in_words)}</p>")
     if section.how_to_read:
         parts.append(f'<p class="card"><span class="label">{esc(phrase("how_read", lang))}{colon}</span> '
                      f"{esc(section.how_to_read)}</p>")
@@ -171,7 +174,7 @@ def _comparison(report: Report) -> list[str]:
 
 
 def render_html(report: Report) -> str:
-    """The whole report as a self-contained HTML document."""
+    """Render the whole report as a self-contained HTML document."""
     lang = report.lang
     colon = "：" if lang == "ja" else ":"
     plotter = _Plotter(lang)
@@ -218,7 +221,8 @@ def render_html(report: Report) -> str:
     out.append(_table((phrase("system", lang), phrase("metric", lang), phrase("examples", lang),
                        phrase("signature", lang)),
                       [(a.system, a.metric, f"{a.n:,}", a.signature) for a in report.appendix],
-                      css_class="appendix", numeric=(2,)).replace("<td>nlpmetrics:", '<td class="signature">nlpmetrics:'))
+                      css_class="appendix", numeric=(2,),
+                      ).replace("<td>nlpmetrics:", '<td class="signature">nlpmetrics:'))
     out.append(f"<h4>{esc(phrase('versions', lang))}</h4>")
     out.append(_table((phrase("library", lang), phrase("version", lang)), report.versions, css_class="versions"))
     if report.comparison_method:

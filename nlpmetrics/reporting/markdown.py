@@ -31,10 +31,10 @@ _BLOCK_START = re.compile(r"[#>+=|~-]|[0-9]{1,9}(?=[.)])")
 
 
 def inline(text: object) -> str:
-    """Text safe as a Markdown paragraph, heading or list item: it cannot start a block of its own.
+    r"""Text safe as a Markdown paragraph, heading or list item: it cannot start a block of its own.
 
     HTML and emphasis characters are escaped; line breaks become spaces (a
-    title holding ``"\\n\\n# heading"`` would otherwise end the heading and
+    title holding ``"\n\n# heading"`` would otherwise end the heading and
     start another); a block marker at the start (``#``, ``>``, ``-``, ``1.``...)
     is escaped, as is leading indentation (a code block).
     """
@@ -49,7 +49,7 @@ def inline(text: object) -> str:
 
 
 def table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    """A Markdown table, every cell escaped."""
+    """Return a Markdown table, every cell escaped."""
     lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return lines
@@ -60,7 +60,7 @@ def _table(t: Table) -> list[str]:
 
 
 def render_markdown(report: Report) -> str:
-    """The whole report as Markdown (plots exist only in HTML; each table here once)."""
+    """Render the whole report as Markdown (plots exist only in HTML; each table here once)."""
     from nlpmetrics.reporting.build import comparison_table
 
     lang = report.lang
@@ -77,15 +77,15 @@ def render_markdown(report: Report) -> str:
     for section in report.sections:
         out += [f"### {inline(section.title)}", "", f"**{phrase('what', lang)}{colon}** {inline(section.what)}", ""]
         if section.values_table is not None:
-            out += _table(section.values_table) + [""]
+            out += [*_table(section.values_table), ""]
         if section.in_words:
             out += [f"**{phrase('in_words', lang)}{colon}** {inline(section.in_words)}", ""]
         if section.how_to_read:
             out += [f"**{phrase('how_read', lang)}{colon}** {inline(section.how_to_read)}", ""]
         if section.caveats:
-            out += [f"**{phrase('caveats', lang)}{colon}**", ""] + [f"- {inline(c)}" for c in section.caveats] + [""]
+            out += [f"**{phrase('caveats', lang)}{colon}**", "", *(f"- {inline(c)}" for c in section.caveats), ""]
         for system, t in [*section.tables, *((m.system, m.table) for m in section.matrices)]:
-            out += [f"#### {inline(t.title)} — {inline(system)}", ""] + _table(t) + [""]
+            out += [f"#### {inline(t.title)} — {inline(system)}", "", *_table(t), ""]
         out += [inline(note) for note in section.notes] + ([""] if section.notes else [])
         if section.worst or section.worst_note:
             out += [f"#### {phrase('worst', lang)}", ""]
@@ -105,20 +105,22 @@ def render_markdown(report: Report) -> str:
     for (a, b), verdicts in pairs.items():
         if len(pairs) > 1:
             out += [f"### {inline(phrase('comparison_pair', lang, a=a, b=b))}", ""]
-        out += _table(comparison_table(verdicts, lang)) + [""]
+        out += [*_table(comparison_table(verdicts, lang)), ""]
     out += [f"## {phrase('how_to_read', lang)}", ""] + [f"- {inline(s)}" for s in report.how_to_read] + [""]
     out += [f"## {phrase('appendix', lang)}", "", inline(report.appendix_intro), ""]
     out += table((phrase("system", lang), phrase("metric", lang), phrase("examples", lang), phrase("signature", lang)),
                  [(a.system, a.metric, f"{a.n:,}", a.signature) for a in report.appendix])
-    out += ["", f"**{phrase('versions', lang)}{colon}** " + ", ".join(f"{inline(k)} {inline(v)}" for k, v in report.versions)]
+    versions = ", ".join(f"{inline(k)} {inline(v)}" for k, v in report.versions)
+    out += ["", f"**{phrase('versions', lang)}{colon}** {versions}"]
     if report.comparison_method:
         out += ["", f"**{phrase('method', lang)}{colon}** `{report.comparison_method}`"]
     return "\n".join(out) + "\n"
 
 
 def comparison_markdown(comparison: Comparison, lang: str = "en") -> str:
-    """A :class:`~nlpmetrics.reporting.compare.Comparison` as a Markdown table (both systems' scores, the
-    difference, its interval, the p-values, the verdict) plus the sentences.
+    """Return a :class:`~nlpmetrics.reporting.compare.Comparison` as a Markdown table plus the sentences.
+
+    The table holds both systems' scores, the difference, its interval, the p-values and the verdict.
     """
     lines = _table(comparison.table(lang))
     lines += [""] + [f"- {inline(s)}" for s in comparison.sentences(lang)]

@@ -219,7 +219,7 @@ class Report:
     verdicts: tuple = ()
 
     def systems_table(self) -> Table:
-        """The systems evaluated: name, examples, and a source column when the numbers were precomputed."""
+        """Return the systems evaluated: name, examples, and a source column when the numbers were precomputed."""
         from nlpmetrics.reporting.text import phrase
 
         columns = (phrase("system", self.lang), phrase("examples", self.lang))
@@ -230,13 +230,13 @@ class Report:
         return Table(title=phrase("systems", self.lang), columns=columns, rows=rows)
 
     def to_markdown(self) -> str:
-        """The report as Markdown (tables and sentences; plots only in HTML)."""
+        """Return the report as Markdown (tables and sentences; plots only in HTML)."""
         from nlpmetrics.reporting.markdown import render_markdown
 
         return render_markdown(self)
 
     def to_html(self) -> str:
-        """The report as one self-contained HTML page (inline CSS and SVG plots, no network)."""
+        """Return the report as one self-contained HTML page (inline CSS and SVG plots, no network)."""
         from nlpmetrics.reporting.html import render_html
 
         return render_html(self)

@@ -52,7 +52,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "axis_score": "score",
         "axis_f1": "F1 (%)",
         "overview_one": "{name}, evaluated on {n:,} examples ({task}) with {metrics}.",
-        "overview_many": "{count} systems evaluated on the same {n:,} examples ({task}) with {metrics}; each is compared with {baseline}.",
+        "overview_many": (
+            "{count} systems evaluated on the same {n:,} examples ({task}) with {metrics}; each is compared with "
+            "{baseline}."
+        ),
         "overview_task": "task: {task}",
         "headline_one": "{key} {value} ({confidence} interval {interval}).",
         "headline_one_plain": "{key} {value}.",
@@ -65,14 +68,25 @@ PHRASES: dict[str, dict[str, str]] = {
         "range": "{low}–{high}",
         "range_words": "{low} to {high}",
         "points": "{value} points",
-        "verdict_better": "{winner} is better than {loser} on {key} by {by} ({confidence} interval of the difference {low} to {high}); the difference is significant (p {p}{holm}).",
-        "verdict_ahead": "{winner} is ahead of {loser} on {key} by {by} ({confidence} interval of the difference {low} to {high}), but the difference is not significant (p {p}{holm}).",
+        "verdict_better": (
+            "{winner} is better than {loser} on {key} by {by} ({confidence} interval of the difference {low} to "
+            "{high}); the difference is significant (p {p}{holm})."
+        ),
+        "verdict_ahead": (
+            "{winner} is ahead of {loser} on {key} by {by} ({confidence} interval of the difference {low} to {high}), "
+            "but the difference is not significant (p {p}{holm})."
+        ),
         "verdict_same": "{a} and {b} score exactly the same on {key}.",
         "verdict_undefined": "{key} could not be computed for {a} or {b}, so they cannot be compared on it.",
         "holm_clause": "; {padj} after Holm's correction for {m} comparisons",
-        "power_detectable": "With these {n:,} examples, a true difference of {size} or more on {key} would be found 8 times in 10 (80% power, α = {alpha}).",
+        "power_detectable": (
+            "With these {n:,} examples, a true difference of {size} or more on {key} would be found 8 times in 10 (80% "
+            "power, α = {alpha})."
+        ),
         "power_needed": "Finding a difference of {by} as reliably would take about {needed} examples.",
-        "power_no_spread": "The two systems' {key} never differ from example to example here, so no test set size can be given.",
+        "power_no_spread": (
+            "The two systems' {key} never differ from example to example here, so no test set size can be given."
+        ),
         "overall": "Compared with {a}, {b} is {parts} ({what}; {holm}).",
         "overall_better": "significantly better on {k} of {total} metrics",
         "overall_better_all": "significantly better on all {total} metrics",
@@ -89,26 +103,58 @@ PHRASES: dict[str, dict[str, str]] = {
         "cell_none": "not significant",
         "cell_same": "same as {key}",
         "cell_equal": "equal",
-        "comparison_intro": "Each system is compared with {baseline} on the same examples; the difference is B − A (positive: B scores higher; for TER, lower is better). The interval of the difference comes from resampling the examples of both systems together (paired bootstrap), the p-value from swapping the two systems' outputs example by example at random (approximate randomization); near the threshold the two can disagree, and the verdict follows the p-value. {holm}The detectable difference is the smallest true difference this test set finds 8 times in 10 (80% power) at α = {alpha}.",
-        "comparison_holm": "{m} comparisons were made, so each verdict uses Holm's correction for multiple comparisons: the chance of any false \"significant\" verdict among them stays below {alpha}.",
+        "comparison_intro": (
+            "Each system is compared with {baseline} on the same examples; the difference is B − A (positive: B scores "
+            "higher; for TER, lower is better). The interval of the difference comes from resampling the examples of "
+            "both systems together (paired bootstrap), the p-value from swapping the two systems' outputs example by "
+            "example at random (approximate randomization); near the threshold the two can disagree, and the verdict "
+            "follows the p-value. {holm}The detectable difference is the smallest true difference this test set finds "
+            "8 times in 10 (80% power) at α = {alpha}."
+        ),
+        "comparison_holm": (
+            "{m} comparisons were made, so each verdict uses Holm's correction for multiple comparisons: the chance of "
+            "any false \"significant\" verdict among them stays below {alpha}."
+        ),
         "comparison_holm_one": "One comparison was made.",
         "comparison_pair": "{b} against {a}",
-        "no_comparison_results": "These results were computed beforehand, so the systems cannot be compared example by example and no significance test is shown. Pass the predictions and references to get one.",
+        "no_comparison_results": (
+            "These results were computed beforehand, so the systems cannot be compared example by example and no "
+            "significance test is shown. Pass the predictions and references to get one."
+        ),
         "no_comparison_single": "Only one system was evaluated, so there is no comparison.",
-        "worst_intro": "The {count} examples of {name} with the lowest per-example {key}, to show what the errors look like.",
-        "wrong_intro": "{name} got {wrong:,} of {n:,} examples wrong by {key}; the first {count} are below, to show what the errors look like.",
+        "worst_intro": (
+            "The {count} examples of {name} with the lowest per-example {key}, to show what the errors look like."
+        ),
+        "wrong_intro": (
+            "{name} got {wrong:,} of {n:,} examples wrong by {key}; the first {count} are below, to show what the "
+            "errors look like."
+        ),
         "worst_unavailable": "Individual examples are not available for results computed beforehand.",
         "same_tables": "The tables {titles} are those shown under {section} above.",
-        "method_note": "Paired over {n:,} examples; {resamples:,} bootstrap resamples and {resamples:,} random swaps; {comparisons}.",
+        "method_note": (
+            "Paired over {n:,} examples; {resamples:,} bootstrap resamples and {resamples:,} random swaps; "
+            "{comparisons}."
+        ),
         "method_holm": "verdicts with Holm's correction for {m} comparisons",
         "method_holm_one": "one comparison",
         "warn_small": "Only {n} examples{systems}: every interval is wide, so read the numbers as a rough guide.",
         "warn_small_systems": " ({names})",
-        "warn_wide": "The {confidence} intervals of {items} are wider than {width}: these numbers are not precise enough to rank close systems.",
+        "warn_wide": (
+            "The {confidence} intervals of {items} are wider than {width}: these numbers are not precise enough to "
+            "rank close systems."
+        ),
         "warn_wide_item": "{metric} ({names})",
-        "warn_not_comparable": "{metric} is not comparable between {a} and {b}: they were scored differently ({detail}).",
-        "warn_references": "{a} and {b} were scored against different references, so their numbers are not comparable and no paired comparison is made.",
-        "warning_lsum_without_newlines": "ROUGE-Lsum equals ROUGE-L for {names} because the texts have no sentence breaks (one sentence per line); it adds no information here and is not compared separately.",
+        "warn_not_comparable": (
+            "{metric} is not comparable between {a} and {b}: they were scored differently ({detail})."
+        ),
+        "warn_references": (
+            "{a} and {b} were scored against different references, so their numbers are not comparable and no paired "
+            "comparison is made."
+        ),
+        "warning_lsum_without_newlines": (
+            "ROUGE-Lsum equals ROUGE-L for {names} because the texts have no sentence breaks (one sentence per line); "
+            "it adds no information here and is not compared separately."
+        ),
         "warn_undefined": "{name}: {metric} could not be computed on this data and is shown as n/a.",
         "warn_metric_lead": "While {names} {verb} scored on {metric}, the metric warned:",
         "verb_one": "was",
@@ -116,16 +162,50 @@ PHRASES: dict[str, dict[str, str]] = {
         "none": "None.",
         "no_card": "No plain-language card exists yet for this metric.",
         "how_to_read_items": "\n".join([
-            "Scales: proportions (accuracy, precision, recall, F1, exact match) are shown as percentages; BLEU, chrF, TER, ROUGE and BERTScore are shown on the 0–100 scale their papers use, without a % sign; correlations run from −1 to 1. Each metric's section says which direction is better.",
-            "Confidence interval: the range of values consistent with this test set, from a bootstrap over its examples. It does not cover how the numbers would move on a different test set or in another domain, nor errors in the references.",
-            "Comparisons speak from the paired test on the same examples (the interval of the difference and its p-value), not from the systems' separate intervals: those can overlap while the paired difference is significant.",
-            "p-value: how often a difference at least this large would appear if the two systems were equally good on this kind of data. A small p-value says chance alone explains the difference poorly; it says neither how large or important the difference is, nor the probability that one system is better (American Statistical Association, Statement on p-values, 2016).",
-            "Several comparisons: the more comparisons, the more likely one looks significant by chance, so the verdicts use Holm's correction, which keeps the chance of any false \"significant\" verdict below the chosen level.",
-            "Detectable difference: the smallest true difference the test set finds 8 times in 10 (80% power). \"Not significant\" does not mean \"no difference\": a smaller difference may exist and go unnoticed, and the report says how many examples would be needed to find the one observed.",
-            "A significant difference can still be too small to matter: judge its size in points against what your users would notice.",
-            "The examples listed are the lowest-scoring or wrong ones, chosen to show what the errors look like; they are not a random sample.",
+            (
+                "Scales: proportions (accuracy, precision, recall, F1, exact match) are shown as percentages; BLEU, "
+                "chrF, TER, ROUGE and BERTScore are shown on the 0–100 scale their papers use, without a % sign; "
+                "correlations run from −1 to 1. Each metric's section says which direction is better."
+            ),
+            (
+                "Confidence interval: the range of values consistent with this test set, from a bootstrap over its "
+                "examples. It does not cover how the numbers would move on a different test set or in another domain, "
+                "nor errors in the references."
+            ),
+            (
+                "Comparisons speak from the paired test on the same examples (the interval of the difference and its "
+                "p-value), not from the systems' separate intervals: those can overlap while the paired difference is "
+                "significant."
+            ),
+            (
+                "p-value: how often a difference at least this large would appear if the two systems were equally good "
+                "on this kind of data. A small p-value says chance alone explains the difference poorly; it says "
+                "neither how large or important the difference is, nor the probability that one system is better "
+                "(American Statistical Association, Statement on p-values, 2016)."
+            ),
+            (
+                "Several comparisons: the more comparisons, the more likely one looks significant by chance, so the "
+                "verdicts use Holm's correction, which keeps the chance of any false \"significant\" verdict below the "
+                "chosen level."
+            ),
+            (
+                "Detectable difference: the smallest true difference the test set finds 8 times in 10 (80% power). "
+                "\"Not significant\" does not mean \"no difference\": a smaller difference may exist and go unnoticed, "
+                "and the report says how many examples would be needed to find the one observed."
+            ),
+            (
+                "A significant difference can still be too small to matter: judge its size in points against what your "
+                "users would notice."
+            ),
+            (
+                "The examples listed are the lowest-scoring or wrong ones, chosen to show what the errors look like; "
+                "they are not a random sample."
+            ),
         ]),
-        "appendix_intro": "The signature of each number records the metric, every option and the library versions, so the number can be reproduced exactly.",
+        "appendix_intro": (
+            "The signature of each number records the metric, every option and the library versions, so the number can "
+            "be reproduced exactly."
+        ),
         "versions": "Library versions",
         "precomputed": "precomputed results",
         "title_and_key": "{title} ({key})",
@@ -178,7 +258,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "axis_score": "スコア",
         "axis_f1": "F値（%）",
         "overview_one": "{name}を{n:,}件で評価しました（{task}、指標：{metrics}）。",
-        "overview_many": "{count}つのシステムを同じ{n:,}件で評価し、それぞれを{baseline}と比較しました（{task}、指標：{metrics}）。",
+        "overview_many": (
+            "{count}つのシステムを同じ{n:,}件で評価し、それぞれを{baseline}と比較しました（{task}、指標：{metrics}）。"
+        ),
         "overview_task": "タスク：{task}",
         "headline_one": "{key}は{value}です（{confidence}信頼区間 {interval}）。",
         "headline_one_plain": "{key}は{value}です。",
@@ -191,12 +273,21 @@ PHRASES: dict[str, dict[str, str]] = {
         "range": "{low}〜{high}",
         "range_words": "{low}〜{high}",
         "points": "{value}ポイント",
-        "verdict_better": "{key}では{winner}が{loser}より{by}優れており、有意な差です（差の{confidence}信頼区間 {low}〜{high}、p値 {p}{holm}）。",
-        "verdict_ahead": "{key}では{winner}が{loser}を{by}上回っていますが、有意な差ではありません（差の{confidence}信頼区間 {low}〜{high}、p値 {p}{holm}）。",
+        "verdict_better": (
+            "{key}では{winner}が{loser}より{by}優れており、有意な差です（差の{confidence}信頼区間 {low}〜{high}、p値 "
+            "{p}{holm}）。"
+        ),
+        "verdict_ahead": (
+            "{key}では{winner}が{loser}を{by}上回っていますが、有意な差ではありません（差の{confidence}信頼区間 "
+            "{low}〜{high}、p値 {p}{holm}）。"
+        ),
         "verdict_same": "{key}では{a}と{b}のスコアはまったく同じです。",
         "verdict_undefined": "{a}または{b}の{key}を計算できないため、この指標では比較できません。",
         "holm_clause": "、{m}件の比較をHolm法で補正すると{padj}",
-        "power_detectable": "この{n:,}件では、{key}に{size}以上の本当の差があれば、10回中8回は検出できます（検出力80%、有意水準{alpha}）。",
+        "power_detectable": (
+            "この{n:,}件では、{key}に{size}以上の本当の差があれば、10回中8回は検出できます（検出力80%、"
+            "有意水準{alpha}）。"
+        ),
         "power_needed": "今回の差（{by}）を同じ確かさで検出するには、約{needed}件が必要です。",
         "power_no_spread": "今回の{key}は2つのシステムで1件ごとの差がまったくないため、必要な件数は示せません。",
         "overall": "{a}と比べて、{b}は{parts}（{what}、{holm}）。",
@@ -215,26 +306,51 @@ PHRASES: dict[str, dict[str, str]] = {
         "cell_none": "有意差なし",
         "cell_same": "{key}と同じ値",
         "cell_equal": "同じ",
-        "comparison_intro": "各システムを同じ件で{baseline}と比較しています。差はB − Aです（正ならBのほうが高い。TERは低いほど良い）。差の信頼区間は両システムの件を一緒にリサンプリングして求め（対応のあるブートストラップ法）、p値は1件ごとに2つのシステムの出力を無作為に入れ替えて求めています（近似ランダム化検定）。有意かどうかの境目付近では両者が食い違うことがあり、判定はp値に従います。{holm}検出できる差は、このテストセットで有意水準{alpha}のとき10回中8回（検出力80%）検出できる最小の本当の差です。",
-        "comparison_holm": "比較は{m}件あるため、判定にはHolm法による多重比較の補正を使っています。これにより、誤って「有意」と判定するものが1件でも含まれる確率を{alpha}未満に抑えています。",
+        "comparison_intro": (
+            "各システムを同じ件で{baseline}と比較しています。差はB − Aです（正ならBのほうが高い。TERは低いほど良い）。"
+            "差の信頼区間は両システムの件を一緒にリサンプリングして求め（対応のあるブートストラップ法）、"
+            "p値は1件ごとに2つのシステムの出力を無作為に入れ替えて求めています（近似ランダム化検定）。"
+            "有意かどうかの境目付近では両者が食い違うことがあり、判定はp値に従います。{holm}検出できる差は、"
+            "このテストセットで有意水準{alpha}のとき10回中8回（検出力80%）検出できる最小の本当の差です。"
+        ),
+        "comparison_holm": (
+            "比較は{m}件あるため、判定にはHolm法による多重比較の補正を使っています。これにより、誤って「有意」"
+            "と判定するものが1件でも含まれる確率を{alpha}未満に抑えています。"
+        ),
         "comparison_holm_one": "比較は1件です。",
         "comparison_pair": "{b}と{a}の比較",
-        "no_comparison_results": "これらの結果は事前に計算されたものなので、1件ごとにシステムを比較できず、有意差の検定は示していません。検定が必要な場合は予測と正解を渡してください。",
+        "no_comparison_results": (
+            "これらの結果は事前に計算されたものなので、1件ごとにシステムを比較できず、有意差の検定は示していません。"
+            "検定が必要な場合は予測と正解を渡してください。"
+        ),
         "no_comparison_single": "評価したシステムが1つだけなので、比較はありません。",
         "worst_intro": "{name}で1件ごとの{key}が最も低かった{count}件です。誤りの傾向を確認できます。",
-        "wrong_intro": "{name}は{n:,}件中{wrong:,}件が{key}で不正解でした。そのうち最初の{count}件を示します。誤りの傾向を確認できます。",
+        "wrong_intro": (
+            "{name}は{n:,}件中{wrong:,}件が{key}で不正解でした。そのうち最初の{count}件を示します。"
+            "誤りの傾向を確認できます。"
+        ),
         "worst_unavailable": "事前に計算された結果では、個々の例は表示できません。",
         "same_tables": "{titles}の表は、上の{section}に示したものと同じです。",
-        "method_note": "{n:,}件で対応を取り、ブートストラップ{resamples:,}回・無作為な入れ替え{resamples:,}回で計算しました（{comparisons}）。",
+        "method_note": (
+            "{n:,}件で対応を取り、"
+            "ブートストラップ{resamples:,}回・無作為な入れ替え{resamples:,}回で計算しました（{comparisons}）。"
+        ),
         "method_holm": "{m}件の比較をHolm法で補正して判定",
         "method_holm_one": "比較は1件",
         "warn_small": "件数が{n}件と少ないため{systems}、どの信頼区間も広くなっています。参考値としてご覧ください。",
         "warn_small_systems": "（{names}）",
-        "warn_wide": "{items}の{confidence}信頼区間は幅が{width}を超えるため、差の小さいシステム同士の順位付けには使えません。",
+        "warn_wide": (
+            "{items}の{confidence}信頼区間は幅が{width}を超えるため、差の小さいシステム同士の順位付けには使えません。"
+        ),
         "warn_wide_item": "{metric}（{names}）",
         "warn_not_comparable": "{metric}は{a}と{b}の間で比較できません。採点の条件が異なります（{detail}）。",
-        "warn_references": "{a}と{b}は異なる正解データで採点されているため数値を比較できず、対応のある比較も行っていません。",
-        "warning_lsum_without_newlines": "{names}のテキストには文の区切り（1行に1文）がないため、ROUGE-LsumはROUGE-Lと同じ値です。追加の情報はないため、別の比較としては扱いません。",
+        "warn_references": (
+            "{a}と{b}は異なる正解データで採点されているため数値を比較できず、対応のある比較も行っていません。"
+        ),
+        "warning_lsum_without_newlines": (
+            "{names}のテキストには文の区切り（1行に1文）がないため、ROUGE-LsumはROUGE-Lと同じ値です。"
+            "追加の情報はないため、別の比較としては扱いません。"
+        ),
         "warn_undefined": "{name}：このデータでは{metric}を計算できないため、n/aと表示しています。",
         "warn_metric_lead": "採点中に次の警告が出ました（{names}・{metric}）：",
         "verb_one": "",
@@ -242,7 +358,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "none": "なし。",
         "no_card": "この指標の説明カードはまだありません。",
         "how_to_read_items": "\n".join([
-            "尺度：割合を表す指標（正解率、適合率、再現率、F値、完全一致率）は%で表示します。BLEU、chrF、TER、ROUGE、BERTScore は、それぞれの論文で使われる0〜100の尺度で、%を付けずに表示します。相関係数は−1〜1です。どちらの方向が良いかは各指標の節に書いてあります。",
+            (
+                "尺度：割合を表す指標（正解率、適合率、再現率、F値、完全一致率）は%で表示します。BLEU、chrF、TER、"
+                "ROUGE、BERTScore は、それぞれの論文で使われる0〜100の尺度で、%を付けずに表示します。"
+                "相関係数は−1〜1です。どちらの方向が良いかは各指標の節に書いてあります。"
+            ),
             "信頼区間：このテストセットと矛盾しない値の範囲で、テストセットの件をブートストラップ法でリサンプリングして求めています。別のテストセットや別の分野のデータで値がどう変わるか、正解データの誤りの影響は含まれません。",
             "比較の判断は、各システムの信頼区間ではなく、同じ件で行う対応のある検定（差の信頼区間とp値）に基づきます。各システムの信頼区間が重なっていても、対応のある差は有意なことがあります。",
             "p値：2つのシステムが実際にはこの種のデータで同じくらい良い場合に、これ以上の差がどのくらいの頻度で生じるかを表します。p値が小さいことは、偶然だけでは差を説明しにくいことを示しますが、差の大きさや重要性も、一方のシステムが優れている確率も表しません（米国統計学会「p値に関する声明」、2016年）。",
@@ -251,7 +371,10 @@ PHRASES: dict[str, dict[str, str]] = {
             "有意な差でも、実用上は小さすぎることがあります。差の大きさ（ポイント）を、利用者が気付くかどうかで判断してください。",
             "表示している例はスコアの低い例や不正解の例で、誤りの傾向を示すために選んだものです。無作為に選んだ例ではありません。",
         ]),
-        "appendix_intro": "各数値のシグネチャには、指標・すべてのオプション・ライブラリのバージョンが記録されており、同じ数値を正確に再現できます。",
+        "appendix_intro": (
+            "各数値のシグネチャには、指標・すべてのオプション・ライブラリのバージョンが記録されており、"
+            "同じ数値を正確に再現できます。"
+        ),
         "versions": "ライブラリのバージョン",
         "precomputed": "事前計算された結果",
         "title_and_key": "{title}・{key}",

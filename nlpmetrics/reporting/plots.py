@@ -61,7 +61,7 @@ def cjk_font() -> str | None:
 
 
 def plot_language(lang: str) -> str:
-    """The language plot labels can be drawn in (``"en"`` when Japanese has no font, with a warning)."""
+    """Return the language plot labels can be drawn in (``"en"`` when Japanese has no font, with a warning)."""
     if lang != "ja" or cjk_font() is not None:
         return lang
     warnings.warn(

@@ -18,12 +18,12 @@ from nlpmetrics.reporting.phrases import PHRASES
 
 
 def phrase(key: str, lang: str, /, **values: Any) -> str:
-    """The shared sentence ``key`` in ``lang``, filled with ``values``."""
+    """Return the shared sentence ``key`` in ``lang``, filled with ``values``."""
     return PHRASES[check_lang(lang)][key].format(**values)
 
 
 def join_names(names: Sequence[str], lang: str) -> str:
-    """``"a, b and c"`` (``"a、b、c"`` in Japanese)."""
+    """Join names as ``"a, b and c"`` (``"a、b、c"`` in Japanese)."""
     names = [str(n) for n in names]
     if len(names) <= 1:
         return "".join(names)
@@ -45,7 +45,7 @@ def key_name(metric: str, key: str, lang: str = "en", options: Mapping[str, Any]
 
 
 def safe_card(metric: str, lang: str, task: str | None = None):
-    """The metric's card, or ``None`` when it has none in ``lang`` (the report then says so)."""
+    """Return the metric's card, or ``None`` when it has none in ``lang`` (the report then says so)."""
     from nlpmetrics.errors import InputError
     from nlpmetrics.explanations import load_card
 
@@ -56,13 +56,13 @@ def safe_card(metric: str, lang: str, task: str | None = None):
 
 
 def metric_title(metric: str, lang: str, options: Mapping[str, Any] | None = None, task: str | None = None) -> str:
-    """The card's title of a metric under its options (``Macro-F1``), or its name when it has no card."""
+    """Return the card's title of a metric under its options (``Macro-F1``), or its name when it has no card."""
     card = safe_card(metric, lang, task)
     return card.title_for(dict(options or {})) if card else metric
 
 
 def value_text(value: float, scale: str) -> str:
-    """A score as shown to a reader: ``87.3%``, ``27.3`` (0-100 scale) or ``0.81`` (a coefficient)."""
+    """Return a score as shown to a reader: ``87.3%``, ``27.3`` (0-100 scale) or ``0.81`` (a coefficient)."""
     return format_value(value, scale)
 
 
@@ -75,18 +75,18 @@ def interval_text(interval: tuple[float, float] | None, scale: str, lang: str) -
 
 
 def difference_text(difference: float, scale: str, lang: str) -> str:
-    """A difference without sign: ``3.0 points`` on a 0-100 or percent scale, ``0.05`` for a coefficient."""
+    """Return a difference without sign: ``3.0 points`` on a 0-100 or percent scale, ``0.05`` for a coefficient."""
     amount = format_amount(abs(difference), scale)
     return amount if scale == "coefficient" or amount == "n/a" else phrase("points", lang, value=amount)
 
 
 def signed_difference(value: float, scale: str) -> str:
-    """A signed difference for tables: ``+2.1`` (points), ``-0.05`` (a coefficient)."""
+    """Return a signed difference for tables: ``+2.1`` (points), ``-0.05`` (a coefficient)."""
     return format_amount(value, scale, signed=True)
 
 
 def signed_interval_text(interval: tuple[float, float], scale: str) -> str:
-    """The interval of a difference for tables: ``"+1.2 – +3.0"``."""
+    """Return the interval of a difference for tables: ``"+1.2 – +3.0"``."""
     return f"{signed_difference(interval[0], scale)} – {signed_difference(interval[1], scale)}"
 
 
@@ -95,7 +95,7 @@ def _plain(value: float, scale: str) -> str:
 
 
 def p_text(p_value: float, n_resamples: int | None = None) -> str:
-    """A p-value as written in sentences: ``= 0.002``, ``< 0.001``, or ``≤ 0.010`` at its floor.
+    """Return a p-value as written in sentences: ``= 0.002``, ``< 0.001``, or ``≤ 0.010`` at its floor.
 
     With ``R`` random swaps the smallest p-value is ``1 / (R + 1)``; reaching it means no swap gave a
     difference as large, so the true p-value is at most that.
@@ -110,12 +110,12 @@ def p_text(p_value: float, n_resamples: int | None = None) -> str:
 
 
 def p_cell(p_value: float, n_resamples: int | None = None) -> str:
-    """A p-value for a table cell: ``0.002``, ``< 0.001``, ``≤ 0.010``."""
+    """Return a p-value for a table cell: ``0.002``, ``< 0.001``, ``≤ 0.010``."""
     return p_text(p_value, n_resamples).replace("= ", "")
 
 
 def about(count: int) -> str:
-    """A count rounded to two significant figures, as "about" reads it: 3,084 -> ``3,100``."""
+    """Return a count rounded to two significant figures, as "about" reads it: 3,084 -> ``3,100``."""
     if count < 100:
         return f"{count:,}"
     digits = len(str(count)) - 2
@@ -123,14 +123,14 @@ def about(count: int) -> str:
 
 
 def alpha_text(alpha: float, lang: str = "en") -> str:
-    """A level as written: ``0.05`` (Japanese: ``5%``, as 有意水準5% reads)."""
+    """Return a level as written: ``0.05`` (Japanese: ``5%``, as 有意水準5% reads)."""
     if lang == "ja":
         return f"{alpha * 100:.1f}".rstrip("0").rstrip(".") + "%"
     return f"{alpha:.3f}".rstrip("0").rstrip(".")
 
 
 def verdict_key(verdict: Any, lang: str) -> str:
-    """The compared score's name, with the variant when one metric appears with several option sets."""
+    """Return the compared score's name, with the variant when one metric appears with several option sets."""
     name = key_name(verdict.metric, verdict.key, lang, verdict.options)
     variant = verdict.variant
     return name if not variant or variant.lower() in name.lower() else f"{name} ({variant})"
@@ -166,7 +166,7 @@ def verdict_sentence(verdict: Any, lang: str) -> str:
 
 
 def power_sentences(verdict: Any, lang: str) -> list[str]:
-    """What the test set could detect (one sentence), and for a difference not found, the examples it would need.
+    """Return what the test set could detect (one sentence), and for a difference not found, the examples it would need.
 
     Both come from the paired bootstrap's standard error of the difference
     (:mod:`nlpmetrics.power`): generic over every metric.
@@ -187,7 +187,7 @@ def power_sentences(verdict: Any, lang: str) -> list[str]:
 
 
 def verdict_cell(verdict: Any, lang: str) -> str:
-    """The verdict column of a comparison table."""
+    """Return the verdict column of a comparison table."""
     if verdict.duplicate_of:
         return phrase("cell_same", lang, key=key_name(verdict.metric, verdict.duplicate_of, lang, verdict.options))
     if verdict.direction == "same":
@@ -200,7 +200,7 @@ def verdict_cell(verdict: Any, lang: str) -> str:
 def comparison_sentence(test: Any, *, names: tuple[str, str], metric: str, higher_is_better: bool,
                         low_bound: float | None = None, lang: str = "en", variant: str = "",
                         options: Mapping[str, Any] | None = None, alpha: float | None = None) -> str:
-    """The verdict sentence of one test on its own (one comparison, no correction); see :func:`verdict_sentence`."""
+    """Return the verdict sentence of one test alone (one comparison, no correction); see :func:`verdict_sentence`."""
     from nlpmetrics.reporting.verdicts import Verdict
 
     level = alpha if alpha is not None else 1.0 - test.confidence

@@ -44,7 +44,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 
 
 def squad_normalize(text: str) -> str:
-    """The official SQuAD ``normalize_answer``: lower, delete ASCII punctuation, drop a/an/the, collapse spaces."""
+    """Normalize as SQuAD's ``normalize_answer``: lower, delete ASCII punctuation, drop a/an/the, collapse spaces."""
     text = text.lower().translate(_NO_PUNCTUATION)
     return " ".join(_ARTICLES.sub(" ", text).split())
 
@@ -79,10 +79,10 @@ def has_cjk(text: str) -> bool:
 
 def exact_match_normalizer(regexes_to_ignore: Sequence[str], ignore_case: bool, ignore_punctuation: bool,
                            ignore_numbers: bool, normalize: str | None) -> Callable[[str], str]:
-    """The text transformation of ``evaluate``'s ``exact_match`` with these options (NFKC first when asked).
+    r"""Return the text transformation of ``evaluate``'s ``exact_match`` with these options (NFKC first when asked).
 
     ``evaluate`` holds the texts in numpy string arrays, which cannot end with
-    ``"\\x00"``: trailing NUL characters are dropped after every step here too.
+    ``"\x00"``: trailing NUL characters are dropped after every step here too.
     """
     patterns = [re.compile(p) for p in regexes_to_ignore]
 

@@ -11,7 +11,7 @@ options.  Rows hold one 0/1 flag per example.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -32,7 +32,7 @@ class ExactMatch(Metric):
     """Share of predictions equal to a reference after the chosen normalisation (``evaluate``'s ``exact_match``)."""
 
     name = "exact_match"
-    options = {
+    options: ClassVar[Mapping[str, Option]] = {
         "ignore_case": Option(False, check=check_bool, doc="compare in lower case"),
         "ignore_punctuation": Option(False, check=check_bool,
                                      doc="delete ASCII punctuation (string.punctuation) before comparing"),
@@ -40,7 +40,8 @@ class ExactMatch(Metric):
         "regexes_to_ignore": Option(None, check=check_regexes,
                                     doc="regular expressions deleted from both texts first, in order"),
         "normalize": Option(None, choices=(None, "nfkc"),
-                            doc="'nfkc' folds full-width/half-width forms (Ａ１ -> A1, ｶﾅ -> カナ) before anything else"),
+                            doc="'nfkc' folds full-width/half-width forms (Ａ１ -> A1, ｶﾅ -> カナ) "
+                                "before anything else"),
     }
     score_keys = ("exact_match",)
     input_kind = "answers"
@@ -57,11 +58,13 @@ class ExactMatch(Metric):
             self.config["ignore_numbers"], self.config["normalize"])
 
     def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the compiled text transformation."""
         state = dict(self.__dict__)
         state.pop("_transform", None)  # a closure over compiled patterns: rebuilt on unpickling
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        """Rebuild the text transformation from the options after unpickling."""
         self.__dict__.update(state)
         config = self.config
         self._transform = exact_match_normalizer(config["regexes_to_ignore"], config["ignore_case"],
@@ -69,10 +72,12 @@ class ExactMatch(Metric):
                                                  config["normalize"])
 
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[list[str], list[list[str]]]:
+        """Check the predictions (one string each) and the gold answers (at least one each)."""
         return prediction_texts(predictions), gold_answers(
             references, allow_empty=False, empty_hint="every prediction needs at least one reference to match")
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
+        """Return 1.0 for each prediction equal to one of its answers after the transformation, else 0.0."""
         transform = self._transform
         matched = np.fromiter(
             (transform(p) in {transform(r) for r in group} for p, group in zip(predictions, references, strict=True)),
@@ -80,11 +85,14 @@ class ExactMatch(Metric):
         return Rows({"exact_match": matched})
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the exact match: matched examples over all examples."""
         return {"exact_match": summary["exact_match"] / summary["n"]}
 
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
-        matched = int(round(float(summary["exact_match"])))
+        """Return the numbers of matched and not matched examples."""
+        matched = round(float(summary["exact_match"]))
         return {"matched": matched, "not_matched": int(summary["n"]) - matched}
 
     def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Return each example's exact match (1.0 or 0.0)."""
         return {"exact_match": np.asarray(rows["exact_match"], dtype=np.float64)}

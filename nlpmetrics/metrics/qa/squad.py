@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -101,9 +101,10 @@ class Squad(Metric):
     """Exact match and F1 of extracted answers (official SQuAD v1.1 / v2.0 scripts; JSQuAD with ``lang="ja"``)."""
 
     name = "squad"
-    options = {
+    options: ClassVar[Mapping[str, Option]] = {
         "version": Option("1.1", check=_check_version,
-                          doc="'1.1': every question has an answer; '2.0': unanswerable questions (no gold answer) too"),
+                          doc="'1.1': every question has an answer; "
+                              "'2.0': unanswerable questions (no gold answer) too"),
         "lang": Option("en", check=_check_squad_lang,
                        doc="'en': the official scripts (word F1); 'ja': JSQuAD as JGLUE scores it (character F1)"),
     }
@@ -117,19 +118,23 @@ class Squad(Metric):
 
     @property
     def v2(self) -> bool:
+        """Tell whether this is SQuAD 2.0 (unanswerable questions allowed)."""
         return self.config["version"] == "2.0"
 
     def settings(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        """Return the scoring rule and the units of F1 (words, or characters for Japanese)."""
         if self.config["lang"] == "ja":
             return {"rule": "jsquad-jglue", "f1_units": "characters"}
         return {"rule": f"squad-v{self.config['version']}-official", "f1_units": "words"}
 
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[list[str], list[list[str]]]:
+        """Check the predictions and the gold answers (none allowed only for version 2.0)."""
         hint = ("version='1.1' needs at least one gold answer per question; for unanswerable questions use "
                 "version='2.0'")
         return prediction_texts(predictions), gold_answers(references, allow_empty=self.v2, empty_hint=hint)
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
+        """Return each question's exact match and F1 (best over its gold answers), and for 2.0 whether it has one."""
         n = len(predictions)
         exact = np.empty(n)
         f1 = np.empty(n)
@@ -148,24 +153,25 @@ class Squad(Metric):
         return Rows(rows)
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the mean exact match and F1 over the questions."""
         n = summary["n"]
         return {"exact_match": summary["exact_match"] / n, "f1": summary["f1"] / n}
 
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
-        """Counts, and for ``version="2.0"`` the official script's ``HasAns_*`` / ``NoAns_*`` (as fractions).
+        """Return counts, and for ``version="2.0"`` the official script's ``HasAns_*`` / ``NoAns_*`` (as fractions).
 
         As in the script, a group with no question (no unanswerable question
         in the data, say) is left out; ``per_answerability`` is the same
         breakdown as a table (``type``: ``HasAns``, ``NoAns``).
         """
         n = int(summary["n"])
-        exact = int(round(float(summary["exact_match"])))
+        exact = round(float(summary["exact_match"]))
         details: dict[str, Any] = {"total": n, "exact_matches": exact, "wrong": n - exact,
                                    "f1_units": "characters" if self.config["lang"] == "ja" else "words"}
         if self.v2:
             table: dict[str, list] = {"type": [], "exact_match": [], "f1": [], "count": []}
             for prefix, column in (("HasAns", "has"), ("NoAns", "no")):
-                count = int(round(float(summary[f"{column}_answer"])))
+                count = round(float(summary[f"{column}_answer"]))
                 if not count:
                     continue
                 group_exact = float(summary[f"{column}_exact"]) / count
@@ -174,7 +180,7 @@ class Squad(Metric):
                 for key, value in (("type", prefix), ("exact_match", group_exact), ("f1", group_f1), ("count", count)):
                     table[key].append(value)
             details["per_answerability"] = table
-        cjk = int(round(float(summary["cjk"])))
+        cjk = round(float(summary["cjk"]))
         if cjk and self.config["lang"] == "en":
             warnings.warn(SquadWarning(
                 f"{cjk:,} of {n:,} questions have Japanese or Chinese text, but lang='en' splits answers into words "
@@ -183,6 +189,7 @@ class Squad(Metric):
         return details
 
     def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Return each question's exact match and F1 (and for version 2.0 whether it has an answer)."""
         out = {"exact_match": np.asarray(rows["exact_match"], dtype=np.float64),
                "f1": np.asarray(rows["f1"], dtype=np.float64)}
         if self.v2:

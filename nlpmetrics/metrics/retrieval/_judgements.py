@@ -75,7 +75,7 @@ class Judged:
 
 # --------------------------------------------------------------------------- checking one query (the slow path)
 def _id(value: Any, argument: str, index: tuple[int, ...]) -> str | int:
-    """A document id as ``str`` or ``int`` (numpy scalars become Python values); anything else is refused."""
+    """Check a document id: ``str`` or ``int`` (numpy scalars become Python values); anything else is refused."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, _ID_TYPES):
@@ -98,7 +98,7 @@ def _sequence(value: Any, argument: str, index: int, *, sets: bool) -> list | No
 
 
 def canonical_ranking(value: Any, index: int) -> list | dict:
-    """A query's ranking as a list of ids (best first) or a dict id -> float score, every entry checked."""
+    """Return a query's ranking as a list of ids (best first) or a dict id -> float score, every entry checked."""
     argument = "predictions"
     if isinstance(value, (str, bytes)) or value is None:
         what = "None" if value is None else "a single string"
@@ -134,7 +134,7 @@ def canonical_ranking(value: Any, index: int) -> list | dict:
 
 
 def canonical_relevance(value: Any, index: int) -> dict:
-    """A query's reference as a dict id -> relevance (a whole number >= 0; a list or set means relevance 1)."""
+    """Return a query's reference as a dict id -> relevance (a whole number >= 0; a list or set means relevance 1)."""
     argument = "references"
     if isinstance(value, (str, bytes)) or value is None:
         what = "None" if value is None else "a single string"
@@ -177,7 +177,7 @@ def _check_one_id_type(ranking: list | dict, relevance: dict, index: int) -> Non
 
 # --------------------------------------------------------------------------- the batch
 def _id_types(values: Sequence[Any]) -> set[type]:
-    """The types of every id in a batch of rankings or references (one C-level pass over all of them)."""
+    """Return the types of every id in a batch of rankings or references (one C-level pass over all of them)."""
     return set(map(type, chain.from_iterable(values)))
 
 
@@ -326,7 +326,7 @@ def _rank_scored(rankings: list, values: np.ndarray, starts: np.ndarray, lengths
 
 
 def _row_blocks(widths: np.ndarray, cells: int = 1 << 22) -> list[np.ndarray]:
-    """Groups of rows (indices into ``widths``) whose padded matrix has at most ``cells`` cells (or one row).
+    """Split rows into groups (indices into ``widths``) whose padded matrix has at most ``cells`` cells (or one row).
 
     Rows are taken by increasing width, so one very long ranking does not pad all the others.
     """
@@ -358,7 +358,7 @@ def _trec_eval_order(ranking: dict) -> dict:
 
 
 def _judge_matrix(matrix: np.ndarray, references: Sequence[Any]) -> Judged:
-    """The batch when the rankings are one integer matrix, a row per query (top-k ids from a vector index).
+    """Judge the batch when the rankings are one integer matrix, a row per query (top-k ids from a vector index).
 
     Negative entries are padding (faiss marks a missing result with -1): a
     row's ranking is its entries before the first negative one, and nothing

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -55,7 +55,7 @@ class Retrieval(Metric):
     """Recall@k, precision@k, hit rate@k, MRR, nDCG, MAP and R-precision of rankings (trec_eval; ranx)."""
 
     name = "retrieval"
-    options = {
+    options: ClassVar[Mapping[str, Option]] = {
         "measures": Option(DEFAULT, check=check_measures,
                            doc="precision@k, recall@k, hit_rate@k, mrr, mrr@k, ndcg, ndcg@k, map, map@k, r_precision"),
         "no_relevant": Option("trec_eval", choices=("trec_eval", "zero", "skip"),
@@ -79,17 +79,21 @@ class Retrieval(Metric):
         self.curve_depth = min(max([CURVE_MIN, *cut_offs]), CURVE_MAX)
 
     def settings(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        """Return the tie-breaking rule and the relevance threshold, which decide the numbers."""
         return {"ties": "score desc, then id desc (trec_eval)", "relevant_if": "relevance >= 1"}
 
     def tool_signature(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        """Return the trec_eval and ranx names of the measures."""
         return {"trec_eval": " ".join(m.trec_eval for m in self.measures),
                 "ranx": " ".join(m.ranx for m in self.measures)}
 
     # ------------------------------------------------------------------ inputs and rows
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[Judged, None]:
+        """Check the rankings and judgements and match them query by query."""
         return judge(predictions, references), None
 
     def statistics(self, predictions: Judged, references: None) -> Rows:
+        """Return each query's measures, whether it counts (``no_relevant``) and its Recall@k curve."""
         judged = predictions
         computer = Computer(judged)
         has_relevant = judged.num_rel > 0
@@ -112,7 +116,7 @@ class Retrieval(Metric):
         return Rows(rows)
 
     def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, Any]:
-        """Sums of the per-query columns; the Recall@k curve only for a single summary (resamples do not need it)."""
+        """Sum the per-query columns; the Recall@k curve only for a single summary (resamples do not need it)."""
         batched = weights is not None and weights.ndim > 1
         summary = {key: weighted_sum(column, weights) for key, column in rows.items()
                    if not (batched and key == _CURVE)}
@@ -120,6 +124,7 @@ class Retrieval(Metric):
         return summary
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return each measure's mean over the counted queries."""
         counted = np.asarray(summary["counted"], dtype=np.float64)
         return {key: _mean(summary[key], counted) for key in self.score_keys}
 
@@ -129,9 +134,10 @@ class Retrieval(Metric):
         return {key: np.where(left_out, np.nan, rows[key]) for key in self.score_keys}
 
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the query counts, the relevant documents found and the mean Recall@k curve."""
         n = int(summary["n"])
-        counted = int(round(float(summary["counted"])))
-        zero = int(round(float(summary["zero_queries"])))
+        counted = round(float(summary["counted"]))
+        zero = round(float(summary["zero_queries"]))
         curve = np.asarray(summary[_CURVE], dtype=np.float64) / counted if counted else np.full(self.curve_depth,
                                                                                                np.nan)
         details: dict[str, Any] = {
@@ -139,9 +145,9 @@ class Retrieval(Metric):
             "left_out": n - counted,
             "without_relevant": zero,
             "k": self.main_k,
-            "found": int(round(float(summary["found"]))),
-            "relevant": int(round(float(summary["relevant"]))),
-            "relevant_retrieved": int(round(float(summary["retrieved"]))),
+            "found": round(float(summary["found"])),
+            "relevant": round(float(summary["relevant"])),
+            "relevant_retrieved": round(float(summary["retrieved"])),
             "curve": {"x": np.arange(1, self.curve_depth + 1), "y": curve, "x_key": "k", "y_key": "recall"},
         }
         mode = self.config["no_relevant"]

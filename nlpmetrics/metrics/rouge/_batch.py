@@ -16,12 +16,12 @@ class TokenBatch:
         self.offsets = np.cumsum(lengths) - lengths
 
     def split(self, first: int) -> tuple[TokenBatch, TokenBatch]:
-        """The first ``first`` texts and the rest, as two batches (no copy)."""
+        """Return the first ``first`` texts and the rest, as two batches (no copy)."""
         cut = int(self.lengths[:first].sum())
         return TokenBatch(self.ids[:cut], self.lengths[:first]), TokenBatch(self.ids[cut:], self.lengths[first:])
 
     def take(self, which: np.ndarray) -> TokenBatch:
-        """The texts at positions ``which`` (repeats allowed), in that order."""
+        """Return the texts at positions ``which`` (repeats allowed), in that order."""
         lengths = self.lengths[which]
         starts = self.offsets[which]
         index = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)

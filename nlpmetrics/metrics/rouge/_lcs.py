@@ -72,7 +72,7 @@ def lcs_length(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
 
 
 def lcs_ref_indices(ref: Sequence[Hashable], can: Sequence[Hashable]) -> list[int]:
-    """Indices into ``ref`` of the LCS that ``rouge_score.rouge_scorer.lcs_ind(ref, can)`` returns.
+    """Return indices into ``ref`` of the LCS that ``rouge_score.rouge_scorer.lcs_ind(ref, can)`` returns.
 
     rouge-score walks back from the table's corner: a match goes diagonally,
     else it moves left when ``t[i][j-1] > t[i-1][j]`` and up otherwise.  The

@@ -48,7 +48,7 @@ def summary_level_scores(
     sentences: TokenBatch, ref_first: np.ndarray, ref_count: np.ndarray, pred_first: np.ndarray,
     pred_count: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The rougeLsum precision, recall and F-measure of each pair, as ``rouge_scorer._summary_level_lcs``.
+    """Return the rougeLsum precision, recall and F-measure of each pair, as ``rouge_scorer._summary_level_lcs``.
 
     Parameters
     ----------
@@ -88,7 +88,7 @@ def summary_level_scores(
 
 
 def _pair_token_ids(pair: np.ndarray, ids: np.ndarray, n_pairs: int) -> tuple[np.ndarray, np.ndarray]:
-    """A dense id per distinct ``(pair, token id)``, for every token, and the pair of each dense id."""
+    """Return a dense id per distinct ``(pair, token id)``, for every token, and the pair of each dense id."""
     if ids.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     size = int(ids.max()) + 1

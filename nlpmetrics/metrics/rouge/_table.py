@@ -70,8 +70,10 @@ def short_pair_counts(
             gram = gram[:, :span] * width + local[:, n - 1:width]
             column = columns[:, :span]
             on_reference = column >= pred_len[:, None]
-            valid = (column < (pred_len - n + 1)[:, None]) | (on_reference & (column < (pred_len + ref_len - n + 1)[:, None]))
-            order_keys = np.where(valid, (((gram << 1) | on_reference) << _COLUMN_BITS) | column, np.iinfo(np.int32).max)
+            on_prediction_gram = column < (pred_len - n + 1)[:, None]
+            valid = on_prediction_gram | (on_reference & (column < (pred_len + ref_len - n + 1)[:, None]))
+            keys = (((gram << 1) | on_reference) << _COLUMN_BITS) | column
+            order_keys = np.where(valid, keys, np.iinfo(np.int32).max)
             order_runs = _Runs(np.sort(order_keys, axis=1))
             matches[n] = order_runs.matches()
             if n < highest:
@@ -81,7 +83,7 @@ def short_pair_counts(
 
 
 def _key_table(prediction: TokenBatch, reference: TokenBatch, width: int) -> tuple[np.ndarray, ...]:
-    """The ``pairs x width`` key table (unsorted, padded) and the flat cells of the prediction and reference tokens."""
+    """Return the ``pairs x width`` key table (unsorted, padded) and the flat cells of the pairs' tokens."""
     n_pairs = prediction.lengths.size
     pred_len, ref_len = prediction.lengths, reference.lengths
     largest_id = max(int(prediction.ids.max(initial=0)), int(reference.ids.max(initial=0)))
@@ -115,7 +117,7 @@ class _Runs:
 
     def __init__(self, table: np.ndarray) -> None:
         self.shape = table.shape
-        n_rows, width = table.shape
+        _, width = table.shape
         self.flat = flat = table.reshape(-1)
         value = flat >> (_COLUMN_BITS + 1)
         new = np.empty(flat.size, dtype=bool)  # first entry of its run

@@ -108,7 +108,7 @@ class EnglishTokenizer:
         return stems[token]
 
     def _stem(self, token: str) -> str | None:
-        """The stemmed token, or ``None`` when rouge-score's final validity check drops it."""
+        """Return the stemmed token, or ``None`` when rouge-score's final validity check drops it."""
         if len(token) > 3:
             if self._stemmer is None:
                 from nltk.stem import porter
@@ -173,7 +173,7 @@ def _word_ids(words: list, markers: dict, token_of: Callable | None) -> np.ndarr
 
 
 def _text_batch(ids: np.ndarray, n_texts: int) -> TokenBatch:
-    """The texts' tokens from word ids with ``_TEXT_MARK`` between texts (other negative codes dropped)."""
+    """Return the texts' tokens from word ids with ``_TEXT_MARK`` between texts (other negative codes dropped)."""
     keep = ids >= 0
     kept = ids[keep]
     separators = np.flatnonzero(ids == _TEXT_MARK)
@@ -201,7 +201,7 @@ def _cached_tokens(name: str) -> Callable[[str], list[str]]:
 
 
 def make_tokenizer(lang: str, use_stemmer: bool) -> EnglishTokenizer | SacrebleuTokenizer:
-    """The tokenizer ROUGE uses for ``lang``."""
+    """Make the tokenizer ROUGE uses for ``lang``."""
     from nlpmetrics.metrics.text import tokenizer_for_lang
 
     name = tokenizer_for_lang(lang)
@@ -211,7 +211,7 @@ def make_tokenizer(lang: str, use_stemmer: bool) -> EnglishTokenizer | Sacrebleu
 
 
 def rouge_sentences(text: str) -> list[str]:
-    """The sentences of rougeLsum as rouge-score finds them: the non-empty lines of ``text``."""
+    """Return the sentences of rougeLsum as rouge-score finds them: the non-empty lines of ``text``."""
     return [line for line in text.split("\n") if line]
 
 

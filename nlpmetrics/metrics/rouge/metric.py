@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -51,7 +51,8 @@ def _check_rouge_types(value: Any) -> tuple[str, ...]:
         raise ValueError("rouge_types must be a non-empty list such as ['rouge1', 'rouge2', 'rougeL', 'rougeLsum']")
     types = tuple(value)
     for rouge_type in types:
-        if not isinstance(rouge_type, str) or not (_NGRAM_TYPE.match(rouge_type) or rouge_type in ("rougeL", "rougeLsum")):
+        known = isinstance(rouge_type, str) and (_NGRAM_TYPE.match(rouge_type) or rouge_type in ("rougeL", "rougeLsum"))
+        if not known:
             raise ValueError(f"{rouge_type!r} is not a ROUGE type; use 'rouge1'..'rouge9', 'rougeL' or 'rougeLsum'")
     if len(set(types)) != len(types):
         raise ValueError("rouge_types lists a type twice")
@@ -82,7 +83,7 @@ class Rouge(Metric):
     """ROUGE-N, ROUGE-L and summary-level ROUGE-Lsum F-measures (``rouge_score.rouge_scorer.RougeScorer``)."""
 
     name = "rouge"
-    options = {
+    options: ClassVar[Mapping[str, Option]] = {
         "rouge_types": Option(DEFAULT_TYPES, check=_check_rouge_types,
                               doc="ROUGE types to compute: rouge1..rouge9, rougeL, rougeLsum"),
         "use_stemmer": Option(False, check=check_bool,
@@ -117,6 +118,7 @@ class Rouge(Metric):
         return self._tokenizer
 
     def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the tokenizer (MeCab objects do not pickle; it is rebuilt on use)."""
         state = dict(self.__dict__)
         state["_tokenizer"] = None  # MeCab objects do not pickle; rebuilt on use
         return state
@@ -129,10 +131,12 @@ class Rouge(Metric):
         return tokenizer_for_lang(self.config["lang"]) or "rouge-score-default"
 
     def settings(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        """Return the tokenizer used, which decides the numbers."""
         return {"tokenizer": self.tokenizer_name}
 
     # ------------------------------------------------------------------ inputs
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[list[str], list[list[str]]]:
+        """Check the predictions (one string each) and the references (one or more strings each)."""
         # Fast path: every entry a string (one C-level pass); otherwise the checks that name the bad index.
         if set(map(type, predictions)) <= {str}:
             predictions = check_unicode(list(predictions), "predictions")
@@ -144,6 +148,7 @@ class Rouge(Metric):
 
     # ------------------------------------------------------------------ statistics
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
+        """Return each example's precision, recall and F-measure of every ROUGE type (best reference by F)."""
         types = self.config["rouge_types"]
         n_refs = np.fromiter(map(len, references), dtype=np.int64, count=len(references))
         flat_refs = [text for group in references for text in group]
@@ -173,7 +178,7 @@ class Rouge(Metric):
         return Rows(self._best_reference_rows(types, scores, n_refs))
 
     def _sentence_texts(self, texts: list[str]) -> list[str]:
-        """The texts whose lines are rougeLsum's sentences (with ``split_sentences``, split first)."""
+        """Return the texts whose lines are rougeLsum's sentences (with ``split_sentences``, split first)."""
         if self.config["split_sentences"]:
             return [split_sentences(text) for text in texts]
         return texts
@@ -182,7 +187,7 @@ class Rouge(Metric):
         self, texts: list[str], pair_pred: np.ndarray, lcs: tuple[np.ndarray, np.ndarray, np.ndarray],
         breaks: bool, sentences: Sentences | None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The rougeLsum of each pair: rougeL where both sides are one sentence, else the summary-level LCS.
+        """Return the rougeLsum of each pair: rougeL where both sides are one sentence, else the summary-level LCS.
 
         ``texts`` are the predictions, then every reference (pair ``k``'s is
         ``texts[len(predictions) + k]``); ``sentences`` their sentences when
@@ -211,7 +216,7 @@ class Rouge(Metric):
         return precision, recall, f
 
     def _tokenized_sentences(self, texts: list[str], pair_pred: np.ndarray) -> tuple[np.ndarray, Sentences]:
-        """The pairs that need the summary-level LCS, and the sentences of their texts, each tokenized alone.
+        """Return the pairs that need the summary-level LCS, and the sentences of their texts, each tokenized alone.
 
         For a tokenizer that may read a sentence differently inside its text
         (MeCab), a text is one sentence only when it has no newline and
@@ -244,7 +249,8 @@ class Rouge(Metric):
         example = np.repeat(np.arange(n_refs.size), n_refs)
         within = np.arange(example.size) - np.repeat(np.cumsum(n_refs) - n_refs, n_refs)
         several = bool((n_refs > 1).any())
-        for arg, values, counts in (("predictions", predictions, pred_lengths), ("references", references, ref_lengths)):
+        sides = (("predictions", predictions, pred_lengths), ("references", references, ref_lengths))
+        for arg, values, counts in sides:
             for index, (text, found) in enumerate(zip(values, counts, strict=True)):
                 if text.isascii():
                     continue
@@ -280,7 +286,8 @@ class Rouge(Metric):
         for rouge_type in types:
             precision, recall, f = scores[rouge_type]
             best = np.maximum.reduceat(f, starts)
-            first_best = np.minimum.reduceat(np.where(f == np.repeat(best, n_refs), pair_index, pair_index.size), starts)
+            best_pairs = np.where(f == np.repeat(best, n_refs), pair_index, pair_index.size)
+            first_best = np.minimum.reduceat(best_pairs, starts)
             for field, column in zip(_FIELDS, (precision, recall, f), strict=True):
                 rows[f"{rouge_type}_{field}"] = np.asarray(column, dtype=np.float64)[first_best]
         return rows
@@ -291,6 +298,7 @@ class Rouge(Metric):
         return {t: summary[f"{t}_fmeasure"] / summary["n"] for t in self.config["rouge_types"]}
 
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the mean precision, recall and F-measure of every ROUGE type, and the tokenizer."""
         types = self.config["rouge_types"]
         n = summary["n"]
         details: dict[str, Any] = {
@@ -309,6 +317,7 @@ class Rouge(Metric):
         return details
 
     def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Return each example's F-measure of every ROUGE type."""
         return {t: rows[f"{t}_fmeasure"] for t in self.config["rouge_types"]}
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from itertools import chain
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -52,7 +52,7 @@ class SeqEval(Metric):
     """Entity-level precision, recall and F1 for NER, identical to ``seqeval.metrics``."""
 
     name = "seqeval"
-    options = {
+    options: ClassVar[Mapping[str, Option]] = {
         "average": Option("micro", choices=("micro", "macro", "weighted"),
                           doc="how per-type scores combine: over all entities, mean of types, or support-weighted"),
         "mode": Option(None, choices=(None, "strict"),
@@ -61,7 +61,8 @@ class SeqEval(Metric):
                          doc="tagging scheme for mode='strict': " + ", ".join(SCHEMES)),
         "zero_division": Option(0.0, check=check_zero_division,
                                 doc="value of a score whose denominator is 0: 0.0, 1.0 or nan"),
-        "suffix": Option(False, check=check_bool, doc="True: tags put the prefix last ('PER-B'); False: first ('B-PER')"),
+        "suffix": Option(False, check=check_bool,
+                         doc="True: tags put the prefix last ('PER-B'); False: first ('B-PER')"),
         "ignore_index": Option(None, check=check_ignore_index,
                                doc="drop, sentence by sentence, the positions whose reference is this value first "
                                    "(-100: the Transformers label of padding and sub-word positions)"),
@@ -232,6 +233,7 @@ class SeqEval(Metric):
                 "recall": nanaverage(recall, weights)}
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return precision, recall and F1 under ``average`` (a batch of summaries scored at once)."""
         if np.ndim(summary["n"]) == 0:
             _, correct, predicted, true = self.type_counts(summary)
             return self.averaged(self.config["average"], correct, predicted, true)
@@ -245,8 +247,11 @@ class SeqEval(Metric):
         """
         names = sorted(key[5:] for key in summary if key.startswith("true:"))
         shape = (len(summary["n"]), len(names))
-        correct, predicted, true = (np.stack([np.asarray(summary[f"{kind}:{t}"], dtype=np.float64) for t in names],
-                                             axis=1) if names else np.zeros(shape) for kind in ("correct", "pred", "true"))
+        correct, predicted, true = (
+            np.stack([np.asarray(summary[f"{kind}:{t}"], dtype=np.float64) for t in names], axis=1)
+            if names else np.zeros(shape)
+            for kind in ("correct", "pred", "true")
+        )
         scored = (true + predicted) > 0
         average, zero = self.config["average"], self.config["zero_division"]
         if average == "micro":
@@ -266,7 +271,7 @@ class SeqEval(Metric):
         return out
 
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
-        """A table like seqeval's ``classification_report``, token accuracy, and counts for explanations."""
+        """Return a table like seqeval's ``classification_report``, token accuracy, and counts for explanations."""
         names, correct, predicted, true = self.type_counts(summary)
         precision, recall, f1 = self.scores_from_counts(correct, predicted, true)
         support = int(true.sum())
@@ -314,11 +319,12 @@ class SeqEval(Metric):
         return {"f1": np.where(entities == 0, math.nan, 2.0 * totals["correct"] / safe)}
 
     def settings(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        """Return how entities are read (strict or conlleval), which decides the numbers."""
         return {"entities": "strict" if self.config["mode"] == "strict" else "conlleval"}
 
 
 def classification_report(result) -> dict[str, dict[str, float]]:
-    """A seqeval result's details in the shape of ``seqeval.metrics.classification_report(output_dict=True)``."""
+    """Return a seqeval result's details in the shape of ``seqeval.metrics.classification_report(output_dict=True)``."""
     details = result.details
     table = details["per_type"]
     report = {}
@@ -333,7 +339,7 @@ def classification_report(result) -> dict[str, dict[str, float]]:
 
 # --------------------------------------------------------------------------- helpers
 def _sentences(value: Sequence, arg: str) -> list:
-    """The sentences of one side as lists of tags; a flat list of tags raises with the fix."""
+    """Return the sentences of one side as lists of tags; a flat list of tags raises with the fix."""
     if set(map(type, value)) <= {list, tuple}:
         return list(value)
     out = []

@@ -160,6 +160,7 @@ def tag_problem(tag: Any, *, scheme: str | None, suffix: bool) -> str | None:
 
 
 def first_position(sentences: Sequence[Sequence[Any]], tag: Any) -> tuple[int, int]:
+    """Return the (sentence, position) of the first occurrence of ``tag``."""
     for i, sentence in enumerate(sentences):
         for j, value in enumerate(sentence):
             if value is tag or (type(value) is type(tag) and value == tag):

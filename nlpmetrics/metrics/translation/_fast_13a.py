@@ -1,7 +1,7 @@
-"""sacrebleu's ``13a`` tokenizer, same output, faster: line by line, or a whole batch word by word.
+r"""sacrebleu's ``13a`` tokenizer, same output, faster: line by line, or a whole batch word by word.
 
 sacrebleu's first regular expression puts spaces around every punctuation
-character *and every space* with a template replacement (``r' \\1 '``), which
+character *and every space* with a template replacement (``r' \1 '``), which
 Python 3.11 expands in Python code once per match: most of BLEU's time goes
 there.  That rule looks at one character and nothing around it, so a
 ``str.translate`` table built from sacrebleu's own pattern gives the same
@@ -63,7 +63,7 @@ def prepare_lines(lines: list[str]) -> list[str]:
 
 
 def tokenize_13a_words(words: list[str]) -> list[list[str]]:
-    """The 13a tokens of each whitespace-free word of a prepared line (see :func:`prepare_lines`).
+    """Return the 13a tokens of each whitespace-free word of a prepared line (see :func:`prepare_lines`).
 
     ``" ".join`` of the tokens of a line's words, in order, is
     ``Tokenizer13a()(line)``: every rule either looks at one character or

@@ -33,7 +33,7 @@ def _bits(n_values: int) -> int:
 
 # ---------------------------------------------------------------------------- layout
 def layout(n_refs: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Example and slot of every segment when each example lists its hypothesis, then its ``n_refs`` references.
+    """Return example and slot of every segment when each example lists its hypothesis, then its ``n_refs`` references.
 
     Returns
     -------
@@ -100,7 +100,9 @@ class Segments:
         return cls(token_ids, n_ids, lengths, example, slot, len(n_refs), n_slots)
 
     @classmethod
-    def from_tokens(cls, hypotheses: Sequence[Sequence[str]], references: Sequence[Sequence[Sequence[str]]]) -> Segments:
+    def from_tokens(
+        cls, hypotheses: Sequence[Sequence[str]], references: Sequence[Sequence[Sequence[str]]]
+    ) -> Segments:
         """Segments of string tokens (one token list per hypothesis, a list of them per example's references)."""
         segments = interleave(hypotheses, references)
         lengths = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
@@ -275,7 +277,7 @@ def _count_order_by_order(segments: Segments, max_order: int, key_limit: int = _
 
 
 def _example_of(keys: np.ndarray, appended_bits: int, examples_of_number: np.ndarray | None) -> np.ndarray:
-    """The example of each key (its top bits, or the example of the dense number in them)."""
+    """Return the example of each key (its top bits, or the example of the dense number in them)."""
     prefix = keys >> appended_bits
     return prefix if examples_of_number is None else examples_of_number[prefix]
 
@@ -347,7 +349,7 @@ def clipped_ngram_counts(
 
 # ---------------------------------------------------------------------------- chrF
 def reference_match_statistics(segments: Segments, max_order: int, **counting: Any) -> np.ndarray:
-    """The chrF ``[hyp, ref, match]`` per order for every (example, reference) pair of a chunk.
+    """Return the chrF ``[hyp, ref, match]`` per order for every (example, reference) pair of a chunk.
 
     Returns
     -------

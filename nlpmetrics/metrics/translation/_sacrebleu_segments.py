@@ -65,7 +65,7 @@ class SacrebleuSegmentMetric(Metric):
         return self.reference_metric._compute_score_from_stats(values).score / 100.0
 
     def batched_scores(self, stats: np.ndarray) -> np.ndarray:
-        """The score of every row of ``stats`` (shape ``(k, width)``), as fractions."""
+        """Return the score of every row of ``stats`` (shape ``(k, width)``), as fractions."""
         raise NotImplementedError
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:

@@ -75,7 +75,7 @@ class Limits:
 
 @cache
 def limits() -> Limits:
-    """The limits of the installed sacrebleu."""
+    """Return the limits of the installed sacrebleu."""
     from sacrebleu.metrics import lib_ter
 
     if (lib_ter._COST_INS, lib_ter._COST_DEL, lib_ter._COST_SUB) != (1, 1, 1):
@@ -273,7 +273,7 @@ class _Batch:
 
     # ------------------------------------------------------------------ beam edit distance and trace
     def _matrices(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The beam edit distance of each active pair's current hypothesis, and its whole matrix."""
+        """Return the beam edit distance of each active pair's current hypothesis, and its whole matrix."""
         words, refs, outside = self.words[active], self.refs[active], self.outside[active]
         size, rows = words.shape
         every = active.size == self.n.size  # then work in place (active is every pair, in order)
@@ -297,7 +297,7 @@ class _Batch:
         """
         words, outside = self.words[active], self.outside[active]
         refs = np.pad(self.refs[active], ((0, 0), (0, 1)), constant_values=-2)  # a column past the end
-        size, rows = words.shape
+        _, rows = words.shape
         columns = refs.shape[1]
         n, m = self.n[active], self.m[active]
         every = active.size == self.n.size  # then work in place (active is every pair, in order)
@@ -406,7 +406,7 @@ class _Batch:
 
     def _distances(self, active: np.ndarray, matrix: np.ndarray, distance: np.ndarray,
                    candidates: _Candidates) -> np.ndarray:
-        """The beam edit distance of each candidate's shifted hypothesis.
+        """Return the beam edit distance of each candidate's shifted hypothesis.
 
         A candidate's words differ from the current hypothesis' only in
         positions ``[first, last)``: its matrix starts from row ``first`` of
@@ -427,10 +427,8 @@ class _Batch:
             return out
         rows = current.shape[1]
         first = np.argmax(differ[which], axis=1)
-        if self.use_backward:
-            last = rows - np.argmax(differ[which, ::-1], axis=1)
-        else:  # short hypotheses: run to the last row, whose cost to the end is m - column
-            last = self.n[pairs[which]]
+        # without the backward pass (short hypotheses): run to the last row, whose cost to the end is m - column
+        last = rows - np.argmax(differ[which, ::-1], axis=1) if self.use_backward else self.n[pairs[which]]
         order = np.argsort(first - last, kind="stable")  # longest span first: the live ones are a prefix
         which, first, last = which[order], first[order], last[order]
         span = last - first

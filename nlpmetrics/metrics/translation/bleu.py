@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -60,7 +60,7 @@ def _check_smooth_value(value: Any) -> float | None:
 
 
 def resolve_tokenizer(tokenize: str | None, lang: str | None) -> str:
-    """The sacrebleu tokenizer name to use: ``tokenize`` if given, else the one ``lang`` implies, else 13a.
+    """Resolve the sacrebleu tokenizer name to use: ``tokenize`` if given, else the one ``lang`` implies, else 13a.
 
     Raises
     ------
@@ -150,7 +150,7 @@ class BLEU(Metric):
     """BLEU: n-gram precision against the references with a brevity penalty (sacrebleu's ``BLEU``)."""
 
     name = "bleu"
-    options = {
+    options: ClassVar[Mapping[str, Option]] = {
         "tokenize": Option(None, check=_check_tokenize,
                            doc="sacrebleu tokenizer ('13a', 'intl', 'char', 'none', 'zh', 'ja-mecab', 'ko-mecab'); "
                                "default: 13a unless lang picks another"),
@@ -161,7 +161,8 @@ class BLEU(Metric):
         "smooth_value": Option(None, check=_check_smooth_value, doc="value for floor (0.1) and add-k (1)"),
         "max_ngram_order": Option(4, check=check_order, doc="longest n-gram counted"),
         "effective_order": Option(False, check=check_bool,
-                                  doc="corpus score over the n-gram orders present only (per-example scores always are)"),
+                                  doc="corpus score over the n-gram orders present only "
+                                      "(per-example scores always are)"),
     }
     score_keys = ("bleu",)
     input_kind = "text"
@@ -176,10 +177,11 @@ class BLEU(Metric):
         sacrebleu_tokenizer(self.config["tokenize"])  # fail now (MeCab missing), not mid-run
 
     def check_inputs(self, predictions, references):
+        """Check the predictions (one string each) and the references (one or more strings each)."""
         return check_text_inputs(predictions, references)
 
     def segments(self, lines: list[str], n_refs: np.ndarray):
-        """The token ids of ``lines`` (each example's hypothesis, then its references) as sacrebleu splits them.
+        """Return the token ids of ``lines`` (each example's hypothesis, then its references) as sacrebleu splits them.
 
         sacrebleu's ``BLEU._preprocess_segment`` (lowercase, ``rstrip``, the
         tokenizer) then ``split()``; 13a tokenizes each distinct word of the
@@ -216,6 +218,7 @@ class BLEU(Metric):
         return Rows({"hyp_len": hyp_len, "ref_len": ref_len, "correct": correct, "total": total, "n_refs": n_refs})
 
     def reduce(self, rows: Mapping[str, np.ndarray], weights: np.ndarray | None = None) -> dict[str, Any]:
+        """Sum the lengths and n-gram counts, each row counted ``weights[i]`` times."""
         summary = {k: weighted_sum(rows[k], weights) for k in ("hyp_len", "ref_len", "correct", "total")}
         summary["n"] = total_weight(rows, weights)
         return summary | reference_count_facts(rows, weights)
@@ -246,10 +249,12 @@ class BLEU(Metric):
         return {"bleu": scores if batched else float(scores[0])}
 
     def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Return each example's BLEU from its own counts (sacrebleu's ``sentence_score``), as a fraction."""
         return {"bleu": bleu_scores(rows["correct"], rows["total"], rows["hyp_len"], rows["ref_len"],
                                     self.config["smooth_method"], self.config["smooth_value"])}
 
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the brevity penalty, length ratio, lengths, n-gram precisions and counts."""
         score = self._sacrebleu_score(summary)
         precisions = [p / 100.0 for p in score.precisions]
         details: dict[str, Any] = {
@@ -282,9 +287,11 @@ class BLEU(Metric):
         return BLEUSignature(args).format()
 
     def settings(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        """Return the number of references per example, which decides the number."""
         return {"nrefs": str(reference_counts(summary))}
 
     def tool_signature(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        """Return sacrebleu's own signature string."""
         return {"sacrebleu_signature": self.sacrebleu_signature(reference_counts(summary))}
 
 

@@ -12,7 +12,7 @@ runs as numpy over all of them at once (:func:`chrf_scores`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -89,7 +89,7 @@ class ChrF(SacrebleuSegmentMetric):
     """chrF / chrF++: F-score of character (and word) n-gram overlap (sacrebleu's ``CHRF``)."""
 
     name = "chrf"
-    options = {
+    options: ClassVar[Mapping[str, Option]] = {
         "char_order": Option(6, check=check_order, doc="longest character n-gram"),
         "word_order": Option(0, check=check_optional_order, doc="longest word n-gram (2 = chrF++)"),
         "beta": Option(2, check=check_positive_int, doc="weight of recall relative to precision"),
@@ -103,6 +103,7 @@ class ChrF(SacrebleuSegmentMetric):
     score_keys = ("chrf",)
 
     def batched_scores(self, stats: np.ndarray) -> np.ndarray:
+        """Return the chrF of every row of ``stats``, as fractions."""
         return chrf_scores(stats, self.config["beta"], self.config["eps_smoothing"])
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
@@ -153,6 +154,7 @@ class ChrF(SacrebleuSegmentMetric):
         return stats[np.arange(n_examples), best]
 
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the orders, beta, the character n-gram counts and sacrebleu's signature."""
         sums = np.asarray(summary["stats"]).reshape(-1, 3)
         char_orders = self.config["char_order"]
         return {

@@ -13,7 +13,7 @@ numpy over all of them at once (:func:`ter_scores`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -43,7 +43,7 @@ class TER(SacrebleuSegmentMetric):
     """TER: edits (insertions, deletions, substitutions, shifts) per reference word (sacrebleu's ``TER``)."""
 
     name = "ter"
-    options = {
+    options: ClassVar[Mapping[str, Option]] = {
         "normalized": Option(None, check=check_optional_bool,
                              doc="tercom normalisation; default: off, on when lang is ja/zh/ko"),
         "no_punct": Option(False, check=check_bool, doc="remove punctuation"),
@@ -68,6 +68,7 @@ class TER(SacrebleuSegmentMetric):
                 self.config[key] = asian
 
     def batched_scores(self, stats: np.ndarray) -> np.ndarray:
+        """Return the TER of every row of ``stats``, as fractions."""
         return ter_scores(stats)
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
@@ -94,6 +95,7 @@ class TER(SacrebleuSegmentMetric):
         return Rows({"stats": stats, "n_refs": n_refs})
 
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the number of edits and the reference length."""
         edits, ref_length = np.asarray(summary["stats"], dtype=np.float64)
         return {
             "edits": int(edits),
