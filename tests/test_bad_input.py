@@ -60,7 +60,7 @@ def test_mixed_text_and_number_labels(name):
     with pytest.raises(nm.InputError, match=r"predictions mixes text and number labels \(predictions\[1\]='1', "
                                             r"predictions\[0\]=1\); convert them to one type, e.g. str\(label\)"):
         nm.compute(name, predictions=[1, "1", 2], references=[1, 1, 2])
-    with pytest.raises(nm.InputError, match="predictions are text labels but references are numbers.*same type"):
+    with pytest.raises(nm.InputError, match=r"predictions are text labels but references are numbers.*same type"):
         nm.compute(name, predictions=["1", "2"], references=[1, 2])
 
 

@@ -153,8 +153,8 @@ def test_generated_inputs_match_sacrebleu(data, smooth_method, max_ngram_order):
 
 # ---------------------------------------------------------------------------- pieces
 @settings(max_examples=40)
-@given(st.lists(st.sampled_from(list("ab1.,-&;<>\"'()[]{}|~`^_/ \n\tqut日本😀") +
-                                ["&quot;", "&amp;", "&lt;", "&gt;", "<skipped>", "-\n"]), max_size=40).map("".join))
+@given(st.lists(st.sampled_from([*"ab1.,-&;<>\"'()[]{}|~`^_/ \n\tqut日本😀",
+                                 "&quot;", "&amp;", "&lt;", "&gt;", "<skipped>", "-\n"]), max_size=40).map("".join))
 def test_fast_13a_tokenizer_equals_sacrebleu(text):
     from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
 
@@ -183,8 +183,10 @@ def test_clipped_counts_equal_sacrebleu_segment_statistics(data):
         assert [*correct[i], *total[i]] == expected[2:]
 
 
-WHITESPACE_AND_PUNCTUATION = list("ab1.,-&;<>\"'()[]{}|~`^_/ \n\tqut日本😀\u3000\xa0\x1c") + [
-    "&quot;", "&amp;", "&lt;", "&gt;", "<skipped>", "-\n", "2.5", "1,000", "3-4", "e.g.", "...", ",."]
+WHITESPACE_AND_PUNCTUATION = [
+    *"ab1.,-&;<>\"'()[]{}|~`^_/ \n\tqut日本😀\u3000\xa0\x1c",
+    "&quot;", "&amp;", "&lt;", "&gt;", "<skipped>", "-\n", "2.5", "1,000", "3-4", "e.g.", "...", ",.",
+]
 
 
 @settings(max_examples=60)
@@ -309,7 +311,8 @@ def test_random_corpora_match_sacrebleu():
         assert_matches_sacrebleu(predictions, references, **options)
 
 
-@pytest.mark.parametrize("options", [{}, {"smooth_method": "floor"}, {"smooth_method": "add-k", "effective_order": True},
+@pytest.mark.parametrize("options", [{}, {"smooth_method": "floor"},
+                                     {"smooth_method": "add-k", "effective_order": True},
                                      {"smooth_method": "none", "max_ngram_order": 5}])
 def test_weighted_aggregate_equals_sacrebleu_on_repeated_rows(options):
     """The bootstrap's weights: row i counted w[i] times must equal sacrebleu on the repeated corpus."""

@@ -28,6 +28,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -367,7 +368,7 @@ def test_disk_full_keeps_the_old_output_and_leaves_no_temporary_file(tmp_path, m
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    """A 64 KiB tmpfs (needs root and a mount namespace that allows it; skipped otherwise)."""
+    """Mount a 64 KiB tmpfs (needs root and a mount namespace that allows it; skipped otherwise)."""
     mount = tmp_path / "tiny"
     mount.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True)
@@ -573,7 +574,8 @@ def test_api_case(name):
             case.call()
     message = str(caught.value)
     assert case.fragment in message, message
-    assert "np." not in message and "array(" not in message, message  # no numpy reprs
+    assert "np." not in message, message  # no numpy reprs
+    assert "array(" not in message, message
     if case.argument is not None:
         assert caught.value.argument == case.argument, (caught.value.argument, message)
     if case.index is not None:
@@ -691,7 +693,7 @@ def test_any_batching_gives_identical_scores_examples_and_intervals(name, option
     predictions, references = draw_examples(data, name, options)
     cuts = sorted(data.draw(st.lists(st.integers(0, len(predictions)), max_size=4)))
     bounds = [0, *cuts, len(predictions)]
-    batches = [(predictions[a:b], references[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    batches = [(predictions[a:b], references[a:b]) for a, b in pairwise(bounds)]
     whole = scored(name, options, [(predictions, references)])
     split = scored(name, options, batches)
     assert identical(split.scores, whole.scores)
@@ -700,7 +702,7 @@ def test_any_batching_gives_identical_scores_examples_and_intervals(name, option
 
 
 def _as_buffer(values: list, kind: str) -> Any:
-    """What an eval loop passes: a numpy array for labels and numbers, else the list itself."""
+    """Return what an eval loop passes: a numpy array for labels and numbers, else the list itself."""
     if kind in ("labels", "numbers") and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return np.array(values)
     return values

@@ -300,7 +300,8 @@ def test_chrf_counting_paths_equal_sacrebleu(method, key_bits):
     sacre = CHRF(char_order=5)
     alphabet = "abcde東京😀"
     for _ in range(8):
-        hypotheses = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20))) for _ in range(rng.randint(1, 9))]
+        hypotheses = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+                      for _ in range(rng.randint(1, 9))]
         references = [["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
                        for _ in range(rng.randint(1, 3))] for _ in hypotheses]
         stats = reference_match_statistics(Segments.from_characters(hypotheses, references), 5,

@@ -160,7 +160,7 @@ def test_details_hold_per_class_table_and_confusion_matrix():
 def test_per_example_marks_correct_examples():
     result = nm.compute("accuracy", predictions=[1, 2, 3], references=[1, 0, 3])
     np.testing.assert_array_equal(result.per_example["correct"], [1.0, 0.0, 1.0])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="read-only"):
         result.per_example["correct"][0] = 0.0
     assert nm.compute("f1", predictions=[1, 2, 3], references=[1, 0, 3], average="macro").per_example is None
 
@@ -197,7 +197,7 @@ def test_hypothesis_text_labels_match_sklearn(pair, average, zero_division):
 
 
 def test_binary_errors_name_the_fix():
-    with pytest.raises(nm.InputError, match="average='binary' needs at most two classes.*choose average="):
+    with pytest.raises(nm.InputError, match=r"average='binary' needs at most two classes.*choose average="):
         nm.compute("f1", predictions=[0, 1, 2], references=[0, 1, 2], average="binary")
     with pytest.raises(nm.InputError, match="pos_label=1 is not one of the labels"):
         nm.compute("f1", predictions=[2, 3], references=[3, 2], average="binary")

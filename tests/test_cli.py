@@ -48,9 +48,10 @@ TEXT_PAIRS = [
 
 
 def write_formats(folder: Path, pairs, *, numbers: bool = False) -> dict[str, list[str]]:
-    """The same examples as JSONL, CSV, TSV and (for text) a hypothesis/reference file pair."""
+    """Write the same examples as JSONL, CSV, TSV and (for text) a hypothesis/reference file pair."""
     records = [{"prediction": p, "reference": r} for p, r in pairs]
-    (folder / "d.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    (folder / "d.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                    encoding="utf-8")
     with open(folder / "d.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")  # RFC 4180 quoting
         writer.writerow(["prediction", "reference"])
@@ -80,12 +81,14 @@ def test_labels_and_numbers_agree_across_formats(tmp_path):
     labels = [("cat", "cat"), ("dog", "cat"), ("dog", "dog"), ("bird", "dog"), ("cat", "bird"), ("cat", "cat")]
     commands = write_formats(tmp_path, labels)
     expected = {
-        "accuracy": dict(nm.compute("accuracy", predictions=[p for p, _ in labels], references=[r for _, r in labels]).scores),
+        "accuracy": dict(nm.compute("accuracy", predictions=[p for p, _ in labels],
+                                    references=[r for _, r in labels]).scores),
         "f1_macro": dict(nm.compute("f1", predictions=[p for p, _ in labels], references=[r for _, r in labels],
                                     average="macro").scores),
     }
     for kind, args in commands.items():
-        assert scores_of(run("score", *args, "-m", "accuracy,f1_macro", "--format", "json", cwd=tmp_path)) == expected, kind
+        scored = run("score", *args, "-m", "accuracy,f1_macro", "--format", "json", cwd=tmp_path)
+        assert scores_of(scored) == expected, kind
 
     numbers = [(0.5, 0.4), (0.7, 0.9), (0.1, 0.3), (0.25, 0.2), (0.9, 0.6)]
     commands = write_formats(tmp_path, numbers, numbers=True)
@@ -104,7 +107,8 @@ def test_json_output_matches_result_to_dict_with_intervals(tmp_path):
     document = json.loads(proc.stdout)
     preds, refs = [r["prediction"] for r in data], [r["reference"] for r in data]
     accuracy = nm.compute("accuracy", predictions=preds, references=refs, confidence=0.9, n_resamples=200, seed=3)
-    f1 = nm.compute("f1", predictions=preds, references=refs, average="weighted", confidence=0.9, n_resamples=200, seed=3)
+    f1 = nm.compute("f1", predictions=preds, references=refs, average="weighted", confidence=0.9, n_resamples=200,
+                    seed=3)
     assert document["n"] == 40
     assert document["results"] == {"accuracy": accuracy.to_dict(), "f1_weighted": f1.to_dict()}
     assert document["input"]["format"] == "jsonl"
@@ -202,7 +206,7 @@ def _only_error_line(proc: subprocess.CompletedProcess, expected: str) -> None:
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("args, expected", BAD_RUNS, ids=[" ".join(a) for a, _ in BAD_RUNS])
+@pytest.mark.parametrize(("args", "expected"), BAD_RUNS, ids=[" ".join(a) for a, _ in BAD_RUNS])
 def test_bad_input_exits_2_and_leaves_outputs_alone(bad_folder, args, expected):
     (bad_folder / "existing.json").write_text("KEEP")
     before = sorted(os.listdir(bad_folder))
@@ -257,9 +261,13 @@ def test_list_and_explain():
 
 
 def test_generated_docs_are_up_to_date():
-    for script, outputs in (("gen_cli_docs.py", ["docs/cli.md"]), ("gen_metric_docs.py", ["docs/metrics.md", "docs/metrics.ja.md"])):
-        proc = subprocess.run([sys.executable, str(ROOT / "scripts" / script), "--check"], capture_output=True, text=True)
-        assert proc.returncode == 0, f"{', '.join(outputs)} out of date: run python scripts/{script}\n{proc.stdout}{proc.stderr}"
+    generators = (("gen_cli_docs.py", ["docs/cli.md"]),
+                  ("gen_metric_docs.py", ["docs/metrics.md", "docs/metrics.ja.md"]))
+    for script, outputs in generators:
+        proc = subprocess.run([sys.executable, str(ROOT / "scripts" / script), "--check"], capture_output=True,
+                              text=True)
+        assert proc.returncode == 0, (f"{', '.join(outputs)} out of date: run python scripts/{script}\n"
+                                      f"{proc.stdout}{proc.stderr}")
 
 
 def test_example_commands_run(tmp_path):
@@ -337,7 +345,7 @@ def test_progress_shows_only_on_a_terminal(monkeypatch, capsys):
 
 
 @pytest.mark.parametrize(
-    "predictions, references, kind",
+    ("predictions", "references", "kind"),
     [
         ([1, 0, 1, 1], [1, 1, 0, 1], "labels"),
         ([True, False], [False, False], "labels"),
@@ -378,7 +386,7 @@ def test_conll_and_jsonl_tag_lists_agree_with_the_api():
         assert scores_of(run("score", str(EXAMPLES / name), "-m", "seqeval", "--format", "json")) == expected, name
 
 
-@pytest.mark.parametrize("args, expected", [
+@pytest.mark.parametrize(("args", "expected"), [
     (["--partitions", "4"], "--partitions and --scheduler apply to --engine dask only"),
     (["--engine", "dask", "--partitions", "0"], "argument --partitions: must be 1 or more, not 0"),
     (["--resamples", "0"], "argument --resamples: must be 1 or more, not 0"),
@@ -410,7 +418,7 @@ def _spy_on_score_files(monkeypatch) -> list[list[bool]]:
     return seen
 
 
-@pytest.mark.parametrize("extra, kept", [
+@pytest.mark.parametrize(("extra", "kept"), [
     ([], [False, False, True]),  # no output needs examples; pearson always needs them
     (["--confidence", "0.9", "--resamples", "50"], [True, True, True]),
     (["--format", "json"], [True, True, True]),  # JSON carries per-example scores

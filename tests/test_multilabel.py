@@ -171,10 +171,10 @@ def test_bootstrap_resamples_are_scored_as_scikit_learn_would_score_them():
 
 
 def test_binary_and_samples_are_refused_where_they_mean_nothing():
-    with pytest.raises(nm.InputError, match="multi-label.*average='binary'.*'micro', 'macro', 'weighted' or "
+    with pytest.raises(nm.InputError, match=r"multi-label.*average='binary'.*'micro', 'macro', 'weighted' or "
                                             "'samples'"):
         nm.compute("f1", predictions=[[0], [1]], references=[[0], [0, 1]])
-    with pytest.raises(nm.InputError, match="average='samples'.*one per example"):
+    with pytest.raises(nm.InputError, match=r"average='samples'.*one per example"):
         nm.compute("recall", predictions=[0, 1], references=[0, 0], average="samples")
     with pytest.raises(nm.InputError, match="option labels names 'x' but the labels in the data are numbers"):
         nm.compute("f1", predictions=[[0], [1]], references=[[0], [1]], average="macro", labels=["x"])
@@ -207,7 +207,7 @@ def test_batches_of_one_and_several_labels_do_not_mix():
     text = nm.load("accuracy").update(predictions=[["a"]], references=[["a"]])
     text.update(predictions=[[]], references=[[]])  # no label: fits any kind
     assert text.compute()["accuracy"] == 1.0
-    with pytest.raises(nm.InputError, match="text labels and some numbers"):
+    with pytest.raises(nm.InputError, match="text labels and some numbers"):  # noqa: PT012 - raised by either call
         text.update(predictions=[[1]], references=[[1]])  # checked against the last batch: at latest at compute
         text.compute()
 

@@ -20,8 +20,9 @@ from nlpmetrics.resampling import paired_test
 
 
 def _pairs(n: int, shift: float, discordant: float, rng: np.random.Generator) -> tuple[list, list, list]:
-    """Labels of two classifiers on ``n`` examples: they disagree on a share ``discordant``; B is right on
-    ``(discordant + shift) / 2`` of them and A on the rest, so B's accuracy is higher by ``shift``.
+    """Draw labels of two classifiers on ``n`` examples that disagree on a share ``discordant``.
+
+    B is right on ``(discordant + shift) / 2`` of them and A on the rest, so B's accuracy is higher by ``shift``.
     """
     kind = rng.choice(4, size=n, p=[(1 - discordant) / 2, (1 - discordant) / 2, (discordant - shift) / 2,
                                     (discordant + shift) / 2])
@@ -34,8 +35,10 @@ def _pairs(n: int, shift: float, discordant: float, rng: np.random.Generator) ->
 
 
 def _true_detectable(n: int, discordant: float, alpha: float = 0.05, power: float = 0.8) -> float:
-    """The shift that equals the detectable difference of its own population: per-example differences are
-    -1, 0, 1 with variance ``discordant - shift**2``, so ``shift**2 = z**2 * discordant / (n + z**2)``.
+    """Return the shift that equals the detectable difference of its own population.
+
+    Per-example differences are -1, 0, 1 with variance ``discordant - shift**2``, so
+    ``shift**2 = z**2 * discordant / (n + z**2)``.
     """
     z = z_sum(alpha, power)
     return z * math.sqrt(discordant / (n + z * z))
@@ -117,6 +120,7 @@ def test_holm_adjusts_step_down_and_keeps_the_order():
     # sorted: 0.005*4=0.02, 0.01*3=0.03, 0.03*2=0.06, 0.04*1=0.04 -> running max 0.06
     assert adjusted == pytest.approx([0.03, 0.06, 0.06, 0.02])
     with_nan = holm([0.5, math.nan])
-    assert with_nan[0] == 0.5 and math.isnan(with_nan[1]), "an undefined p-value is not counted"
+    assert with_nan[0] == 0.5, "an undefined p-value is not counted"
+    assert math.isnan(with_nan[1]), "an undefined p-value is not counted"
     assert holm([0.4, 0.9]) == [0.8, 0.9]
     assert holm([]) == []

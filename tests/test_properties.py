@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import pickle
 import warnings
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -83,7 +84,7 @@ def split_points(data, n):
 
 def pieces(items, points):
     bounds = [0, *points, len(items)]
-    return [items[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [items[a:b] for a, b in pairwise(bounds)]
 
 
 @for_every_metric

@@ -214,7 +214,8 @@ def test_a_plugin_gets_dask_and_reports(plugin, tmp_path):
     import json
 
     path = tmp_path / "pairs.jsonl"
-    path.write_text("".join(json.dumps({"prediction": p, "reference": r}) + "\n" for p, r in zip(PRED, REF, strict=True)))
+    path.write_text("".join(json.dumps({"prediction": p, "reference": r}) + "\n"
+                            for p, r in zip(PRED, REF, strict=True)))
     from nlpmetrics.distributed import score_files
 
     (scored,) = score_files(path, metrics=["word_overlap"], partitions=3, scheduler="synchronous")

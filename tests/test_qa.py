@@ -71,7 +71,8 @@ def word_f1(prediction_tokens, gold_tokens, both_empty_is_one: bool) -> float:
 
 def as_dataset(answers):
     """Questions in the official nested layout: data -> paragraphs -> qas with id and answers."""
-    qas = [{"id": f"q{i}", "answers": [{"text": t, "answer_start": 0} for t in group]} for i, group in enumerate(answers)]
+    qas = [{"id": f"q{i}", "answers": [{"text": t, "answer_start": 0} for t in group]}
+           for i, group in enumerate(answers)]
     return [{"title": "t", "paragraphs": [{"context": "c", "qas": qas}]}]
 
 
@@ -91,7 +92,7 @@ def official_v1(dataset, predictions):
 
 
 def _v2_style(dataset, predictions, clean, units):
-    """The per-question scores of evaluate-v2.0.py's get_raw_scores (and of transformers' squad_metrics)."""
+    """Return the per-question scores of evaluate-v2.0.py's get_raw_scores (and of transformers' squad_metrics)."""
     exact, f1, has_answer = {}, {}, {}
     for article in dataset:
         for paragraph in article["paragraphs"]:
@@ -477,7 +478,8 @@ def test_the_file_pair_refuses_missing_answers_and_names_lines(tmp_path):
     from nlpmetrics.io.squad import SquadFileWarning
 
     prediction_file, dataset = squad_files(tmp_path, ["Denver", "Paris"], [["Denver"], ["Paris"], ["Rome"]])
-    with pytest.raises(nm.InputError, match=r"1 of the 3 questions of .*dev\.json have no answer here \(the first: 'q2'\)"):
+    with pytest.raises(nm.InputError,
+                       match=r"1 of the 3 questions of .*dev\.json have no answer here \(the first: 'q2'\)"):
         read_all(prediction_file, dataset=dataset)
     prediction_file, dataset = squad_files(tmp_path, ["Denver", "Paris", "x"], [["Denver"], ["Paris"]])
     with pytest.warns(SquadFileWarning, match="1 answers in .* are for question ids"):
@@ -488,7 +490,8 @@ def test_the_file_pair_refuses_missing_answers_and_names_lines(tmp_path):
     with pytest.raises(nm.InputError, match=r"predictions\.json:3: the answer to question 'q1' is an int"):
         read_all(prediction_file, dataset=dataset)
     write(prediction_file, '{"q0": "a",\n"q0": "b", "q1": "c"}')
-    with pytest.raises(nm.InputError, match=r"predictions\.json:2: question 'q0' is answered twice \(first on line 1\)"):
+    with pytest.raises(nm.InputError,
+                       match=r"predictions\.json:2: question 'q0' is answered twice \(first on line 1\)"):
         read_all(prediction_file, dataset=dataset)
     write(prediction_file, '["a"]')
     with pytest.raises(nm.InputError, match=r"predictions\.json:1: predictions\.json must be one JSON object"):

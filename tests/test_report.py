@@ -287,7 +287,7 @@ def test_bad_arguments_are_refused_before_scoring(tmp_path):
         report({}, metrics=["accuracy"])
     with pytest.raises(nm.UnknownMetricError):
         report(_two_classifiers(), metrics=["acuracy"])
-    with pytest.raises(nm.InputError, match="system 'b' must be a .predictions, references. pair .* not list"):
+    with pytest.raises(nm.InputError, match=r"system 'b' must be a .predictions, references. pair .* not list"):
         report({"a": (["x"], ["x"]), "b": [["x"], ["x"], ["y"]]}, metrics=["accuracy"])
     with pytest.raises(nm.InputError, match="system 'a': predictions is a single string"):
         report({"a": ("the cat sat", "the cat sat")}, metrics=["accuracy"])  # not 11 one-character examples
@@ -399,7 +399,8 @@ def test_japanese_report_is_in_japanese():
     assert "システムの比較" in headings
     assert built.summary[0].startswith("2つのシステムを同じ120件で評価し")
     assert any("有意な差です" in s for s in built.summary)
-    assert any(s.startswith("baseline.jsonlと比べて、candidate.jsonlは1指標すべてで有意に優れています") for s in built.summary)
+    verdict = "baseline.jsonlと比べて、candidate.jsonlは1指標すべてで有意に優れています"
+    assert any(s.startswith(verdict) for s in built.summary)
 
 
 # ----------------------------------------------------------------------------- warnings raised while scoring
@@ -409,7 +410,7 @@ _JA_PREDS = ["今日は天気が良いので公園に行きました", "犬が�
 
 
 def _notes(root: _Node) -> list[_Node]:
-    """The items of the summary's warnings list, in order."""
+    """Return the items of the summary's warnings list, in order."""
     summary = next(n for n in root.find_all("section") if n.attrs.get("id") == "summary")
     lists = summary.find_all("ul", **{"class": "warnings"})
     assert len(lists) == 1
@@ -538,7 +539,8 @@ def test_browser_renders_a_non_blank_page(lang, tmp_path):
 
 
 _JA_WORDS = [
-    "今日", "猫", "犬", "マット", "家", "公園", "会議", "午後", "雨", "道路", "予算", "市議会", "学生", "図書館", "新しい", "古い", "大きな", "静かな",
+    "今日", "猫", "犬", "マット", "家", "公園", "会議", "午後", "雨", "道路", "予算", "市議会", "学生", "図書館",
+    "新しい", "古い", "大きな", "静かな",
 ]
 _JA_PARTICLES = ["が", "を", "に", "で", "と", "の", "は"]
 
@@ -551,7 +553,8 @@ def _japanese(n: int, seed: int) -> list[str]:
 
 def _japanese_noisy(texts: list[str], rate: float, seed: int) -> list[str]:
     rng = np.random.default_rng(seed)
-    return ["".join(w if rng.random() > rate else str(rng.choice(_JA_WORDS)) for w in re.split(r"(?<=[がをにでとのは])", t))
+    return ["".join(w if rng.random() > rate else str(rng.choice(_JA_WORDS))
+                    for w in re.split(r"(?<=[がをにでとのは])", t))
             for t in texts]
 
 
@@ -606,8 +609,9 @@ def _layout(page: Path, tmp_path: Path) -> list[tuple[str, float, float]]:
 
 @pytest.mark.parametrize("data", ["en", "ja"])
 def test_browser_two_system_reports_in_both_languages_have_the_same_numbers(data, tmp_path):
-    """English and Japanese words over English and Japanese data: the same numbers, pages that render, and no
-    heading or score name squeezed to one character per line.
+    """English and Japanese words over English and Japanese data: the same numbers, pages that render.
+
+    No heading or score name is squeezed to one character per line.
     """
     from nlpmetrics.cli import main
 
@@ -626,7 +630,8 @@ def test_browser_two_system_reports_in_both_languages_have_the_same_numbers(data
         gray = pixels[..., :3].mean(axis=2)
         assert gray.std() > 0.05, "the rendered page is blank"
         dark_rows = np.flatnonzero((gray < 0.5).any(axis=1))
-        assert dark_rows.size > 200 and dark_rows.max() > 1000, "text and plots reach well down the page"
+        assert dark_rows.size > 200, "text and plots reach well down the page"
+        assert dark_rows.max() > 1000, "text and plots reach well down the page"
         for text, height, line in _layout(page, tmp_path):
             assert height <= 3.2 * line, f"{text!r} takes {height / line:.1f} lines in the {words} report"
     assert numbers["en"] == numbers["ja"]
@@ -645,7 +650,7 @@ def test_many_classes_keep_the_largest_in_the_confusion_matrix():
     assert shown == set(range(5, 25))  # the 20 most frequent reference classes
 
 
-_HTMLISH = st.lists(st.sampled_from(list("<>&\"'/=ab スクリプト|*_`[]\\") + ["<script>", "</td>", "&amp;"]),
+_HTMLISH = st.lists(st.sampled_from([*"<>&\"'/=ab スクリプト|*_`[]\\", "<script>", "</td>", "&amp;"]),
                     min_size=1, max_size=12).map("".join).filter(lambda s: s.strip() == s and "  " not in s)
 
 
@@ -743,7 +748,8 @@ def test_a_difference_not_found_says_what_would_find_it():
     detectable, needed = row.power
     assert re.fullmatch(r"With these 200 examples, a true difference of \d+\.\d points or more on accuracy would be "
                         r"found 8 times in 10 \(80% power, α = 0\.05\)\.", detectable)
-    assert re.fullmatch(r"Finding a difference of \d+\.\d points as reliably would take about [\d,]+ examples\.", needed)
+    assert re.fullmatch(r"Finding a difference of \d+\.\d points as reliably would take about [\d,]+ examples\.",
+                        needed)
     assert f"{detectable} {needed}" in built.summary
     from nlpmetrics.power import examples_needed
     from nlpmetrics.reporting.text import about

@@ -466,7 +466,8 @@ def test_jsonl_ranking_and_relevant_fields_choose_retrieval(tmp_path, capsys):
 def test_bad_ranking_in_a_jsonl_file_is_named_by_line(tmp_path, capsys):
     from nlpmetrics.cli import main
 
-    path = write(tmp_path / "r.jsonl", '{"ranking": ["a"], "relevant": ["a"]}\n{"ranking": ["a", "a"], "relevant": []}\n')
+    path = write(tmp_path / "r.jsonl",
+                 '{"ranking": ["a"], "relevant": ["a"]}\n{"ranking": ["a", "a"], "relevant": []}\n')
     assert main(["score", str(path), "-m", "retrieval", "-q"]) == 2
     assert "r.jsonl:2:" in capsys.readouterr().err
 

@@ -79,7 +79,8 @@ WORDS = [
 def random_text(rng: random.Random, max_sentences: int = 3, max_words: int = 8) -> str:
     separator = rng.choice(["\n", " ", ". ", "\n\n", " \n "])
     return separator.join(
-        " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, max_words))) for _ in range(rng.randint(0, max_sentences))
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, max_words)))
+        for _ in range(rng.randint(0, max_sentences))
     )
 
 
@@ -89,7 +90,7 @@ def test_random_texts_with_newlines_and_several_references(use_stemmer):
     rng = random.Random(7 + use_stemmer)
     predictions = [random_text(rng) for _ in range(300)]
     references = [[random_text(rng) for _ in range(rng.randint(1, 3))] for _ in range(300)]
-    assert_identical(predictions, references, TYPES + ["rouge3"], use_stemmer=use_stemmer)
+    assert_identical(predictions, references, [*TYPES, "rouge3"], use_stemmer=use_stemmer)
 
 
 @pytest.mark.parametrize("use_stemmer", [False, True])
@@ -113,8 +114,9 @@ def test_rouge_n_for_n_up_to_9():
 
 
 EDGE_TEXTS = [
-    "", " ", "\n", "\n\n", "...", "a", "word", "The", "ＦＵＬＬ ｗｉｄｔｈ ＡＢＣ", "café crème brûlée", "İstanbul KELVIN",
-    "emoji 😀 here 🎉", "東京は晴れです", "Привет мир", "mixed 東京 Tokyo 2024", "tab\tseparated\ttext", "nul\x00inside",
+    "", " ", "\n", "\n\n", "...", "a", "word", "The", "ＦＵＬＬ ｗｉｄｔｈ ＡＢＣ", "café crème brûlée",
+    "İstanbul KELVIN", "emoji 😀 here 🎉", "東京は晴れです", "Привет мир", "mixed 東京 Tokyo 2024",
+    "tab\tseparated\ttext", "nul\x00inside",
     "Hello, World! Hello?", "running runs ran easily fairly", "a b a b a b", "1 2 3 4 5", "x\ny\nz", "x.\ny!\nz?",
 ]
 
@@ -123,7 +125,7 @@ def test_edge_cases_every_pair():
     predictions = [p for p in EDGE_TEXTS for _ in EDGE_TEXTS]
     references = [r for _ in EDGE_TEXTS for r in EDGE_TEXTS]
     for use_stemmer in (False, True):
-        assert_identical(predictions, references, TYPES + ["rouge3"], use_stemmer=use_stemmer)
+        assert_identical(predictions, references, [*TYPES, "rouge3"], use_stemmer=use_stemmer)
 
 
 def test_long_texts_of_2000_tokens():
@@ -134,7 +136,8 @@ def test_long_texts_of_2000_tokens():
         return " ".join(rng.choice(WORDS) for _ in range(n))
 
     assert_identical([text(2000)], [text(2000)], ["rouge1", "rougeL"])
-    predictions = [text(2000), text(30), text(300), text(64), text(65), text(100), "\n".join(text(30) for _ in range(3))]
+    predictions = [text(2000), text(30), text(300), text(64), text(65), text(100),
+                   "\n".join(text(30) for _ in range(3))]
     references = [text(40), text(2000), "\n".join(text(60) for _ in range(5)), text(65), text(64), text(100), text(300)]
     assert_identical(predictions, references)
 
@@ -179,8 +182,9 @@ def test_short_pair_table_equals_the_general_counting(id_offset, longest_predict
 
 @pytest.mark.parametrize(("id_offset", "longest_prediction"), [(0, 321), (2**21, 150), (2**24, 321)])
 def test_wide_short_pair_table_equals_the_general_counting(id_offset, longest_prediction):
-    """Pairs of up to 511 tokens, predictions of up to 320 (LCS bits over 1-5 words); int32 keys, and int64
-    from ids of 2**21 on.
+    """Pairs of up to 511 tokens, predictions of up to 320 (LCS bits over 1-5 words).
+
+    The keys are int32, and int64 from ids of 2**21 on.
     """
     rng = random.Random(6)
     preds = [[rng.randrange(7) for _ in range(rng.randrange(0, longest_prediction))] for _ in range(120)]
@@ -198,7 +202,7 @@ def test_wide_short_pair_table_equals_the_general_counting(id_offset, longest_pr
 
 
 # ---------------------------------------------------------------------------- hypothesis
-_PIECES = st.sampled_from(list("abc xyz.\n!?,-") + ["é", "東", "😀", "Ｘ", "running", "RUNS", " the "])
+_PIECES = st.sampled_from([*"abc xyz.\n!?,-", "é", "東", "😀", "Ｘ", "running", "RUNS", " the "])
 _TEXT = st.lists(_PIECES, max_size=25).map("".join)
 
 
@@ -211,21 +215,23 @@ _TEXT = st.lists(_PIECES, max_size=25).map("".join)
 def test_hypothesis_texts_equal_rouge_score(pairs, use_stemmer):
     predictions = [p for p, _ in pairs]
     references = [r for _, r in pairs]
-    assert_identical(predictions, references, TYPES + ["rouge3"], use_stemmer=use_stemmer)
+    assert_identical(predictions, references, [*TYPES, "rouge3"], use_stemmer=use_stemmer)
 
 
 # ---------------------------------------------------------------------------- Japanese, Chinese, Korean
 CJK = {
-    "ja": (["東京は今日とても良い天気です。", "新しいモデルの精度は前より高くなりました。\n会議で報告しました。", "猫がマットに座った",
-            "ＡＢＣ 全角 と emoji 😀", ""],
-           ["今日の東京は良い天気です。", "モデルの精度が高くなりました。\n結果を会議で報告した。", "猫がマットの上に座った",
-            "ＡＢＣ 全角", "空ではない"]),
-    "zh": (["今天北京天气很好。", "新模型的准确率提高了。\n我们在会上报告了结果。", "猫坐在垫子上", "mixed 中文 English 😀", ""],
-           ["北京今天天气很好。", "模型准确率提高了。\n结果在会上报告。", "猫在垫子上坐着", "中文 English", "不是空的"]),
-    "ko": (["오늘 서울은 날씨가 좋습니다.", "새 모델의 정확도가 높아졌습니다.\n회의에서 보고했습니다.", "고양이가 매트에 앉았다",
-            "혼합 한국어 English 😀", ""],
-           ["서울은 오늘 날씨가 좋다.", "모델 정확도가 높아졌다.\n결과를 회의에서 보고했다.", "고양이가 매트 위에 앉았다",
-            "한국어 English", "비어 있지 않음"]),
+    "ja": (["東京は今日とても良い天気です。", "新しいモデルの精度は前より高くなりました。\n会議で報告しました。",
+            "猫がマットに座った", "ＡＢＣ 全角 と emoji 😀", ""],
+           ["今日の東京は良い天気です。", "モデルの精度が高くなりました。\n結果を会議で報告した。",
+            "猫がマットの上に座った", "ＡＢＣ 全角", "空ではない"]),
+    "zh": (["今天北京天气很好。", "新模型的准确率提高了。\n我们在会上报告了结果。", "猫坐在垫子上",
+            "mixed 中文 English 😀", ""],
+           ["北京今天天气很好。", "模型准确率提高了。\n结果在会上报告。", "猫在垫子上坐着", "中文 English",
+            "不是空的"]),
+    "ko": (["오늘 서울은 날씨가 좋습니다.", "새 모델의 정확도가 높아졌습니다.\n회의에서 보고했습니다.",
+            "고양이가 매트에 앉았다", "혼합 한국어 English 😀", ""],
+           ["서울은 오늘 날씨가 좋다.", "모델 정확도가 높아졌다.\n결과를 회의에서 보고했다.",
+            "고양이가 매트 위에 앉았다", "한국어 English", "비어 있지 않음"]),
 }
 HOOKS = {"ja": "ja-mecab", "zh": "zh", "ko": "ko-mecab"}
 
@@ -233,7 +239,7 @@ HOOKS = {"ja": "ja-mecab", "zh": "zh", "ko": "ko-mecab"}
 @pytest.mark.parametrize("lang", ["ja", "zh", "ko"])
 def test_cjk_equals_rouge_score_with_the_sacrebleu_tokenizer_hook(lang):
     predictions, references = CJK[lang]
-    assert_identical(predictions, references, TYPES + ["rouge3"], tokenizer=SacrebleuHook(HOOKS[lang]), lang=lang)
+    assert_identical(predictions, references, [*TYPES, "rouge3"], tokenizer=SacrebleuHook(HOOKS[lang]), lang=lang)
     multi = [[r, predictions[(i + 1) % len(predictions)]] for i, r in enumerate(references)]
     assert_identical(predictions, multi, tokenizer=SacrebleuHook(HOOKS[lang]), lang=lang)
 
@@ -288,8 +294,10 @@ def test_no_warning_for_plain_english_with_newlines():
 
 @pytest.mark.parametrize("use_stemmer", [False, True])
 def test_rougelsum_many_sentences_with_ties_and_64_token_sentences(use_stemmer):
-    """Summary-level LCS: a tiny vocabulary (ties everywhere), up to 9 sentences a side, sentences of 63-65
-    tokens (the carry leaves the 64-bit word; 65 takes the per-combination path), empty and punctuation lines.
+    """Summary-level LCS: a tiny vocabulary (ties everywhere), up to 9 sentences a side.
+
+    Sentences have 63-65 tokens (the carry leaves the 64-bit word; 65 takes the per-combination path); empty
+    and punctuation lines are mixed in.
     """
     rng = random.Random(13)
     vocabulary = WORDS[:4]
@@ -307,8 +315,9 @@ def test_rougelsum_many_sentences_with_ties_and_64_token_sentences(use_stemmer):
 
 
 def test_rougelsum_control_characters_are_not_line_breaks():
-    """Texts are tokenized by lines with \\x01 standing for a newline: a text's own \\x01, \\r or NUL stays a
-    token separator, never a sentence break.
+    r"""Texts are tokenized by lines with \x01 standing for a newline.
+
+    A text's own \x01, \r or NUL stays a token separator, never a sentence break.
     """
     predictions = ["a\x01b a\nb a", "a\rb\nb a b", "a\x00b\na b", "a b\x01\n\x01b a", "\x01\n\x00\n\r"]
     references = ["b a\nb\x01a b", "b a\rb a\nb", "b\na\x00b a", "b\x01a b\nb", "a"]
@@ -340,7 +349,8 @@ def test_result_scores_details_and_per_example():
         warnings.simplefilter("ignore", RougeWarning)
         result = nm.compute("rouge", predictions=predictions, references=references, confidence=0.9, n_resamples=50)
     scorer = rouge_scorer.RougeScorer(TYPES)
-    expected = [scorer.score_multi([r] if isinstance(r, str) else r, p) for p, r in zip(predictions, references, strict=True)]
+    expected = [scorer.score_multi([r] if isinstance(r, str) else r, p)
+                for p, r in zip(predictions, references, strict=True)]
     assert list(result.scores) == TYPES
     for t in TYPES:
         assert result[t] == pytest.approx(np.mean([e[t].fmeasure for e in expected]), abs=1e-12)

@@ -42,10 +42,7 @@ def random_corpus(rng: random.Random, prefixes: str, n_max: int = 8, length_max:
     gold, pred = [], []
     for _ in range(rng.randint(1, n_max)):
         length = rng.choice((0, rng.randint(1, length_max), rng.randint(1, length_max)))
-        if rng.random() < 0.1:
-            sentence = ["O"] * length
-        else:
-            sentence = [random_tag(rng, prefixes) for _ in range(length)]
+        sentence = ["O"] * length if rng.random() < 0.1 else [random_tag(rng, prefixes) for _ in range(length)]
         gold.append(sentence)
         pred.append([t if rng.random() < 0.7 else random_tag(rng, prefixes) for t in sentence])
     return pred, gold
@@ -256,7 +253,7 @@ def test_streaming_with_types_present_in_some_batches_only():
 def test_per_example_is_sentence_f1_and_main_score_is_f1():
     result = nm.compute("seqeval", predictions=[["B-PER"], ["O"], ["B-LOC", "I-LOC"], ["O"], ["B-PER", "B-LOC"]],
                         references=[["B-PER"], ["B-PER"], ["B-LOC", "O"], ["O"], ["B-PER", "O"]])
-    assert list(result.scores)[0] == "f1"
+    assert next(iter(result.scores)) == "f1"
     np.testing.assert_allclose(result.per_example["f1"], [1.0, 0.0, 0.0, np.nan, 2 / 3])
 
 

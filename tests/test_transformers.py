@@ -162,7 +162,7 @@ def test_conversions_without_a_trainer():
     regression = compute_metrics(["pearson"])
     assert math.isclose(regression((np.array([[0.1], [0.5], [0.9]]), np.array([0.0, 0.4, 1.0])))["pearson"],
                         nm.compute("pearson", predictions=[0.1, 0.5, 0.9], references=[0.0, 0.4, 1.0])["pearson"])
-    with pytest.raises(nm.InputError, match="pass id2label=model.config.id2label"):
+    with pytest.raises(nm.InputError, match=r"pass id2label=model\.config\.id2label"):
         compute_metrics(["seqeval"])
     with pytest.raises(nm.InputError, match="pass tokenizer="):
         compute_metrics(["bleu"])((np.array([[5, 6]]), np.array([[5, 6]])))

@@ -142,7 +142,7 @@ def multi_references(references: list[str], seed: int = 0, variable: bool = True
 
 
 def reference_groups(references: list) -> list[list[str]]:
-    """One list of references per example (a plain string is that example's only reference), as nlpmetrics reads them."""
+    """Return one list of references per example (a plain string is its only reference), as nlpmetrics reads them."""
     return [[r] if isinstance(r, str) else list(r) for r in references]
 
 

@@ -51,7 +51,7 @@ class MetricInputs:
     examples_by_options: tuple[tuple[dict[str, Any], Callable[[int, int], st.SearchStrategy]], ...] = ()
 
     def examples_for(self, options: dict[str, Any]) -> Callable[[int, int], st.SearchStrategy]:
-        """The ``examples`` callable for one of ``options`` (its own when it needs other inputs)."""
+        """Return the ``examples`` callable for one of ``options`` (its own when it needs other inputs)."""
         for wanted, examples in self.examples_by_options:
             if wanted == options:
                 return examples

@@ -18,7 +18,8 @@ def _sentence(min_words: int) -> st.SearchStrategy:
 def sentence_pairs(min_size: int, max_size: int) -> st.SearchStrategy:
     """(predictions, references) with one reference string per example."""
     return st.integers(min_size, max_size).flatmap(
-        lambda n: st.tuples(st.lists(_sentence(0), min_size=n, max_size=n), st.lists(_sentence(4), min_size=n, max_size=n))
+        lambda n: st.tuples(st.lists(_sentence(0), min_size=n, max_size=n),
+                            st.lists(_sentence(4), min_size=n, max_size=n))
     )
 
 

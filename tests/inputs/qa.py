@@ -21,14 +21,15 @@ def _pairs(min_size: int, max_size: int) -> st.SearchStrategy:
     gold = st.one_of(
         _answer(),
         st.lists(_answer(), min_size=1, max_size=3),
-        st.lists(_answer(), min_size=1, max_size=2).map(lambda texts: {"text": texts, "answer_start": [0] * len(texts)}),
+        st.lists(_answer(), min_size=1, max_size=2).map(
+            lambda texts: {"text": texts, "answer_start": [0] * len(texts)}),
     )
     return st.integers(min_size, max_size).flatmap(
         lambda n: st.tuples(st.lists(_answer(), min_size=n, max_size=n), st.lists(gold, min_size=n, max_size=n)))
 
 
 def first_answer(references: list) -> list[str]:
-    """A perfect prediction: each question's first gold answer."""
+    """Return a perfect prediction: each question's first gold answer."""
     out = []
     for gold in references:
         if isinstance(gold, dict):
