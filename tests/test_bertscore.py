@@ -484,3 +484,33 @@ def test_tokenizing_the_next_chunk_beside_the_model_gives_the_same_scores(tiny_b
     monkeypatch.setattr(engine, "CHUNK_PAIRS", 6)
     result = metric.update(predictions=cands, references=refs).compute()
     assert_matches(result, reference_scores(cands, refs, model_type=tiny_bert, num_layers=3, idf=True))
+
+
+def test_a_pairs_scores_are_bit_identical_whatever_shares_its_batch(tiny_bert, monkeypatch):
+    cands, refs = corpus(30, seed=25)
+    metric = nm.load("bertscore", model=tiny_bert, num_layers=3)
+    whole = metric.update(predictions=cands, references=refs).compute()
+    monkeypatch.setattr(engine, "MATCH_BUDGET", 500)  # other matching groups, other padded shapes
+    parts = nm.load("bertscore", model=tiny_bert, num_layers=3)
+    for start, stop in ((0, 1), (1, 9), (9, 30)):
+        parts.update(predictions=cands[start:stop][::-1], references=refs[start:stop][::-1])
+    split = parts.compute()
+    order = [*range(0, 1), *range(8, 0, -1), *range(29, 8, -1)]
+    for key in KEYS:
+        assert split.per_example[key].tolist() == whole.per_example[key][order].tolist()
+
+
+def test_whole_number_vectors_keep_every_dot_product_exact():
+    import torch
+
+    from nlpmetrics.metrics.bertscore.matching import to_whole_numbers_, vector_bits
+
+    vectors = torch.randn(50, 384) * torch.logspace(-3, 3, 50)[:, None]
+    rounded = vectors.clone()
+    to_whole_numbers_(rounded)
+    assert torch.equal(rounded, rounded.round())
+    assert rounded.abs().amax() <= 2 ** vector_bits(384)
+    assert 384 * 4 ** vector_bits(384) <= 2**53
+    cosine = torch.nn.functional.cosine_similarity(vectors[:, None].double(), vectors[None].double(), dim=-1)
+    rounded_cosine = torch.nn.functional.cosine_similarity(rounded[:, None].double(), rounded[None].double(), dim=-1)
+    assert (cosine - rounded_cosine).abs().max() < 1e-6
