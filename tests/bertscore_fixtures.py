@@ -111,7 +111,7 @@ def build_tiny_roberta(folder: str | os.PathLike, *, layers: int = 2, seed: int 
 
 
 def tiny_bert_path() -> Path:
-    """The tiny BERT of this test session: ``$NLPMETRICS_TINY_BERT`` or one built in a temp folder once."""
+    """Return the tiny BERT of this test session: ``$NLPMETRICS_TINY_BERT`` or one built in a temp folder once."""
     given = os.environ.get(TINY_BERT_ENV)
     if given and Path(given, "config.json").is_file():
         return Path(given)

@@ -190,20 +190,21 @@ def test_idf_dict_from_bert_score_is_accepted(tiny_bert):
     from transformers import AutoTokenizer
 
     cands, refs = corpus(15, seed=8)
-    idf_dict = bert_score.utils.get_idf_dict(sentences(30, seed=9), AutoTokenizer.from_pretrained(tiny_bert), nthreads=0)
+    idf_dict = bert_score.utils.get_idf_dict(sentences(30, seed=9), AutoTokenizer.from_pretrained(tiny_bert),
+                                             nthreads=0)
     result = nm.compute("bertscore", predictions=cands, references=refs, model=tiny_bert, num_layers=3, idf=idf_dict)
     assert_matches(result, reference_scores(cands, refs, model_type=tiny_bert, num_layers=3, idf=idf_dict))
     assert "idf-table" in str(result.signature)
 
 
-# ------------------------------------------------------------------------------------------------ models, layers, baselines
+# ---------------------------------------------------------------------------------------- models, layers, baselines
 def test_default_models_and_layers_follow_bert_score():
     assert nm.load("bertscore").model_name == "roberta-large"
     assert nm.load("bertscore").layer == 17
     japanese = nm.load("bertscore", lang="ja")
     assert japanese.model_name == bert_score.utils.lang2model["ja"] == "bert-base-multilingual-cased"
     assert japanese.layer == 9
-    assert engine.MODEL_LAYERS == bert_score.utils.model2layers
+    assert bert_score.utils.model2layers == engine.MODEL_LAYERS
     assert nm.load("bertscore", lang="zh").model_name == "bert-base-chinese"
 
 
@@ -295,7 +296,7 @@ def test_import_does_not_load_torch():
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
 
 
-# ------------------------------------------------------------------------------------------------ dtype, progress, report
+# ---------------------------------------------------------------------------------------- dtype, progress, report
 def test_bfloat16_is_close_to_float32(tiny_bert):
     cands, refs = corpus(10, seed=12)
     fp32 = nm.compute("bertscore", predictions=cands, references=refs, model=tiny_bert, num_layers=2)
@@ -318,7 +319,8 @@ def test_result_explains_itself_in_both_languages(tiny_bert):
                         confidence=0.9, n_resamples=200)
     low, high = result.ci["f1"]
     assert low <= result["f1"] <= high
-    assert "BERTScore" in result.explain("en") and "cannot tell" in result.explain("en")
+    assert "BERTScore" in result.explain("en")
+    assert "cannot tell" in result.explain("en")
     assert "BERTScore" in result.explain("ja")
     assert result.to_dict()["details"]["model"] == tiny_bert
 
@@ -382,7 +384,7 @@ def test_hash_is_bert_scores_own(options):
     assert metric.bert_score_hash() == expected
 
 
-# ------------------------------------------------------------------------------------------------ batching, threads, idf counting
+# ------------------------------------------------------------------------------ batching, threads, idf counting
 def test_default_batches_adapt_to_the_device():
     from nlpmetrics.metrics.bertscore.batching import CPU_TOKEN_BUDGET, GPU_TOKEN_BUDGET, token_budget
 
@@ -436,7 +438,8 @@ def test_matching_groups_cover_every_pair_within_the_budgets():
     hyp, ref = rng.integers(2, 80, 1000), rng.integers(2, 80, 1000)
     order, groups = match_groups(hyp, ref, width=32, match_budget=50_000, gather_budget=400_000)
     assert sorted(order.tolist()) == list(range(1000))
-    assert [g.start for g in groups[1:]] == [g.stop for g in groups[:-1]] and groups[-1].stop == 1000
+    assert [g.start for g in groups[1:]] == [g.stop for g in groups[:-1]]
+    assert groups[-1].stop == 1000
     for group in groups:
         pairs = order[group]
         k, h, r = len(pairs), hyp[pairs].max(), ref[pairs].max()
@@ -446,13 +449,14 @@ def test_matching_groups_cover_every_pair_within_the_budgets():
 def test_document_frequencies_from_token_arrays_equal_the_per_document_count(tiny_bert):
     from nlpmetrics.metrics.bertscore.idf import DocumentFrequencies
 
-    texts = sentences(30, seed=21) + ["", "the the the"]
+    texts = [*sentences(30, seed=21), "", "the the the"]
     repeats = np.arange(len(texts)) % 3  # 0: a prediction only, 2: a reference given twice
     tokens = engine.get_sentence_tokenizer(tiny_bert).tokenize(texts)
     fast = DocumentFrequencies().add_token_arrays(tokens.flat, tokens.lengths, repeats)
     slow = DocumentFrequencies().add_token_ids(ids for ids, k in zip(tokens.ids, repeats, strict=True)
                                                for _ in range(k))
-    assert fast == slow and fast.n_documents == repeats.sum()
+    assert fast == slow
+    assert fast.n_documents == repeats.sum()
 
 
 def test_idf_from_the_batch_tokenizes_each_text_once(tiny_bert, monkeypatch):

@@ -42,7 +42,7 @@ def token_budget(batch_size: int | None, device_type: str) -> int:
 
 
 def plan_batches(lengths: np.ndarray, budget: int) -> list[np.ndarray]:
-    """Indices of the texts in each encoding batch, longest texts first.
+    """Return the indices of the texts in each encoding batch, longest texts first.
 
     A batch holds at most ``budget`` tokens counting padding (one text longer than the budget
     goes alone), at most :data:`MAX_PADDING_SHARE` of them padding, and once it holds half its

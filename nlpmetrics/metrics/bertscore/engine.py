@@ -66,7 +66,7 @@ _ENCODERS: dict[tuple, Encoder] = {}
 
 
 def get_encoder(model: str, num_layers: int | None, device: str | None, dtype: str) -> Encoder:
-    """The cached :class:`Encoder` for these settings (loaded on first use, then reused)."""
+    """Return the cached :class:`Encoder` for these settings (loaded on first use, then reused)."""
     device = resolve_device(device)
     layer = resolve_layer(model, num_layers)
     key = (model, layer, device, dtype)
@@ -132,7 +132,7 @@ class Encoder:
         return torch.float32 if self.device.type == "mps" else torch.float64
 
     def _probe_width(self) -> int:
-        """The width of the chosen layer's vectors, read from one forward pass of an empty text."""
+        """Return the width of the chosen layer's vectors, read from one forward pass of an empty text."""
         import torch
 
         ids = torch.tensor(self.text.tokenize([""]).ids, dtype=torch.int64, device=self.device)
@@ -298,9 +298,9 @@ def _chunks(predictions: Sequence[str], references: Sequence[str]) -> list[slice
 
 
 def _progress_bar(total: int, wanted: bool):
-    """A tqdm bar on stderr when asked for, stderr is a terminal, and there is enough work to watch."""
+    """Return a tqdm bar on stderr when asked for, stderr is a terminal, and there is enough work to watch."""
     if not wanted or total < 1024 or not sys.stderr.isatty():
         return None
-    from tqdm.auto import tqdm  # type: ignore[import-untyped]
+    from tqdm.auto import tqdm
 
     return tqdm(total=total, unit="text", desc="BERTScore embeddings", leave=False, file=sys.stderr)

@@ -48,36 +48,44 @@ class IdfWeights(Mapping):
         return cls(value, default)
 
     def __getitem__(self, token_id: int) -> float:
+        """Return the weight of ``token_id`` (the default for an id not in the table)."""
         return self._table.get(token_id, self.default)
 
     def __contains__(self, token_id: object) -> bool:
+        """Tell whether the table lists ``token_id``."""
         return token_id in self._table
 
     def __iter__(self) -> Iterator[int]:
+        """Iterate over the listed token ids."""
         return iter(self._table)
 
     def __len__(self) -> int:
+        """Return how many token ids the table lists."""
         return len(self._table)
 
     def __eq__(self, other: object) -> bool:
+        """Compare the tables and the defaults."""
         if not isinstance(other, IdfWeights):
             return NotImplemented
         return self.default == other.default and self._table == other._table
 
     def __hash__(self) -> int:
+        """Hash the content (see :meth:`digest`)."""
         return hash(self.digest())
 
     def digest(self) -> str:
-        """A short content hash, used in signatures instead of the whole table."""
+        """Return a short content hash, used in signatures instead of the whole table."""
         text = repr((self.default, sorted(self._table.items())))
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
     def __str__(self) -> str:
+        """Show the size and the content hash, not the whole table."""
         return f"idf-table({len(self._table)} ids, sha1 {self.digest()})"
 
     __repr__ = __str__
 
     def __reduce__(self):
+        """Pickle as the table and the default."""
         return (IdfWeights, (self._table, self.default))
 
 
@@ -134,16 +142,18 @@ class DocumentFrequencies:
         return IdfWeights(table, math.log(n + 1))
 
     def __eq__(self, other: object) -> bool:
+        """Compare the counts and the numbers of documents."""
         if not isinstance(other, DocumentFrequencies):
             return NotImplemented
         return self.n_documents == other.n_documents and self.counts == other.counts
 
     def __repr__(self) -> str:
+        """Show the number of ids and of documents."""
         return f"DocumentFrequencies({len(self.counts)} ids over {self.n_documents} documents)"
 
 
 def check_idf_option(value: Any) -> bool | IdfWeights:
-    """The ``idf`` option: ``True``/``False`` or a precomputed token-id -> weight mapping."""
+    """Check the ``idf`` option: ``True``/``False`` or a precomputed token-id -> weight mapping."""
     if isinstance(value, bool):
         return value
     if isinstance(value, DocumentFrequencies):

@@ -1,4 +1,4 @@
-"""BERTScore: do prediction and reference mean the same, word by word, in a language model's eyes?
+"""BERTScore: how far prediction and reference mean the same, word by word, in a language model's eyes.
 
 bert-score 0.3.13's numbers (``bert_score.score``), computed on torch +
 transformers directly: the model loads once per process and is reused, each
@@ -27,7 +27,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -99,7 +99,7 @@ def document_frequencies(references: Sequence, *, model: str | os.PathLike | Non
 
 
 def merge_document_frequencies(first: DocumentFrequencies, second: DocumentFrequencies) -> DocumentFrequencies:
-    """The document frequencies of two disjoint sets of references, as one."""
+    """Return the document frequencies of two disjoint sets of references, as one."""
     merged = DocumentFrequencies()
     merged.merge(first)
     merged.merge(second)
@@ -111,7 +111,7 @@ class BERTScore(Metric):
     """Greedy matching of contextual token embeddings (``bert_score.score``)."""
 
     name = "bertscore"
-    options = {
+    options: ClassVar[Mapping[str, Option]] = {
         "model": Option(None, check=_check_model,
                         doc="local folder or hub name of the model (default: bert-score's model for lang)"),
         "num_layers": Option(None, check=check_optional_non_negative_int,
@@ -126,7 +126,8 @@ class BERTScore(Metric):
                                  "64 on a GPU"),
         "device": Option(None, check=_check_device, doc="'cpu', 'cuda', 'cuda:1'... (default: a GPU if present)"),
         "dtype": Option("float32", choices=("float32", "bfloat16", "float16"),
-                        doc="model weights' precision; bfloat16/float16 are faster on a GPU, differ in the 3rd-4th decimal"),
+                        doc="model weights' precision; bfloat16/float16 are faster on a GPU, differ in the 3rd-4th "
+                            "decimal"),
         "progress": Option(True, check=check_bool, doc="show a progress bar on long runs when stderr is a terminal"),
     }
     score_keys = ("f1", "precision", "recall")
@@ -166,20 +167,23 @@ class BERTScore(Metric):
 
     @property
     def streaming_caveat(self) -> str:
+        """Say how to stream idf exactly (the warning shown when ``idf=True`` is streamed)."""
         return ("idf=True weighs tokens by the references of each batch; for an exact result count "
                 "nlpmetrics.metrics.bertscore.document_frequencies(all_references) once and pass "
                 "idf=frequencies.idf()")
 
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[list[str], list[list[str]]]:
+        """Check the predictions (one string each) and the references (one or more strings each)."""
         return texts(predictions, "predictions"), reference_texts(references)
 
     def scorer(self):
-        """The loaded model (:class:`~nlpmetrics.metrics.bertscore.engine.Encoder`), cached per process."""
+        """Return the loaded model (:class:`~nlpmetrics.metrics.bertscore.engine.Encoder`), cached per process."""
         from nlpmetrics.metrics.bertscore.engine import get_encoder
 
         return get_encoder(self.model_name, self.config["num_layers"], self.config["device"], self.config["dtype"])
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
+        """Return each example's precision, recall and F1 (best reference for each, rescaled if asked)."""
         encoder = self.scorer()
         sizes = np.fromiter((len(group) for group in references), dtype=np.int64, count=len(references))
         flat_refs = [text for group in references for text in group]
@@ -193,13 +197,15 @@ class BERTScore(Metric):
         return Rows({key: best[:, i].copy() for i, key in enumerate(_KEYS)})
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
-        """Mean precision, recall and F1 over the examples (the default reduction summed them)."""
+        """Return the mean precision, recall and F1 over the examples (the default reduction summed them)."""
         return {key: summary[key] / summary["n"] for key in self.score_keys}
 
     def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Return each example's F1, precision and recall."""
         return {key: np.asarray(rows[key], dtype=np.float64) for key in self.score_keys}
 
     def describe(self, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the model, layer, idf and rescaling used, and bert-score's own hash of them."""
         return {
             "model": self.model_name,
             "num_layers": self.layer,
@@ -209,7 +215,7 @@ class BERTScore(Metric):
         }
 
     def bert_score_hash(self) -> str:
-        """bert-score's own settings string (``model_L<layer>_idf...``) for these options.
+        """Return bert-score's own settings string (``model_L<layer>_idf...``) for these options.
 
         Identical to ``bert_score.utils.get_hash`` (tested), so it can be compared with the hash a
         paper reports.  bert-score 0.3.13 still says ``__version__ = "0.3.12"``, and its hash with it.
@@ -221,18 +227,23 @@ class BERTScore(Metric):
         return text + ("-rescaled" if self.config["rescale_with_baseline"] else "")
 
     def settings(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        """Return the model and layer used, which decide the numbers."""
         return {"model": self.model_name, "layer": str(self.layer)}
 
     def tool_signature(self, summary: Mapping[str, Any]) -> dict[str, str]:
+        """Return bert-score's hash of these settings."""
         return {"bert_score_hash": self.bert_score_hash()}
 
     def corpus_pass(self) -> CorpusPass | None:
-        """With ``idf=True``: document frequencies over every reference of the corpus (see :func:`document_frequencies`)."""
+        """Return, with ``idf=True``, the count of document frequencies over every reference of the corpus.
+
+        See :func:`document_frequencies`; without idf there is nothing to count first (``None``).
+        """
         if self.config["idf"] is not True:
             return None
         return CorpusPass(count=partial(document_frequencies, model=self.config["model"], lang=self.config["lang"]),
                           merge=merge_document_frequencies)
 
     def with_corpus_pass(self, counts: DocumentFrequencies) -> BERTScore:
-        """This metric with ``idf`` taken from the whole corpus's document frequencies."""
+        """Return this metric with ``idf`` taken from the whole corpus's document frequencies."""
         return type(self)(keep_examples=self.keep_examples, **{**self.config, "idf": counts.idf()})

@@ -30,7 +30,7 @@ def default_model(lang: str) -> str:
 
 
 def table_name(model: str) -> str | None:
-    """The name under which bert-score's tables know ``model``: itself, or a local folder's name."""
+    """Return the name under which bert-score's tables know ``model``: itself, or a local folder's name."""
     if model in MODEL_LAYERS:
         return model
     base = os.path.basename(os.path.normpath(model))
@@ -44,7 +44,7 @@ def default_layer(model: str) -> int | None:
 
 
 def resolve_layer(model: str, num_layers: int | None) -> int:
-    """The layer to use: the option, else bert-score's table, else the model's last layer."""
+    """Return the layer to use: the option, else bert-score's table, else the model's last layer."""
     if num_layers is not None:
         return num_layers
     layer = default_layer(model)
@@ -63,7 +63,7 @@ def baseline_file(model: str, lang: str) -> str:
             "rescale_with_baseline=True reads the baseline files that bert-score ships, and bert-score is not "
             "installed; install it with: pip install bert-score==0.3.13"
         )
-    path = os.path.join(list(spec.submodule_search_locations)[0], "rescale_baseline", lang.lower(), f"{name}.tsv")
+    path = os.path.join(next(iter(spec.submodule_search_locations)), "rescale_baseline", lang.lower(), f"{name}.tsv")
     if not os.path.isfile(path):
         raise InputError(
             f"rescale_with_baseline=True but bert-score has no baseline for model {name!r} and lang {lang!r} "
@@ -74,7 +74,7 @@ def baseline_file(model: str, lang: str) -> str:
 
 
 def read_baseline(path: str, layer: int) -> np.ndarray:
-    """The (P, R, F) baseline of ``layer`` from a bert-score ``.tsv`` (a CSV with a LAYER column)."""
+    """Read the (P, R, F) baseline of ``layer`` from a bert-score ``.tsv`` (a CSV with a LAYER column)."""
     with open(path, encoding="utf-8") as handle:
         lines = [line.strip() for line in handle if line.strip()]
     rows = [line.split(",") for line in lines[1:]]
@@ -98,7 +98,7 @@ def import_torch():
 
 
 def not_found(model: str, error: Exception) -> InputError:
-    """The error for a model that cannot be loaded: say how to point at a local folder."""
+    """Build the error for a model that cannot be loaded, saying how to point at a local folder."""
     return InputError(
         f"could not load BERTScore model {model!r} ({type(error).__name__}: {str(error).splitlines()[0][:200]}); "
         "it is neither a local folder with config.json, tokenizer and weights, nor a Hugging Face hub model "
@@ -109,7 +109,7 @@ def not_found(model: str, error: Exception) -> InputError:
 
 
 def load_config(model: str):
-    """The model's transformers config, with a clear error when it cannot be found."""
+    """Load the model's transformers config, with a clear error when it cannot be found."""
     _, transformers = import_torch()
     try:
         return transformers.AutoConfig.from_pretrained(model)
@@ -127,7 +127,7 @@ def config_layers(config) -> int:
 
 
 def load_tokenizer(model: str):
-    """The model's (fast) tokenizer, loaded once per process."""
+    """Return the model's (fast) tokenizer, loaded once per process."""
     with _LOCK:
         if model not in _TOKENIZERS:
             _, transformers = import_torch()
@@ -160,7 +160,7 @@ def resolve_device(device: str | None) -> str:
 
 
 def load_network(model: str, layer: int, device, dtype: str):
-    """The model cut after ``layer``, in eval mode, on ``device`` in ``dtype``: ``(network, use_hidden_states)``.
+    """Load the model cut after ``layer``, in eval mode, on ``device`` in ``dtype``: ``(network, use_hidden_states)``.
 
     ``use_hidden_states`` is True for an architecture whose layer stack is not known, where the
     whole model runs and ``hidden_states[layer]`` is read instead.

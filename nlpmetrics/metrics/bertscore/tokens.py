@@ -54,7 +54,7 @@ class TokenizedTexts:
         return np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
 
     def subset(self, index: Sequence[int] | np.ndarray) -> TokenizedTexts:
-        """The texts at ``index``, in that order."""
+        """Return the texts at ``index``, in that order."""
         index = np.asarray(index, dtype=np.int64)
         return TokenizedTexts([self.ids[i] for i in index.tolist()], self.lengths[index])
 
@@ -116,7 +116,7 @@ class SentenceTokenizer:
 
 
 def get_sentence_tokenizer(model: str) -> SentenceTokenizer:
-    """The cached :class:`SentenceTokenizer` of ``model`` (tokenizer and config only)."""
+    """Return the cached :class:`SentenceTokenizer` of ``model`` (tokenizer and config only)."""
     with _LOCK:
         found = _SENTENCE_TOKENIZERS.get(model)
     if found is None:
