@@ -154,7 +154,9 @@ class Metric:
     higher_is_better: ClassVar[bool] = True
     bounds: ClassVar[tuple[float, float]] = (0.0, 1.0)
     extra: ClassVar[str | None] = None
-    score_keys: ClassVar[tuple[str, ...]] = ()
+    #: The score keys.  The class holds the default; an instance whose options choose its scores (ROUGE types,
+    #: retrieval measures) sets its own, so this is an instance attribute with a class-level default.
+    score_keys: tuple[str, ...] = ()
     #: Modules whose versions go into the signature.
     reference_modules: ClassVar[tuple[str, ...]] = ()
 

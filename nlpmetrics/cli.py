@@ -20,12 +20,15 @@ import time
 import warnings
 from collections.abc import Iterator, Sequence
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nlpmetrics.autoselect import KIND_WORDS, LANG_NAMES, detect_lang, infer_kind, metrics_for_kind
 from nlpmetrics.errors import InputError, MissingDependencyError
 from nlpmetrics.io.feed import Feed, MetricEntry
 from nlpmetrics.io.output import check_writable, write_text_atomically
+
+if TYPE_CHECKING:
+    from nlpmetrics.base import Metric
 
 PROG = "nlpmetrics"
 
@@ -151,7 +154,7 @@ def configure_metrics(
     return entries
 
 
-def _can_drop_examples(cls: type) -> bool:
+def _can_drop_examples(cls: type[Metric]) -> bool:
     """Whether a metric class keeps a running summary (or a count table) with ``keep_examples=False``."""
     return cls.reduction == "sum" or bool(cls.distinct_rows)
 
@@ -345,7 +348,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     """Run ``nlpmetrics list``: every metric with its scores and options."""
     from nlpmetrics.registry import list_metrics, metric_class
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in list_metrics():
         cls = metric_class(name)
         options = ", ".join(f"{k}={v.default!r}" for k, v in cls.options.items()) or "-"

@@ -78,7 +78,7 @@ class InputError(ValueError):
         return (_rebuild_input_error, (type(self), str(self), self.argument, self.index, self.detail))
 
 
-def _rebuild_input_error(cls: type, message: str, argument: str | None, index: tuple[int, ...],
+def _rebuild_input_error(cls: type[InputError], message: str, argument: str | None, index: tuple[int, ...],
                          detail: str | None) -> InputError:
     error = cls.__new__(cls)
     InputError.__init__(error, message, argument=argument, index=index, detail=detail)

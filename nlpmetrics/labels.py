@@ -257,4 +257,5 @@ def _check_whole_floats(values: np.ndarray, arg: str) -> None:
 
 def sorted_order(categories: Categories) -> np.ndarray:
     """Codes in the order of their labels' values (scikit-learn lists classes sorted)."""
-    return np.array(sorted(range(len(categories)), key=categories.values.__getitem__), dtype=np.int64)
+    values: Sequence[Any] = categories.values  # labels of one kind: they compare with each other
+    return np.array(sorted(range(len(values)), key=lambda code: values[code]), dtype=np.int64)

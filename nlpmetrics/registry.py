@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from nlpmetrics.errors import UnknownMetricError
 from nlpmetrics.options import closest
 
+if TYPE_CHECKING:
+    from nlpmetrics.base import Metric
+
 ENTRY_POINT_GROUP = "nlpmetrics.metrics"
-_REGISTRY: dict[str, type] = {}
+_REGISTRY: dict[str, type[Metric]] = {}
 _DISCOVERED = False
+_MetricClass = TypeVar("_MetricClass", bound="type[Metric]")
 
 
-def register(cls: type) -> type:
+def register(cls: _MetricClass) -> _MetricClass:
     """Class decorator: make a :class:`~nlpmetrics.base.Metric` subclass loadable by its ``name``."""
     _REGISTRY[cls.name] = cls
     return cls
@@ -44,7 +48,7 @@ def _discover() -> None:
     _DISCOVERED = True
 
 
-def metric_class(name: str) -> type:
+def metric_class(name: str) -> type[Metric]:
     """Return the class registered as ``name``; an unknown name lists close and valid names."""
     _discover()
     try:
@@ -55,7 +59,7 @@ def metric_class(name: str) -> type:
         ) from None
 
 
-def registered_classes() -> list[type]:
+def registered_classes() -> list[type[Metric]]:
     """Every registered metric class, in the order of their names."""
     _discover()
     return [_REGISTRY[name] for name in sorted(_REGISTRY)]

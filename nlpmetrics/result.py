@@ -17,7 +17,7 @@ class FrozenDict(dict):
     def _refuse(self, *args: Any, **kwargs: Any):
         raise TypeError("Result fields are read-only; copy with dict(...) to change them")
 
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
 
     def __reduce__(self):
         """Pickle as a plain dict that is frozen again."""
@@ -89,6 +89,8 @@ class Result:
     metric: str
     scores: Mapping[str, float]
     n: int
+    #: Per-example scores, or a callable that computes them on first access (or explains why there are none).
+    _per_example: Mapping[str, np.ndarray] | Callable[[], Mapping[str, np.ndarray] | None] | None
     ci: Mapping[str, tuple[float, float]] | None
     details: Mapping[str, Any]
     signature: Any

@@ -142,7 +142,7 @@ def as_rows(rows: Mapping[str, np.ndarray]) -> Rows:
 
 
 def n_rows(rows: Mapping[str, np.ndarray]) -> int:
-    """Return number of examples in ``rows`` (0 for an empty mapping)."""
+    """Return the number of examples in ``rows`` (0 for an empty mapping)."""
     for column in rows.values():
         return int(column.shape[0])
     return 0
@@ -157,26 +157,26 @@ def concat_rows(batches: Sequence[Mapping[str, np.ndarray]]) -> Rows:
     turn ``1`` into ``"1"``.  Coded columns are re-coded into the categories of
     the first batch, extended by the values the later batches add.
     """
-    batches = [as_rows(b) for b in batches if n_rows(b)]
-    if not batches:
+    nonempty = [as_rows(b) for b in batches if n_rows(b)]
+    if not nonempty:
         return Rows()
-    first = batches[0]
-    if len(batches) == 1:
+    first = nonempty[0]
+    if len(nonempty) == 1:
         return first
     categories = None
     if first.categories is not None:
         categories = Categories(first.categories.values, first.categories.kind)
-        batches = [_recoded(b, categories) for b in batches]
+        nonempty = [_recoded(b, categories) for b in nonempty]
     names: dict[str, None] = {}
-    for batch in batches:
+    for batch in nonempty:
         names.update(dict.fromkeys(batch))
     out: dict[str, np.ndarray] = {}
     for name in names:
-        present = [b[name] for b in batches if name in b]
+        present = [b[name] for b in nonempty if name in b]
         _check_same_kind(name, present)
         template = present[0]
         parts = []
-        for batch in batches:
+        for batch in nonempty:
             if name in batch:
                 parts.append(batch[name])
             else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping, MappingView, Sequence
+from collections.abc import Iterable, Mapping, MappingView, Sequence, Sized
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -20,7 +20,7 @@ from nlpmetrics.arrays import scalar_items, to_numpy
 from nlpmetrics.errors import InputError
 
 
-def as_sequence(value: Any, arg: str) -> Sequence:
+def as_sequence(value: Any, arg: str) -> Sequence | np.ndarray:
     """``value`` as a sized sequence, rejecting ``None``, bare strings and mappings."""
     if value is None:
         raise InputError(f"{arg} is None; pass a list with one entry per example", argument=arg)
@@ -46,7 +46,7 @@ def as_sequence(value: Any, arg: str) -> Sequence:
     raise InputError(f"{arg} must be a list with one entry per example, not {type(value).__name__}", argument=arg)
 
 
-def check_same_length(predictions: Sequence, references: Sequence) -> None:
+def check_same_length(predictions: Sized, references: Sized) -> None:
     """Raise unless both sides have one entry per example."""
     if len(predictions) != len(references):
         raise InputError(

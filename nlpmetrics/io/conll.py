@@ -20,12 +20,26 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal, overload
 
 from nlpmetrics.errors import InputError
 from nlpmetrics.io.source import numbered_lines, where
 
 DOCSTART = "-DOCSTART-"
+
+
+@overload
+def read_conll(
+    path_or_stream: Any, *, token_column: int = ..., gold_column: int = ..., pred_column: int = ...,
+    encoding: str = ..., chunk_size: int = ..., with_lines: Literal[False] = ...,
+) -> Iterator[tuple[list[list[str]], list[list[str]]]]: ...
+
+
+@overload
+def read_conll(
+    path_or_stream: Any, *, token_column: int = ..., gold_column: int = ..., pred_column: int = ...,
+    encoding: str = ..., chunk_size: int = ..., with_lines: Literal[True],
+) -> Iterator[tuple[list[list[str]], list[list[str]], list[int]]]: ...
 
 
 def read_conll(
@@ -37,7 +51,7 @@ def read_conll(
     encoding: str = "utf-8",
     chunk_size: int = 1000,
     with_lines: bool = False,
-) -> Iterator[tuple[list[list[str]], list[list[str]]]]:
+) -> Iterator[tuple[list[list[str]], list[list[str]]] | tuple[list[list[str]], list[list[str]], list[int]]]:
     """Stream a CoNLL file as chunks of ``(predicted sentences, gold sentences)``.
 
     Parameters

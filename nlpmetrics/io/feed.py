@@ -87,7 +87,7 @@ def _parsed(chunk: Any) -> tuple[list, list]:
 def _parse_cells(cells: list) -> list:
     """:func:`parse_number` of every cell; each distinct string parsed once (label columns repeat a few values)."""
     try:
-        distinct = {cell: None for cell in cells}
+        distinct: dict[Any, int | float | None] = dict.fromkeys(cells)
     except TypeError:  # an unhashable cell (a list of references): not a number
         return [parse_number(v) if isinstance(v, str) else None for v in cells]
     for cell in distinct:
@@ -138,10 +138,10 @@ class MetricEntry:
         """Validate a chunk as :meth:`update` would, without computing statistics (no model runs)."""
         from nlpmetrics.validation import as_sequence, check_same_length
 
-        predictions, references = self.values(chunk, path, convertible)
+        cells = self.values(chunk, path, convertible)
         try:
-            predictions = as_sequence(predictions, "predictions")
-            references = as_sequence(references, "references")
+            predictions = as_sequence(cells[0], "predictions")
+            references = as_sequence(cells[1], "references")
             check_same_length(predictions, references)
             if len(predictions):
                 self.metric.check_inputs(predictions, references)

@@ -139,6 +139,8 @@ def _text_pair_readers(path: str, read_options: dict[str, Any], partitions: int)
     the error is exactly the single-process one.
     """
     ref_file = read_options.get("ref_file")
+    if ref_file is None:  # read whole: the reader then says that plain text needs --ref-file
+        return None
     refs = [ref_file] if isinstance(ref_file, (str, os.PathLike)) else list(ref_file)
     paths = [path] + [os.fspath(r) for r in refs]
     if any(p == "-" or not os.path.isfile(p) for p in paths):

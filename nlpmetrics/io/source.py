@@ -141,7 +141,8 @@ def open_binary(path: Any) -> IO[bytes]:
     if path in (None, "-"):
         return _stdin()
     if hasattr(path, "read"):
-        return path.buffer if isinstance(path, io.TextIOBase) else path
+        # typeshed's TextIOBase declares no ``buffer``; the text streams passed here (sys.stdin, open(...)) have one
+        return path.buffer if isinstance(path, io.TextIOBase) else path  # type: ignore[attr-defined]
     name = os.fspath(path)
     if os.path.isdir(name):
         raise InputError(f"{name}: is a directory; pass a file of predictions (JSONL, CSV, TSV, text or CoNLL)")

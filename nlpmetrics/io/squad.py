@@ -21,7 +21,7 @@ import json
 import os
 import warnings
 from collections.abc import Iterator
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # typeshed omits json's C string scanner
 from typing import Any
 
 from nlpmetrics.errors import InputError, NlpmetricsWarning

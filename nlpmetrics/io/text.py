@@ -14,8 +14,6 @@ from typing import Any
 from nlpmetrics.errors import InputError
 from nlpmetrics.io.source import Chunk, chunked, display_name, numbered_lines
 
-_END = object()
-
 
 def _lines(path: Any, encoding: str) -> Iterator[str]:
     """Yield the lines of a text file as sacrebleu sees them: a final newline does not add a line."""
@@ -65,12 +63,13 @@ def _aligned(path: Any, ref_paths: list[Any], encoding: str) -> Iterator[tuple[i
     ref_lines = [_lines(r, encoding) for r in ref_paths]
     line = 0
     while True:
-        hyp = next(hyp_lines, _END)
-        refs = [next(r, _END) for r in ref_lines]
-        ended = [hyp is _END] + [r is _END for r in refs]
-        if all(ended):
-            return
-        if any(ended):
+        hyp = next(hyp_lines, None)
+        refs = [next(r, None) for r in ref_lines]
+        present = [r for r in refs if r is not None]
+        if hyp is None or len(present) < len(refs):
+            ended = [hyp is None] + [r is None for r in refs]
+            if all(ended):
+                return
             counts = [line + (0 if e else 1) for e in ended]
             counts[0] += 0 if ended[0] else _count_rest(hyp_lines)
             for i, lines in enumerate(ref_lines):
@@ -81,4 +80,4 @@ def _aligned(path: Any, ref_paths: list[Any], encoding: str) -> Iterator[tuple[i
                 "each line of the predictions needs the reference on the same line"
             )
         line += 1
-        yield line, hyp, refs[0] if len(refs) == 1 else refs
+        yield line, hyp, present[0] if len(present) == 1 else present

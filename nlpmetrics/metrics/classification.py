@@ -83,8 +83,11 @@ def class_counts(rows: Mapping[str, np.ndarray], weights: np.ndarray | None) -> 
     return counts
 
 
-def _class_label(value: Any) -> str | int | bool | None:
-    """``value`` as a class label (a string, an integer or a bool; numpy scalars become Python ones), else None."""
+def _class_label(value: Any) -> str | int | bool | float | None:
+    """``value`` as a class label (a string, an integer, a bool or a whole float; numpy scalars become Python ones).
+
+    Anything else gives None.
+    """
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, (str, bool, int)):
@@ -113,7 +116,7 @@ def _check_labels(value: Any) -> tuple | None:
     return tuple(labels)
 
 
-def _check_pos_label(value: Any) -> str | int | bool | None:
+def _check_pos_label(value: Any) -> str | int | bool | float | None:
     if value is None:
         return None
     label = _class_label(value)

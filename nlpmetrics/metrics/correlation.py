@@ -68,7 +68,8 @@ def pearson_r(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -
         ymax = np.max(np.abs(ym), axis=-1, keepdims=True)
         normxm = xmax * np.linalg.norm(xm / xmax, axis=-1, keepdims=True)
         normym = ymax * np.linalg.norm(ym / ymax, axis=-1, keepdims=True)
-        r = float(np.clip(np.vecdot(xm / normxm, ym / normym, axis=-1), -1.0, 1.0)[0])
+        # numpy's stubs give np.vecdot (a gufunc) no ``axis`` keyword; numpy accepts it
+        r = float(np.clip(np.vecdot(xm / normxm, ym / normym, axis=-1), -1.0, 1.0)[0])  # type: ignore[call-overload]
         return float(round(r)) if x.size == 2 else r
     total = weights.sum()
     xm = x - np.dot(weights, x) / total

@@ -18,7 +18,10 @@ from nlpmetrics.errors import InputError
 from nlpmetrics.resampling import PairedTest, check_resampling, paired_test
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from nlpmetrics.reporting.model import Table
+    from nlpmetrics.signature import Signature
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class MetricComparison:
         Direction of improvement of the metric.
     low_bound : float
         Lower bound of the score (negative for correlations, which are not shown in points).
-    signature : str
+    signature : Signature
         The metric's signature plus the paired-test method.
     n : int
         Number of paired examples.
@@ -47,7 +50,7 @@ class MetricComparison:
     tests: Mapping[str, PairedTest]
     higher_is_better: bool
     low_bound: float
-    signature: str
+    signature: Signature
     n: int
     #: What tells this metric apart from another of the same name in one comparison (``"macro"``), else empty.
     variant: str = ""
@@ -253,7 +256,7 @@ def _as_plain(value: Any) -> Any:
     return value
 
 
-def unpack_system(system: Any, name: str) -> tuple[Sequence, Sequence]:
+def unpack_system(system: Any, name: str) -> tuple[Sequence | np.ndarray, Sequence | np.ndarray]:
     """``(predictions, references)`` of a system given as a pair or as a mapping with those two keys.
 
     Each side is checked to be a sequence with one entry per example (a bare string, say, is refused

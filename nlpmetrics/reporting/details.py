@@ -77,7 +77,7 @@ def _cell(column: str, value: Any, scale: str) -> str:
     if isinstance(value, (float, np.floating)):
         if math.isnan(value):
             return "n/a"
-        if column in ("support", "count") or (float(value).is_integer() and abs(value) > 1):
+        if column in ("support", "count") or (float(value).is_integer() and abs(float(value)) > 1):
             return f"{value:,.0f}"
         return value_text(float(value), scale)
     return str(value)
@@ -110,7 +110,7 @@ def to_table(title: str, columns: Mapping[str, Sequence], lang: str, metric: str
         size = next((np.asarray(columns[c]) for c in ("support", "count") if c in columns), None)
         order = np.argsort(-size, kind="stable")[:MAX_TABLE_ROWS] if size is not None else order[:MAX_TABLE_ROWS]
     scales = {c: column_scale(c, metric) for c in names}
-    rows = tuple(tuple(_cell(c, columns[c][i], scales[c]) for c in names) for i in order)
+    rows = tuple(tuple(_cell(c, columns[c][i], scales[c]) for c in names) for i in order.tolist())
     return Table(title=title, columns=tuple(column_name(c, lang, metric) for c in names), rows=rows)
 
 

@@ -222,8 +222,8 @@ class Report:
         """Return the systems evaluated: name, examples, and a source column when the numbers were precomputed."""
         from nlpmetrics.reporting.text import phrase
 
-        columns = (phrase("system", self.lang), phrase("examples", self.lang))
-        rows = tuple((s.name, f"{s.n:,}") for s in self.systems)
+        columns: tuple[str, ...] = (phrase("system", self.lang), phrase("examples", self.lang))
+        rows: tuple[tuple[str, ...], ...] = tuple((s.name, f"{s.n:,}") for s in self.systems)
         if any(s.source for s in self.systems):
             columns += (phrase("source", self.lang),)
             rows = tuple((*row, s.source) for row, s in zip(rows, self.systems, strict=True))

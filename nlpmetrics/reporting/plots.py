@@ -16,13 +16,16 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from nlpmetrics.reporting.details import MAX_MATRIX_LABELS
 from nlpmetrics.reporting.model import PlotSpec
 from nlpmetrics.reporting.text import phrase
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 #: Fonts tried, in order, for Japanese labels.
 CJK_FONTS = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic", "VL Gothic",
@@ -89,11 +92,14 @@ def _style(lang: str, salt: str) -> Iterator[Any]:
     from matplotlib import pyplot
 
     font = ["DejaVu Sans"]
-    if lang == "ja" and cjk_font():
-        font = [cjk_font(), "DejaVu Sans"]
-    settings = {"svg.fonttype": "path", "svg.hashsalt": salt, "text.parse_math": False, "font.family": "sans-serif",
-                "font.sans-serif": font, "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
-                "axes.unicode_minus": False}
+    cjk = cjk_font() if lang == "ja" else None
+    if cjk:
+        font = [cjk, "DejaVu Sans"]
+    settings: dict[RcKeyType, Any] = {
+        "svg.fonttype": "path", "svg.hashsalt": salt, "text.parse_math": False, "font.family": "sans-serif",
+        "font.sans-serif": font, "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
+        "axes.unicode_minus": False,
+    }
     with matplotlib.rc_context(settings):
         yield pyplot
 

@@ -28,7 +28,7 @@ merging, intervals and paired tests need nothing more.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -83,6 +83,8 @@ def _check_version(value: Any) -> str:
 
 def question_scores(prediction: str, answers: Sequence[str], version: str, lang: str) -> tuple[float, float]:
     """One question's (exact match, F1): the max over its gold answers, by the official rules (see the module)."""
+    normalize: Callable[[str], str]
+    units: Callable[[str], list[str]]
     if lang == "ja":
         normalize, units, v2 = jglue_normalize, list, True
     else:

@@ -88,7 +88,7 @@ class Computer:
     def found_within(self, k: int | np.ndarray) -> np.ndarray:
         """Relevant documents ranked in the top ``k`` (a number, or one per query), per query."""
         j = self.j
-        limit = k if np.ndim(k) == 0 else k[j.hit_query]
+        limit = k[j.hit_query] if isinstance(k, np.ndarray) and k.ndim else k
         return np.bincount(j.hit_query[j.hit_rank < limit], minlength=self.n)
 
     def first_rank(self) -> np.ndarray:
@@ -103,12 +103,15 @@ class Computer:
     def measure(self, measure: Measure) -> np.ndarray:
         """One measure for every query (a float64 array of length ``n``)."""
         j, k = self.j, measure.k
-        if measure.name == "precision":
-            return self.found_within(k) / float(k)
-        if measure.name == "recall":
-            return _divide(self.found_within(k), j.num_rel)
-        if measure.name == "hit_rate":
-            return (self.found_within(k) > 0).astype(np.float64)
+        if measure.name in ("precision", "recall", "hit_rate"):
+            if k is None:  # parse_measure gives these measures a cut-off
+                raise AssertionError(f"{measure.name} needs a cut-off k")
+            found = self.found_within(k)
+            if measure.name == "precision":
+                return found / float(k)
+            if measure.name == "recall":
+                return _divide(found, j.num_rel)
+            return (found > 0).astype(np.float64)
         if measure.name == "r_precision":
             return _divide(self.found_within(j.num_rel), j.num_rel)
         if measure.name == "mrr":

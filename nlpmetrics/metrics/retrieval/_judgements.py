@@ -97,6 +97,16 @@ def _sequence(value: Any, argument: str, index: int, *, sets: bool) -> list | No
     return None
 
 
+def _first_duplicate(ids: Sequence[Any]) -> Any:
+    """Return the first id that occurs a second time in ``ids`` (which has one)."""
+    seen: set[Any] = set()
+    for doc in ids:
+        if doc in seen:
+            return doc
+        seen.add(doc)
+    raise AssertionError("no duplicate id")  # pragma: no cover - called only when there is one
+
+
 def canonical_ranking(value: Any, index: int) -> list | dict:
     """Return a query's ranking as a list of ids (best first) or a dict id -> float score, every entry checked."""
     argument = "predictions"
@@ -125,8 +135,7 @@ def canonical_ranking(value: Any, index: int) -> list | dict:
             f"is {a_type(value)}{hint}; a ranking is a list of document ids, best first, or a mapping id -> score"))
     ids = [_id(doc, argument, (index, j)) for j, doc in enumerate(ids)]
     if len(set(ids)) != len(ids):
-        seen: set = set()
-        duplicate = next(doc for doc in ids if doc in seen or seen.add(doc))
+        duplicate = _first_duplicate(ids)
         raise InputError(argument=argument, index=index, detail=(
             f"ranks document {shown(duplicate)} twice; a ranking lists each document once (trec_eval refuses "
             "duplicates too)"))
@@ -160,8 +169,7 @@ def canonical_relevance(value: Any, index: int) -> dict:
     ids = [_id(doc, argument, (index, j)) for j, doc in enumerate(ids)]
     relevance = dict.fromkeys(ids, 1)
     if len(relevance) != len(ids):
-        seen: set = set()
-        duplicate = next(doc for doc in ids if doc in seen or seen.add(doc))
+        duplicate = _first_duplicate(ids)
         raise InputError(argument=argument, index=index, detail=f"lists document {shown(duplicate)} twice")
     return relevance
 
@@ -190,8 +198,8 @@ def _rankings(predictions: Sequence[Any]) -> tuple[list, set[type]]:
     """
     if set(map(type, predictions)) <= {list, dict}:
         ids = _id_types(predictions)
-        rankings = [p for p in predictions if type(p) is dict]
-        scores_plain = not rankings or set(map(type, chain.from_iterable(map(dict.values, rankings)))) <= {float, int}
+        mappings = [p for p in predictions if type(p) is dict]
+        scores_plain = not mappings or set(map(type, chain.from_iterable(map(dict.values, mappings)))) <= {float, int}
         if ids <= {str, int} and scores_plain:  # NaN scores are found by judge(), with numpy
             return list(predictions), ids
     rankings = [canonical_ranking(p, i) for i, p in enumerate(predictions)]

@@ -16,7 +16,7 @@ _ALIASES = {"p": "precision", "success": "hit_rate", "hits": "hit_rate", "recip_
             "map_cut": "map", "rprec": "r_precision", "r-precision": "r_precision", "rprecision": "r_precision",
             "hitrate": "hit_rate", "hit-rate": "hit_rate", "mean_average_precision": "map"}
 _FORM = re.compile(r"^([A-Za-z_\-]+)(?:@(\d+))?$")
-DEFAULT = ("recall@10", "mrr@10", "ndcg@10", "map")
+DEFAULT: tuple[str, ...] = ("recall@10", "mrr@10", "ndcg@10", "map")
 
 
 @dataclass(frozen=True)

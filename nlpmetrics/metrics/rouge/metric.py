@@ -31,7 +31,13 @@ from nlpmetrics.errors import InputError, NlpmetricsWarning
 from nlpmetrics.metrics.rouge._batch import Sentences
 from nlpmetrics.metrics.rouge._lsum import summary_level_scores
 from nlpmetrics.metrics.rouge._scores import lcs_scores_from, ngram_scores_from, pair_counts
-from nlpmetrics.metrics.rouge._tokens import make_tokenizer, rouge_sentences, split_sentences
+from nlpmetrics.metrics.rouge._tokens import (
+    EnglishTokenizer,
+    SacrebleuTokenizer,
+    make_tokenizer,
+    rouge_sentences,
+    split_sentences,
+)
 from nlpmetrics.metrics.text import normalize_lang
 from nlpmetrics.options import Option, check_bool
 from nlpmetrics.registry import register
@@ -108,10 +114,10 @@ class Rouge(Metric):
                 "the Porter stemmer is for English words only; drop use_stemmer for this language"
             )
         self.score_keys = self.config["rouge_types"]
-        self._tokenizer = None
+        self._tokenizer: EnglishTokenizer | SacrebleuTokenizer | None = None
 
     @property
-    def tokenizer(self):
+    def tokenizer(self) -> EnglishTokenizer | SacrebleuTokenizer:
         """The tokenizer for ``lang`` (made on first use; it may load MeCab)."""
         if self._tokenizer is None:
             self._tokenizer = make_tokenizer(self.config["lang"], self.config["use_stemmer"])
@@ -158,10 +164,12 @@ class Rouge(Metric):
         lsum = "rougeLsum" in types
         breaks = lsum and (self.config["split_sentences"] or "\n" in "".join(texts))
         sentences = None
-        if breaks and self.config["lang"] == "en":  # one tokenization, by lines: texts and sentences
-            everything, sentences = self.tokenizer.encode_lines(self._sentence_texts(texts))
+        tokenizer = self.tokenizer
+        if breaks and self.config["lang"] == "en" and isinstance(tokenizer, EnglishTokenizer):
+            # one tokenization, by lines: texts and sentences
+            everything, sentences = tokenizer.encode_lines(self._sentence_texts(texts))
         else:
-            everything = self.tokenizer.encode_many(texts)
+            everything = tokenizer.encode_many(texts)
         pred_batch, ref_batch = everything.split(len(predictions))
         self._warn_lost_words(predictions, flat_refs, everything.lengths, n_refs)
         pairs_pred = pred_batch.take(pair_pred) if len(flat_refs) != len(predictions) else pred_batch

@@ -176,7 +176,10 @@ class SeqEval(Metric):
                         i, j = first_position(sentences, tag)
                         raise InputError(f"{arg}[{i}][{j}] (sentence {i}, position {j}): tag {tag!r} {problem}",
                                          argument=arg, index=(i, j), detail=f"{tag!r} {problem}")
-            prefix, entity_type = parse_tag(tag, strict=scheme is not None, suffix=suffix)
+            parsed = parse_tag(tag, strict=scheme is not None, suffix=suffix)
+            if parsed is None:  # tag_problem found nothing, so the tag parses
+                raise AssertionError(f"{tag!r} passed the checks but does not parse")
+            prefix, entity_type = parsed
             prefix_of[code] = PREFIX_CODE[prefix]
             type_of[code] = type_names.setdefault(entity_type, len(type_names))
         return prefix_of, type_of, type_names
@@ -303,7 +306,7 @@ class SeqEval(Metric):
             "averages": averages,
         }
 
-    def per_example(self, rows: Rows) -> dict[str, np.ndarray]:
+    def per_example(self, rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Per sentence: entity F1 over all types; NaN for a sentence with no gold and no predicted entity.
 
         Such a sentence has nothing to score (0 would rank it among the worst

@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 
 
 @cache
-def _rules() -> tuple[dict[int, str], list[tuple[re.Pattern, Callable[[re.Match], str]]]]:
+def _rules() -> tuple[dict[int, str], list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]]:
     from sacrebleu.tokenizers.tokenizer_re import TokenizerRegexp
 
     (single, single_repl), *context = TokenizerRegexp()._re
@@ -37,7 +37,8 @@ def _rules() -> tuple[dict[int, str], list[tuple[re.Pattern, Callable[[re.Match]
     if [pattern.pattern for pattern, _ in context] != [r"([^0-9])([\.,])", r"([\.,])([^0-9])", r"([0-9])(-)"]:
         raise RuntimeError("sacrebleu's 13a rules changed; nlpmetrics' fast tokenizer needs updating")
     # r"\1 \2 " -> "{0[1]} {0[2]} ".format: a C-level replacement, no Python template expansion per match.
-    rules = [(pattern, re.sub(r"\\(\d)", r"{0[\1]}", repl).format) for pattern, repl in context]
+    rules: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+        (pattern, re.sub(r"\\(\d)", r"{0[\1]}", repl).format) for pattern, repl in context]
     return str.maketrans(table), rules
 
 

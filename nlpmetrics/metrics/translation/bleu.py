@@ -51,7 +51,7 @@ def _check_tokenize(value: Any) -> str | None:
     return value
 
 
-def _check_smooth_value(value: Any) -> float | None:
+def _check_smooth_value(value: Any) -> numbers.Real | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
@@ -130,6 +130,8 @@ def bleu_scores(
             halvings = np.cumsum(zero, axis=1)
             smoothed = 100.0 / (np.power(2.0, halvings) * total)
         elif smooth_method == "floor":
+            if smooth_value is None:  # SMOOTH_DEFAULTS gives floor a value
+                raise ValueError("smooth_method='floor' needs a smooth_value")
             smoothed = 100.0 * smooth_value / total
         else:
             smoothed = np.zeros_like(total)
