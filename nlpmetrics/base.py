@@ -140,6 +140,8 @@ class Metric:
     """
 
     name: ClassVar[str]
+    #: Set on each subclass from its options (``help()`` and IDEs show them).
+    __signature__: ClassVar[inspect.Signature]
     options: ClassVar[Mapping[str, Option]] = {}
     #: What predictions and references hold (one of INPUT_KINDS); the CLI and reports read it.
     input_kind: ClassVar[str] = "labels"
@@ -602,7 +604,7 @@ def _document_options(cls: type[Metric]) -> None:
     parameters = [inspect.Parameter("keep_examples", inspect.Parameter.KEYWORD_ONLY, default=True, annotation=bool)]
     parameters += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option.default)
                    for name, option in options.items()]
-    cls.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    cls.__signature__ = inspect.Signature(parameters)
     doc = inspect.cleandoc(cls.__dict__.get("__doc__") or "")
     if "\nParameters\n" in doc or not options:
         return

@@ -742,7 +742,8 @@ def _conll_columns(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(
             f"{text!r} must be two different column numbers GOLD,PRED counted from 1 (column 1 is the token), "
             "e.g. 2,3; negative numbers count from the end (--conll-columns=-2,-1 is the default)")
-    return tuple(n - 1 if n > 0 else n for n in numbers)  # type: ignore[return-value]
+    gold, pred = numbers
+    return (gold - 1 if gold > 0 else gold, pred - 1 if pred > 0 else pred)
 
 
 def _add_metric_args(parser: argparse.ArgumentParser, *, confidence: float | None = None) -> None:

@@ -153,7 +153,7 @@ class Result:
             return NotImplemented
         return self.to_dict() == other.to_dict()
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable (equal by value), Python's idiom mypy does not model
 
     def __getitem__(self, key: str) -> float:
         """Return the score ``key``; an unknown key names the scores there are."""

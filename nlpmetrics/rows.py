@@ -63,7 +63,7 @@ class Categories:
         """Compare the values and their kind."""
         return isinstance(other, Categories) and self.values == other.values and self.kind == other.kind
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable (mutable), Python's idiom that mypy does not model
 
     def __reduce__(self):
         """Pickle as the list of values and the kind."""
@@ -136,6 +136,14 @@ def _rebuild_rows(columns, origin, categories, coded) -> Rows:
     return Rows(columns, origin=origin, categories=categories, coded=coded)
 
 
+def categories_of(rows: Mapping[str, np.ndarray]) -> Categories:
+    """Return what the codes of coded label rows stand for (the :class:`Categories` of a label metric's rows)."""
+    categories = getattr(rows, "categories", None)
+    if categories is None:
+        raise TypeError("these rows hold no label codes: they were not made by a label metric's statistics")
+    return categories
+
+
 def as_rows(rows: Mapping[str, np.ndarray]) -> Rows:
     """``rows`` as :class:`Rows` (a plain dict gets no origin and no categories)."""
     return rows if isinstance(rows, Rows) else Rows(rows)
@@ -205,7 +213,8 @@ def check_compatible(existing: Mapping[str, np.ndarray], new: Mapping[str, np.nd
     if (old_categories is not None and new_categories is not None
             and None not in (old_categories.kind, new_categories.kind)
             and old_categories.kind != new_categories.kind):
-        column = new.coded[0] if getattr(new, "coded", ()) else "prediction"  # type: ignore[attr-defined]
+        coded = getattr(new, "coded", ())
+        column = coded[0] if coded else "prediction"
         Categories(kind=old_categories.kind).recode(new_categories, column)  # raises, naming the column
     for name, column in new.items():
         if name in existing:
@@ -248,9 +257,10 @@ def group_identical_rows(rows: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np
     code = np.zeros(n, dtype=np.int64)
     n_codes = 1
     rank = _category_ranks(rows)
+    coded = getattr(rows, "coded", ())
     for name in sorted(rows):  # the groups' order must not depend on how the columns happen to be ordered
         column = rows[name]
-        if rank is not None and name in rows.coded:  # type: ignore[attr-defined]
+        if rank is not None and name in coded:
             column = rank[column]
         flat = column.reshape(n, -1) if column.ndim > 1 else column
         _, column_code = np.unique(flat, axis=0 if flat.ndim > 1 else None, return_inverse=True)

@@ -26,7 +26,7 @@ from nlpmetrics.metrics import multilabel as ml
 from nlpmetrics.metrics._prf import masked_average, nanaverage, prf_details, prf_divide
 from nlpmetrics.options import Option, check_ignore_index, check_zero_division
 from nlpmetrics.registry import register
-from nlpmetrics.rows import Categories, Rows
+from nlpmetrics.rows import Categories, Rows, categories_of
 from nlpmetrics.validation import a_type, shown
 
 #: Up to this many classes the details carry the full confusion matrix.
@@ -65,7 +65,7 @@ def class_counts(rows: Mapping[str, np.ndarray], weights: np.ndarray | None) -> 
     more classes, or 2-D ``weights`` (one row per resample, giving counts
     with a leading resample axis), count each column by code instead.
     """
-    categories: Categories = rows.categories  # type: ignore[attr-defined]
+    categories = categories_of(rows)
     size = len(categories)
     pred, ref = rows["prediction"], rows["reference"]
     counts: dict[str, Any] = {"n": total_weight(rows, weights), "categories": categories, "confusion": None}

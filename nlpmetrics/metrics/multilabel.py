@@ -39,7 +39,7 @@ from nlpmetrics.base import total_weight, weighted_sum
 from nlpmetrics.errors import InputError
 from nlpmetrics.labels import encode_label_pair, label_kind
 from nlpmetrics.metrics._prf import masked_average, nanaverage, prf_details, prf_divide
-from nlpmetrics.rows import Categories, Rows
+from nlpmetrics.rows import Categories, Rows, categories_of
 from nlpmetrics.validation import a_type, shown
 
 __all__ = [
@@ -263,8 +263,11 @@ def _label(value: Any, arg: str, index: int, position: int, entry: Any) -> str |
 
 
 def _refuse_repeat(row: list, arg: str, index: int) -> None:
-    seen: set = set()
-    repeated = next(label for label in row if label in seen or seen.add(label))  # type: ignore[func-returns-value]
+    seen: set[Any] = set()
+    for repeated in row:  # called for a row that repeats a label: stops at its first repeat
+        if repeated in seen:
+            break
+        seen.add(repeated)
     hint = ""
     if set(row) <= {0, 1}:
         hint = ("; a row of 0/1 values looks like a row of an indicator matrix: pass the matrix as a 2-D array "
@@ -305,7 +308,7 @@ def is_multilabel_rows(rows: Mapping[str, np.ndarray]) -> bool:
 
 def row_labels(rows: Mapping[str, np.ndarray]) -> list:
     """Return the labels that have columns in multi-label ``rows``, sorted (numbers as ints)."""
-    number = rows.categories.kind.startswith("number")  # type: ignore[attr-defined]
+    number = (categories_of(rows).kind or "").startswith("number")
     names = [key[5:] for key in rows if key.startswith("true:")]
     return sorted(int(name) for name in names) if number else sorted(names)
 
@@ -322,7 +325,7 @@ def multilabel_summary(rows: Mapping[str, np.ndarray], weights: np.ndarray | Non
     everything has a leading resample axis.
     """
     every = row_labels(rows)
-    number = rows.categories.kind.startswith("number")  # type: ignore[attr-defined]
+    number = (categories_of(rows).kind or "").startswith("number")
     scored = list(every) if labels is None else [int(label) if number else label for label in labels]
     n = len(rows["exact"])
     absent = np.zeros(n, dtype=bool)
