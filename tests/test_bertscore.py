@@ -21,11 +21,11 @@ pytest.importorskip("torch")
 pytest.importorskip("transformers")
 bert_score = pytest.importorskip("bert_score")
 
-import nlpmetrics as nm  # noqa: E402
-from nlpmetrics.errors import InputError, MissingDependencyError  # noqa: E402
-from nlpmetrics.metrics.bertscore import document_frequencies, engine  # noqa: E402
-from tests.bertscore_fixtures import build_tiny_roberta, sentences, tiny_bert_path  # noqa: E402
-from tests.translation_texts import BAD_TEXT_INPUTS  # noqa: E402
+import nlpmetrics as nm  # noqa: E402 - after importorskip
+from nlpmetrics.errors import InputError, MissingDependencyError  # noqa: E402 - after importorskip
+from nlpmetrics.metrics.bertscore import document_frequencies, engine  # noqa: E402 - after importorskip
+from tests.bertscore_fixtures import build_tiny_roberta, sentences, tiny_bert_path  # noqa: E402 - after importorskip
+from tests.translation_texts import BAD_TEXT_INPUTS  # noqa: E402 - after importorskip
 
 KEYS = ("precision", "recall", "f1")
 TOLERANCE = 1e-5
