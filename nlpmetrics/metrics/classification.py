@@ -373,7 +373,9 @@ class _PrecisionRecallF1(_LabelMetric):
             take = np.where(found, codes, 0)
             tp, predicted, actual = (np.where(found, x[:, take], 0.0) for x in (tp, predicted, actual))
             scored = np.ones(tp.shape, dtype=bool)
-        else:
+        else:  # classes in the order of their labels, as one-shot scoring sums them: the same floats however batched
+            order = sorted_order(categories)
+            tp, predicted, actual = (x[:, order] for x in (tp, predicted, actual))
             scored = (predicted + actual) > 0
         if average == "micro":
             tp, predicted, actual = (np.where(scored, x, 0.0).sum(axis=1, keepdims=True)
