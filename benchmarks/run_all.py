@@ -15,7 +15,10 @@ several runs and asserts the numbers are identical), and writes
 and library versions) and every row.  The headline rows of all topics become
 the table in ``docs/performance.md`` and in the README's Performance section,
 between ``<!-- run_all:begin -->`` and ``<!-- run_all:end -->``: no figure
-there is typed by hand.
+there is typed by hand.  Each topic's rows are also kept as
+``benchmarks/results/<topic>.json``, so rerunning one topic (``--only``)
+rebuilds the tables from the latest run of every topic, each with its date
+and load.  A benchmark that fails is reported and the others still run.
 
 A figure measured while the 1-minute load average was above ``--max-load``
 (default 1.0, on a 2-core machine) is not publishable: the script prints a
@@ -125,13 +128,21 @@ def topic_markdown(topic: str, module, rows: list[dict], info: dict, before: flo
     return "\n".join(lines)
 
 
-def headline_table(measured: dict[str, tuple[list[dict], float]], max_load: float) -> str:
-    lines = ["| work | result | goal | numbers | load |", "|---|---|---|---|---|"]
-    for topic, (rows, before) in measured.items():
+def headline_table(max_load: float) -> str:
+    """Build the table of the headline rows of the latest run of every topic (``results/<topic>.json``)."""
+    lines = ["| work | result | goal | numbers | measured (load average) |", "|---|---|---|---|---|"]
+    for topic in TOPICS:
+        path = RESULTS / f"{topic}.json"
+        if not path.exists():
+            continue
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        rows, before = saved["rows"], saved["load_before"]
         chosen = [r for r in rows if r.get("headline")] or rows[:1]
         for row in chosen:
             _, _, result, goal, numbers = cells(row)
-            mark = f"{before:.2f}" + (" ⚠ not publishable" if before > max_load else "")
+            mark = f"{saved['when'][:10]} ({before:.2f})" + (" ⚠ not publishable" if before > max_load else "")
+            if saved.get("quick"):
+                mark += " quick"
             lines.append(f"| {row['name']} ([{topic}](benchmarks/results/{topic}.md)) | {result} | {goal} | "
                          f"{numbers} | {mark} |")
     return "\n".join(lines)
@@ -158,8 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"{when} | {info['cpu']} | {info['cores']} cores | Python {info['python']}", flush=True)
-    measured: dict[str, tuple[list[dict], float]] = {}
-    loaded_topics = []
+    loaded_topics, failed_topics = [], []
     for topic in topics:
         module = importlib.import_module(f"benchmarks.bench_{topic}")
         before = load()
@@ -169,22 +179,32 @@ def main(argv: list[str] | None = None) -> int:
                   "as not publishable", file=sys.stderr)
             loaded_topics.append(topic)
         start = time.perf_counter()
-        rows = module.run(args.quick)
+        try:
+            rows = module.run(args.quick)
+        except Exception as error:  # one broken benchmark must not cost the others' figures
+            print(f"error: {topic} failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+            failed_topics.append(topic)
+            continue
         after = load()
         for row in rows:
             print("  " + json.dumps({k: (round(v, 6) if isinstance(v, float) else v) for k, v in row.items()},
                                     ensure_ascii=False), flush=True)
         print(f"  ({time.perf_counter() - start:.0f} s; load average after {after:.2f})", flush=True)
-        measured[topic] = (rows, before)
         if not args.dry_run:
             RESULTS.mkdir(exist_ok=True)
             (RESULTS / f"{topic}.md").write_text(
                 topic_markdown(topic, module, rows, info, before, after, args.quick, args.max_load, when),
                 encoding="utf-8")
-    if not args.dry_run and not args.only:
-        table = headline_table(measured, args.max_load)
+            (RESULTS / f"{topic}.json").write_text(json.dumps(
+                {"when": when, "load_before": before, "load_after": after, "quick": args.quick, "machine": info,
+                 "rows": rows}, ensure_ascii=False, indent=1, default=float) + "\n", encoding="utf-8")
+    if not args.dry_run:
+        table = headline_table(args.max_load)
         replace_block(ROOT / "docs" / "performance.md", table, link_prefix="../")
         replace_block(ROOT / "README.md", table)
+    if failed_topics:
+        print(f"\nerror: these benchmarks failed: {', '.join(failed_topics)}", file=sys.stderr)
+        return 1
     if loaded_topics:
         print(f"\nwarning: measured under load above {args.max_load}: {', '.join(loaded_topics)}; rerun on a quiet "
               "machine before publishing these figures", file=sys.stderr)
