@@ -20,9 +20,12 @@ there is typed by hand.  Each topic's rows are also kept as
 rebuilds the tables from the latest run of every topic, each with its date
 and load.  A benchmark that fails is reported and the others still run.
 
-A figure measured while the 1-minute load average was above ``--max-load``
-(default 1.0, on a 2-core machine) is not publishable: the script prints a
-warning, marks the figure "loaded" in every table, and exits with status 3.
+Before each benchmark the script waits (up to ``--settle`` seconds) for the
+1-minute load average to fall below ``--max-load`` (default 1.0, on a
+2-core machine): the previous benchmark's own work needs a minute to leave
+the average.  A figure measured while the load was still above it is not
+publishable: the script prints a warning, marks the figure in every table,
+and exits with status 3.
 """
 
 from __future__ import annotations
@@ -80,6 +83,16 @@ def machine() -> dict[str, str]:
 def load() -> float:
     """Return the 1-minute load average."""
     return os.getloadavg()[0]
+
+
+def settle(max_load: float, seconds: float) -> float:
+    """Wait until the 1-minute load average is below ``max_load`` (at most ``seconds``); return it."""
+    deadline = time.monotonic() + seconds
+    current = load()
+    while current >= max_load and time.monotonic() < deadline:
+        time.sleep(5)
+        current = load()
+    return current
 
 
 def fmt_seconds(seconds: float) -> str:
@@ -162,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes (figures marked quick)")
     parser.add_argument("--only", help="comma-separated topics (default: all): " + ", ".join(TOPICS))
     parser.add_argument("--max-load", type=float, default=1.0, help="publishable only below this load (default 1)")
+    parser.add_argument("--settle", type=float, default=240,
+                        help="seconds to wait for the load to fall below --max-load before each benchmark")
     parser.add_argument("--dry-run", action="store_true", help="measure and print; write nothing")
     args = parser.parse_args(argv)
     topics = TOPICS if not args.only else tuple(t.strip() for t in args.only.split(","))
@@ -172,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     loaded_topics, failed_topics = [], []
     for topic in topics:
         module = importlib.import_module(f"benchmarks.bench_{topic}")
-        before = load()
+        before = settle(args.max_load, args.settle)
         print(f"\n== {topic} (load average {before:.2f})", flush=True)
         if before > args.max_load:
             print(f"warning: load average {before:.2f} > {args.max_load}: figures of {topic} will be marked "

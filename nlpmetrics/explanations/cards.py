@@ -26,11 +26,20 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
 
 
 def check_lang(lang: str) -> str:
-    """``lang`` if nlpmetrics writes in it (``en``, ``ja``), else an InputError naming the languages."""
-    if lang not in LANGUAGES:
-        raise InputError(f"no explanations in language {lang!r}; choose one of {', '.join(LANGUAGES)}",
-                         argument="lang")
-    return lang
+    """Return ``lang`` as ``"en"`` or ``"ja"`` (``"JA"``, ``"ja-JP"`` too), else an InputError naming the languages."""
+    if lang in LANGUAGES:
+        return lang
+    if isinstance(lang, str):
+        from nlpmetrics.metrics.text import normalize_lang
+
+        try:
+            code = normalize_lang(lang)
+        except InputError:
+            code = None
+        if code in LANGUAGES:
+            return code
+    raise InputError(f"no explanations in language {lang!r}; choose one of {', '.join(LANGUAGES)}",
+                     argument="lang")
 
 
 def check_task(task: str | None) -> str | None:
