@@ -78,6 +78,25 @@ def test_every_measure_equals_trec_eval_per_query_with_ties(seed, graded):
         assert np.array_equal(rows[key], reference), (key, np.flatnonzero(rows[key] != reference)[:5])
 
 
+@pytest.mark.parametrize("block_cells", [1 << 22, 500], ids=["one block", "many blocks"])
+def test_long_rankings_with_many_relevant_documents_equal_trec_eval(monkeypatch, block_cells):
+    """Queries with more relevant documents retrieved than the padded-matrix sums take (summed one by one)."""
+    from nlpmetrics.metrics.retrieval import _compute
+
+    monkeypatch.setattr(_compute, "_BLOCK_CELLS", block_cells)
+    rng = random.Random(21)
+    predictions, references = [], []
+    for _ in range(60):
+        ranked = rng.sample(range(400), rng.randint(1, 300))
+        predictions.append({f"d{d}": rng.random() + i for i, d in enumerate(ranked)})
+        relevant = rng.sample(range(400), rng.randint(1, 200))
+        references.append({f"d{d}": rng.randint(0, 4) for d in relevant})
+    rows = quiet_rows(list(TREC), predictions, references).rows()
+    expected = trec_eval(predictions, references)
+    for key, name in TREC.items():
+        assert np.array_equal(rows[key], [expected[f"q{i}"][name] for i in range(60)]), key
+
+
 def test_rankings_of_one_length_with_ties_equal_trec_eval():
     rng = random.Random(13)
     predictions = [{f"d{d}": float(rng.randint(0, 3)) for d in rng.sample(range(50), 20)} for _ in range(200)]
@@ -181,6 +200,37 @@ def test_an_integer_matrix_equals_lists_and_negative_entries_are_padding():
         nm.compute("retrieval", predictions=np.array([[2, 2, 5]]), references=[[2]])
     with pytest.raises(nm.InputError, match=r"references\[0\] holds document ids that are not whole numbers"):
         nm.compute("retrieval", predictions=np.array([[1, 2]]), references=[["1"]])
+
+
+@pytest.mark.parametrize("offset", [0, 10**6, 2**61], ids=["small ids", "large ids", "ids too large to pack"])
+def test_an_integer_matrix_finds_every_relevant_document_as_lists_do(offset):
+    rng = np.random.default_rng(offset % 97)
+    matrix = np.stack([rng.permutation(300)[:40] for _ in range(200)]).astype(np.int64) + offset
+    matrix[::5, 25:] = -1
+    matrix[3, :] = -1  # a query that retrieved nothing
+    lists = [[int(d) for d in row if d >= 0] for row in matrix]
+    pool = np.arange(-5, 310) + offset  # relevant ids outside every ranking, below and above, included
+    references: list = []
+    for i in range(200):
+        chosen = [int(d) for d in rng.choice(pool, size=int(rng.integers(0, 8)), replace=False) if d >= 0]
+        form = i % 3
+        references.append(chosen if form == 0 else set(chosen) if form == 1 else
+                          {d: int(rng.integers(0, 4)) for d in chosen})
+    measures = [*TREC, "precision@40", "map@100"]
+    a = quiet_rows(measures, matrix, references).rows()
+    b = quiet_rows(measures, lists, references).rows()
+    for key in measures:
+        assert np.array_equal(a[key], b[key]), key
+    for row in ([offset, offset + 1, offset + 2], [offset + 2, offset + 1, offset]):  # the smallest id, first or last
+        for matrix_form in (np.array([row]), np.array([[*row, -1]])):
+            result = nm.compute("retrieval", predictions=matrix_form, references=[[offset]], measures=["mrr"])
+            assert result["mrr"] == (1.0 if row[0] == offset else 1 / 3), (row, matrix_form)
+    with pytest.raises(nm.InputError, match=rf"predictions\[1\] ranks document {offset} twice"):
+        nm.compute("retrieval", predictions=np.array([[offset, offset + 1], [offset, offset]]),
+                   references=[[offset], [offset]])
+    padded_twice = np.array([[offset + 1, offset + 2, -1], [offset + 4, offset + 4, -1]])
+    with pytest.raises(nm.InputError, match=rf"predictions\[1\] ranks document {offset + 4} twice"):
+        nm.compute("retrieval", predictions=padded_twice, references=[[offset + 1], [offset + 4]])
 
 
 def test_k_larger_than_the_ranking():

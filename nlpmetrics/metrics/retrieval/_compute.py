@@ -21,9 +21,9 @@ import numpy as np
 from nlpmetrics.metrics.retrieval._judgements import Judged
 from nlpmetrics.metrics.retrieval._measures import Measure
 
-#: Segments longer than this are summed one at a time (shorter ones as rows of one padded matrix).
+#: Segments longer than this are summed one at a time (shorter ones as columns of padded matrices).
 _WIDE = 64
-_BLOCK_ROWS = 1 << 16
+_BLOCK_CELLS = 1 << 22
 _LOG2: list[float] = []
 
 
@@ -38,29 +38,34 @@ def sums_in_order(values: np.ndarray, segment: np.ndarray, n: int) -> np.ndarray
     """Per segment, the sum of its ``values`` added one by one in order (``values`` sorted by ``segment``).
 
     ``np.add.reduce`` sums in a pairwise order, which can differ from a C
-    loop in the last bit; ``np.add.accumulate`` adds sequentially, so each
-    segment becomes a row of a zero-padded matrix and its sum is the last
-    accumulated column.
+    loop in the last bit.  Here the ``j``-th values of all segments form one
+    row of a zero-padded matrix (a column per segment) and the rows are added
+    one after the other, so every segment is summed in its own order.
+    Segments longer than ``_WIDE`` are summed one by one with
+    ``np.add.accumulate``, which is sequential too.
     """
     out = np.zeros(n, dtype=np.float64)
     if values.size == 0:
         return out
     counts = np.bincount(segment, minlength=n)
-    starts = np.cumsum(counts) - counts
+    ends = np.cumsum(counts)
+    starts = ends - counts
     within = np.arange(values.size) - starts[segment]
-    narrow = counts[segment] <= _WIDE
-    rows = np.flatnonzero((counts > 0) & (counts <= _WIDE))
-    for block in range(0, rows.size, _BLOCK_ROWS):
-        chosen = rows[block:block + _BLOCK_ROWS]
-        slot = np.full(n, -1, dtype=np.int64)
-        slot[chosen] = np.arange(chosen.size)
-        take = narrow & (slot[segment] >= 0)
-        width = int(counts[chosen].max())
-        matrix = np.zeros((chosen.size, width))
-        matrix[slot[segment[take]], within[take]] = values[take]
-        out[chosen] = np.add.accumulate(matrix, axis=1)[:, -1]
-    for wide in np.flatnonzero(counts > _WIDE):
-        out[wide] = np.add.accumulate(values[starts[wide]:starts[wide] + counts[wide]])[-1]
+    wide = counts > _WIDE
+    width = int(counts[~wide].max(initial=0))
+    step = max(1, _BLOCK_CELLS // max(width, 1))
+    for first in range(0, n, step):
+        last = min(first + step, n)
+        part = slice(int(starts[first]), int(ends[last - 1]))
+        owner, position = segment[part], within[part]
+        narrow = ~wide[owner]
+        columns = np.zeros((width, last - first))
+        columns[position[narrow], owner[narrow] - first] = values[part][narrow]
+        total = out[first:last]
+        for row in columns:
+            total += row
+    for long_segment in np.flatnonzero(wide):
+        out[long_segment] = np.add.accumulate(values[starts[long_segment]:ends[long_segment]])[-1]
     return out
 
 
@@ -84,12 +89,16 @@ class Computer:
         #: 1-based count of relevant documents up to and including each hit (trec_eval's rel_so_far).
         self.so_far = np.arange(rank.size) - starts[judged.hit_query] + 1
         self._first: np.ndarray | None = None
+        self._found: dict[int, np.ndarray] = {}
 
     def found_within(self, k: int | np.ndarray) -> np.ndarray:
         """Relevant documents ranked in the top ``k`` (a number, or one per query), per query."""
         j = self.j
-        limit = k[j.hit_query] if isinstance(k, np.ndarray) and k.ndim else k
-        return np.bincount(j.hit_query[j.hit_rank < limit], minlength=self.n)
+        if isinstance(k, np.ndarray):
+            return np.bincount(j.hit_query[j.hit_rank < k[j.hit_query]], minlength=self.n)
+        if k not in self._found:
+            self._found[k] = np.bincount(j.hit_query[j.hit_rank < k], minlength=self.n)
+        return self._found[k]
 
     def first_rank(self) -> np.ndarray:
         """0-based rank of each query's first relevant document (the ranking's length where there is none)."""

@@ -40,6 +40,7 @@ from nlpmetrics.validation import a_type, shown
 
 #: Document ids are strings or whole numbers (not both in one query: 1 and "1" would never match).
 _ID_TYPES = (str, int)
+_INT64_MAX = (1 << 63) - 1
 
 
 @dataclass
@@ -156,10 +157,10 @@ def canonical_relevance(value: Any, index: int) -> dict:
             if isinstance(level, np.generic):
                 level = level.item()
             if (isinstance(level, bool) or not isinstance(level, (int, float)) or level != level
-                    or level < 0 or level != int(level)):
+                    or level < 0 or level != int(level) or level > _INT64_MAX):
                 raise InputError(argument=argument, index=index, detail=(
-                    f"gives document {shown(doc)} the relevance {shown(level)}; relevance is a whole number >= 0 "
-                    "(0: judged not relevant, 1 or more: relevant, higher is better)"))
+                    f"gives document {shown(doc)} the relevance {shown(level)}; relevance is a whole number from 0 "
+                    "to 2**63 - 1 (0: judged not relevant, 1 or more: relevant, higher is better)"))
             out[doc] = int(level)
         return out
     ids = _sequence(value, argument, index, sets=True)
@@ -212,7 +213,8 @@ def _relevances(references: Sequence[Any]) -> tuple[list[dict], set[type]]:
         ids = _id_types(references)
         graded = [r for r in references if type(r) is dict]
         levels = list(chain.from_iterable(map(dict.values, graded)))
-        if (ids <= {str, int} and set(map(type, levels)) <= {int} and (not levels or min(levels) >= 0)
+        if (ids <= {str, int} and set(map(type, levels)) <= {int}
+                and (not levels or (min(levels) >= 0 and max(levels) <= _INT64_MAX))
                 and not any(type(r) is list and len(set(r)) != len(r) for r in references)):
             return [r if type(r) is dict else dict.fromkeys(r, 1) for r in references], ids
     relevances = [canonical_relevance(r, i) for i, r in enumerate(references)]
@@ -258,7 +260,7 @@ def judge(predictions: Sequence[Any], references: Sequence[Any]) -> Judged:
     hq = np.asarray(hit_query, dtype=np.int64)
     hr = np.asarray(hit_rank, dtype=np.int64)
     hg = np.asarray(hit_gain, dtype=np.float64)
-    order = np.lexsort((hr, hq))
+    order = _order_by(hq, hr)
     ideal_query, ideal_gain = _ideal(relevances, num_rel)
     return Judged(lengths=lengths, num_rel=num_rel, judged=judged, hit_query=hq[order], hit_rank=hr[order],
                   hit_gain=hg[order], ideal_query=ideal_query, ideal_gain=ideal_gain)
@@ -266,15 +268,30 @@ def judge(predictions: Sequence[Any], references: Sequence[Any]) -> Judged:
 
 def _ideal(relevances: list[dict], num_rel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every relevant document's query and relevance, best first within a query (nDCG's ideal ranking)."""
-    query = np.repeat(np.arange(num_rel.size, dtype=np.int64), num_rel)
     sizes = np.fromiter(map(len, relevances), dtype=np.int64, count=len(relevances))
     levels = np.fromiter(chain.from_iterable(map(dict.values, relevances)), dtype=np.int64, count=int(sizes.sum()))
+    return _ideal_from_arrays(sizes, levels, num_rel)
+
+
+def _ideal_from_arrays(sizes: np.ndarray, levels: np.ndarray, num_rel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_ideal` from flat arrays: judged documents per query (``sizes``) and their ``levels`` in query order."""
+    query = np.repeat(np.arange(num_rel.size, dtype=np.int64), num_rel)
     if levels.size == 0 or levels.max() <= 1:
         return query, np.ones(query.size)
     owner = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
-    order = np.lexsort((-levels, owner))
-    levels = levels[order]
+    levels = levels[_order_by(owner, -levels)]
     return query, levels[levels > 0].astype(np.float64)
+
+
+def _order_by(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
+    """Return the order that sorts by ``major``, then ``minor`` (``np.lexsort``, as one int key when it fits)."""
+    if not major.size:
+        return np.zeros(0, dtype=np.int64)
+    low = int(minor.min())
+    bound = int(minor.max()) - low + 1
+    if (int(major.max()) + 1) * bound >= 1 << 62:
+        return np.lexsort((minor, major))
+    return np.argsort(major * bound + (minor - low), kind="stable")
 
 
 def _flat_scores(rankings: list, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -370,57 +387,167 @@ def _judge_matrix(matrix: np.ndarray, references: Sequence[Any]) -> Judged:
 
     Negative entries are padding (faiss marks a missing result with -1): a
     row's ranking is its entries before the first negative one, and nothing
-    but padding may follow.  Everything is vectorised: duplicates from one
-    sort of the rows, ranks by comparing each relevant id with its row.
+    but padding may follow.  Everything is vectorised (see :func:`_ranks_in_rows`).
     """
     n, width = matrix.shape
     matrix = matrix.astype(np.int64, copy=False)
-    if not matrix.size or int(matrix.min()) >= 0:  # no padding: every row is a full ranking
-        lengths = np.full(n, width, dtype=np.int64)
-        ordered = np.sort(matrix, axis=1)
-    else:
+    valid: np.ndarray | None = None
+    smallest = int(matrix.min()) if matrix.size else 0
+    if smallest < 0:
         valid = matrix >= 0
-        lengths = valid.sum(axis=1)
         ragged = np.flatnonzero(valid[:, 1:] & ~valid[:, :-1]) if width > 1 else np.zeros(0, np.int64)
         if ragged.size:
             row = int(ragged[0] // (width - 1))
             raise InputError(argument="predictions", index=row, detail=(
                 "has an id after a negative entry; negative entries are padding (no result) and may only come "
                 "last"))
-        ordered = np.sort(np.where(valid, matrix, -1 - np.arange(width)), axis=1)
+        lengths = valid.sum(axis=1).astype(np.int64)
+        smallest = int(matrix[valid].min(initial=0))
+    else:
+        lengths = np.full(n, width, dtype=np.int64)
+    sizes, rel_doc, rel_level = _integer_judgements(references)
+    judged = sizes > 0
+    rel_query = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    relevant = rel_level > 0
+    if relevant.all():  # no document judged not relevant (lists and sets of ids)
+        rel_gain = rel_level.astype(np.float64)
+    else:
+        rel_query, rel_doc, rel_gain = rel_query[relevant], rel_doc[relevant], rel_level[relevant].astype(np.float64)
+    num_rel = np.bincount(rel_query, minlength=n).astype(np.int64)
+    rank = _ranks_in_rows(matrix, valid, smallest, rel_query, rel_doc)
+    hit = rank >= 0
+    order = _order_by(rel_query[hit], rank[hit])
+    hit_query, hit_rank, hit_gain = rel_query[hit][order], rank[hit][order], rel_gain[hit][order]
+    ideal_query, ideal_gain = _ideal_from_arrays(sizes, rel_level, num_rel)
+    return Judged(lengths=lengths, num_rel=num_rel, judged=judged, hit_query=hit_query, hit_rank=hit_rank,
+                  hit_gain=hit_gain, ideal_query=ideal_query, ideal_gain=ideal_gain)
+
+
+def _integer_judgements(references: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every query's judged documents as flat arrays: how many per query, their ids and their relevance.
+
+    Plain dicts of ints (or lists and sets of ints) are read in two passes
+    over the references and checked on the flat lists; anything else goes
+    through :func:`_relevances`, which checks each query and names the one at
+    fault.
+    """
+    kinds = set(map(type, references))
+    if kinds <= {dict, list, set}:
+        ids = list(chain.from_iterable(references))
+        levels = list(chain.from_iterable(map(dict.values, references)) if kinds == {dict} else
+                      chain.from_iterable(r.values() if type(r) is dict else (1,) * len(r) for r in references))
+        lists = [r for r in references if type(r) is list] if list in kinds else []
+        if (set(map(type, ids)) <= {int} and set(map(type, levels)) <= {int}
+                and all(len(set(r)) == len(r) for r in lists)):
+            sizes = np.fromiter(map(len, references), dtype=np.int64, count=len(references))
+            try:
+                id_array = np.fromiter(ids, dtype=np.int64, count=len(ids))
+                level_array = np.fromiter(levels, dtype=np.int64, count=len(levels))
+            except OverflowError:
+                pass  # an id or a relevance beyond 64 bits: the checks below name it
+            else:
+                if level_array.min(initial=0) >= 0:
+                    return sizes, id_array, level_array
+    relevances, _ = _relevances(references)
+    for i, relevance in enumerate(relevances):
+        if relevance and set(map(type, relevance)) != {int}:
+            raise InputError(argument="references", index=i, detail=(
+                "holds document ids that are not whole numbers, but the rankings are a matrix of numbers; "
+                "use the same ids on both sides"))
+        beyond = [doc for doc in relevance if not -_INT64_MAX - 1 <= doc <= _INT64_MAX]
+        if beyond:
+            raise InputError(argument="references", index=i, detail=(
+                f"holds document id {beyond[0]}, beyond the 64-bit integers of the rankings matrix; "
+                "use the same ids on both sides"))
+    sizes = np.fromiter(map(len, relevances), dtype=np.int64, count=len(relevances))
+    total = int(sizes.sum())
+    return (sizes, np.fromiter(chain.from_iterable(relevances), dtype=np.int64, count=total),
+            np.fromiter(chain.from_iterable(map(dict.values, relevances)), dtype=np.int64, count=total))
+
+
+def _ranks_in_rows(matrix: np.ndarray, valid: np.ndarray | None, low: int, query: np.ndarray,
+                   doc: np.ndarray) -> np.ndarray:
+    """0-based rank of each ``doc`` in row ``query`` of ``matrix`` (-1 where absent); a repeated id is refused.
+
+    ``valid`` marks the entries that are not padding (``None``: all are) and
+    ``low`` is the smallest id among them.
+
+    Each entry is packed with its column into one integer (``id << bits |
+    column``) and every row sorted once: the sorted rows show repeated ids,
+    and every relevant document is found by a binary search in its row, its
+    column (the rank) in the low bits.  Ids too large to pack are compared
+    with their rows directly instead.
+    """
+    n, width = matrix.shape
+    if not matrix.size:
+        return np.full(doc.size, -1, dtype=np.int64)
+    bits = max(1, (width - 1).bit_length())
+    high = int(matrix.max())
+    base = 0 if valid is None else low - 1  # ids become 1 .. span - 1 and padding 0 (ids >= 0 stay as they are)
+    span = high - base + 1
+    if (n * span) << bits >= 1 << 62:
+        return _ranks_by_comparison(matrix, valid, query, doc)
+    # Within a row the packed entries often fit 32 bits, which sort in half the time.
+    local = np.int32 if span << bits < 1 << 31 else np.int64
+    if valid is None:
+        packed = np.left_shift(matrix, bits, dtype=local, casting="unsafe")
+    else:
+        packed = np.subtract(matrix, base, dtype=local, casting="unsafe")
+        packed[~valid] = 0
+        packed <<= bits
+    packed |= np.arange(width, dtype=local)
+    packed.sort(axis=1)
+    if _repeats(packed, bits, padded=valid is not None):
+        ids = packed >> bits
+        repeated = (ids[:, 1:] == ids[:, :-1]) & (ids[:, 1:] > 0 if valid is not None else True)
+        row, column = np.argwhere(repeated)[0]
+        raise InputError(argument="predictions", index=int(row), detail=(
+            f"ranks document {int(ids[row, column]) + base} twice; a ranking lists each document once (trec_eval "
+            "refuses duplicates too)"))
+    # Binary search of every relevant id in its own sorted row, all at once: ``bits`` halvings of the row.
+    flat = packed.ravel()
+    rank = np.full(doc.size, -1, dtype=np.int64)
+    inside = np.flatnonzero((doc >= low) & (doc <= high))
+    target = ((doc[inside] - base) << bits).astype(local)
+    row_start = query[inside] * width
+    position = row_start.copy()  # branchless lower bound: every search halves a span of the same length
+    length = width
+    while length > 1:
+        half = length >> 1
+        position += (flat.take(position + half) < target) * half
+        length -= half
+    position += flat.take(position) < target
+    entry = flat.take(np.minimum(position, flat.size - 1))
+    found = (position < row_start + width) & ((entry >> bits) == (target >> bits))
+    rank[inside[found]] = entry[found] & ((1 << bits) - 1)
+    return rank
+
+
+def _repeats(packed: np.ndarray, bits: int, *, padded: bool) -> bool:
+    """Whether a row of sorted packed entries (``id << bits | column``) holds an id twice (padding, id 0, aside)."""
+    if packed.shape[1] < 2:
+        return False
+    if not padded:  # neighbours share an id exactly when they differ only in the column bits
+        return int(np.bitwise_xor(packed[:, 1:], packed[:, :-1]).min()) < 1 << bits
+    ids = packed >> bits
+    return bool(((ids[:, 1:] == ids[:, :-1]) & (ids[:, 1:] > 0)).any())
+
+
+def _ranks_by_comparison(matrix: np.ndarray, valid: np.ndarray | None, query: np.ndarray,
+                         doc: np.ndarray) -> np.ndarray:
+    """:func:`_ranks_in_rows` for ids too large to pack: sort the rows for repeats, compare each id with its row."""
+    width = matrix.shape[1]
+    ordered = np.sort(matrix if valid is None else np.where(valid, matrix, -1 - np.arange(width)), axis=1)
     repeated = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)
     if repeated.any():
         row, column = np.argwhere(repeated)[0]
         raise InputError(argument="predictions", index=int(row), detail=(
             f"ranks document {int(ordered[row, column])} twice; a ranking lists each document once (trec_eval "
             "refuses duplicates too)"))
-    relevances, types = _relevances(references)
-    if not types <= {int}:
-        for i, relevance in enumerate(relevances):
-            if relevance and set(map(type, relevance)) != {int}:
-                raise InputError(argument="references", index=i, detail=(
-                    "holds document ids that are not whole numbers, but the rankings are a matrix of numbers; "
-                    "use the same ids on both sides"))
-    judged = np.fromiter(map(bool, relevances), dtype=bool, count=n)
-    sizes = np.fromiter(map(len, relevances), dtype=np.int64, count=n)
-    count = int(sizes.sum())
-    rel_query = np.repeat(np.arange(n, dtype=np.int64), sizes)
-    rel_doc = np.fromiter(chain.from_iterable(relevances), dtype=np.int64, count=count)
-    rel_gain = np.fromiter(chain.from_iterable(map(dict.values, relevances)), dtype=np.float64, count=count)
-    relevant = rel_gain > 0
-    rel_query, rel_doc, rel_gain = rel_query[relevant], rel_doc[relevant], rel_gain[relevant]
-    num_rel = np.bincount(rel_query, minlength=n).astype(np.int64)
-    total = int(rel_query.size)
-    # Where each relevant id sits in its query's row: compare it with that row (blocks bound the memory).
-    rank = np.full(total, -1, dtype=np.int64)
+    rank = np.full(doc.size, -1, dtype=np.int64)
     block = max(1, (1 << 22) // max(width, 1))
-    for start in range(0, total, block):
+    for start in range(0, doc.size, block):
         part = slice(start, start + block)
-        equal = matrix[rel_query[part]] == rel_doc[part, None]
-        rank[part] = np.where(equal.any(axis=1) & (rel_doc[part] >= 0), equal.argmax(axis=1), -1)
-    hit = rank >= 0
-    order = np.lexsort((rank[hit], rel_query[hit]))
-    hit_query, hit_rank, hit_gain = rel_query[hit][order], rank[hit][order], rel_gain[hit][order]
-    ideal_query, ideal_gain = _ideal(relevances, num_rel)
-    return Judged(lengths=lengths.astype(np.int64), num_rel=num_rel, judged=judged, hit_query=hit_query,
-                  hit_rank=hit_rank, hit_gain=hit_gain, ideal_query=ideal_query, ideal_gain=ideal_gain)
+        equal = matrix[query[part]] == doc[part, None]
+        rank[part] = np.where(equal.any(axis=1) & (doc[part] >= 0), equal.argmax(axis=1), -1)
+    return rank
