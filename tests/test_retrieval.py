@@ -97,6 +97,22 @@ def test_long_rankings_with_many_relevant_documents_equal_trec_eval(monkeypatch,
         assert np.array_equal(rows[key], [expected[f"q{i}"][name] for i in range(60)]), key
 
 
+@pytest.mark.parametrize("top", [3, 40, 1000], ids=["few levels", "more levels", "levels to sort"])
+def test_ndcg_with_relevance_levels_of_any_size_equals_trec_eval(top):
+    """The ideal ranking is counted for few relevance levels and sorted for many: both equal trec_eval."""
+    rng = random.Random(top)
+    predictions, references = [], []
+    for _ in range(80):
+        ranked = rng.sample(range(100), rng.randint(1, 50))
+        predictions.append({f"d{d}": rng.random() + i for i, d in enumerate(ranked)})
+        references.append({f"d{d}": rng.randint(0, top) for d in rng.sample(range(100), rng.randint(1, 30))})
+    measures = {"ndcg": "ndcg", "ndcg@10": "ndcg_cut_10"}
+    rows = quiet_rows(list(measures), predictions, references).rows()
+    expected = trec_eval(predictions, references, {"ndcg", "ndcg_cut.10"})
+    for key, name in measures.items():
+        assert np.array_equal(rows[key], [expected[f"q{i}"][name] for i in range(80)]), key
+
+
 def test_rankings_of_one_length_with_ties_equal_trec_eval():
     rng = random.Random(13)
     predictions = [{f"d{d}": float(rng.randint(0, 3)) for d in rng.sample(range(50), 20)} for _ in range(200)]

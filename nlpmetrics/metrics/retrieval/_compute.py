@@ -52,15 +52,18 @@ def sums_in_order(values: np.ndarray, segment: np.ndarray, n: int) -> np.ndarray
     starts = ends - counts
     within = np.arange(values.size) - starts[segment]
     wide = counts > _WIDE
-    width = int(counts[~wide].max(initial=0))
+    any_wide = bool(wide.any())
+    width = int(counts[~wide].max(initial=0)) if any_wide else int(counts.max())
     step = max(1, _BLOCK_CELLS // max(width, 1))
     for first in range(0, n, step):
         last = min(first + step, n)
         part = slice(int(starts[first]), int(ends[last - 1]))
-        owner, position = segment[part], within[part]
-        narrow = ~wide[owner]
+        owner, position, value = segment[part], within[part], values[part]
+        if any_wide:
+            narrow = ~wide[owner]
+            owner, position, value = owner[narrow], position[narrow], value[narrow]
         columns = np.zeros((width, last - first))
-        columns[position[narrow], owner[narrow] - first] = values[part][narrow]
+        columns[position, owner - first if first else owner] = value
         total = out[first:last]
         for row in columns:
             total += row

@@ -270,15 +270,25 @@ def _ideal(relevances: list[dict], num_rel: np.ndarray) -> tuple[np.ndarray, np.
     """Every relevant document's query and relevance, best first within a query (nDCG's ideal ranking)."""
     sizes = np.fromiter(map(len, relevances), dtype=np.int64, count=len(relevances))
     levels = np.fromiter(chain.from_iterable(map(dict.values, relevances)), dtype=np.int64, count=int(sizes.sum()))
-    return _ideal_from_arrays(sizes, levels, num_rel)
+    return _ideal_from_arrays(np.repeat(np.arange(sizes.size, dtype=np.int64), sizes), levels, num_rel)
 
 
-def _ideal_from_arrays(sizes: np.ndarray, levels: np.ndarray, num_rel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_ideal` from flat arrays: judged documents per query (``sizes``) and their ``levels`` in query order."""
-    query = np.repeat(np.arange(num_rel.size, dtype=np.int64), num_rel)
-    if levels.size == 0 or levels.max() <= 1:
+def _ideal_from_arrays(owner: np.ndarray, levels: np.ndarray, num_rel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_ideal` from flat arrays: each judged document's query (``owner``, ascending) and relevance.
+
+    With few relevance levels (graded 0-3, say) the ideal ranking is counted
+    rather than sorted: how many documents of each level each query has,
+    written out best level first.
+    """
+    n = num_rel.size
+    query = np.repeat(np.arange(n, dtype=np.int64), num_rel)
+    top = int(levels.max(initial=0))
+    if top <= 1:
         return query, np.ones(query.size)
-    owner = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
+    if n * (top + 1) <= 4 * levels.size + 1024:
+        columns = top + 1  # column c counts the documents of level top - c; the last one (level 0) is dropped
+        table = np.bincount(owner * columns + (top - levels), minlength=n * columns).reshape(n, columns)
+        return query, np.repeat(np.tile(np.arange(top, 0, -1, dtype=np.float64), n), table[:, :top].ravel())
     levels = levels[_order_by(owner, -levels)]
     return query, levels[levels > 0].astype(np.float64)
 
@@ -408,6 +418,7 @@ def _judge_matrix(matrix: np.ndarray, references: Sequence[Any]) -> Judged:
     sizes, rel_doc, rel_level = _integer_judgements(references)
     judged = sizes > 0
     rel_query = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    judged_query = rel_query
     relevant = rel_level > 0
     if relevant.all():  # no document judged not relevant (lists and sets of ids)
         rel_gain = rel_level.astype(np.float64)
@@ -418,7 +429,7 @@ def _judge_matrix(matrix: np.ndarray, references: Sequence[Any]) -> Judged:
     hit = rank >= 0
     order = _order_by(rel_query[hit], rank[hit])
     hit_query, hit_rank, hit_gain = rel_query[hit][order], rank[hit][order], rel_gain[hit][order]
-    ideal_query, ideal_gain = _ideal_from_arrays(sizes, rel_level, num_rel)
+    ideal_query, ideal_gain = _ideal_from_arrays(judged_query, rel_level, num_rel)
     return Judged(lengths=lengths, num_rel=num_rel, judged=judged, hit_query=hit_query, hit_rank=hit_rank,
                   hit_gain=hit_gain, ideal_query=ideal_query, ideal_gain=ideal_gain)
 
