@@ -124,7 +124,7 @@ def run(quick: bool = False) -> list[dict]:
     got = ours_matrix()
     identical = all(got[key] == expected[key] for key in TREC_MEASURES)
     rows.append(race(f"retrieval, 4 measures, {shape} (top-k id matrix), vs pytrec_eval", ours_matrix, with_pytrec,
-                     repeats=repeats, identical=identical, goal=10,
+                     repeats=repeats, identical=identical, goal=10, headline=True,
                      note="our input: the integer matrix of ids a vector index returns; pytrec_eval: dicts"))
     return rows
 
