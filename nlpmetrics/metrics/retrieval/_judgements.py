@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -108,19 +108,27 @@ def _first_duplicate(ids: Sequence[Any]) -> Any:
     raise AssertionError("no duplicate id")  # pragma: no cover - called only when there is one
 
 
+def _refuse_a_single_value(value: Any, argument: str, index: int, what_it_should_be: str) -> None:
+    """Refuse ``None`` or one string where a query's list or mapping of ids belongs."""
+    if isinstance(value, (str, bytes)) or value is None:
+        what = "None" if value is None else "a single string"
+        raise InputError(argument=argument, index=index, detail=f"is {what}; {what_it_should_be}")
+
+
+def _checked_items(mapping: Mapping, argument: str, index: int) -> Iterator[tuple[str | int, Any]]:
+    """Yield a mapping's (id, value) pairs with each id checked and numpy scalars as Python values."""
+    for key, value in mapping.items():
+        yield _id(key, argument, (index,)), value.item() if isinstance(value, np.generic) else value
+
+
 def canonical_ranking(value: Any, index: int) -> list | dict:
     """Return a query's ranking as a list of ids (best first) or a dict id -> float score, every entry checked."""
     argument = "predictions"
-    if isinstance(value, (str, bytes)) or value is None:
-        what = "None" if value is None else "a single string"
-        raise InputError(argument=argument, index=index, detail=(
-            f"is {what}; a ranking is a list of document ids, best first, or a mapping id -> score"))
+    _refuse_a_single_value(value, argument, index, "a ranking is a list of document ids, best first, or a mapping "
+                                                   "id -> score")
     if isinstance(value, Mapping):
         out: dict = {}
-        for key, score in value.items():
-            doc = _id(key, argument, (index,))
-            if isinstance(score, np.generic):
-                score = score.item()
+        for doc, score in _checked_items(value, argument, index):
             if isinstance(score, bool) or not isinstance(score, (int, float)):
                 raise InputError(argument=argument, index=index, detail=(
                     f"gives document {shown(doc)} the score {shown(score)}; scores must be numbers"))
@@ -146,16 +154,11 @@ def canonical_ranking(value: Any, index: int) -> list | dict:
 def canonical_relevance(value: Any, index: int) -> dict:
     """Return a query's reference as a dict id -> relevance (a whole number >= 0; a list or set means relevance 1)."""
     argument = "references"
-    if isinstance(value, (str, bytes)) or value is None:
-        what = "None" if value is None else "a single string"
-        raise InputError(argument=argument, index=index, detail=(
-            f"is {what}; pass the relevant document ids as a list (or a mapping id -> relevance; [] when none)"))
+    _refuse_a_single_value(value, argument, index, "pass the relevant document ids as a list (or a mapping "
+                                                   "id -> relevance; [] when none)")
     if isinstance(value, Mapping):
         out: dict = {}
-        for key, level in value.items():
-            doc = _id(key, argument, (index,))
-            if isinstance(level, np.generic):
-                level = level.item()
+        for doc, level in _checked_items(value, argument, index):
             if (isinstance(level, bool) or not isinstance(level, (int, float)) or level != level
                     or level < 0 or level != int(level) or level > _INT64_MAX):
                 raise InputError(argument=argument, index=index, detail=(
