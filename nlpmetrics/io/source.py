@@ -69,13 +69,14 @@ class Chunk:
         return self.first_line + index if self.first_line > 0 else None
 
 
-def chunked(examples: Iterable[tuple[int, Any, Any]], chunk_size: int) -> Iterator[Chunk]:
+def chunked(examples: Iterable[tuple[int, Any, Any]], chunk_size: int, *, kind: str | None = None) -> Iterator[Chunk]:
     """Group ``(line, prediction, reference)`` triples into chunks of at most ``chunk_size`` examples.
 
     Every reader builds its chunks here, so a chunk's ``first_line`` and
-    ``lines`` mean the same whatever the format.
+    ``lines`` mean the same whatever the format; ``kind`` is the chunks'
+    :attr:`Chunk.kind`.
     """
-    chunk = Chunk([], [], 0)
+    chunk = Chunk([], [], 0, kind=kind)
     for line, prediction, reference in examples:
         if not chunk.lines:
             chunk.first_line = line
@@ -84,7 +85,7 @@ def chunked(examples: Iterable[tuple[int, Any, Any]], chunk_size: int) -> Iterat
         chunk.lines.append(line)
         if len(chunk.lines) >= chunk_size:
             yield chunk
-            chunk = Chunk([], [], 0)
+            chunk = Chunk([], [], 0, kind=kind)
     if chunk.lines:
         yield chunk
 

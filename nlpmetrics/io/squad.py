@@ -25,7 +25,7 @@ from json.decoder import scanstring  # type: ignore[attr-defined]  # typeshed om
 from typing import Any
 
 from nlpmetrics.errors import InputError, NlpmetricsWarning
-from nlpmetrics.io.source import Chunk, display_name, open_binary, where
+from nlpmetrics.io.source import Chunk, chunked, display_name, open_binary, where
 from nlpmetrics.validation import a_type
 
 _WHITESPACE = " \t\n\r"
@@ -170,16 +170,5 @@ def read_squad_pair(path: Any, dataset_path: Any, *, encoding: str = "utf-8",
             f"{extra:,} answers in {display_name(path)} are for question ids that {display_name(dataset_path)} does "
             "not have; they are ignored, as the official scripts ignore them", code="predictions_without_question"),
             stacklevel=3)
-    chunk = Chunk([], [], 0, kind="answers")
-    for qid, answers in questions:
-        answer, line = predictions[qid]
-        if not chunk.lines:
-            chunk.first_line = line
-        chunk.predictions.append(answer)
-        chunk.references.append(answers)
-        chunk.lines.append(line)
-        if len(chunk.lines) >= chunk_size:
-            yield chunk
-            chunk = Chunk([], [], 0, kind="answers")
-    if chunk.lines:
-        yield chunk
+    yield from chunked(((predictions[qid][1], predictions[qid][0], answers) for qid, answers in questions),
+                       chunk_size, kind="answers")
