@@ -83,7 +83,23 @@ def _warm_imports(metrics: list[str]) -> None:
         nm.load(name).update(predictions=["warm up"], references=["warm up"])
 
 
+def _on_dask(path: str, metrics: list[str], partitions: int, queue) -> None:
+    """:func:`on_dask`'s work in a process of its own, which reports through ``queue``."""
+    queue.put(_score_on_dask(path, metrics, partitions))
+
+
 def on_dask(path: str, metrics: list[str], partitions: int) -> tuple[dict, float, list[float], float]:
+    """Score on a two-worker local cluster from a fresh driver process (so the driver's peak memory is its own)."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_on_dask, args=(path, metrics, partitions, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result
+
+
+def _score_on_dask(path: str, metrics: list[str], partitions: int) -> tuple[dict, float, list[float], float]:
     """Score on a two-worker local cluster; scores, seconds (cluster already up), worker and driver peaks."""
     import distributed
 
