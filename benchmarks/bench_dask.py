@@ -45,6 +45,20 @@ def make_file(lines: int) -> str:
 
 
 def _max_rss_mib() -> float:
+    """Return the peak resident memory of the calling process in MiB.
+
+    Linux's ``VmHWM`` belongs to the process's memory map, which ``exec``
+    replaces; ``ru_maxrss`` survives ``fork`` + ``exec``, so a process spawned
+    by a large parent (``run_all.py`` after the other topics) reports the
+    parent's peak.  ``ru_maxrss`` is the fallback where ``/proc`` is missing.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
