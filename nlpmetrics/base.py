@@ -328,8 +328,13 @@ class Metric:
         """Metric and options: what rows must share to be combined with this metric's (made once)."""
         made = self.__dict__.get("_provenance")
         if made is None:
-            made = self._provenance = Signature(self.name, self.config)
+            made = self._provenance = Signature(self.name, self.numeric_config())
         return made
+
+    def numeric_config(self) -> dict[str, Any]:
+        """Return the options that can change a number (those of :attr:`provenance` and signatures)."""
+        return {name: value for name, value in self.config.items()
+                if name not in self.options or self.options[name].affects_numbers}
 
     # ------------------------------------------------------------------ streaming
     def update(self, *args: Any, predictions: Any = None, references: Any = None) -> Metric:
@@ -547,7 +552,8 @@ class Metric:
         from nlpmetrics.versions import module_version
 
         versions = {"nlpmetrics": __version__} | {m: module_version(m) for m in self.reference_modules}
-        return Signature(self.name, self.config, self.settings(summary), self.tool_signature(summary), versions)
+        return Signature(self.name, self.numeric_config(), self.settings(summary), self.tool_signature(summary),
+                         versions)
 
     def signature(self, resampling: str | None = None, rows: Mapping[str, np.ndarray] | None = None) -> Signature:
         """Return the signature of scoring ``rows`` (default: the state), optionally with a resampling method."""

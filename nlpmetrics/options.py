@@ -35,12 +35,17 @@ class Option:
         ``ValueError``/``TypeError`` with a message describing what is allowed.
     doc : str
         One line shown in error messages and the CLI reference.
+    affects_numbers : bool
+        ``False`` for an option that cannot change any number (a progress
+        bar): it is left out of signatures, so metrics that differ only there
+        merge and their results carry the same signature.
     """
 
     default: Any = None
     choices: tuple | None = None
     check: Callable[[Any], Any] | None = None
     doc: str = ""
+    affects_numbers: bool = True
 
 
 def closest(name: str, candidates) -> str:

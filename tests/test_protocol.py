@@ -210,6 +210,26 @@ def test_a_plugin_gets_streaming_merge_intervals_and_paired_tests(plugin):
     assert test.p_value < 0.05
 
 
+
+def test_an_option_that_cannot_change_a_number_stays_out_of_signatures_and_merges(plugin, monkeypatch):
+    from nlpmetrics.options import Option, check_bool
+
+    monkeypatch.setattr(WordOverlap, "options", {
+        "lowercase": Option(False, check=check_bool, doc="compare words in lower case"),
+        "progress": Option(True, check=check_bool, affects_numbers=False, doc="show a progress bar"),
+    })
+    quiet_one = nm.load("word_overlap", progress=False).update(predictions=PRED[:6], references=REF[:6])
+    chatty = nm.load("word_overlap").update(predictions=PRED[6:], references=REF[6:])
+    merged = quiet_one.merge(chatty).compute()
+    whole = nm.compute("word_overlap", predictions=PRED, references=REF)
+    assert merged["word_overlap"] == whole["word_overlap"]
+    assert merged.signature == whole.signature
+    assert "progress" not in merged.signature["options"]
+    assert merged.options["progress"] is False  # the result still says how it was made
+    with pytest.raises(nm.InputError, match=r"different options \(lowercase"):
+        nm.load("word_overlap", lowercase=True).merge(nm.load("word_overlap"))
+    assert "progress" not in nm.load("bertscore").provenance["options"]
+
 def test_a_plugin_gets_dask_and_reports(plugin, tmp_path):
     import json
 

@@ -128,7 +128,8 @@ class BERTScore(Metric):
         "dtype": Option("float32", choices=("float32", "bfloat16", "float16"),
                         doc="model weights' precision; bfloat16/float16 are faster on a GPU, differ in the 3rd-4th "
                             "decimal"),
-        "progress": Option(True, check=check_bool, doc="show a progress bar on long runs when stderr is a terminal"),
+        "progress": Option(True, check=check_bool, affects_numbers=False,
+                           doc="show a progress bar on long runs when stderr is a terminal"),
     }
     score_keys = ("f1", "precision", "recall")
     input_kind = "text"
