@@ -78,6 +78,23 @@ def build_tiny_bert(folder: str | os.PathLike, *, layers: int = 3, max_length: i
     return folder
 
 
+def build_tiny_distilbert(folder: str | os.PathLike, *, layers: int = 3, seed: int = 0) -> Path:
+    """Save a random DistilBERT (layers under ``transformer.layer``) with the tiny BERT's WordPiece tokenizer."""
+    import torch
+    from transformers import BertTokenizer, DistilBertConfig, DistilBertModel
+
+    folder = Path(folder)
+    build_tiny_bert(folder, layers=1, seed=seed)  # the tokenizer; the BERT weights are replaced below
+    tokenizer = BertTokenizer.from_pretrained(folder)
+    torch.manual_seed(seed)
+    config = DistilBertConfig(vocab_size=len(tokenizer), dim=32, n_layers=layers, n_heads=4, hidden_dim=64,
+                              max_position_embeddings=64, pad_token_id=0)
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        (folder / name).unlink(missing_ok=True)
+    DistilBertModel(config).eval().save_pretrained(folder)
+    return folder
+
+
 def build_tiny_roberta(folder: str | os.PathLike, *, layers: int = 2, seed: int = 0) -> Path:
     """Save a random RoBERTa (hidden 32) and a trained byte-level BPE tokenizer in ``folder``."""
     import torch

@@ -24,7 +24,7 @@ bert_score = pytest.importorskip("bert_score")
 import nlpmetrics as nm  # noqa: E402 - after importorskip
 from nlpmetrics.errors import InputError, MissingDependencyError  # noqa: E402 - after importorskip
 from nlpmetrics.metrics.bertscore import document_frequencies, engine  # noqa: E402 - after importorskip
-from tests.bertscore_fixtures import build_tiny_roberta, sentences, tiny_bert_path  # noqa: E402 - after importorskip
+from tests.bertscore_fixtures import build_tiny_distilbert, build_tiny_roberta, sentences, tiny_bert_path  # noqa: E402 - after importorskip
 from tests.translation_texts import BAD_TEXT_INPUTS  # noqa: E402 - after importorskip
 
 KEYS = ("precision", "recall", "f1")
@@ -136,6 +136,15 @@ def test_roberta_gets_the_leading_space_bert_score_intended(tiny_roberta, transf
         result = nm.compute("bertscore", predictions=cands, references=refs, model=tiny_roberta, num_layers=2, idf=idf)
         assert_matches(result, reference_scores(cands, refs, model_type=tiny_roberta, num_layers=2, idf=idf))
 
+
+
+def test_distilbert_layers_are_cut_under_transformer_as_bert_score_cuts_them(tmp_path):
+    """A model whose layers are not under ``encoder`` (DistilBERT: ``transformer.layer``) loads and matches."""
+    model = str(build_tiny_distilbert(tmp_path / "tiny-distilbert", layers=3))
+    cands, refs = corpus(12, seed=6)
+    for layers in (1, 2):
+        result = nm.compute("bertscore", predictions=cands, references=refs, model=model, num_layers=layers)
+        assert_matches(result, reference_scores(cands, refs, model_type=model, num_layers=layers))
 
 # ------------------------------------------------------------------------------------------------ idf and streaming
 def test_streaming_and_merge_equal_one_shot(tiny_bert):

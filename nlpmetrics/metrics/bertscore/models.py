@@ -189,7 +189,7 @@ def cut_layers(model, layers: int) -> bool:
 
     for owner_name, attribute in (("encoder", "layer"), ("transformer", "layer"), ("encoder", "block"),
                                   ("", "layers"), ("", "layer")):
-        owner = getattr(model, owner_name) if owner_name else model
+        owner = getattr(model, owner_name, None) if owner_name else model
         stack = getattr(owner, attribute, None) if owner is not None else None
         if isinstance(stack, torch.nn.ModuleList):
             if not 0 <= layers <= len(stack):
