@@ -111,7 +111,6 @@ def configure_metrics(
     resolved = [(key, *resolve_metric_name(key)) for key in keys]
     declared = {key: metric_class(name).options for key, name, _ in resolved}
     given: dict[str, dict[str, Any]] = {key: dict(implied) for key, _, implied in resolved}
-    explicit: dict[str, set[str]] = {key: set() for key in keys}
     unscoped: list[tuple[str, Any]] = []
     for text in option_texts or []:
         scope, name, value = parse_option(text)
@@ -124,14 +123,13 @@ def configure_metrics(
                              f"(selected: {', '.join(keys)})")
         for key in targets:
             given[key][name] = value
-            explicit[key].add(name)
     for name, value in unscoped:
         targets = [key for key in keys if name in declared[key]]
         if not targets:
             valid = "; ".join(f"{key}: {', '.join(sorted(declared[key])) or 'none'}" for key in keys)
             raise InputError(f"no selected metric has an option {name!r} (options: {valid})")
         for key in targets:
-            if name not in given[key] or name in explicit[key]:
+            if name not in given[key]:  # a metric's own --option metric.name=... wins, in any order
                 given[key][name] = value
     lang_for_metrics = lang
     if lang is None and kind in ("text", "answers") and sample is not None:

@@ -378,6 +378,15 @@ def test_language_detection_and_option_parsing():
     assert parse_option("x=a=b") == (None, "x", "a=b")
 
 
+@pytest.mark.parametrize("options", [["f1.zero_division=1", "zero_division=0"],
+                                     ["zero_division=0", "f1.zero_division=1"]])
+def test_a_metrics_own_option_wins_over_a_shared_one_in_any_order(options):
+    from nlpmetrics.cli import configure_metrics
+
+    entries = configure_metrics(["f1,precision"], options, None, None)
+    assert {e.key: e.metric.config["zero_division"] for e in entries} == {"f1": 1.0, "precision": 0.0}
+
+
 def test_conll_and_jsonl_tag_lists_agree_with_the_api():
     rows = [json.loads(line) for line in (EXAMPLES / "ner.jsonl").read_text().splitlines()]
     expected = {"seqeval": dict(nm.compute("seqeval", predictions=[r["prediction"] for r in rows],
