@@ -111,24 +111,26 @@ def configure_metrics(
     resolved = [(key, *resolve_metric_name(key)) for key in keys]
     declared = {key: metric_class(name).options for key, name, _ in resolved}
     given: dict[str, dict[str, Any]] = {key: dict(implied) for key, _, implied in resolved}
-    unscoped: list[tuple[str, Any]] = []
+    unscoped: list[tuple[str, str, Any]] = []
     for text in option_texts or []:
         scope, name, value = parse_option(text)
         if scope is None:
-            unscoped.append((name, value))
+            unscoped.append((text, name, value))
             continue
         targets = [key for key, base, _ in resolved if scope in (key, base)]
         if not targets:
             raise InputError(f"--option {text!r} names metric {scope!r}, which is not selected "
                              f"(selected: {', '.join(keys)})")
         for key in targets:
+            _check_not_implied(text, key, resolved, name, value)
             given[key][name] = value
-    for name, value in unscoped:
+    for text, name, value in unscoped:
         targets = [key for key in keys if name in declared[key]]
         if not targets:
             valid = "; ".join(f"{key}: {', '.join(sorted(declared[key])) or 'none'}" for key in keys)
             raise InputError(f"no selected metric has an option {name!r} (options: {valid})")
         for key in targets:
+            _check_not_implied(text, key, resolved, name, value)
             if name not in given[key]:  # a metric's own --option metric.name=... wins, in any order
                 given[key][name] = value
     lang_for_metrics = lang
@@ -150,6 +152,19 @@ def configure_metrics(
         raise InputError(f"--no-examples: {key} needs every example to compute its score (it ranks or correlates "
                          "them); drop --no-examples, or score this metric in another run")
     return entries
+
+
+def _check_not_implied(text: str, key: str, resolved: Sequence[tuple[str, str, dict[str, Any]]], name: str,
+                       value: Any) -> None:
+    """Refuse an ``--option`` that contradicts what a ``-m`` name implies (``f1_macro`` means ``average='macro'``).
+
+    The command line's counterpart of the clash check in :func:`nlpmetrics.load_many`.
+    """
+    for resolved_key, base, implied in resolved:
+        if resolved_key == key and name in implied and implied[name] != value:
+            raw = text.split("=", 1)[1]
+            raise InputError(f"--option {text}: {key} already means {name}={implied[name]!r}; "
+                             f"use -m {base} --option {name}={raw}", argument=name)
 
 
 def _can_drop_examples(cls: type[Metric]) -> bool:
