@@ -519,7 +519,7 @@ def _read_systems(
     if repeated:
         raise InputError(f"{repeated[0]}: given twice; pass each system's prediction file once")
     options = read_options(args)
-    first, _ = _first_chunk(paths[0], options)
+    first, first_chunks = _first_chunk(paths[0], options)  # read once: paths[0] may be '-' (stdin)
     entries = configure_metrics(args.metrics, args.option, args.lang, first, quiet=args.quiet)
     first_convertible = detect_format(paths[0], args.input_format, options["ref_file"], qrels=args.qrels,
                                       dataset=args.dataset) in ("csv", "tsv", "text")
@@ -527,14 +527,14 @@ def _read_systems(
     feed = Feed(entries)
     systems: dict[str, tuple[list, list]] = {}
     lines: list[list[int]] = []
-    for path, name in zip(paths, _display_names(paths), strict=True):
+    for index, (path, name) in enumerate(zip(paths, _display_names(paths), strict=True)):
         convertible = detect_format(path, args.input_format, options["ref_file"], qrels=args.qrels,
                                     dataset=args.dataset) in ("csv", "tsv", "text")
         converting = next((e for e in entries if e.converts(convertible)), None)
         predictions: list = []
         references: list = []
         lines.append([])
-        for chunk in read_examples(path, **options):
+        for chunk in first_chunks if index == 0 else read_examples(path, **options):
             lines[-1].extend(chunk.lines)
             feed.check(chunk, path, convertible)  # checks every example now, so errors name file and line
             chunk_predictions, chunk_references = (

@@ -132,6 +132,22 @@ def test_a_file_given_twice_is_bad_input(two_systems, tmp_path, capsys, command)
     assert f"{two_systems[0]}: given twice" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["compare", "report"])
+def test_stdin_as_the_first_file_is_read_once(two_systems, tmp_path, monkeypatch, capsys, command):
+    import io
+    import sys
+
+    def run(first: str) -> str:
+        out = tmp_path / f"{command}.md"
+        args = [command, first, str(two_systems[1]), "-m", "accuracy", "--resamples", "50", "-o", str(out)]
+        assert main(args) == 0, capsys.readouterr().err
+        return out.read_text(encoding="utf-8").replace(two_systems[0].name, "stdin")
+
+    expected = run(str(two_systems[0]))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(two_systems[0].read_bytes()), encoding="utf-8"))
+    assert run("-") == expected
+
+
 # ----------------------------------------------------------------------------- the language of the words
 
 EN_REFS = ["the cat sat on the mat today", "a storm closed the main road", "the meeting was moved to friday",
