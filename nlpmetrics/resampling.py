@@ -62,15 +62,18 @@ def resample_weights(counts: np.ndarray, n_resamples: int, rng: np.random.Genera
     """
     n = int(counts.sum())
     n_groups = len(counts)
-    block = max(1, min(n_resamples, _CHUNK_CELLS // max(n_groups, 1)))
     done = 0
     if n_groups <= _MULTINOMIAL_MAX_GROUPS or inverse is None:
+        block = max(1, min(n_resamples, _CHUNK_CELLS // max(n_groups, 1)))  # a block is (block, n_groups)
         pvals = counts / n
         while done < n_resamples:
             size = min(block, n_resamples - done)
             yield rng.multinomial(n, pvals, size=size).astype(np.float64)
             done += size
         return
+    # A block draws a (block, n) matrix of example indices (n >= n_groups), so the cells drawn bound it.
+    # Smaller blocks draw the same indices in the same order: seeded weights do not depend on the block.
+    block = max(1, min(n_resamples, _CHUNK_CELLS // max(n, 1)))
     while done < n_resamples:
         size = min(block, n_resamples - done)
         drawn = inverse[rng.integers(0, n, size=(size, n))]

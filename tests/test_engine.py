@@ -355,3 +355,22 @@ def test_resample_weights_draw_n_examples_with_replacement(n_groups):
     # each group is drawn in proportion to its size: mean count ~ size, within 5 standard errors
     standard_error = np.sqrt(counts * (1 - counts / counts.sum()) / 400)
     assert np.all(np.abs(blocks.mean(axis=0) - counts) <= 5 * standard_error + 1e-9)
+
+
+def test_resample_weights_index_path_bounds_the_cells_drawn_and_keeps_the_stream(monkeypatch):
+    # > 2,048 groups draw example indices: a block is (block, n) indices, so n (not n_groups) bounds it
+    from nlpmetrics import resampling
+
+    rng = np.random.default_rng(5)
+    n_groups, n = 2100, 20_000
+    inverse = rng.integers(0, n_groups, size=n)
+    inverse[:n_groups] = np.arange(n_groups)
+    counts = np.bincount(inverse, minlength=n_groups)
+    monkeypatch.setattr(resampling, "_CHUNK_CELLS", 100_000)  # 5 resamples of 20,000 draws a block
+    blocks = list(resampling.resample_weights(counts, 12, np.random.default_rng(7), inverse))
+    assert [len(b) for b in blocks] == [5, 5, 2]
+    assert all(b.shape[0] * n <= resampling._CHUNK_CELLS for b in blocks)
+    monkeypatch.setattr(resampling, "_CHUNK_CELLS", 10**12)  # one block: the weights drawn before the bound
+    whole = list(resampling.resample_weights(counts, 12, np.random.default_rng(7), inverse))
+    assert len(whole) == 1
+    np.testing.assert_array_equal(np.concatenate(blocks), whole[0])
