@@ -60,6 +60,10 @@ def _significant_share(n: int, shift: float, discordant: float, runs: int, seed:
 def test_z_sum_is_the_textbook_value():
     assert z_sum(0.05, 0.8) == pytest.approx(1.959964 + 0.841621, abs=1e-5)
     assert z_sum(0.01, 0.9) == pytest.approx(2.575829 + 1.281552, abs=1e-5)
+    from scipy.stats import norm  # scipy is a dependency of nlpmetrics
+    for alpha, power in [(0.05, 0.8), (0.01, 0.9), (0.1, 0.5), (0.001, 0.99)]:
+        expected = norm.ppf(1 - alpha / 2) + norm.ppf(power)
+        assert z_sum(alpha, power) == pytest.approx(expected, rel=1e-12, abs=1e-12), (alpha, power)
     with pytest.raises(nm.InputError, match="alpha"):
         z_sum(1.5)
     with pytest.raises(nm.InputError, match="power"):

@@ -33,6 +33,10 @@ from nlpmetrics.metrics.qa import SquadWarning
 
 
 # ---------------------------------------------------------------- reference procedures (see the module docstring)
+# Source: Hugging Face evaluate v0.4.6, metrics/exact_match/exact_match.py, ExactMatch._compute
+# (https://github.com/huggingface/evaluate/blob/v0.4.6/metrics/exact_match/exact_match.py), the code
+# behind evaluate.load("exact_match"). Same steps in the same order; np.asarray comes first here, which
+# changes nothing (the script's re.sub loop builds the same arrays from a list or an array).
 def hf_exact_match(predictions, references, regexes_to_ignore=None, ignore_case=False, ignore_punctuation=False,
                    ignore_numbers=False) -> float:
     predictions, references = np.asarray(predictions), np.asarray(references)
@@ -52,12 +56,18 @@ def hf_exact_match(predictions, references, regexes_to_ignore=None, ignore_case=
 _PUNCT = re.compile("[" + re.escape(string.punctuation) + "]")
 
 
+# Source: normalize_answer of the official SQuAD evaluation scripts, evaluate-v1.1.py and evaluate-v2.0.py
+# (identical in both; the scripts are linked at official_v1 and official_v2 below): lower, drop
+# string.punctuation, replace a/an/the by a space, collapse whitespace.
 def squad_clean(text: str) -> str:
     text = _PUNCT.sub("", text.lower())
     text = re.sub(r"\b(a|an|the)\b", " ", text)
     return " ".join(text.split())
 
 
+# Source: f1_score of the official evaluate-v1.1.py (both_empty_is_one=False) and compute_f1 of the official
+# evaluate-v2.0.py (both_empty_is_one=True: F1 of two empty answers is 1, of one empty answer 0); transformers'
+# squad_metrics.compute_f1 is the v2.0 one, which JGLUE's patch feeds characters (see jglue below).
 def word_f1(prediction_tokens, gold_tokens, both_empty_is_one: bool) -> float:
     if both_empty_is_one and (len(gold_tokens) == 0 or len(prediction_tokens) == 0):
         return int(gold_tokens == prediction_tokens)
@@ -76,6 +86,11 @@ def as_dataset(answers):
     return [{"title": "t", "paragraphs": [{"context": "c", "qas": qas}]}]
 
 
+# Source: the official SQuAD v1.1 evaluation script, evaluate-v1.1.py ("Official evaluation script for v1.1
+# of the SQuAD dataset", linked from https://rajpurkar.github.io/SQuAD-explorer/ as
+# https://worksheets.codalab.org/rest/bundles/0xbcd57bee090b421c982906709c8c27e1/contents/blob/
+# ): its evaluate(), with exact_match_score, f1_score and metric_max_over_ground_truths (a missing prediction
+# counts as 0 in the total, as the script's `continue` after its message does).
 def official_v1(dataset, predictions):
     exact = f1 = total = 0
     for article in dataset:
@@ -91,6 +106,10 @@ def official_v1(dataset, predictions):
     return {"exact_match": 100.0 * exact / total, "f1": 100.0 * f1 / total}
 
 
+# Source: get_raw_scores (gold answers that normalise to nothing dropped, [""] when none is left), compute_exact,
+# compute_f1 and make_eval_dict with make_qid_to_has_ans (the HasAns_*/NoAns_* groups) of the official SQuAD v2.0
+# script evaluate-v2.0.py, run without --na-prob-file (the script is linked at official_v2 below);
+# transformers' squad_metrics (get_raw_scores, squad_evaluate) has the same steps.
 def _v2_style(dataset, predictions, clean, units):
     """Return the per-question scores of evaluate-v2.0.py's get_raw_scores (and of transformers' squad_metrics)."""
     exact, f1, has_answer = {}, {}, {}
@@ -113,14 +132,25 @@ def _v2_style(dataset, predictions, clean, units):
     return out
 
 
+# Source: the official SQuAD v2.0 evaluation script, evaluate-v2.0.py ("Official evaluation script for SQuAD
+# version 2.0", linked from https://rajpurkar.github.io/SQuAD-explorer/ as
+# https://worksheets.codalab.org/rest/bundles/0x6b567e1cf2e041ec80d7098f031c5c9e/contents/blob/
+# ): _v2_style with the script's normalize_answer and whitespace tokens.
 def official_v2(dataset, predictions):
     return _v2_style(dataset, predictions, squad_clean, str.split)
 
 
+# Source: JGLUE's fine-tuning/patch/transformers-4.9.2_jglue-1.1.0.patch
+# (https://github.com/yahoojapan/JGLUE/blob/main/fine-tuning/patch/transformers-4.9.2_jglue-1.1.0.patch), applied to
+# transformers v4.9.2's src/transformers/data/metrics/squad_metrics.py: normalize_answer keeps lower and the
+# whitespace fix, its remove_punc does nothing and its remove_articles becomes text.rstrip("。").
 def jglue_clean(text: str) -> str:
     return " ".join(text.lower().rstrip("。").split())
 
 
+# Source: the same JGLUE patch (transformers-4.9.2_jglue-1.1.0.patch) of transformers v4.9.2's squad_metrics.py:
+# compute_f1 on characters, list(normalize_answer(...)), instead of get_tokens; get_raw_scores, compute_exact and
+# squad_evaluate unchanged (the v2.0 steps of _v2_style), as JGLUE scores JSQuAD.
 def jglue(dataset, predictions):
     return _v2_style(dataset, predictions, jglue_clean, list)
 

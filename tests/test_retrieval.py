@@ -20,7 +20,8 @@ from nlpmetrics.explanations import load_card
 from nlpmetrics.metrics.retrieval import RetrievalWarning
 
 pytrec_eval = pytest.importorskip("pytrec_eval")
-ranx = pytest.importorskip("ranx")
+#: ranx is imported (or the test skipped) only in the tests that compare with it, so the trec_eval
+#: tests run without it.
 
 #: Our measure -> trec_eval's name in pytrec_eval's output (mrr@k: recip_rank of the run cut at k).
 TREC = {"precision@5": "P_5", "recall@10": "recall_10", "hit_rate@3": "success_3", "mrr": "recip_rank",
@@ -142,8 +143,11 @@ def test_mrr_at_k_is_trec_eval_recip_rank_of_the_run_cut_at_k(k):
     assert np.array_equal(rows[f"mrr@{k}"], [expected[f"q{i}"]["recip_rank"] for i in range(len(predictions))])
 
 
-def ranx_scores(predictions, references, metrics):
-    """Ranx's per-query values, in our order (ranx sorts query ids, so they are zero-padded)."""
+def ranx_scores(ranx, predictions, references, metrics):
+    """Ranx's per-query values, in our order (ranx sorts query ids, so they are zero-padded).
+
+    ``ranx`` is the module, which the calling test imports with ``pytest.importorskip``.
+    """
     qrels = ranx.Qrels({f"q{i:06d}": r if isinstance(r, dict) else dict.fromkeys(r, 1)
                         for i, r in enumerate(references)})
     run = ranx.Run({f"q{i:06d}": p for i, p in enumerate(predictions)})
@@ -160,14 +164,16 @@ RANX = {"precision@5": "precision@5", "recall@10": "recall@10", "hit_rate@3": "h
 
 @pytest.mark.parametrize("graded", [True, False])
 def test_every_measure_equals_ranx_without_ties(graded):
+    ranx = pytest.importorskip("ranx")
     predictions, references = random_queries(6, n=200, ties=False, graded=graded)
     rows = quiet_rows(list(RANX), predictions, references).rows()
-    expected = ranx_scores(predictions, references, list(RANX.values()))
+    expected = ranx_scores(ranx, predictions, references, list(RANX.values()))
     for key, name in RANX.items():
         np.testing.assert_allclose(rows[key], expected[name], rtol=1e-12, atol=0, err_msg=key)
 
 
 def test_ties_follow_trec_eval_where_ranx_orders_differently():
+    ranx = pytest.importorskip("ranx")
     # d1 and d2 tie at 0.5; trec_eval puts d2 first (ids decreasing), so the more relevant d2 is at rank 2
     prediction = {"d1": 0.5, "d2": 0.5, "d4": 0.9}
     reference = {"d1": 1, "d2": 2}
@@ -176,7 +182,7 @@ def test_ties_follow_trec_eval_where_ranx_orders_differently():
     assert ours["ndcg@10"] == trec["ndcg_cut_10"]
     assert ours["ndcg@10"] == pytest.approx((2 / math.log2(3) + 1 / math.log2(4)) / (2 + 1 / math.log2(3)))
     assert ours["mrr"] == trec["recip_rank"] == 0.5
-    ranx_value = ranx_scores([prediction], [reference], ["ndcg@10"])["ndcg@10"][0]
+    ranx_value = ranx_scores(ranx, [prediction], [reference], ["ndcg@10"])["ndcg@10"][0]
     assert ranx_value != pytest.approx(ours["ndcg@10"]), "ranx breaks this tie the other way (documented)"
 
 
@@ -281,11 +287,12 @@ def test_no_relevant_default_follows_trec_eval():
 
 
 def test_no_relevant_zero_follows_ranx_and_skip_leaves_them_out():
+    ranx = pytest.importorskip("ranx")
     predictions = [{"a": 1.0, "x": 0.5}, {"b": 1.0}, {"c": 1.0}]
     references = [{"a": 1}, {"b": 0}, {}]
     zero = nm.compute("retrieval", predictions=predictions, references=references, measures=["map", "recall@10"],
                       no_relevant="zero")
-    expected = ranx_scores(predictions, references, ["map", "recall@10"])
+    expected = ranx_scores(ranx, predictions, references, ["map", "recall@10"])
     assert zero["map"] == np.mean(expected["map"]) == pytest.approx(1 / 3)
     assert zero["recall@10"] == np.mean(expected["recall@10"])
     with pytest.warns(RetrievalWarning, match="left out"):

@@ -305,14 +305,14 @@ def test_strict_mode_names_sentence_position_and_tag_of_a_disallowed_prefix():
 
 
 def test_strict_without_scheme_names_the_schemes():
-    with pytest.raises(InputError) as error:
+    with pytest.raises(InputError, match=r"with mode='strict' needs scheme= to say which spans are valid") as error:
         nm.load("seqeval", mode="strict")
     assert all(name in str(error.value) for name in SCHEMES)
     with pytest.raises(InputError, match="only applies with mode='strict'"):
         nm.load("seqeval", scheme="IOB2")
     with pytest.raises(InputError, match="valid"):
         nm.load("seqeval", scheme="IOB3")
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=r"zero_division must be 0\.0, 1\.0 or float\('nan'\)"):
         nm.load("seqeval", zero_division="warn")
 
 
