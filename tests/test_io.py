@@ -128,6 +128,22 @@ def test_invalid_utf8_names_line_and_byte_column_and_other_encodings_read(tmp_pa
     assert read_all(utf16, encoding="utf-16") == (["ok", "日本"], ["ok", "語"])
 
 
+def test_utf16_without_a_byte_order_mark_is_bad_input_naming_the_file(tmp_path):
+    from nlpmetrics.io.squad import read_predictions
+
+    path = write(tmp_path / "p.jsonl", jsonl([{"prediction": "a", "reference": "a"}]), encoding="utf-16-le")
+    with pytest.raises(InputError, match=r"p\.jsonl:1: invalid UTF-16 \(UTF-16 stream does not start with BOM\)"):
+        read_all(path, encoding="utf-16")
+    # the SQuAD reader decodes the whole file at once, where UTF-16 takes no BOM as little-endian; IDNA's
+    # decoder raises a bare UnicodeError (not UnicodeDecodeError) for a bad "xn--" label
+    squad = write(tmp_path / "predictions.json", '{"q1": "a.xn--zzzz"}')
+    with pytest.raises(InputError, match=r"predictions\.json: not valid idna text"):
+        read_predictions(squad, encoding="idna")
+    idna = write(tmp_path / "i.jsonl", jsonl([{"prediction": "a", "reference": "a"}, {"prediction": "a.xn--zz"}]))
+    with pytest.raises(InputError, match=r"i\.jsonl:2: invalid IDNA \(decoding with 'idna' codec failed"):
+        read_all(idna, encoding="idna")
+
+
 def test_missing_empty_and_directory_inputs(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         read_all(str(tmp_path / "missing.jsonl"))

@@ -205,6 +205,11 @@ def decode_line(raw: bytes, encoding: str, path: Any, line: int) -> str:
             f"{where(path, line)}: invalid {encoding.upper()} at byte column {error.start + 1} ({snippet!r}); "
             "pass --encoding (e.g. cp932, latin-1) if the file uses another encoding"
         ) from None
+    except UnicodeError as error:  # a codec's own error, with no byte to point at
+        raise InputError(
+            f"{where(path, line)}: invalid {encoding.upper()} ({error}); "
+            "pass --encoding (e.g. cp932, latin-1) if the file uses another encoding"
+        ) from None
 
 
 def numbered_lines(
@@ -289,8 +294,8 @@ def _binary_lines(stream, path, encoding, byte_range, keepends) -> Iterator[tupl
             return
         try:
             text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            decode_line(raw, encoding, path, line)  # raises with the line and byte column
+        except UnicodeError:
+            decode_line(raw, encoding, path, line)  # raises with the line (and byte column)
             raise
         yield line, text if keepends else _strip(text, False)
         offset += len(raw)
@@ -306,9 +311,10 @@ def _text_lines(stream, path, encoding, keepends) -> Iterator[tuple[int, str]]:
                 text = text.lstrip("\ufeff")
             yield line, _strip(text, keepends)
             line += 1
-    except UnicodeDecodeError as error:
+    except UnicodeError as error:  # UnicodeDecodeError, or a codec's own (UTF-16 without a byte-order mark)
+        reason = getattr(error, "reason", None) or str(error)
         raise InputError(
-            f"{where(path, line)}: invalid {encoding.upper()} ({error.reason}); pass the right --encoding"
+            f"{where(path, line)}: invalid {encoding.upper()} ({reason}); pass the right --encoding"
         ) from None
     finally:
         reader.detach()

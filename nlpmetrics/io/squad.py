@@ -47,6 +47,8 @@ def _text(path: Any, encoding: str) -> str:
     except UnicodeDecodeError as error:
         raise InputError(f"{display_name(path)}: not valid {encoding} text ({error.reason} at byte {error.start})") \
             from None
+    except UnicodeError as error:  # a codec's own error (UTF-16 without a byte-order mark): no byte to point at
+        raise InputError(f"{display_name(path)}: not valid {encoding} text ({error})") from None
 
 
 def read_predictions(path: Any, *, encoding: str = "utf-8") -> dict[str, tuple[str, int]]:
