@@ -275,3 +275,47 @@ def test_japanese_score_names_use_the_glossary():
     assert score_name("seqeval", "f1", "ja") == "固有表現単位のマイクロ平均F値"
     assert load_card("seqeval", "ja").title == "固有表現単位の評価（適合率・再現率・F値）"
     assert load_card("seqeval", "ja").good_for_text[:2] == ("固有表現抽出（NER）", "系列ラベリング")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_interval_without_spread_is_not_read_as_certainty(lang):
+    result = nm.compute("accuracy", predictions=[1] * 8, references=[1] * 8, confidence=0.95, n_resamples=200)
+    assert result.ci["accuracy"] == (1.0, 1.0)
+    text = result.explain(lang)
+    name = "正解率" if lang == "ja" else "accuracy"
+    assert _common(lang)["interval_flat"].format(n=8, key_name=name, low_text="100.0%", high_text="100.0%",
+                                                  confidence_text="95%") in text
+    assert _common(lang)["small_sample"].format(n=8) in text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_interval_of_a_several_score_result_names_its_score(lang):
+    result = nm.compute("squad", predictions=["Paris", "in 1990", "blue", "red"],
+                        references=[["Paris"], ["1990"], ["red"], ["red"]], confidence=0.95, n_resamples=200)
+    low, high = (f"{v * 100:.1f}%" for v in result.ci["exact_match"])
+    name = "SQuAD exact match" if lang == "en" else "SQuAD 完全一致率"
+    expected = (f"The 95% confidence interval of {name} is {low} to {high}" if lang == "en" else
+                f"{name}の95%信頼区間は{low}〜{high}です")
+    assert expected in result.explain(lang)
+
+
+def test_each_result_keeps_its_interval_sentence_when_another_reads_the_same():
+    from nlpmetrics.explanations import explain_result
+
+    predictions, references = [1, 0, 1, 1, 0] * 8, [1, 1, 1, 0, 0] * 8
+    said: set[str] = set()
+    first, second = (explain_result(nm.compute("accuracy", predictions=predictions, references=references,
+                                               confidence=0.9, n_resamples=100), "en", said=said) for _ in range(2))
+    assert "The 90% confidence interval is" in first
+    assert "The 90% confidence interval is" in second, "a number's own interval is never dropped as already said"
+    assert "What this number cannot tell" not in second, "a caveat is said once"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_retrieval_sentence_gives_the_mean_before_the_count_of_queries_with_a_hit(lang):
+    result = nm.compute("retrieval", predictions=[["a", "b"], ["c", "d"], ["e"]], references=[["b", "z"], ["x"], ["e"]])
+    text = result.explain(lang)
+    recall = f"{result['recall@10'] * 100:.1f}%"
+    expected = (f"Recall@10 is {recall}, averaged over 3 queries; for 2 of them" if lang == "en" else
+                f"Recall@10は{recall}です（3件のクエリの平均）。2件のクエリでは")
+    assert expected in text

@@ -108,19 +108,28 @@ def explain_result(result: Result, lang: str = "en", task: str | None = None, *,
     card = load_card(result.metric, lang, task)
     shared = common(lang)
     context = result_context(result, lang, task)
-    sentences = [value_sentence(result, lang, task)]
+    own = [value_sentence(result, lang, task)]  # sentences about this result's numbers: never left out as said
+    main_undefined = _is_nan(result.scores[context["key"]])
     if result.ci:
-        sentences += [shared["interval"].format(**context), shared["interval_limits"]]
+        if context["low_text"] == context["high_text"] and not main_undefined:
+            own.append(shared["interval_flat"].format(**context))
+        else:
+            own.append(shared["interval_of" if len(result.scores) > 1 else "interval"].format(**context))
+    notes = [shared["interval_limits"]] if result.ci else []
     if result.n < SMALL_SAMPLE:
-        sentences.append(shared["small_sample" if result.ci else "small_sample_plain"].format(**context))
-    if any(isinstance(v, float) and math.isnan(v) for v in result.scores.values()):
-        sentences.append(shared["undefined"].format(**context))
-    sentences.append(shared["cannot_tell"].format(caveat=_lower_first(card.caveats[0], lang)))
+        notes.append(shared["small_sample" if result.ci else "small_sample_plain"].format(**context))
+    if any(_is_nan(v) for v in result.scores.values()):
+        notes.append(shared["undefined_main" if main_undefined else "undefined"].format(**context))
+    notes.append(shared["cannot_tell"].format(caveat=_lower_first(card.caveats[0], lang)))
     if said is not None:
-        value, notes = sentences[0], [x for x in sentences[1:] if x not in said]
+        notes = [x for x in notes if x not in said]
         said.update(notes)
-        sentences = [value, *notes]
+    sentences = [*own, *notes]
     return ("" if lang == "ja" else " ").join(sentences)  # Japanese sentences are not separated by spaces
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)
 
 
 def _lower_first(text: str, lang: str) -> str:
