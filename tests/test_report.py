@@ -796,3 +796,60 @@ def test_scales_and_task_nouns():
     assert "訳" not in summaries.to_markdown()
     accuracy = report(_two_classifiers(), metrics=["accuracy"], n_resamples=50)
     assert accuracy.sections[0].values[0].value_text.endswith("%")
+
+
+def test_power_sentences_use_holms_level_and_never_need_fewer_examples_than_used():
+    from nlpmetrics.power import examples_needed, z_sum
+    from nlpmetrics.reporting.text import about, power_sentences
+
+    # Three comparisons: the detectable difference is at Holm's strictest level, 0.05/3.
+    far = _verdict("accuracy", 0.4, 0.01)
+    detectable, needed = power_sentences(far, "en")
+    assert far.sensitivity.alpha == pytest.approx(0.05 / 3)
+    assert far.sensitivity.detectable == pytest.approx(z_sum(0.05 / 3) * 0.01)
+    assert detectable == ("With these 300 examples, a true difference of 3.2 points or more on accuracy would be found "
+                          "8 times in 10 (80% power) even at α = 0.05/3 ≈ 0.017, the strictest level of Holm's "
+                          "correction for 3 comparisons.")
+    expected = examples_needed(0.01, 0.01, 300, alpha=0.05 / 3)
+    assert expected > 300
+    assert needed == f"Finding a difference of 1.0 points as reliably would take about {about(expected)} examples."
+    assert power_sentences(far, "ja")[0] == (
+        "この300件では、正解率に3.2ポイント以上の真の差があれば、有意水準5%÷3 ≈ 1.7%"
+        "（3件の比較に対するHolm法で最も厳しい水準）でも10回中8回は検出できます（検出力80%）。")
+    # The observed difference is beyond the detectable one, yet not significant after Holm's correction:
+    # no "would take about N examples" with N below the 300 already used.
+    near = _verdict("accuracy", 0.08, 0.04)
+    assert not near.significant
+    assert near.sensitivity.needed <= 300
+    en = power_sentences(near, "en")
+    assert not any("would take" in s for s in en)
+    assert en[1] == ("The observed difference is at least this large, but it is not significant after Holm's "
+                     "correction for 3 comparisons; more examples would settle it.")
+    assert power_sentences(near, "ja")[1] == (
+        "今回の差はこれを上回りますが、3件の比較をHolm法で補正すると有意ではありません。件数を増やせば判断できます。")
+    alone = _verdict("accuracy", 0.08, 0.04, comparisons=1)
+    assert alone.sensitivity.alpha == 0.05
+    assert "α = 0.05)" in power_sentences(alone, "en")[0]
+    assert "more examples would settle it" in power_sentences(alone, "en")[1]
+
+
+def test_a_report_with_several_comparisons_states_holms_level_and_keeps_its_counts_consistent():
+    from nlpmetrics.reporting.text import power_sentences
+
+    refs = _texts(80, seed=31)
+    systems = {"base": (_noisy(refs, 0.4, 32), refs), "new": (_noisy(refs, 0.3, 33), refs),
+               "other": (_noisy(refs, 0.38, 34), refs)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        built = report(systems, metrics=["chrf", "ter"], n_resamples=300)
+    m = len(built.comparison_rows)
+    intro = built.comparison_intro
+    assert "at α = 0.05/4 ≈ 0.013, the strictest level of Holm's correction for 4 comparisons." in intro
+    for verdict in built.verdicts:
+        assert verdict.sensitivity.alpha == pytest.approx(0.05 / m)
+        needed = verdict.sensitivity.needed
+        said = " ".join(power_sentences(verdict, "en"))
+        if needed is not None and needed <= verdict.n:
+            assert "would take" not in said
+        for count in re.findall(r"about ([\d,]+) examples", said):
+            assert int(count.replace(",", "")) > verdict.n

@@ -59,6 +59,7 @@ from nlpmetrics.reporting.model import (
 from nlpmetrics.reporting.text import (
     alpha_text,
     capital,
+    holm_level_text,
     interval_text,
     join_names,
     key_name,
@@ -211,7 +212,7 @@ def build_report(
             phrase("comparison_holm_one", lang)
         comparison_intro = phrase("comparison_intro", lang, baseline=names[0],
                                   holm=holm + (" " if lang == "en" else ""),
-                                  alpha=alpha_text(1.0 - report_confidence, lang))
+                                  alpha=holm_level_text(1.0 - report_confidence, m, lang))
     titles = _titles(scored[names[0]], variants, lang, task)
     seen_tables: dict[tuple, str] = {}
     sections = [

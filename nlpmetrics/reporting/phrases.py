@@ -83,7 +83,20 @@ PHRASES: dict[str, dict[str, str]] = {
             "With these {n:,} examples, a true difference of {size} or more on {key} would be found 8 times in 10 (80% "
             "power, α = {alpha})."
         ),
+        "power_detectable_holm": (
+            "With these {n:,} examples, a true difference of {size} or more on {key} would be found 8 times in 10 (80% "
+            "power) even at α = {level}."
+        ),
+        "holm_level": "{alpha}/{m} {eq} {level}, the strictest level of Holm's correction for {m} comparisons",
         "power_needed": "Finding a difference of {by} as reliably would take about {needed} examples.",
+        "power_unsettled": (
+            "The observed difference is at least this large, but the test does not find it significant; more examples "
+            "would settle it."
+        ),
+        "power_unsettled_holm": (
+            "The observed difference is at least this large, but it is not significant after Holm's correction for {m} "
+            "comparisons; more examples would settle it."
+        ),
         "power_no_spread": (
             "The two systems' {key} never differ from example to example here, so no test set size can be given."
         ),
@@ -189,7 +202,9 @@ PHRASES: dict[str, dict[str, str]] = {
                 "chosen level."
             ),
             (
-                "Detectable difference: the smallest true difference the test set finds 8 times in 10 (80% power). "
+                "Detectable difference: the smallest true difference the test set finds 8 times in 10 (80% power), "
+                "with several comparisons at the strictest level of Holm's correction, so that it agrees with the "
+                "verdicts. "
                 "\"Not significant\" does not mean \"no difference\": a smaller difference may exist and go unnoticed, "
                 "and the report says how many examples would be needed to find the one observed."
             ),
@@ -288,7 +303,16 @@ PHRASES: dict[str, dict[str, str]] = {
             "この{n:,}件では、{key}に{size}以上の本当の差があれば、10回中8回は検出できます（検出力80%、"
             "有意水準{alpha}）。"
         ),
+        "power_detectable_holm": (
+            "この{n:,}件では、{key}に{size}以上の真の差があれば、有意水準{level}でも10回中8回は検出できます"
+            "（検出力80%）。"
+        ),
+        "holm_level": "{alpha}÷{m} {eq} {level}（{m}件の比較に対するHolm法で最も厳しい水準）",
         "power_needed": "今回の差（{by}）を同じ確かさで検出するには、約{needed}件が必要です。",
+        "power_unsettled": "今回の差はこれを上回りますが、有意ではありません。件数を増やせば判断できます。",
+        "power_unsettled_holm": (
+            "今回の差はこれを上回りますが、{m}件の比較をHolm法で補正すると有意ではありません。件数を増やせば判断できます。"
+        ),
         "power_no_spread": "今回の{key}は2つのシステムで1件ごとの差がまったくないため、必要な件数は示せません。",
         "overall": "{a}と比べて、{b}は{parts}（{what}、{holm}）。",
         "overall_better": "{total}指標中{k}指標で有意に優れ",
@@ -377,7 +401,8 @@ PHRASES: dict[str, dict[str, str]] = {
             ),
             "複数の比較：比較の数が多いほど、偶然に有意に見えるものが出やすくなります。そのため判定にはHolm法による補正を使い、誤って「有意」と判定するものが1件でも含まれる確率を、選んだ有意水準未満に抑えています。",
             (
-                "検出できる差：このテストセットで10回中8回（検出力80%）検出できる最小の本当の差です。「有意差なし」"
+                "検出できる差：このテストセットで10回中8回（検出力80%）検出できる最小の本当の差です。比較が複数ある"
+                "ときは、判定と食い違わないよう、Holm法で最も厳しい有意水準で求めています。「有意差なし」"
                 "は「差がない」という意味ではありません。より小さな差があっても見逃している可能性があり、"
                 "今回の差を検出するのに必要な件数も示しています。"
             ),

@@ -122,11 +122,32 @@ def about(count: int) -> str:
     return f"{round(count, -digits):,}"
 
 
+def _decimals(value: float, places: int) -> str:
+    """``value`` with ``places`` decimals, more for a small one (two significant figures), trailing zeros dropped."""
+    if value > 0:
+        places = max(places, 1 - math.floor(math.log10(value)))
+    return f"{value:.{places}f}".rstrip("0").rstrip(".")
+
+
 def alpha_text(alpha: float, lang: str = "en") -> str:
-    """Return a level as written: ``0.05`` (Japanese: ``5%``, as 有意水準5% reads)."""
+    """Return a level as written: ``0.05``, ``0.0063`` (Japanese: ``5%``, ``0.63%``, as 有意水準5% reads)."""
     if lang == "ja":
-        return f"{alpha * 100:.1f}".rstrip("0").rstrip(".") + "%"
-    return f"{alpha:.3f}".rstrip("0").rstrip(".")
+        return _decimals(alpha * 100, 1) + "%"
+    return _decimals(alpha, 3)
+
+
+def holm_level_text(alpha: float, comparisons: int, lang: str = "en") -> str:
+    """Return Holm's strictest level with how it is made: ``0.05/8 ≈ 0.0063, the strictest level of Holm's ...``.
+
+    Just the level (``0.05``) for one comparison.
+    """
+    if comparisons <= 1:
+        return alpha_text(alpha, lang)
+    level = alpha / comparisons
+    shown = alpha_text(level, lang)
+    exact = math.isclose(float(shown.rstrip("%")) / (100 if lang == "ja" else 1), level, rel_tol=1e-9)
+    return phrase("holm_level", lang, alpha=alpha_text(alpha, lang), m=comparisons, level=shown,
+                  eq="=" if exact else "≈")
 
 
 def verdict_key(verdict: Any, lang: str) -> str:
@@ -169,7 +190,12 @@ def power_sentences(verdict: Any, lang: str) -> list[str]:
     """Return what the test set could detect (one sentence), and for a difference not found, the examples it would need.
 
     Both come from the paired bootstrap's standard error of the difference
-    (:mod:`nlpmetrics.power`): generic over every metric.
+    (:mod:`nlpmetrics.power`): generic over every metric.  With several comparisons they are
+    computed at Holm's strictest level (:attr:`Verdict.power_alpha
+    <nlpmetrics.reporting.verdicts.Verdict.power_alpha>`), so that they agree with the corrected
+    verdicts.  When the test set already has the examples the observed difference would need and
+    the test still does not find it (near the threshold), no count is given: the sentence says the
+    difference is not significant and more examples would settle it.
     """
     if verdict.direction == "undefined" or verdict.duplicate_of:
         return []
@@ -178,11 +204,22 @@ def power_sentences(verdict: Any, lang: str) -> list[str]:
     reach = verdict.sensitivity
     if not math.isfinite(reach.detectable) or reach.detectable <= 0:
         return [phrase("power_no_spread", lang, key=key)] if verdict.direction == "same" else []
-    sentences = [phrase("power_detectable", lang, n=verdict.n, size=difference_text(reach.detectable, scale, lang),
-                        key=key, alpha=alpha_text(verdict.alpha, lang))]
+    size = difference_text(reach.detectable, scale, lang)
+    several = verdict.comparisons > 1
+    if several:
+        sentences = [phrase("power_detectable_holm", lang, n=verdict.n, size=size, key=key,
+                            level=holm_level_text(verdict.alpha, verdict.comparisons, lang))]
+    else:
+        sentences = [phrase("power_detectable", lang, n=verdict.n, size=size, key=key,
+                            alpha=alpha_text(verdict.alpha, lang))]
     if not verdict.significant and reach.needed is not None:
-        sentences.append(phrase("power_needed", lang, by=difference_text(verdict.test.difference, scale, lang),
-                                needed=about(reach.needed)))
+        if reach.needed > verdict.n:
+            sentences.append(phrase("power_needed", lang, by=difference_text(verdict.test.difference, scale, lang),
+                                    needed=about(reach.needed)))
+        elif several:
+            sentences.append(phrase("power_unsettled_holm", lang, m=verdict.comparisons))
+        else:
+            sentences.append(phrase("power_unsettled", lang))
     return sentences
 
 
