@@ -312,10 +312,11 @@ def test_each_result_keeps_its_interval_sentence_when_another_reads_the_same():
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_retrieval_sentence_gives_the_mean_before_the_count_of_queries_with_a_hit(lang):
+def test_the_retrieval_sentence_says_the_count_is_of_queries_with_a_hit_and_the_score_a_mean(lang):
     result = nm.compute("retrieval", predictions=[["a", "b"], ["c", "d"], ["e"]], references=[["b", "z"], ["x"], ["e"]])
     text = result.explain(lang)
     recall = f"{result['recall@10'] * 100:.1f}%"
-    expected = (f"Recall@10 is {recall}, averaged over 3 queries; for 2 of them" if lang == "en" else
-                f"Recall@10は{recall}です（3件のクエリの平均）。2件のクエリでは")
+    expected = (f"For 2 of 3 queries at least one relevant document was at rank 10 or better; Recall@10, averaged "
+                f"over the queries, is {recall}." if lang == "en" else
+                f"3件のクエリのうち2件で、少なくとも1件の関連文書が上位10件以内に入りました。Recall@10（クエリごとの値の平均）は{recall}です。")
     assert expected in text
