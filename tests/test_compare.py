@@ -246,3 +246,28 @@ def test_text_lists_method():
     refs = _labels(20, seed=14)
     text = compare((refs, refs), (refs, refs), metrics=["accuracy"], n_resamples=20).to_text()
     assert re.search(r"Paired over 20 examples; 20 bootstrap resamples and 20 random swaps; one comparison", text)
+
+
+def test_a_mirrored_interval_that_touches_zero_reads_0_not_minus_0():
+    # B - A = -0.1 with the interval -0.25 to 0.0: mirrored for the winner A, 0.0 becomes -0.0.
+    test = _test("accuracy", -0.1, (-0.25, 0.0), p_value=0.06)
+    en = comparison_sentence(test, names=("A", "B"), metric="accuracy", higher_is_better=True, low_bound=0.0)
+    assert "(95% interval of the difference 0.0 to 25.0)" in en
+    ja = comparison_sentence(test, names=("A", "B"), metric="accuracy", higher_is_better=True, low_bound=0.0,
+                             lang="ja")
+    assert "差の95%信頼区間 0.0〜25.0" in ja
+    for sentence in (en, ja):
+        assert "−0.0" not in sentence
+        assert "-0.0" not in sentence
+    from nlpmetrics.reporting.text import _plain, signed_difference, unsigned_zero, value_text
+
+    assert _plain(-0.0, "points") == "0.0"
+    assert _plain(-0.0004, "coefficient") == "0.00"
+    assert _plain(-0.05, "points") == "−5.0"
+    assert signed_difference(-0.0, "points") == "+0.0"
+    assert signed_difference(-0.00001, "coefficient") == "+0.00"
+    assert signed_difference(-0.01, "points") == "-1.0"
+    assert value_text(-0.001, "coefficient") == "0.00"
+    assert value_text(-0.0, "percent") == "0.0%"
+    assert unsigned_zero("-10.0") == "-10.0"
+    assert unsigned_zero("−0.05") == "−0.05"

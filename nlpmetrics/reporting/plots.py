@@ -22,7 +22,7 @@ import numpy as np
 
 from nlpmetrics.reporting.details import MAX_MATRIX_LABELS
 from nlpmetrics.reporting.model import PlotSpec
-from nlpmetrics.reporting.text import phrase
+from nlpmetrics.reporting.text import phrase, unsigned_zero
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -237,7 +237,7 @@ def _forest(pyplot: Any, data: dict, lang: str) -> Any:
                 axes.errorbar(value, position, xerr=errors, fmt="o", color=color, capsize=4)
             else:
                 axes.plot(value, position, "o", color=color)
-            axes.annotate(f"{value:.1f}" if scaled else f"{value:.2f}", (value, position),
+            axes.annotate(unsigned_zero(f"{value:.1f}" if scaled else f"{value:.2f}"), (value, position),
                           textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
         axes.set_yticks(range(len(rows)), [_label(r["label"], lang) for r in rows])
         axes.set_ylim(len(rows) - 0.4, -0.7)

@@ -61,9 +61,20 @@ def metric_title(metric: str, lang: str, options: Mapping[str, Any] | None = Non
     return card.title_for(dict(options or {})) if card else metric
 
 
+def unsigned_zero(text: str, *, signed: bool = False) -> str:
+    """A formatted number that reads as zero without a minus sign: ``-0.0`` -> ``0.0`` (``+0.0`` when ``signed``).
+
+    ``-0.0`` comes from a negative zero (an interval mirrored for the winner, ``-0.0``) or a tiny negative value
+    rounded away; a reader would take it for a negative difference.
+    """
+    if text[:1] in ("-", "−") and not text.strip("-−+0.%"):
+        return ("+" if signed else "") + text[1:]
+    return text
+
+
 def value_text(value: float, scale: str) -> str:
     """Return a score as shown to a reader: ``87.3%``, ``27.3`` (0-100 scale) or ``0.81`` (a coefficient)."""
-    return format_value(value, scale)
+    return unsigned_zero(format_value(value, scale))
 
 
 def interval_text(interval: tuple[float, float] | None, scale: str, lang: str) -> str:
@@ -76,13 +87,13 @@ def interval_text(interval: tuple[float, float] | None, scale: str, lang: str) -
 
 def difference_text(difference: float, scale: str, lang: str) -> str:
     """Return a difference without sign: ``3.0 points`` on a 0-100 or percent scale, ``0.05`` for a coefficient."""
-    amount = format_amount(abs(difference), scale)
+    amount = unsigned_zero(format_amount(abs(difference), scale))
     return amount if scale == "coefficient" or amount == "n/a" else phrase("points", lang, value=amount)
 
 
 def signed_difference(value: float, scale: str) -> str:
     """Return a signed difference for tables: ``+2.1`` (points), ``-0.05`` (a coefficient)."""
-    return format_amount(value, scale, signed=True)
+    return unsigned_zero(format_amount(value, scale, signed=True), signed=True)
 
 
 def signed_interval_text(interval: tuple[float, float], scale: str) -> str:
@@ -91,7 +102,8 @@ def signed_interval_text(interval: tuple[float, float], scale: str) -> str:
 
 
 def _plain(value: float, scale: str) -> str:
-    return format_amount(value, scale).replace("-", "−")  # a real minus sign, unmistakable next to a range dash
+    # a real minus sign, unmistakable next to a range dash
+    return unsigned_zero(format_amount(value, scale)).replace("-", "−")
 
 
 def p_text(p_value: float, n_resamples: int | None = None) -> str:
