@@ -62,10 +62,10 @@ def metric_title(metric: str, lang: str, options: Mapping[str, Any] | None = Non
 
 
 def unsigned_zero(text: str, *, signed: bool = False) -> str:
-    """A formatted number that reads as zero without a minus sign: ``-0.0`` -> ``0.0`` (``+0.0`` when ``signed``).
+    """Return a formatted number that reads as zero without its minus: ``-0.0`` -> ``0.0`` (``+0.0`` if ``signed``).
 
-    ``-0.0`` comes from a negative zero (an interval mirrored for the winner, ``-0.0``) or a tiny negative value
-    rounded away; a reader would take it for a negative difference.
+    ``-0.0`` comes from a negative zero (the interval of a difference mirrored for the winner) or a tiny
+    negative value rounded away; a reader would take it for a negative difference.
     """
     if text[:1] in ("-", "−") and not text.strip("-−+0.%"):
         return ("+" if signed else "") + text[1:]
