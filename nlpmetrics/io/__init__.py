@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import numbers
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from nlpmetrics.errors import InputError
-from nlpmetrics.io.source import Chunk, check_encoding, display_name, where
+from nlpmetrics.io.source import Chunk, check_encoding, display_name
 
-__all__ = ["FORMATS", "Chunk", "check_conll_columns", "detect_format", "read_all", "read_examples", "to_numbers"]
+__all__ = ["FORMATS", "Chunk", "check_conll_columns", "detect_format", "read_all", "read_examples"]
 
 #: Input formats and the file extensions that select them.
 FORMATS = {
@@ -262,27 +262,3 @@ def read_all(path: Any, **options: Any) -> tuple[list, list]:
         references.extend(chunk.references)
     return predictions, references
 
-
-def to_numbers(values: Sequence, chunk: Chunk, path: Any, side: str) -> list:
-    """CSV/TSV/text strings as numbers; the first one that is not a plain finite number raises, naming its line.
-
-    ``"1_000"``, ``"nan"`` and ``"inf"`` are not numbers here (see
-    :func:`nlpmetrics.io.feed.parse_number`); values that are not strings
-    are kept.
-    """
-    import math
-
-    from nlpmetrics.io.feed import parse_number
-
-    out = []
-    for index, value in enumerate(values):
-        if isinstance(value, str):
-            number = parse_number(value)
-            if number is None or not math.isfinite(number):
-                why = "is too large for a 64-bit float" if number is not None else "is not a number"
-                raise InputError(f"{where(path, chunk.line_of(index))}: the {side} {value!r} {why} "
-                                 "(this metric compares numbers)")
-            out.append(number)
-        else:
-            out.append(value)
-    return out

@@ -134,20 +134,6 @@ class MetricEntry:
             raise located(error, chunk, path) from None
         self.metric.add_rows(rows)
 
-    def check(self, chunk: Any, path: Any, convertible: bool) -> None:
-        """Validate a chunk as :meth:`update` would, without computing statistics (no model runs)."""
-        from nlpmetrics.validation import as_sequence, check_same_length
-
-        cells = self.values(chunk, path, convertible)
-        try:
-            predictions = as_sequence(cells[0], "predictions")
-            references = as_sequence(cells[1], "references")
-            check_same_length(predictions, references)
-            if len(predictions):
-                self.metric.check_inputs(predictions, references)
-        except InputError as error:
-            raise located(error, chunk, path) from None
-
     def reading(self, convertible: bool) -> Any:
         """How this metric reads a chunk's cells: entries that read them alike get the same :meth:`values`."""
         if not convertible or self.input_kind not in ("numbers", "labels"):
