@@ -257,19 +257,16 @@ def paired_test(
     aggregate = scorer.aggregate if isinstance(scorer, Metric) else scorer
     observed_a, observed_b = aggregate(rows_a, None), aggregate(rows_b, None)
 
+    # One block of weights at a time: every bootstrap draw is made (and scored) before the first swap is
+    # drawn, and a block of swaps is drawn in the order one (n_resamples, n_groups) draw would make them,
+    # so the random stream, and every result, does not depend on the block size.
     rng = np.random.default_rng(seed)
-    blocks = list(resample_weights(counts, n_resamples, rng, inverse))
-    boot_a = _score_each(scorer, group_a, blocks)
-    boot_b = _score_each(scorer, group_b, blocks)
-
+    boot_a, boot_b = _score_pairs(scorer, ((group_a, weights, group_b, weights)
+                                           for weights in resample_weights(counts, n_resamples, rng, inverse)))
     both = concat_rows([group_a, group_b])
-    swapped = rng.binomial(counts.astype(np.int64), 0.5, size=(n_resamples, len(counts))).astype(np.float64)
-    kept = counts[None, :] - swapped
-    step = max(1, _CHUNK_CELLS // max(2 * len(counts), 1))
-    perm_a = _score_each(scorer, both, (np.concatenate([kept[i:i + step], swapped[i:i + step]], axis=1)
-                                        for i in range(0, n_resamples, step)))
-    perm_b = _score_each(scorer, both, (np.concatenate([swapped[i:i + step], kept[i:i + step]], axis=1)
-                                        for i in range(0, n_resamples, step)))
+    perm_a, perm_b = _score_pairs(scorer, ((both, np.concatenate([kept, swapped], axis=1),
+                                            both, np.concatenate([swapped, kept], axis=1))
+                                           for kept, swapped in _swaps(counts, n_resamples, rng)))
 
     tests: dict[str, PairedTest] = {}
     for key in observed_a:
@@ -291,6 +288,34 @@ def paired_test(
             standard_error=_spread(boot_diff),
         )
     return tests
+
+
+def _swaps(counts: np.ndarray, n_resamples: int, rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield blocks of (kept, swapped) counts per group, each example swapped with probability 1/2."""
+    n_groups = len(counts)
+    step = max(1, _CHUNK_CELLS // max(2 * n_groups, 1))  # a block scores (step, 2 * n_groups) weights
+    whole = counts.astype(np.int64)
+    done = 0
+    while done < n_resamples:
+        size = min(step, n_resamples - done)
+        swapped = rng.binomial(whole, 0.5, size=(size, n_groups)).astype(np.float64)
+        yield counts[None, :] - swapped, swapped
+        done += size
+
+
+def _score_pairs(scorer: Scorer, blocks: Iterable[tuple[Rows, np.ndarray, Rows, np.ndarray]],
+                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Score ``(rows_a, weights_a, rows_b, weights_b)`` blocks as they come, keeping only the scores."""
+    scored_a: list[dict[str, np.ndarray]] = []
+    scored_b: list[dict[str, np.ndarray]] = []
+    for rows_a, weights_a, rows_b, weights_b in blocks:
+        scored_a.append(_score_each(scorer, rows_a, (weights_a,)))
+        scored_b.append(_score_each(scorer, rows_b, (weights_b,)))
+    return _joined(scored_a), _joined(scored_b)
+
+
+def _joined(scored: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    return {key: np.concatenate([part[key] for part in scored]) for key in scored[0]} if scored else {}
 
 
 def _spread(samples: np.ndarray) -> float:

@@ -374,3 +374,34 @@ def test_resample_weights_index_path_bounds_the_cells_drawn_and_keeps_the_stream
     whole = list(resampling.resample_weights(counts, 12, np.random.default_rng(7), inverse))
     assert len(whole) == 1
     np.testing.assert_array_equal(np.concatenate(blocks), whole[0])
+
+
+def _mean_of_x(rows, weights=None):
+    from nlpmetrics.base import weighted_mean
+
+    return {"x": float(weighted_mean(rows["x"], weights))}
+
+
+def test_paired_test_scores_block_by_block_with_the_same_results(monkeypatch):
+    # paired_test used to hold every bootstrap block and two full (n_resamples, n_groups) swap matrices;
+    # now it holds one block at a time, and the results do not depend on the block size.
+    import tracemalloc
+
+    from nlpmetrics import resampling
+
+    rng = np.random.default_rng(11)
+    n = 5000  # distinct rows: the index-drawing bootstrap path
+    rows_a = {"x": rng.random(n)}
+    rows_b = {"x": rows_a["x"] + rng.normal(0.01, 0.1, n)}
+    monkeypatch.setattr(resampling, "_CHUNK_CELLS", 10**12)
+    whole = paired_test(_mean_of_x, rows_a, rows_b, n_resamples=1000, seed=4)
+    monkeypatch.setattr(resampling, "_CHUNK_CELLS", 50_000)
+    tracemalloc.start()
+    try:
+        chunked = paired_test(_mean_of_x, rows_a, rows_b, n_resamples=1000, seed=4)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert chunked == whole
+    one_matrix = 1000 * n * 8  # 40 MB: a single (n_resamples, n_groups) float matrix
+    assert peak < one_matrix / 4
