@@ -327,6 +327,19 @@ def test_weighted_aggregate_equals_sacrebleu_on_repeated_rows(options):
     assert metric.aggregate(rows, weights)["bleu"] == pytest.approx(expected, abs=1e-12)
 
 
+
+def test_whole_number_weights_in_a_batch_are_scored_per_resample():
+    """Integer resample weights (a matrix) take the vectorised path, each row equal to sacrebleu on repeated rows."""
+    predictions, references = english_pairs(12, seed=17)
+    metric = nm.load("bleu")
+    rows = metric.rows_for(predictions=predictions, references=references)
+    weights = np.random.default_rng(2).integers(0, 3, size=(3, len(predictions)))
+    scores = metric.score(metric.reduce(rows, weights))["bleu"]
+    for row, got in zip(weights, scores, strict=True):
+        repeated = [i for i, w in enumerate(row) for _ in range(int(w))]
+        expected = sacrebleu_corpus([predictions[i] for i in repeated], [references[i] for i in repeated])
+        assert got == pytest.approx(expected, abs=1e-12)
+
 def test_missing_mecab_names_the_extra(monkeypatch):
     from nlpmetrics.errors import MissingDependencyError
     from nlpmetrics.metrics import text as _text

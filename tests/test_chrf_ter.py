@@ -100,6 +100,17 @@ def test_chrf_japanese_identical_text_is_perfect_without_a_tokenizer():
     assert result["chrf"] == pytest.approx(1.0)
 
 
+
+def test_chrf_lang_changes_no_number_so_it_neither_blocks_merging_nor_the_signature():
+    _, references = cjk_pairs()
+    predictions = [text[::-1] for text in references]
+    japanese = nm.load("chrf", lang="ja").update(predictions=predictions[:3], references=references[:3])
+    plain = nm.load("chrf").update(predictions=predictions[3:], references=references[3:])
+    merged = japanese.merge(plain).compute()
+    whole = nm.compute("chrf", predictions=predictions, references=references)
+    assert merged["chrf"] == whole["chrf"]
+    assert merged.signature.compatible(whole.signature)
+
 # ---------------------------------------------------------------------------- TER
 @pytest.mark.parametrize(
     "options",

@@ -242,7 +242,8 @@ class BLEU(Metric):
 
     def score(self, summary: Mapping[str, Any]) -> dict[str, Any]:
         """Sacrebleu's own ``compute_bleu`` for counts, the same formula vectorised for weighted (resampled) sums."""
-        if np.asarray(summary["hyp_len"]).dtype.kind in "iu":
+        lengths = np.asarray(summary["hyp_len"])
+        if lengths.ndim == 0 and lengths.dtype.kind in "iu":  # one summary of whole counts: sacrebleu's own code
             return {"bleu": self._sacrebleu_score(summary).score / 100.0}
         batched = np.ndim(summary["hyp_len"]) > 0
         correct, total = (np.atleast_2d(summary[k]) for k in ("correct", "total"))

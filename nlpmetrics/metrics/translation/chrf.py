@@ -96,7 +96,7 @@ class ChrF(SacrebleuSegmentMetric):
         "lowercase": Option(False, check=check_bool, doc="compare lowercased text"),
         "whitespace": Option(False, check=check_bool, doc="count spaces inside character n-grams"),
         "eps_smoothing": Option(False, check=check_bool, doc="chrF++.py/NLTK/Moses epsilon smoothing"),
-        "lang": Option(None, check=check_optional_lang,
+        "lang": Option(None, check=check_optional_lang, affects_numbers=False,
                        doc="target language; accepted for a uniform interface (chrF needs no word tokenizer)"),
     }
     sacrebleu_options = ("char_order", "word_order", "beta", "lowercase", "whitespace", "eps_smoothing")
