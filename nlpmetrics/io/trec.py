@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from nlpmetrics.errors import InputError, NlpmetricsWarning
-from nlpmetrics.io.source import Chunk, display_name, numbered_lines, where
+from nlpmetrics.io.source import Chunk, chunked, display_name, numbered_lines, where
 
 
 class TrecWarning(NlpmetricsWarning):
@@ -79,28 +79,23 @@ def read_trec(path: Any, qrels_path: Any, *, encoding: str = "utf-8", chunk_size
     done: set[str] = set()
     without_qrels = 0
     any_scored = False
-    chunk = Chunk([], [], 0, kind="rankings")
-    for qid, first_line, ranking in _queries(path, encoding):
-        if qid in done:
-            raise InputError(
-                f"{where(path, first_line)}: query {qid!r} appears again after other queries; the lines of a query "
-                f"must be together (sort the run by query first, e.g. sort -s -k1,1 {display_name(path)})")
-        done.add(qid)
-        if qid not in qrels:
-            without_qrels += 1
-            continue
-        any_scored = True
-        if not chunk.lines:
-            chunk.first_line = first_line
-        chunk.predictions.append(ranking)
-        chunk.references.append(qrels[qid])
-        chunk.lines.append(first_line)
-        if len(chunk.lines) >= chunk_size:
-            yield chunk
-            chunk = Chunk([], [], 0, kind="rankings")
-    if chunk.lines:
-        yield chunk
-    elif not any_scored and done:
+
+    def scored() -> Iterator[tuple[int, dict[str, float], dict[str, int]]]:
+        nonlocal without_qrels, any_scored
+        for qid, first_line, ranking in _queries(path, encoding):
+            if qid in done:
+                raise InputError(
+                    f"{where(path, first_line)}: query {qid!r} appears again after other queries; the lines of a "
+                    f"query must be together (sort the run by query first, e.g. sort -s -k1,1 {display_name(path)})")
+            done.add(qid)
+            if qid not in qrels:
+                without_qrels += 1
+                continue
+            any_scored = True
+            yield first_line, ranking, qrels[qid]
+
+    yield from chunked(scored(), chunk_size, kind="rankings")
+    if not any_scored and done:
         example = next(iter(qrels))
         raise InputError(f"{display_name(path)}: none of its {len(done):,} queries has judgements in "
                          f"{display_name(qrels_path)} (it judges queries such as {example!r}); are they the run and "
