@@ -853,3 +853,16 @@ def test_a_report_with_several_comparisons_states_holms_level_and_keeps_its_coun
             assert "would take" not in said
         for count in re.findall(r"about ([\d,]+) examples", said):
             assert int(count.replace(",", "")) > verdict.n
+
+
+@pytest.mark.parametrize(("lang", "sentence", "false"), [
+    ("en", "It covers the chance of which examples were drawn, not a change of domain, a test set built another way, "
+           "nor errors in the references.", "different test set"),
+    ("ja", "事例の選ばれ方による偶然のばらつきは含みますが、分野の違い、作り方の異なるテストセット、"
+           "正解データの誤りは含みません。", "別のテストセット"),
+])
+def test_the_confidence_interval_bullet_says_what_a_bootstrap_covers(lang, sentence, false):
+    built = report(_two_classifiers(), metrics=["accuracy"], n_resamples=30, lang=lang)
+    bullet = next(b for b in built.how_to_read if b.startswith(("Confidence interval", "信頼区間")))
+    assert sentence in bullet
+    assert false not in bullet, "a bootstrap interval does estimate how the numbers move over test sets drawn alike"

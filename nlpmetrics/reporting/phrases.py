@@ -182,8 +182,8 @@ PHRASES: dict[str, dict[str, str]] = {
             ),
             (
                 "Confidence interval: the range of values consistent with this test set, from a bootstrap over its "
-                "examples. It does not cover how the numbers would move on a different test set or in another domain, "
-                "nor errors in the references."
+                "examples. It covers the chance of which examples were drawn, not a change of domain, a test set built "
+                "another way, nor errors in the references."
             ),
             (
                 "Comparisons speak from the paired test on the same examples (the interval of the difference and its "
@@ -388,9 +388,9 @@ PHRASES: dict[str, dict[str, str]] = {
                 "相関係数は−1〜1です。どちらの方向が良いかは各指標の節に書いてあります。"
             ),
             (
-                "信頼区間：このテストセットと矛盾しない値の範囲で、"
-                "テストセットの件をブートストラップ法でリサンプリングして求めています。"
-                "別のテストセットや別の分野のデータで値がどう変わるか、正解データの誤りの影響は含まれません。"
+                "信頼区間：このテストセットの事例をブートストラップ法で復元抽出して求めた、データと矛盾しない値の範囲です。"
+                "事例の選ばれ方による偶然のばらつきは含みますが、分野の違い、作り方の異なるテストセット、"
+                "正解データの誤りは含みません。"
             ),
             "比較の判断は、各システムの信頼区間ではなく、同じ件で行う対応のある検定（差の信頼区間とp値）に基づきます。各システムの信頼区間が重なっていても、対応のある差は有意なことがあります。",
             (
