@@ -344,6 +344,7 @@ def test_numpy_ids_and_scores_are_accepted_as_their_python_values():
     (["P@10"], None),
     ("recall@5, map", ("recall@5", "map")),
     (["map", "map"], "lists a measure twice"),
+    (["P@5", "precision@5"], r"twice: 'precision@5' \(given as 'P@5' and 'precision@5'\)"),
     ([], "non-empty list"),
 ])
 def test_measure_names(measures, message):

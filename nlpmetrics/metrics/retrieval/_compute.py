@@ -150,7 +150,7 @@ class Computer:
         ideal_keep = slice(None) if k is None else position < k
         ideal = sums_in_order(j.ideal_gain[ideal_keep] / log2[position[ideal_keep]], j.ideal_query[ideal_keep],
                               self.n)
-        return np.where(ideal > 0.0, _divide(dcg, ideal), dcg)
+        return _divide(dcg, ideal)  # no relevant document: the ideal and the ranking both score 0
 
     def recall_curve(self, depth: int) -> np.ndarray:
         """Recall at every cut-off ``1 .. depth``, one row per query (shape ``(n, depth)``)."""

@@ -11,7 +11,7 @@ from nlpmetrics.options import closest
 #: Measures and whether they take a cut-off: required (``True``), optional (``None``) or none (``False``).
 NAMES = {"precision": True, "recall": True, "hit_rate": True, "mrr": None, "ndcg": None, "map": None,
          "r_precision": False}
-#: Other names people use for the same measures (trec_eval's and ranx's), to point to ours in an error.
+#: Other names people use for the same measures (trec_eval's and ranx's), accepted as ours: P@5 is precision@5.
 _ALIASES = {"p": "precision", "success": "hit_rate", "hits": "hit_rate", "recip_rank": "mrr", "ndcg_cut": "ndcg",
             "map_cut": "map", "rprec": "r_precision", "r-precision": "r_precision", "rprecision": "r_precision",
             "hitrate": "hit_rate", "hit-rate": "hit_rate", "mean_average_precision": "map"}
@@ -80,5 +80,7 @@ def check_measures(value: Any) -> tuple[str, ...]:
         raise ValueError("measures must be a non-empty list such as ['recall@10', 'mrr@10', 'ndcg@10', 'map']")
     keys = tuple(parse_measure(v).key for v in value)
     if len(set(keys)) != len(keys):
-        raise ValueError("measures lists a measure twice")
+        twice = next(key for key in keys if keys.count(key) > 1)
+        given = [shown for shown, key in zip(value, keys, strict=True) if key == twice]
+        raise ValueError(f"measures lists a measure twice: {twice!r} (given as {' and '.join(map(repr, given))})")
     return keys

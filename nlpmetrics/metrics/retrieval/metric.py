@@ -70,7 +70,6 @@ class Retrieval(Metric):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.config["measures"] = tuple(self.config["measures"])
         self.measures = tuple(parse_measure(m) for m in self.config["measures"])
         self.score_keys = tuple(m.key for m in self.measures)
         cut_offs = [m.k for m in self.measures if m.k]
