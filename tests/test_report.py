@@ -866,3 +866,20 @@ def test_the_confidence_interval_bullet_says_what_a_bootstrap_covers(lang, sente
     bullet = next(b for b in built.how_to_read if b.startswith(("Confidence interval", "信頼区間")))
     assert sentence in bullet
     assert false not in bullet, "a bootstrap interval does estimate how the numbers move over test sets drawn alike"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_how_to_read_speaks_of_p_values_holm_and_power_only_with_a_comparison(lang):
+    p_value, holm, detectable = {"en": ("p-value:", "Several comparisons:", "Detectable difference:"),
+                                 "ja": ("p値：", "複数の比較：", "検出できる差：")}[lang]
+    one = report({"only": _two_classifiers()["baseline.jsonl"]}, metrics=["accuracy"], n_resamples=30, lang=lang)
+    for start in (p_value, holm, detectable):
+        assert not any(b.startswith(start) for b in one.how_to_read), start
+        assert start not in one.to_markdown()
+    assert any(b.startswith(("Confidence interval:", "信頼区間：")) for b in one.how_to_read)
+    two = report(_two_classifiers(), metrics=["accuracy", nm.load("f1", average="micro")], n_resamples=30, lang=lang)
+    for start in (p_value, holm, detectable):
+        assert sum(b.startswith(start) for b in two.how_to_read) == 1, start
+    single = report(_two_classifiers(), metrics=["accuracy"], n_resamples=30, lang=lang)
+    assert not any(b.startswith(holm) for b in single.how_to_read), "one comparison: nothing to correct"
+    assert any(b.startswith(p_value) for b in single.how_to_read)

@@ -243,7 +243,7 @@ def build_report(
         sections=tuple(sections),
         comparison_intro=comparison_intro,
         comparison_rows=tuple(_comparison_rows(verdicts, lang)),
-        how_to_read=tuple(phrase("how_to_read_items", lang).split("\n")),
+        how_to_read=tuple(_how_to_read(verdicts, lang)),
         appendix_intro=phrase("appendix_intro", lang),
         appendix=tuple(
             AppendixRow(system=n, metric=m, n=scored[n][m].result.n, signature=str(scored[n][m].result.signature))
@@ -291,6 +291,21 @@ def _comparisons(scored, names, templates, variants, precomputed, confidence, n_
                                       confidence=confidence, n_resamples=n_resamples, seed=seed, variant=variant)
             found.setdefault(label, []).append((other, comparison))
     return found, phrase("comparison_intro", lang, baseline=baseline, holm="", alpha=alpha_text(1.0 - confidence, lang))
+
+
+def _how_to_read(verdicts: Sequence[Verdict], lang: str) -> list[str]:
+    """Return the bullets of "How to read this report".
+
+    Those on the paired test, p-values, Holm's correction and detectable differences only when the
+    report compares systems (Holm's only for several comparisons).
+    """
+    items = phrase("how_to_read_items", lang).split("\n")
+    if verdicts:
+        items += phrase("how_to_read_comparison", lang).split("\n")
+        if max(v.comparisons for v in verdicts) > 1:
+            items.append(phrase("how_to_read_holm", lang))
+        items += phrase("how_to_read_power", lang).split("\n")
+    return [*items, phrase("how_to_read_examples", lang)]
 
 
 def _not_comparable(scored, names, metric_names, titles, lang) -> list[str]:

@@ -185,6 +185,8 @@ PHRASES: dict[str, dict[str, str]] = {
                 "examples. It covers the chance of which examples were drawn, not a change of domain, a test set built "
                 "another way, nor errors in the references."
             ),
+        ]),
+        "how_to_read_comparison": "\n".join([
             (
                 "Comparisons speak from the paired test on the same examples (the interval of the difference and its "
                 "p-value), not from the systems' separate intervals: those can overlap while the paired difference is "
@@ -196,11 +198,13 @@ PHRASES: dict[str, dict[str, str]] = {
                 "neither how large or important the difference is, nor the probability that one system is better "
                 "(American Statistical Association, Statement on p-values, 2016)."
             ),
-            (
-                "Several comparisons: the more comparisons, the more likely one looks significant by chance, so the "
-                "verdicts use Holm's correction, which keeps the chance of any false \"significant\" verdict below the "
-                "chosen level."
-            ),
+        ]),
+        "how_to_read_holm": (
+            "Several comparisons: the more comparisons, the more likely one looks significant by chance, so the "
+            "verdicts use Holm's correction, which keeps the chance of any false \"significant\" verdict below the "
+            "chosen level."
+        ),
+        "how_to_read_power": "\n".join([
             (
                 "Detectable difference: the smallest true difference the test set finds 8 times in 10 (80% power), "
                 "with several comparisons at the strictest level of Holm's correction, so that it agrees with the "
@@ -212,11 +216,11 @@ PHRASES: dict[str, dict[str, str]] = {
                 "A significant difference can still be too small to matter: judge its size in points against what your "
                 "users would notice."
             ),
-            (
-                "The examples listed are the lowest-scoring or wrong ones, chosen to show what the errors look like; "
-                "they are not a random sample."
-            ),
         ]),
+        "how_to_read_examples": (
+            "The examples listed are the lowest-scoring or wrong ones, chosen to show what the errors look like; "
+            "they are not a random sample."
+        ),
         "appendix_intro": (
             "The signature of each number records the metric, every option and the library versions, so the number can "
             "be reproduced exactly."
@@ -392,6 +396,8 @@ PHRASES: dict[str, dict[str, str]] = {
                 "事例の選ばれ方による偶然のばらつきは含みますが、分野の違い、作り方の異なるテストセット、"
                 "正解データの誤りは含みません。"
             ),
+        ]),
+        "how_to_read_comparison": "\n".join([
             "比較の判断は、各システムの信頼区間ではなく、同じ件で行う対応のある検定（差の信頼区間とp値）に基づきます。各システムの信頼区間が重なっていても、対応のある差は有意なことがあります。",
             (
                 "p値：2つのシステムが実際にはこの種のデータで同じくらい良い場合に、"
@@ -399,7 +405,12 @@ PHRASES: dict[str, dict[str, str]] = {
                 "偶然だけでは差を説明しにくいことを示しますが、差の大きさや重要性も、"
                 "一方のシステムが優れている確率も表しません（米国統計学会「p値に関する声明」、2016年）。"
             ),
-            "複数の比較：比較の数が多いほど、偶然に有意に見えるものが出やすくなります。そのため判定にはHolm法による補正を使い、誤って「有意」と判定するものが1件でも含まれる確率を、選んだ有意水準未満に抑えています。",
+        ]),
+        "how_to_read_holm": (
+            "複数の比較：比較の数が多いほど、偶然に有意に見えるものが出やすくなります。そのため判定にはHolm法による補正を使い、"
+            "誤って「有意」と判定するものが1件でも含まれる確率を、選んだ有意水準未満に抑えています。"
+        ),
+        "how_to_read_power": "\n".join([
             (
                 "検出できる差：このテストセットで10回中8回（検出力80%）検出できる最小の本当の差です。比較が複数ある"
                 "ときは、判定と食い違わないよう、Holm法で最も厳しい有意水準で求めています。「有意差なし」"
@@ -407,8 +418,10 @@ PHRASES: dict[str, dict[str, str]] = {
                 "今回の差を検出するのに必要な件数も示しています。"
             ),
             "有意な差でも、実用上は小さすぎることがあります。差の大きさ（ポイント）を、利用者が気付くかどうかで判断してください。",
-            "表示している例はスコアの低い例や不正解の例で、誤りの傾向を示すために選んだものです。無作為に選んだ例ではありません。",
         ]),
+        "how_to_read_examples": (
+            "表示している例はスコアの低い例や不正解の例で、誤りの傾向を示すために選んだものです。無作為に選んだ例ではありません。"
+        ),
         "appendix_intro": (
             "各数値のシグネチャには、指標・すべてのオプション・ライブラリのバージョンが記録されており、"
             "同じ数値を正確に再現できます。"
