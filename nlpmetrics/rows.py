@@ -81,11 +81,21 @@ class Categories:
         InputError
             When one holds text and the other numbers.
         """
-        if self.kind is None or (self.kind == "sets" and other.kind is not None and other.kind.endswith("sets")):
-            self.kind = other.kind  # multi-label rows say "text sets", "number sets", or "sets" when they hold no label
-        elif other.kind is not None and other.kind != self.kind and not (other.kind == "sets"
-                                                                         and self.kind.endswith("sets")):
-            if self.kind.endswith("sets") != other.kind.endswith("sets"):
+        self.join_kind(other.kind, column)
+        return np.fromiter((self.add(v) for v in other.values), dtype=np.int64, count=len(other))
+
+    def join_kind(self, kind: str | None, column: str = "labels") -> None:
+        """Take in the kind of other labels (``None`` and ``"sets"``, no label yet, agree with any like them).
+
+        Raises
+        ------
+        InputError
+            When one holds text and the other numbers, or one single labels and the other sets.
+        """
+        if self.kind is None or (self.kind == "sets" and kind is not None and kind.endswith("sets")):
+            self.kind = kind  # multi-label rows say "text sets", "number sets", or "sets" when they hold no label
+        elif kind is not None and kind != self.kind and not (kind == "sets" and self.kind.endswith("sets")):
+            if self.kind.endswith("sets") != kind.endswith("sets"):
                 raise InputError(
                     "the batches disagree on the shape of the labels: some give one label per example and some "
                     "a set of labels per example (multi-label); use one shape for every update()"
@@ -94,7 +104,6 @@ class Categories:
                 f"the batches disagree on the type of {column!r}: some hold text labels and some numbers; "
                 "use one type for every update() (e.g. convert all labels with str())"
             )
-        return np.fromiter((self.add(v) for v in other.values), dtype=np.int64, count=len(other))
 
 
 class Rows(dict):
@@ -219,6 +228,28 @@ def check_compatible(existing: Mapping[str, np.ndarray], new: Mapping[str, np.nd
     for name, column in new.items():
         if name in existing:
             _check_same_kind(name, [existing[name], column])
+
+
+def joined_kind(kind: str | None, new: Mapping[str, np.ndarray]) -> str | None:
+    """Return the label kind of a state whose labels so far are of ``kind`` once the rows ``new`` are added.
+
+    Every batch is checked against what all earlier batches resolved, not only
+    the last one: a batch of empty label sets (kind ``"sets"``) agrees with any
+    multi-label batch, so text, then nothing, then numbers must still be refused.
+
+    Raises
+    ------
+    InputError
+        When ``new`` holds text labels and the earlier ones numbers (or the
+        reverse), naming the column, or one gives single labels and the other sets.
+    """
+    categories = getattr(new, "categories", None)
+    if categories is None:
+        return kind
+    coded = getattr(new, "coded", ())
+    resolved = Categories(kind=kind)
+    resolved.join_kind(categories.kind, coded[0] if coded else "prediction")
+    return resolved.kind
 
 
 def _check_same_kind(name: str, arrays: Sequence[np.ndarray]) -> None:

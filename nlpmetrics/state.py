@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from nlpmetrics.errors import InputError
-from nlpmetrics.rows import Rows, check_compatible, concat_rows, distinct_rows, n_rows
+from nlpmetrics.rows import Rows, check_compatible, concat_rows, distinct_rows, joined_kind, n_rows
 
 if TYPE_CHECKING:
     from nlpmetrics.base import Metric
@@ -57,6 +57,9 @@ class MetricState:
         self._batches: list[Rows] = []
         self._counts: np.ndarray | None = None
         self._summary: Any = None
+        #: The label kind of every batch so far ("text", "number sets", ...; None before any label): a new batch
+        #: is checked against it, since the last batch alone may say too little (empty label sets: "sets").
+        self._kind: str | None = None
         self.n = 0
 
     # ------------------------------------------------------------------ adding
@@ -65,6 +68,7 @@ class MetricState:
         size = n_rows(rows)
         if not size:
             return
+        kind = joined_kind(self._kind, rows)
         if self._batches:
             check_compatible(self._batches[-1], rows)
         if self.mode == "rows":
@@ -73,6 +77,7 @@ class MetricState:
             self._add_counts(rows, np.ones(size, dtype=np.int64))
         else:
             self._add_summary(metric, metric.reduce(rows, None))
+        self._kind = kind
         self.n += size
 
     def _add_counts(self, rows: Rows, counts: np.ndarray) -> None:
@@ -105,6 +110,7 @@ class MetricState:
             self.n += part.n
             return
         assert part.rows is not None
+        kind = joined_kind(self._kind, part.rows)
         if self._batches:
             check_compatible(self._batches[-1], part.rows)
         if self.mode == "rows":
@@ -115,6 +121,7 @@ class MetricState:
         else:
             weights = None if part.counts is None else part.counts.astype(np.float64)
             self._add_summary(metric, metric.reduce(part.rows, weights))
+        self._kind = kind
         self.n += part.n
 
     # ------------------------------------------------------------------ reading

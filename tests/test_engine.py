@@ -405,3 +405,24 @@ def test_paired_test_scores_block_by_block_with_the_same_results(monkeypatch):
     assert chunked == whole
     one_matrix = 1000 * n * 8  # 40 MB: a single (n_resamples, n_groups) float matrix
     assert peak < one_matrix / 4
+
+
+@pytest.mark.parametrize("keep_examples", [True, False])
+def test_label_kind_is_checked_against_every_earlier_batch(keep_examples):
+    # an empty multi-label batch (kind "sets") agrees with anything: the kind resolved so far must be kept
+    metric = nm.load("f1", average="micro", keep_examples=keep_examples)
+    metric.update(predictions=[["a"]], references=[["a"]])
+    metric.update(predictions=[[]], references=[[]])
+    with pytest.raises(nm.InputError, match=r"batches disagree on the type of 'prediction'.*str\(\)"):
+        metric.update(predictions=[[1]], references=[[1]])
+    assert metric.n == 2  # the refused batch is not kept, and the state still scores
+    assert metric.compute()["f1"] == 1.0
+    numbers = nm.load("f1", average="micro", keep_examples=keep_examples).update(predictions=[[1]],
+                                                                                   references=[[1]])
+    with pytest.raises(nm.InputError, match=r"batches disagree on the type of 'prediction'"):
+        metric.merge(numbers)
+    with pytest.raises(nm.InputError, match=r"batches disagree on the type of 'prediction'"):
+        metric.absorb(numbers.state_part())
+    assert metric.n == 2
+    metric.reset()  # a reset forgets the kind too
+    assert metric.update(predictions=[[1]], references=[[1]]).compute()["f1"] == 1.0
