@@ -108,7 +108,7 @@ def configure_metrics(
                 f"(available: {', '.join(list_metrics())})"
             )
         _note(f"the data look like {KIND_WORDS[kind]}; scoring with {', '.join(keys)} (choose others with -m)", quiet)
-    resolved = [(key, *resolve_metric_name(key)) for key in keys]
+    resolved = [(key, *_resolve_selected(key)) for key in keys]
     declared = {key: metric_class(name).options for key, name, _ in resolved}
     given: dict[str, dict[str, Any]] = {key: dict(implied) for key, _, implied in resolved}
     unscoped: list[tuple[str, str, Any]] = []
@@ -128,7 +128,8 @@ def configure_metrics(
         targets = [key for key in keys if name in declared[key]]
         if not targets:
             valid = "; ".join(f"{key}: {', '.join(sorted(declared[key])) or 'none'}" for key in keys)
-            raise InputError(f"no selected metric has an option {name!r} (options: {valid})")
+            raise InputError(f"--option {name}=...: no selected metric has an option {name!r} (options: {valid})",
+                             argument=name)
         for key in targets:
             _check_not_implied(text, key, resolved, name, value)
             if name not in given[key]:  # a metric's own --option metric.name=... wins, in any order
@@ -152,6 +153,16 @@ def configure_metrics(
         raise InputError(f"--no-examples: {key} needs every example to compute its score (it ranks or correlates "
                          "them); drop --no-examples, or score this metric in another run")
     return entries
+
+
+def _resolve_selected(key: str) -> tuple[str, dict[str, Any]]:
+    """:func:`resolve_metric_name` for a name given with ``-m``: an unknown one says it came from ``-m``."""
+    from nlpmetrics.errors import UnknownMetricError
+
+    try:
+        return resolve_metric_name(key)
+    except UnknownMetricError as error:
+        raise UnknownMetricError(f"-m {key}: {error}", argument="metrics") from None
 
 
 def _check_not_implied(text: str, key: str, resolved: Sequence[tuple[str, str, dict[str, Any]]], name: str,

@@ -185,6 +185,8 @@ BAD_RUNS = [
     (["ok.jsonl", "-m", "accuracy", "--option", "average=macro"], "no selected metric has an option 'average'"),
     (["ok.jsonl", "-m", "f1", "--option", "average=mikro"], "option average='mikro' is not valid for metric 'f1'"),
     (["ok.jsonl", "-m", "f1", "--option", "rouge.x=1"], "names metric 'rouge', which is not selected"),
+    (["ok.jsonl", "-m", "accuracy,nosuch"], "error: -m nosuch: unknown metric 'nosuch'"),
+    (["ok.jsonl", "-m", "accuracy", "--option", "foo=1"], "error: --option foo=...: no selected metric has an option"),
     (["ok.jsonl", "-m", "f1_macro", "--option", "f1_macro.average=micro"],
      "--option f1_macro.average=micro: f1_macro already means average='macro'; use -m f1 --option average=micro"),
     (["ok.jsonl", "-m", "f1_macro", "--option", "average=micro"],

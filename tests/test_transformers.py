@@ -174,6 +174,16 @@ def test_conversions_without_a_trainer():
     assert texts == {"exact_match": 0.5}, "texts pass through"
 
 
+def test_tag_messages_speak_of_the_input_kind_not_one_metric():
+    with pytest.raises(nm.InputError, match=r"metrics that score tag sequences \(seqeval\) read tag names: "
+                                            r"pass id2label=model\.config\.id2label"):
+        compute_metrics(["seqeval"])
+    fn = compute_metrics(["seqeval"], id2label={0: "O", 1: "B-PER"})
+    with pytest.raises(nm.InputError, match=r"^metrics that score tag sequences need one predicted and one gold "
+                                            r"label id per token \(shape \(sentences, tokens\)\); got predictions"):
+        fn((np.zeros((3,), dtype=np.int64), np.zeros((3,), dtype=np.int64)))
+
+
 def test_flat_names_are_unique_and_carry_intervals():
     seqeval = nm.compute("seqeval", predictions=[["B-PER", "O"]], references=[["B-PER", "O"]])
     rouge = nm.compute("rouge", predictions=["a b"], references=["a c"], rouge_types=("rouge1", "rougeL"))

@@ -120,8 +120,8 @@ class TrainerMetrics:
         #: One sub-collection per input kind: each gets the batch converted for what its metrics read.
         self._by_kind = {kind: MetricCollection(members) for kind, members in kinds.items()}
         if "tags" in self._by_kind and self.id2label is None:
-            raise InputError("seqeval scores tag names: pass id2label=model.config.id2label to compute_metrics",
-                             argument="id2label")
+            raise InputError(f"metrics that score tag sequences ({', '.join(self._by_kind['tags'])}) read tag names: "
+                             "pass id2label=model.config.id2label to compute_metrics", argument="id2label")
 
     def __call__(self, eval_pred: Any, compute_result: bool | None = None) -> dict[str, float]:
         """Score an ``EvalPrediction``: the whole evaluation set, or a batch with ``batch_eval_metrics=True``.
@@ -254,7 +254,8 @@ def _tags(predictions: Any, labels: Any, id2label: Mapping[int, str] | None) -> 
     if pred.ndim == ref.ndim + 1:
         pred = pred.argmax(-1)
     if pred.shape != ref.shape or ref.ndim != 2:
-        raise InputError(f"seqeval needs one predicted and one gold label id per token (shape (sentences, tokens)); "
+        raise InputError("metrics that score tag sequences need one predicted and one gold label id per token "
+                         "(shape (sentences, tokens)); "
                          f"got predictions {pred.shape} and label_ids {ref.shape}", argument="predictions")
 
     def tag(label_id: int, arg: str) -> str:
