@@ -95,13 +95,20 @@ def float_or_inf(value: Any) -> float:
         return math.inf
 
 
-def texts(values: Sequence, arg: str) -> list[str]:
-    """Return a list of strings; ``None``, any other type or a lone surrogate raises, naming the index."""
+def texts(values: Sequence, arg: str, *, empty: str = "an empty text") -> list[str]:
+    """Return a list of strings; ``None``, any other type or a lone surrogate raises, naming the index.
+
+    ``empty`` names what ``""`` means to the caller, for the hint given with
+    ``None`` (``'use "" for no answer'``).  Lists of plain strings are checked
+    in one C-level pass.
+    """
     out = list(values)
+    if set(map(type, out)) <= {str}:
+        return check_unicode(out, arg)
     for index, value in enumerate(out):
         if not isinstance(value, str):
             if value is None:
-                raise InputError(argument=arg, index=index, detail="is None; use \"\" for an empty text")
+                raise InputError(argument=arg, index=index, detail=f"is None; use \"\" for {empty}")
             raise InputError(argument=arg, index=index, detail=f"is {a_type(value)}, not a string")
     return check_unicode(out, arg)
 

@@ -119,16 +119,6 @@ def check_regexes(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def prediction_texts(values: Sequence[Any]) -> list[str]:
-    """Predictions as strings (one C-level pass when they all are); anything else is an InputError at its index."""
-    if not set(map(type, values)) <= {str}:
-        for index, value in enumerate(values):
-            if not isinstance(value, str):
-                detail = "is None; use \"\" for no answer" if value is None else f"is {a_type(value)}, not a string"
-                raise InputError(argument="predictions", index=index, detail=detail)
-    return check_unicode(list(values), "predictions")
-
-
 def gold_answers(values: Sequence[Any], *, allow_empty: bool, empty_hint: str) -> list[list[str]]:
     """Each example's gold answers as a list of strings.
 

@@ -20,11 +20,11 @@ from nlpmetrics.metrics.qa._answers import (
     check_regexes,
     exact_match_normalizer,
     gold_answers,
-    prediction_texts,
 )
 from nlpmetrics.options import Option, check_bool
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
+from nlpmetrics.validation import texts
 
 
 @register
@@ -73,7 +73,7 @@ class ExactMatch(Metric):
 
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[list[str], list[list[str]]]:
         """Check the predictions (one string each) and the gold answers (at least one each)."""
-        return prediction_texts(predictions), gold_answers(
+        return texts(predictions, "predictions", empty="no answer"), gold_answers(
             references, allow_empty=False, empty_hint="every prediction needs at least one reference to match")
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:

@@ -40,13 +40,13 @@ from nlpmetrics.metrics.qa._answers import (
     has_cjk,
     jglue_normalize,
     overlap_f1,
-    prediction_texts,
     squad_normalize,
 )
 from nlpmetrics.metrics.text import normalize_lang
 from nlpmetrics.options import Option
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
+from nlpmetrics.validation import texts
 
 LANGS = ("en", "ja")
 
@@ -133,7 +133,8 @@ class Squad(Metric):
         """Check the predictions and the gold answers (none allowed only for version 2.0)."""
         hint = ("version='1.1' needs at least one gold answer per question; for unanswerable questions use "
                 "version='2.0'")
-        return prediction_texts(predictions), gold_answers(references, allow_empty=self.v2, empty_hint=hint)
+        answers = gold_answers(references, allow_empty=self.v2, empty_hint=hint)
+        return texts(predictions, "predictions", empty="no answer"), answers
 
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
         """Return each question's exact match and F1 (best over its gold answers), and for 2.0 whether it has one."""
