@@ -883,3 +883,19 @@ def test_how_to_read_speaks_of_p_values_holm_and_power_only_with_a_comparison(la
     single = report(_two_classifiers(), metrics=["accuracy"], n_resamples=30, lang=lang)
     assert not any(b.startswith(holm) for b in single.how_to_read), "one comparison: nothing to correct"
     assert any(b.startswith(p_value) for b in single.how_to_read)
+
+
+def test_summary_headlines_open_with_a_capital_and_japanese_says_what_it_means():
+    built = report(_two_classifiers(), metrics=["accuracy", nm.load("f1", average="micro")], n_resamples=30)
+    headlines = built.summary[1:3]
+    assert headlines[0].startswith("Accuracy ")
+    assert headlines[1].startswith("Micro-F1 ")
+    ja = report(_two_classifiers(), metrics=["accuracy"], n_resamples=30, lang="ja")
+    from nlpmetrics.reporting.text import phrase
+
+    said = "\n".join([*ja.how_to_read, ja.comparison_intro, *ja.summary,
+                      phrase("method_note", "ja", n=20, resamples=1000, comparisons="比較は1件")])
+    for retired in ("本当の差", "同じ件で", "件を一緒にリサンプリング", "の件をブートストラップ", "無作為な入れ替え"):
+        assert retired not in said, retired
+    assert "真の差" in said
+    assert "20件の対応のある比較（ブートストラップ1,000回、並べ替え検定1,000回、比較は1件）。" in said

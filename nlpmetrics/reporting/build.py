@@ -568,8 +568,7 @@ def _headline(section: MetricSection, confidence: float, lang: str) -> str:
     confidence_text = f"{confidence * 100:.0f}%"
     values = section.values
     name = values[0].key_name
-    if lang == "en" and name != values[0].key:  # a card's name (macro-F1) opening a sentence; a bare key stays as is
-        name = name[:1].upper() + name[1:]
+    name = capital(name, lang)  # opening a sentence: Accuracy, Macro-F1; chrF and nDCG@10 keep their spelling
     if len(values) == 1:
         value = values[0]
         if value.interval_text:
