@@ -156,10 +156,15 @@ def _encode_checked(values: list, arg: str, categories: Categories) -> np.ndarra
     if "text" in distinct and distinct != {"text"}:
         first_text = kinds.index("text")
         first_number = next(i for i, k in enumerate(kinds) if k != "text")
+        earlier, later = sorted((first_text, first_number))
+        words = {first_text: "text", first_number: "a number"}
         raise InputError(
             f"{arg} mixes text and number labels ({arg}[{first_text}]={shown(values[first_text])}, "
             f"{arg}[{first_number}]={shown(values[first_number])}); convert them to one type, e.g. str(label)",
-            argument=arg,
+            # the place, for a reader that names a file line instead of predictions[i] (io.feed.located)
+            argument=arg, index=later,
+            detail=(f"= {shown(values[later])} is {words[later]} but an earlier label is {words[earlier]} "
+                    f"({shown(values[earlier])}); convert them to one type, e.g. str(label)"),
         )
     if not values:
         return np.zeros(0, dtype=np.intp)

@@ -222,6 +222,15 @@ def test_bad_input_exits_2_and_leaves_outputs_alone(bad_folder, args, expected):
     assert sorted(os.listdir(bad_folder)) == before  # no new output, no temporary left behind
 
 
+def test_mixed_text_and_number_labels_name_the_line_of_the_label_that_mixes(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_text('{"prediction": "a", "reference": "a"}\n{"prediction": "b", "reference": "a"}\n'
+                    '{"prediction": 1, "reference": "a"}\n', encoding="utf-8")
+    _only_error_line(run("score", str(path), "-m", "accuracy"),
+                     f"{path}:3: the prediction 1 is a number but an earlier label is text ('a'); "
+                     "convert them to one type, e.g. str(label)")
+
+
 def test_failed_run_creates_no_output_and_unwritable_output_fails_first(bad_folder):
     proc = run("score", "bad.jsonl", "-o", "new.json", cwd=bad_folder)
     _only_error_line(proc, "bad.jsonl:2: invalid JSON")
