@@ -143,7 +143,10 @@ def reference_texts(values: Sequence, arg: str = "references") -> list[list[str]
 
     Accepts a list of strings (one reference each) or a list of lists (several
     references each; the number may vary).  An example with no reference raises.
+    A list of plain strings is checked in one C-level pass.
     """
+    if set(map(type, values)) <= {str}:
+        return [[text] for text in check_unicode(list(values), arg)]
     out: list[list[str]] = []
     for index, value in enumerate(values):
         if isinstance(value, str):

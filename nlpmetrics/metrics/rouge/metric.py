@@ -38,11 +38,10 @@ from nlpmetrics.metrics.rouge._tokens import (
     rouge_sentences,
     split_sentences,
 )
-from nlpmetrics.metrics.text import normalize_lang
+from nlpmetrics.metrics.text import check_text_inputs, normalize_lang, reference_counts_column
 from nlpmetrics.options import Option, check_bool
 from nlpmetrics.registry import register
 from nlpmetrics.rows import Rows
-from nlpmetrics.validation import check_unicode, reference_texts, texts
 
 DEFAULT_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 _NGRAM_TYPE = re.compile(r"rouge([1-9])$")
@@ -143,20 +142,13 @@ class Rouge(Metric):
     # ------------------------------------------------------------------ inputs
     def check_inputs(self, predictions: Sequence, references: Sequence) -> tuple[list[str], list[list[str]]]:
         """Check the predictions (one string each) and the references (one or more strings each)."""
-        # Fast path: every entry a string (one C-level pass); otherwise the checks that name the bad index.
-        if set(map(type, predictions)) <= {str}:
-            predictions = check_unicode(list(predictions), "predictions")
-        else:
-            predictions = texts(predictions, "predictions")
-        if set(map(type, references)) <= {str}:
-            return predictions, [[text] for text in check_unicode(list(references), "references")]
-        return predictions, reference_texts(references, "references")
+        return check_text_inputs(predictions, references)
 
     # ------------------------------------------------------------------ statistics
     def statistics(self, predictions: list[str], references: list[list[str]]) -> Rows:
         """Return each example's precision, recall and F-measure of every ROUGE type (best reference by F)."""
         types = self.config["rouge_types"]
-        n_refs = np.fromiter(map(len, references), dtype=np.int64, count=len(references))
+        n_refs = reference_counts_column(references)
         flat_refs = [text for group in references for text in group]
         pair_pred = np.repeat(np.arange(len(predictions)), n_refs)
 

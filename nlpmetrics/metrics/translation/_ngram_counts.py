@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from nlpmetrics.metrics.text import reference_counts_column
+
 #: Examples counted per pass: bounds the working memory of a batch (about 40 MiB for 2,048 English pairs) and
 #: the bits an example takes in a key; smaller passes are no slower (they stay in the CPU caches).
 CHUNK_EXAMPLES = 2048
@@ -108,7 +110,7 @@ class Segments:
         segments = interleave(hypotheses, references)
         lengths = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
         ids, vocabulary = dense_ids(chain.from_iterable(segments), int(lengths.sum()))
-        return cls.from_ids(ids, len(vocabulary), lengths, np.fromiter(map(len, references), np.int64, len(references)))
+        return cls.from_ids(ids, len(vocabulary), lengths, reference_counts_column(references))
 
     @classmethod
     def from_words(
@@ -150,7 +152,7 @@ class Segments:
         else:
             ids, n_ids = np.zeros(0, dtype=np.int64), 1
         lengths = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
-        return cls.from_ids(ids, n_ids, lengths, np.fromiter(map(len, references), np.int64, len(references)))
+        return cls.from_ids(ids, n_ids, lengths, reference_counts_column(references))
 
     def ngram_totals(self, max_order: int) -> np.ndarray:
         """n-grams per segment and order, shape (n_segments, max_order)."""

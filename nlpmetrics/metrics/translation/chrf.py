@@ -148,7 +148,7 @@ class ChrF(SacrebleuSegmentMetric):
         # slots beyond an example's references score -inf so they never win.
         scores = chrf_percent(stats.reshape(n_examples * n_references, -1), self.config["beta"],
                               self.config["eps_smoothing"]).reshape(n_examples, n_references)
-        counts = np.fromiter(map(len, references), dtype=np.int64, count=n_examples)
+        counts = reference_counts_column(references)
         scores[np.arange(n_references)[None, :] >= counts[:, None]] = -np.inf
         best = np.argmax(scores, axis=1)  # the first of equal maxima, as sacrebleu's strict ">"
         return stats[np.arange(n_examples), best]
