@@ -899,3 +899,23 @@ def test_summary_headlines_open_with_a_capital_and_japanese_says_what_it_means()
         assert retired not in said, retired
     assert "真の差" in said
     assert "20件の対応のある比較（ブートストラップ1,000回、並べ替え検定1,000回、比較は1件）。" in said
+
+
+def test_the_variant_is_added_from_the_option_value_not_from_the_names_spelling():
+    from nlpmetrics.reporting.text import verdict_key
+
+    systems = _two_classifiers()
+    built = report(systems, metrics=[nm.load("f1", average="micro"), nm.load("f1", average="macro")],
+                   n_resamples=30, lang="ja")
+    assert [r.key_name for r in built.comparison_rows] == ["マイクロ平均F値", "マクロ平均F値"]
+    assert not any("(micro)" in s or "(macro)" in s for s in built.summary)
+    verdict = built.verdicts[0]
+    from dataclasses import replace
+
+    # A name that does not say the option (average="binary" is plain F1) keeps the variant.
+    binary = replace(verdict, variant="binary", options={"average": "binary"})
+    assert verdict_key(binary, "ja") == "F値 (binary)"
+    # Options the name does not depend on stay; the one it says goes.
+    several = replace(verdict, variant="average=micro, beta=2", options={"average": "micro", "beta": 2})
+    assert verdict_key(several, "ja") == "マイクロ平均F値 (beta=2)"
+    assert verdict_key(several, "en") == "micro-F1 (beta=2)"

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nlpmetrics.explanations import check_lang
-from nlpmetrics.explanations.scores import format_amount, format_value, score_name, score_scale
+from nlpmetrics.explanations.scores import format_amount, format_value, score_entry, score_name, score_scale
 from nlpmetrics.reporting.phrases import PHRASES
 
 
@@ -162,11 +162,39 @@ def holm_level_text(alpha: float, comparisons: int, lang: str = "en") -> str:
                   eq="=" if exact else "≈")
 
 
+def _variant_beyond_name(metric: str, key: str, lang: str, options: Mapping[str, Any], variant: str) -> str:
+    """Return the part of ``variant`` the score's name does not already say, decided from the option values.
+
+    A card's name that depends on an option (``by = "average"``: マイクロ平均F値, micro-F1) already
+    says that option's value when it has a name of its own for it; the variant (``"micro"``, or
+    ``"average=micro, beta=2"`` when several options differ) then drops that option.
+    """
+    if not variant:
+        return ""
+    found = score_entry(metric, key, lang)
+    if found is None:
+        return variant
+    entry = found[0]
+    by = entry.get("by")
+    if not by or by not in options:
+        return variant
+    value = str(options[by])
+    names = entry.get("names", {})
+    if value not in names or names[value] == entry.get("name", key):  # e.g. average="binary": plain F1
+        return variant
+    if variant == value:
+        return ""
+    return ", ".join(part for part in variant.split(", ") if part != f"{by}={value}")
+
+
 def verdict_key(verdict: Any, lang: str) -> str:
-    """Return the compared score's name, with the variant when one metric appears with several option sets."""
+    """Return the compared score's name, with the variant when one metric appears with several option sets.
+
+    The variant is added only where the name does not already say it (``micro-F1``, ``マイクロ平均F値``).
+    """
     name = key_name(verdict.metric, verdict.key, lang, verdict.options)
-    variant = verdict.variant
-    return name if not variant or variant.lower() in name.lower() else f"{name} ({variant})"
+    variant = _variant_beyond_name(verdict.metric, verdict.key, lang, dict(verdict.options or {}), verdict.variant)
+    return f"{name} ({variant})" if variant else name
 
 
 def verdict_sentence(verdict: Any, lang: str) -> str:
