@@ -10,7 +10,7 @@ for the same ``lang``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Sized
 from functools import cache
 from typing import Any
 
@@ -86,8 +86,8 @@ def check_text_inputs(predictions: Sequence, references: Sequence) -> tuple[list
     return texts(predictions, "predictions"), reference_texts(references, "references")
 
 
-def reference_counts_column(references: Sequence[Sequence[str]]) -> np.ndarray:
-    """Return the ``n_refs`` column: how many references each example has."""
+def reference_counts_column(references: Sequence[Sized]) -> np.ndarray:
+    """Return the ``n_refs`` column: how many references (texts or token lists) each example has."""
     return np.fromiter(map(len, references), dtype=np.int64, count=len(references))
 
 
@@ -121,8 +121,6 @@ def reference_counts(summary: Mapping[str, Any]) -> str | int:
 LANG_TOKENIZERS = {"ja": "ja-mecab", "zh": "zh", "ko": "ko-mecab"}
 #: sacrebleu tokenizers that need a pip extra, and which.
 _TOKENIZER_EXTRAS = {"ja-mecab": "ja", "ko-mecab": "ko"}
-#: sacrebleu tokenizers that download a model on first use (never offline).
-DOWNLOADING_TOKENIZERS = ("flores101", "flores200", "spm")
 
 
 def tokenizer_for_lang(lang: str | None) -> str | None:

@@ -125,17 +125,15 @@ class SacrebleuTokenizer:
         self.name = name
         self._tokens = _cached_tokens(name)
 
-    def tokenize(self, text: str) -> list[str]:
-        """Tokens of one text."""
-        return self._tokens(text)
-
     def tokenize_many(self, texts: Sequence[str]) -> list[list[str]]:
         """Tokens of each text."""
         return [self._tokens(text) for text in texts]
 
     def encode_many(self, texts: Sequence[str]) -> TokenBatch:
         """Token ids of each text (equal ids for equal tokens): each text tokenized, then one split."""
-        tokenize_line = _line_tokenizer(self.name)
+        from nlpmetrics.metrics.text import sacrebleu_tokenizer
+
+        tokenize_line = sacrebleu_tokenizer(self.name)
         joined = " \x00 ".join(map(tokenize_line, texts))
         if joined.count(_SEPARATOR) != len(texts) - 1:  # a NUL inside a text: split text by text
             return encode(self.tokenize_many(texts), {})
@@ -184,15 +182,11 @@ def _text_batch(ids: np.ndarray, n_texts: int) -> TokenBatch:
     return TokenBatch(kept, lengths.astype(np.int64))
 
 
-def _line_tokenizer(name: str) -> Callable[[str], str]:
-    from nlpmetrics.metrics.text import sacrebleu_tokenizer
-
-    return sacrebleu_tokenizer(name)
-
-
 @cache
 def _cached_tokens(name: str) -> Callable[[str], list[str]]:
-    tokenize_line = _line_tokenizer(name)
+    from nlpmetrics.metrics.text import sacrebleu_tokenizer
+
+    tokenize_line = sacrebleu_tokenizer(name)
 
     def tokens(text: str) -> list[str]:
         return tokenize_line(text).split()
