@@ -112,8 +112,9 @@ def read_examples(
     ----------
     path : str, PathLike or ``"-"``
         The file (``-`` reads standard input).
-    input_format : {"jsonl", "csv", "tsv", "text", "conll"}, optional
-        Overrides the format guessed from the extension.
+    input_format : {"jsonl", "csv", "tsv", "text", "conll", "trec", "squad"}, optional
+        Overrides the format guessed from the extension (``"trec"`` needs
+        ``qrels``, ``"squad"`` needs ``dataset``).
     pred_field, ref_field : str
         JSONL fields (dotted paths reach nested ones) or CSV/TSV columns.  The
         default reference field also accepts a ``references`` list (JSONL) or

@@ -29,7 +29,9 @@ input formats (chosen by the extension; --input-format overrides):
   CoNLL  one token per line in whitespace-separated columns, a blank line between sentences,
          -DOCSTART- lines skipped. The gold and the predicted tag are the last two columns, as
          conlleval reads them (token, ..., gold, predicted), so every line needs as many columns
-         as the first; --conll-columns GOLD,PRED (counted from 1) chooses other columns.
+         as the first; --conll-columns GOLD,PRED (counted from 1, negative from the end) chooses
+         other columns: if either counts from the end, every line again needs as many columns
+         as the first; if both count from the start, a line needs only the columns up to them.
 number cells (CSV, TSV, text): a cell has no type; what the metric reads decides.
   numbers (pearson, spearman): every cell must be a number written plainly: 3, -0.25, 1e-3
          (not 1_000, nan or inf).
