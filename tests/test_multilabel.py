@@ -271,3 +271,16 @@ def test_ignore_index_in_seqeval_drops_positions_sentence_by_sentence():
     assert result.n == 2
     with pytest.raises(nm.InputError, match=r"tag -100 is an int, not a tag string; for padding set ignore_index"):
         nm.compute("seqeval", predictions=predictions, references=references)
+
+
+def test_mixed_text_and_number_label_sets_name_the_first_example_of_the_second_kind(tmp_path, capsys):
+    from nlpmetrics.cli import main
+
+    with pytest.raises(nm.InputError, match=r"mixes text and number labels") as raised:
+        nm.compute("f1", predictions=[["a"], ["b"], [1]], references=[["a"], ["b"], [1]], average="micro")
+    assert raised.value.argument == "predictions"
+    assert raised.value.index == (2,)
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(f'{{"prediction": {p}, "reference": {p}}}\n' for p in ('["a"]', '["b"]', "[1]")))
+    assert main(["score", str(path), "-m", "f1", "--option", "average=micro"]) == 2
+    assert "mixed.jsonl:3: the prediction holds numbers but an earlier example holds text" in capsys.readouterr().err
