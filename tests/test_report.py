@@ -223,6 +223,17 @@ def test_small_sample_and_wide_interval_warnings():
     assert any("95% intervals of Accuracy (small) are wider than 20.0 points" in w for w in built.warnings)
 
 
+def test_small_sample_warning_does_not_claim_every_interval_is_wide():
+    # n alone does not make an interval wide (a Pearson of 0.99 over 20 examples is narrow)
+    preds, refs = _labels(12, 0.7, seed=3)
+    built = report({"tiny": (preds, refs)}, metrics=["accuracy"], n_resamples=50)
+    assert "Only 12 examples: read the numbers and their intervals as a rough guide." in built.warnings
+    assert not any("wide" in w for w in built.warnings if "Only 12" in w)
+    built = report({"tiny": (preds, refs)}, metrics=["accuracy"], n_resamples=50, lang="ja")
+    assert "12件と少ないため、値も信頼区間も参考値としてご覧ください。" in built.warnings
+    assert not any("広く" in w for w in built.warnings)
+
+
 def test_rouge_lsum_without_sentence_breaks_is_flagged():
     refs = _texts(40, seed=5)
     with warnings.catch_warnings():

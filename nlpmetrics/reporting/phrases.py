@@ -150,7 +150,7 @@ PHRASES: dict[str, dict[str, str]] = {
         ),
         "method_holm": "verdicts with Holm's correction for {m} comparisons",
         "method_holm_one": "one comparison",
-        "warn_small": "Only {n} examples{systems}: every interval is wide, so read the numbers as a rough guide.",
+        "warn_small": "Only {n} examples{systems}: read the numbers and their intervals as a rough guide.",
         "warn_small_systems": " ({names})",
         "warn_wide": (
             "The {confidence} intervals of {items} are wider than {width}: these numbers are not precise enough to "
@@ -365,7 +365,7 @@ PHRASES: dict[str, dict[str, str]] = {
         ),
         "method_holm": "{m}件の比較をHolm法で補正して判定",
         "method_holm_one": "比較は1件",
-        "warn_small": "件数が{n}件と少ないため{systems}、どの信頼区間も広くなっています。参考値としてご覧ください。",
+        "warn_small": "{n}件{systems}と少ないため、値も信頼区間も参考値としてご覧ください。",
         "warn_small_systems": "（{names}）",
         "warn_wide": (
             "{items}の{confidence}信頼区間は幅が{width}を超えるため、差の小さいシステム同士の順位付けには使えません。"
