@@ -426,26 +426,55 @@ class Metric:
                 f"cannot merge a {self.name!r} metric into itself: every example would count twice; "
                 "merge another worker's metric", argument="other",
             )
-        differing = [name for name, _, _ in self.provenance.differences(other.provenance)]
+        self._check_options(other.provenance, "other")
+        if self.n and other.n:
+            self._warn_if_inexact("merged workers")
+        self._state.absorb(self, other.state_part())
+        return self
+
+    def _check_options(self, origin: Signature, argument: str | None) -> None:
+        differing = [name for name, _, _ in self.provenance.differences(origin)]
         if differing:
             raise InputError(
                 f"cannot merge {self.name!r} metrics made with different options ({', '.join(differing)}); "
-                "make every worker's metric with the same options", argument="other",
+                "make every worker's metric with the same options", argument=argument,
             )
-        if self.n and other.n:
-            self._warn_if_inexact("merged workers")
-        self._state.absorb(self, other._state.export())
-        return self
 
     def state_part(self) -> StatePart:
-        """Return the whole state as a picklable part (what ``sync`` and the Dask engine send)."""
-        return self._state.export()
+        """Return the whole state as a picklable part (what ``sync`` and the Dask engine send), with its origin."""
+        return self._state.export(origin=self.provenance)
+
+    def check_part(self, part: StatePart, argument: str = "part") -> StatePart:
+        """``part`` if :meth:`absorb` would take it (made by a metric with this name and options), else an InputError.
+
+        Checks the part's origin in every mode (a ``keep_examples=False`` summary has no rows to carry one),
+        with the errors of :meth:`merge`, and that it fits the state (keep_examples, label types); changes nothing.
+        """
+        self._check_origin(part, argument)
+        self._state.check_part(self, part)
+        return part
+
+    def _check_origin(self, part: StatePart, argument: str | None) -> None:
+        if not isinstance(part, StatePart):
+            raise InputError(
+                f"absorb() takes a state part from state_part() of a {self.name!r} metric, not "
+                f"{type(part).__name__}", argument=argument,
+            )
+        origin = part.origin
+        if origin is None:
+            raise InputError(
+                f"this state part does not say which metric made it; pass what state_part() of a {self.name!r} "
+                "metric made with the same options returned", argument=argument,
+            )
+        if origin.metric != self.name:
+            raise InputError(f"cannot merge a {origin.metric!r} metric into a {self.name!r} metric", argument=argument)
+        self._check_options(origin, argument)
+        if part.n and part.rows is not None:
+            self.check_rows(part.rows)
 
     def absorb(self, part: StatePart) -> Metric:
         """Fold in a state part of a metric with this name and options (from :meth:`state_part`)."""
-        if part.n and part.rows is not None:
-            self.check_rows(part.rows)
-        self._state.absorb(self, part)
+        self._state.absorb(self, self.check_part(part))
         return self
 
     def reset(self) -> Metric:
@@ -466,10 +495,13 @@ class Metric:
         """Under ``torch.distributed``: replace the state by every rank's state, in rank order."""
         from nlpmetrics.distributed.gather import gather_objects
 
-        parts = gather_objects(self._state.export())
-        self._state.reset()
+        parts = gather_objects(self.state_part())
         for part in parts:
-            self._state.absorb(self, part)
+            self._check_origin(part, None)  # every rank's, before the state changes
+        state = MetricState(self._state.mode)
+        for part in parts:
+            state.absorb(self, part)
+        self._state = state  # only once every part is in: a refused part leaves the state as it was
         return self
 
     # ------------------------------------------------------------------ scoring

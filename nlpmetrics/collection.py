@@ -191,6 +191,8 @@ class MetricCollection(Mapping[str, Metric]):
                                  "make every worker's collection with the same nm.load_many(...) call",
                                  argument="other")
         for key, metric in self._metrics.items():
+            metric.check_part(other[key].state_part(), "other")  # every metric takes its part, or none does
+        for key, metric in self._metrics.items():
             metric.merge(other[key])
         return self
 
@@ -202,6 +204,8 @@ class MetricCollection(Mapping[str, Metric]):
         """Fold in state parts from :meth:`state_parts` of a collection like this one; returns ``self``."""
         self._check_keys(parts, "parts")
         for key, metric in self._metrics.items():
+            metric.check_part(parts[key], "parts")  # every part is checked before any metric changes
+        for key, metric in self._metrics.items():
             metric.absorb(parts[key])
         return self
 
@@ -210,10 +214,11 @@ class MetricCollection(Mapping[str, Metric]):
         from nlpmetrics.distributed.gather import gather_objects
 
         gathered = gather_objects(self.state_parts())
-        for metric in self._metrics.values():
-            metric.reset()
+        synced = self.empty_like()
         for parts in gathered:
-            self.absorb(parts)
+            synced.absorb(parts)
+        for key, metric in self._metrics.items():  # only once every rank's parts are in
+            metric._state = synced._metrics[key]._state
         return self
 
     def reset(self) -> MetricCollection:

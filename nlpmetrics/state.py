@@ -30,19 +30,25 @@ from nlpmetrics.rows import Rows, check_compatible, concat_rows, distinct_rows, 
 
 if TYPE_CHECKING:
     from nlpmetrics.base import Metric
+    from nlpmetrics.signature import Signature
 
 Mode = Literal["rows", "counts", "summary"]
 
 
 @dataclass(frozen=True)
 class StatePart:
-    """A picklable piece of state: rows (with counts in ``"counts"`` mode) or a summary, and its size."""
+    """A picklable piece of state: rows (with counts in ``"counts"`` mode) or a summary, and its size.
+
+    ``origin`` is the provenance (metric and options) of the metric that made
+    it, in every mode: a summary carries no rows to tell where it came from.
+    """
 
     mode: Mode
     n: int
     rows: Rows | None = None
     counts: np.ndarray | None = None
     summary: Any = None
+    origin: Signature | None = None
 
 
 class MetricState:
@@ -91,10 +97,13 @@ class MetricState:
     def _add_summary(self, metric: Metric, summary: Any) -> None:
         self._summary = summary if self._summary is None else metric.combine(self._summary, summary)
 
-    def absorb(self, metric: Metric, part: StatePart) -> None:
-        """Fold in a part exported by another state of the same metric."""
+    def check_part(self, metric: Metric, part: StatePart) -> str | None:
+        """Raise if ``part`` cannot be folded into this state; return the label kind it would leave.
+
+        Changes nothing, so several states can all be checked before any absorbs its part.
+        """
         if part.n == 0:
-            return
+            return self._kind
         if self.mode == "rows" and part.mode != "rows":
             raise InputError(
                 f"cannot merge a {metric.name!r} metric made with keep_examples=False into one that keeps its "
@@ -106,13 +115,23 @@ class MetricState:
                     f"cannot merge a {metric.name!r} summary into a metric that counts distinct rows; make both "
                     "with the same keep_examples"
                 )
-            self._add_summary(metric, part.summary)
-            self.n += part.n
-            return
+            return self._kind
         assert part.rows is not None
         kind = joined_kind(self._kind, part.rows)
         if self._batches:
             check_compatible(self._batches[-1], part.rows)
+        return kind
+
+    def absorb(self, metric: Metric, part: StatePart) -> None:
+        """Fold in a part exported by another state of the same metric."""
+        kind = self.check_part(metric, part)
+        if part.n == 0:
+            return
+        if part.mode == "summary":
+            self._add_summary(metric, part.summary)
+            self.n += part.n
+            return
+        assert part.rows is not None
         if self.mode == "rows":
             self._batches.append(part.rows)
         elif self.mode == "counts":
@@ -125,11 +144,11 @@ class MetricState:
         self.n += part.n
 
     # ------------------------------------------------------------------ reading
-    def export(self) -> StatePart:
-        """Return the whole state as one part (rows concatenated first)."""
+    def export(self, origin: Signature | None = None) -> StatePart:
+        """Return the whole state as one part (rows concatenated first), made by a metric of ``origin``."""
         if self.mode == "summary":
-            return StatePart("summary", self.n, summary=self._summary)
-        return StatePart(self.mode, self.n, rows=self.rows(), counts=self._counts)
+            return StatePart("summary", self.n, summary=self._summary, origin=origin)
+        return StatePart(self.mode, self.n, rows=self.rows(), counts=self._counts, origin=origin)
 
     def rows(self) -> Rows:
         """Return the rows kept (every example in ``"rows"`` mode, the distinct rows in ``"counts"`` mode)."""

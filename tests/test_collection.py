@@ -224,3 +224,35 @@ def test_check_validates_without_keeping_anything(monkeypatch):
     assert all(m.n == 0 for m in metrics.values())
     with pytest.raises(nm.InputError, match=r"predictions\[1\] is None"):
         metrics.check(predictions=["a", None], references=["a", "a"])
+
+
+def test_absorb_merge_and_sync_check_every_part_before_changing_any_metric(monkeypatch):
+    first = nm.load_many(["bleu", "chrf"], keep_examples=False).update(predictions=["a b c"], references=["a b c"])
+    bleu_part = first["bleu"].state_part()
+    with pytest.raises(nm.InputError, match="cannot merge a 'bleu' metric into a 'chrf' metric"):
+        first.absorb({"bleu": bleu_part, "chrf": bleu_part})
+    assert [m.n for m in first.values()] == [1, 1], "bleu took its part before chrf refused its own"
+    assert first.absorb(first.copy().state_parts()) is first
+    assert [m.n for m in first.values()] == [2, 2]
+
+    # merge: the second metric's state refuses (keep_examples differs), so the first must not merge either
+    keeps = nm.load_many({"a": nm.load("accuracy"), "f": nm.load("f1", average="micro")})
+    keeps.update(predictions=[1, 0], references=[1, 1])
+    counts = nm.load_many({"a": nm.load("accuracy"), "f": nm.load("f1", average="micro", keep_examples=False)})
+    counts.update(predictions=[1], references=[1])
+    with pytest.raises(nm.InputError, match="keep_examples=False"):
+        keeps.merge(counts)
+    assert [m.n for m in keeps.values()] == [2, 2]
+
+    # sync: a refused rank leaves every metric as it was
+    from nlpmetrics.distributed import gather
+
+    numbers = nm.load_many(["accuracy", "f1_micro"]).update(predictions=[1], references=[1])
+    texts = nm.load_many(["accuracy", "f1_micro"]).update(predictions=["x"], references=["x"])
+    monkeypatch.setattr(gather, "gather_objects", lambda obj: [obj, texts.state_parts()])
+    with pytest.raises(nm.InputError, match="disagree on the type"):
+        numbers.sync()
+    assert [m.n for m in numbers.values()] == [1, 1]
+    assert numbers.compute()["accuracy"]["accuracy"] == 1.0
+    monkeypatch.setattr(gather, "gather_objects", lambda obj: [obj, obj])
+    assert [m.n for m in numbers.sync().values()] == [2, 2]

@@ -426,3 +426,16 @@ def test_label_kind_is_checked_against_every_earlier_batch(keep_examples):
     assert metric.n == 2
     metric.reset()  # a reset forgets the kind too
     assert metric.update(predictions=[[1]], references=[[1]]).compute()["f1"] == 1.0
+
+
+def test_sync_checks_every_rank_before_changing_the_state(monkeypatch):
+    from nlpmetrics.distributed import gather
+
+    metric = nm.load("bleu", keep_examples=False).update(predictions=["a b c"], references=["a b c"])
+    chrf = nm.load("chrf", keep_examples=False).update(predictions=["a b"], references=["a b"])
+    monkeypatch.setattr(gather, "gather_objects", lambda obj: [obj, chrf.state_part()])
+    with pytest.raises(nm.InputError, match="cannot merge a 'chrf' metric into a 'bleu' metric"):
+        metric.sync()
+    assert metric.n == 1
+    monkeypatch.setattr(gather, "gather_objects", lambda obj: [obj, obj])
+    assert metric.sync().n == 2

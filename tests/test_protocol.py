@@ -18,6 +18,7 @@ streaming, merge, intervals, paired tests, Dask and reports with no other code.
 from __future__ import annotations
 
 import math
+import pickle
 import warnings
 
 import numpy as np
@@ -245,3 +246,36 @@ def test_a_plugin_gets_dask_and_reports(plugin, tmp_path):
     expected = nm.compute("word_overlap", predictions=PRED, references=REF)["word_overlap"]
     assert report is not None
     assert f"word\\_overlap {expected:.1%}" in (tmp_path / "r.md").read_text(encoding="utf-8")
+
+
+def test_absorb_checks_the_origin_of_a_part_in_every_mode():
+    # a keep_examples=False part is a summary with no rows: the part itself carries its origin
+    bleu = nm.load("bleu", keep_examples=False).update(predictions=["a b c"], references=["a b c"])
+    chrf = nm.load("chrf", keep_examples=False).update(predictions=["a b"], references=["a b"])
+    with pytest.raises(nm.InputError, match=r"cannot merge a 'chrf' metric into a 'bleu' metric") as error:
+        bleu.absorb(chrf.state_part())
+    assert error.value.argument == "part"
+    bleu2 = nm.load("bleu", keep_examples=False, max_ngram_order=2).update(predictions=["a b"], references=["a b"])
+    with pytest.raises(nm.InputError, match=r"cannot merge 'bleu' metrics made with different options "
+                                            r"\(max_ngram_order\)"):
+        bleu.absorb(bleu2.state_part())
+    with pytest.raises(nm.InputError, match="cannot merge a 'chrf' metric"):  # even an empty part
+        bleu.absorb(nm.load("chrf", keep_examples=False).state_part())
+    from dataclasses import replace
+
+    with pytest.raises(nm.InputError, match="does not say which metric made it"):
+        bleu.absorb(replace(chrf.state_part(), origin=None))
+    with pytest.raises(nm.InputError, match="takes a state part"):
+        bleu.absorb({"hyp_len": np.array([1])})
+    assert bleu.n == 1
+    other = nm.load("bleu", keep_examples=False).update(predictions=["a b d"], references=["a b c"])
+    part = pickle.loads(pickle.dumps(other.state_part()))  # the origin travels with the part
+    assert part.origin == bleu.provenance
+    whole = nm.compute("bleu", predictions=["a b c", "a b d"], references=["a b c", "a b c"])
+    assert bleu.absorb(part).compute()["bleu"] == whole["bleu"]
+    for keep_examples in (True, False):  # rows and counts parts too
+        accuracy = nm.load("accuracy", keep_examples=keep_examples).update(predictions=[1], references=[1])
+        f1 = nm.load("f1", keep_examples=keep_examples).update(predictions=[1], references=[1])
+        with pytest.raises(nm.InputError, match="cannot merge a 'f1' metric into a 'accuracy' metric"):
+            accuracy.absorb(f1.state_part())
+        assert accuracy.n == 1
