@@ -474,7 +474,10 @@ class Metric:
 
     def absorb(self, part: StatePart) -> Metric:
         """Fold in a state part of a metric with this name and options (from :meth:`state_part`)."""
-        self._state.absorb(self, self.check_part(part))
+        self.check_part(part)
+        if self.n and part.n:
+            self._warn_if_inexact("state parts absorbed into a metric that has examples")
+        self._state.absorb(self, part)
         return self
 
     def reset(self) -> Metric:
@@ -495,14 +498,19 @@ class Metric:
         """Under ``torch.distributed``: replace the state by every rank's state, in rank order."""
         from nlpmetrics.distributed.gather import gather_objects
 
-        parts = gather_objects(self.state_part())
+        self._state = self._synced_state(gather_objects(self.state_part()))
+        return self
+
+    def _synced_state(self, parts: Sequence[StatePart]) -> MetricState:
+        """Return a new state holding every rank's part, in rank order (the metric's own state is left alone)."""
         for part in parts:
-            self._check_origin(part, None)  # every rank's, before the state changes
+            self._check_origin(part, None)  # every rank's, before any is absorbed
         state = MetricState(self._state.mode)
         for part in parts:
+            if state.n and part.n:
+                self._warn_if_inexact("several ranks' examples synced")
             state.absorb(self, part)
-        self._state = state  # only once every part is in: a refused part leaves the state as it was
-        return self
+        return state
 
     # ------------------------------------------------------------------ scoring
     def compute(

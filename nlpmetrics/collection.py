@@ -214,11 +214,12 @@ class MetricCollection(Mapping[str, Metric]):
         from nlpmetrics.distributed.gather import gather_objects
 
         gathered = gather_objects(self.state_parts())
-        synced = self.empty_like()
         for parts in gathered:
-            synced.absorb(parts)
-        for key, metric in self._metrics.items():  # only once every rank's parts are in
-            metric._state = synced._metrics[key]._state
+            self._check_keys(parts, "parts")
+        states = {key: metric._synced_state([parts[key] for parts in gathered])
+                  for key, metric in self._metrics.items()}
+        for key, metric in self._metrics.items():  # only once every rank's parts are in: a refusal changes nothing
+            metric._state = states[key]
         return self
 
     def reset(self) -> MetricCollection:

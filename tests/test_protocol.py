@@ -279,3 +279,31 @@ def test_absorb_checks_the_origin_of_a_part_in_every_mode():
         with pytest.raises(nm.InputError, match="cannot merge a 'f1' metric into a 'accuracy' metric"):
             accuracy.absorb(f1.state_part())
         assert accuracy.n == 1
+
+
+def test_absorb_and_sync_warn_like_merge_when_streaming_is_inexact(plugin, monkeypatch):
+    from nlpmetrics.distributed import gather
+    from nlpmetrics.errors import InexactStreamingWarning
+
+    monkeypatch.setattr(WordOverlap, "streams_exactly", property(lambda self: False))
+    part = nm.load("word_overlap").update(predictions=PRED[:3], references=REF[:3]).state_part()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an empty side gives the one-call number: no warning
+        metric = nm.load("word_overlap").absorb(part)
+        metric.absorb(nm.load("word_overlap").state_part())
+    with pytest.warns(InexactStreamingWarning, match="does not stream exactly: state parts absorbed"):
+        metric.absorb(part)
+    monkeypatch.setattr(gather, "gather_objects", lambda obj: [obj, obj])
+    with pytest.warns(InexactStreamingWarning, match="does not stream exactly: several ranks' examples synced"):
+        metric.sync()
+    assert metric.n == 12
+    collection = nm.load_many(["word_overlap"]).update(predictions=PRED[:3], references=REF[:3])
+    with pytest.warns(InexactStreamingWarning, match="state parts absorbed"):
+        collection.absorb(collection.copy().state_parts())
+    with pytest.warns(InexactStreamingWarning, match="several ranks' examples synced"):
+        collection.sync()
+    assert collection["word_overlap"].n == 12
+    monkeypatch.setattr(gather, "gather_objects", lambda obj: [obj])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one rank: nothing combined
+        assert metric.sync().n == 12
