@@ -33,7 +33,7 @@ h3{font-size:18px;margin:28px 0 6px;color:#2f6db5}h4{font-size:15px;margin:18px 
 nav{font-size:13px;margin:14px 0;color:#656d76}nav a{color:#2f6db5;margin-right:12px;text-decoration:none}
 .summary{background:#eef4fb;border-left:4px solid #2f6db5;padding:10px 18px;margin:8px 0}
 .summary li{margin:4px 0}
-.warnings{background:#fff7e6;border-left:4px solid #e0a02c;padding:10px 18px}
+.warnings{background:#fff7e6;border-left:4px solid #e0a02c;padding:10px 18px 10px 40px}
 .metric-warning .lead{font-weight:600}.metric-warning .message{font-family:ui-monospace,SFMono-Regular,Menlo,
 Consolas,monospace;font-size:13px;display:block;margin:2px 0 6px;word-break:break-word}
 .ok{color:#3a7a4b}
