@@ -543,8 +543,10 @@ class Metric:
         from nlpmetrics.result import Result
 
         check_resampling(confidence, n_resamples, seed)
-        if not isinstance(sync, (bool, np.bool_)):
-            raise InputError(f"sync={sync!r} must be True or False", argument="sync")
+        try:
+            sync = check_bool(sync)
+        except TypeError:
+            raise InputError(f"sync={sync!r} must be True or False", argument="sync") from None
         source = self
         if sync:
             source = self.copy().sync()

@@ -19,10 +19,9 @@ import warnings
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from nlpmetrics.base import Metric
 from nlpmetrics.errors import InputError
+from nlpmetrics.options import check_bool
 from nlpmetrics.rows import Rows
 from nlpmetrics.validation import as_sequence, check_same_length
 
@@ -265,8 +264,10 @@ class MetricCollection(Mapping[str, Metric]):
         from nlpmetrics.resampling import check_resampling
 
         check_resampling(confidence, n_resamples, seed)
-        if not isinstance(sync, (bool, np.bool_)):
-            raise InputError(f"sync={sync!r} must be True or False", argument="sync")
+        try:
+            sync = check_bool(sync)
+        except TypeError:
+            raise InputError(f"sync={sync!r} must be True or False", argument="sync") from None
         source = self.copy().sync() if sync else self
         return {key: metric.compute(confidence=confidence, n_resamples=n_resamples, seed=seed)
                 for key, metric in source._metrics.items()}

@@ -256,3 +256,12 @@ def test_absorb_merge_and_sync_check_every_part_before_changing_any_metric(monke
     assert numbers.compute()["accuracy"]["accuracy"] == 1.0
     monkeypatch.setattr(gather, "gather_objects", lambda obj: [obj, obj])
     assert [m.n for m in numbers.sync().values()] == [2, 2]
+
+
+def test_sync_is_checked_by_check_bool_like_keep_examples():
+    metrics = nm.load_many(["accuracy"]).update(predictions=[1], references=[1])
+    assert metrics.compute(sync=np.bool_(True))["accuracy"]["accuracy"] == 1.0
+    for value in (1, None, np.array([True])):
+        with pytest.raises(nm.InputError, match="must be True or False") as error:
+            metrics.compute(sync=value)
+        assert error.value.argument == "sync"

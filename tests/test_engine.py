@@ -439,3 +439,12 @@ def test_sync_checks_every_rank_before_changing_the_state(monkeypatch):
     assert metric.n == 1
     monkeypatch.setattr(gather, "gather_objects", lambda obj: [obj, obj])
     assert metric.sync().n == 2
+
+
+def test_sync_is_checked_by_check_bool_like_keep_examples():
+    metric = nm.load("accuracy").update(predictions=[1], references=[1])
+    assert metric.compute(sync=np.bool_(False))["accuracy"] == 1.0
+    for value in (1, "yes", None):
+        with pytest.raises(nm.InputError, match=r"sync=.* must be True or False") as error:
+            metric.compute(sync=value)
+        assert error.value.argument == "sync"
