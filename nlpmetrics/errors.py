@@ -10,13 +10,14 @@ warnings carry a stable :attr:`NlpmetricsWarning.code` for the same reason.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 
-def _index_tuple(index: int | Sequence[int] | None) -> tuple[int, ...]:
+def _index_tuple(index: int | numbers.Integral | Sequence[int] | None) -> tuple[int, ...]:
     if index is None:
         return ()
-    if isinstance(index, int):
+    if isinstance(index, (int, numbers.Integral)):  # np.int64 from an argwhere too, not only int
         return (int(index),)
     return tuple(int(i) for i in index)
 
@@ -54,7 +55,7 @@ class InputError(ValueError):
         message: str | None = None,
         *,
         argument: str | None = None,
-        index: int | Sequence[int] | None = None,
+        index: int | numbers.Integral | Sequence[int] | None = None,
         detail: str | None = None,
     ) -> None:
         self.argument = argument

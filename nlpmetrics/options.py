@@ -68,7 +68,7 @@ def resolve_options(metric: str, declared: Mapping[str, Option], given: Mapping[
         valid = ", ".join(sorted(declared)) or "none"
         raise InputError(
             f"unknown option {unknown[0]!r} for metric {metric!r}{closest(unknown[0], declared)} "
-            f"(valid options: {valid})"
+            f"(valid options: {valid})", argument=str(unknown[0]),
         )
     resolved: dict[str, Any] = {}
     for name, option in declared.items():

@@ -448,3 +448,14 @@ def test_sync_is_checked_by_check_bool_like_keep_examples():
         with pytest.raises(nm.InputError, match=r"sync=.* must be True or False") as error:
             metric.compute(sync=value)
         assert error.value.argument == "sync"
+
+
+def test_an_unknown_option_is_named_as_the_argument_and_numpy_indices_are_kept():
+    with pytest.raises(nm.InputError, match="unknown option 'averge'") as error:
+        nm.load("f1", averge="macro", zero_divison=1.0)
+    assert error.value.argument == "averge"  # the first unknown one, as the message says
+    located = nm.InputError(argument="predictions", index=np.int64(3), detail="is None")
+    assert located.index == (3,)
+    assert str(located) == "predictions[3] is None"
+    assert nm.InputError(argument="references", index=(np.int64(1), np.int32(2)), detail="x").index == (1, 2)
+    assert pickle.loads(pickle.dumps(located)).index == (3,)
