@@ -125,6 +125,10 @@ class SacrebleuTokenizer:
         self.name = name
         self._tokens = _cached_tokens(name)
 
+    def tokenize(self, text: str) -> list[str]:
+        """Tokens of one text (rouge-score's tokenizer protocol: ``RougeScorer(tokenizer=...)`` takes this object)."""
+        return self._tokens(text)
+
     def tokenize_many(self, texts: Sequence[str]) -> list[list[str]]:
         """Tokens of each text."""
         return [self._tokens(text) for text in texts]
