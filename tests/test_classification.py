@@ -203,3 +203,31 @@ def test_binary_errors_name_the_fix():
         nm.compute("f1", predictions=[2, 3], references=[3, 2], average="binary")
     with pytest.raises(nm.InputError, match="labels in the data are text"):
         nm.compute("f1", predictions=["a", "b"], references=["b", "a"], average="binary")
+
+
+@pytest.mark.parametrize("multilabel", [False, True])
+def test_a_label_no_example_has_still_counts_in_the_macro_average_and_is_named(multilabel):
+    from sklearn.exceptions import UndefinedMetricWarning
+    from sklearn.metrics import f1_score
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    from nlpmetrics.metrics._prf import LabelWarning
+
+    if multilabel:
+        predictions, references = [["a", "b"], ["b"], ["a"]], [["a"], ["b", "c"], ["a"]]
+        binarizer = MultiLabelBinarizer(classes=["a", "b", "c", "zzz"]).fit([])
+        y_true, y_pred = binarizer.transform(references), binarizer.transform(predictions)
+    else:
+        predictions, references = ["a", "b", "b", "a"], ["a", "b", "a", "a"]
+        y_true, y_pred = references, predictions
+    labels = ["a", "b", "zzz"]
+    with pytest.warns(LabelWarning, match=r"1 of 3 labels \('zzz'\) appears in no prediction and no reference") as seen:
+        result = nm.compute("f1", predictions=predictions, references=references, average="macro", labels=labels)
+    assert [w.message.code for w in seen if isinstance(w.message, LabelWarning)] == ["labels_without_examples"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        sk_labels = [0, 1, 3] if multilabel else labels
+        assert result["f1"] == f1_score(y_true, y_pred, average="macro", labels=sk_labels, zero_division=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LabelWarning)  # every label has an example: no warning
+        nm.compute("f1", predictions=predictions, references=references, average="macro")

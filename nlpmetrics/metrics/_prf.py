@@ -9,10 +9,25 @@ values and fall back to the plain mean when every weight is 0.  The
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
+from nlpmetrics.errors import NlpmetricsWarning
+from nlpmetrics.validation import shown
+
+
+class LabelWarning(NlpmetricsWarning):
+    """A label counts in an average although no example has it.
+
+    Code ``"labels_without_examples"``: a label of ``labels=`` (or an
+    all-zero column of an indicator matrix) appears in no prediction and no
+    reference, so its precision, recall and F1 are ``zero_division`` and the
+    macro average is pulled toward that value (scikit-learn counts it the
+    same way and warns too).
+    """
 
 
 def prf_divide(numerator: np.ndarray, denominator: np.ndarray, zero_division: float) -> np.ndarray:
@@ -58,6 +73,8 @@ def prf_details(average: str, averaged: Mapping[str, float], labels: Sequence[An
     """
     tp, predicted, actual = counts
     precision, recall, f1 = per_label
+    if average == "macro":
+        _warn_of_labels_without_examples(labels, predicted, actual, f1)
     return {
         "average": average,
         "precision": averaged["precision"],
@@ -71,3 +88,18 @@ def prf_details(average: str, averaged: Mapping[str, float], labels: Sequence[An
         "per_class": {"label": list(labels), "precision": precision, "recall": recall, "f1": f1,
                       "support": actual.astype(np.int64)},
     }
+
+
+def _warn_of_labels_without_examples(labels: Sequence[Any], predicted: np.ndarray, actual: np.ndarray,
+                                     f1: np.ndarray) -> None:
+    """Warn when labels that no prediction and no reference has still count in a macro average."""
+    empty = [i for i in np.flatnonzero((predicted == 0) & (actual == 0)) if not math.isnan(float(f1[i]))]
+    if not empty:
+        return
+    named = ", ".join(shown(labels[i]) for i in empty[:3]) + (", ..." if len(empty) > 3 else "")
+    warnings.warn(LabelWarning(
+        f"{len(empty)} of {len(labels)} labels ({named}) {'appears' if len(empty) == 1 else 'appear'} in no "
+        "prediction and no reference, yet each counts "
+        f"in the macro average with F1 = {float(f1[empty[0]]):g} (zero_division); check labels=, or pass "
+        "zero_division=float('nan') to leave them out of the average", code="labels_without_examples"),
+        stacklevel=4)
