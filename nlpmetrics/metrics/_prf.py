@@ -93,7 +93,7 @@ def prf_details(average: str, averaged: Mapping[str, float], labels: Sequence[An
 def _warn_of_labels_without_examples(labels: Sequence[Any], predicted: np.ndarray, actual: np.ndarray,
                                      f1: np.ndarray) -> None:
     """Warn when labels that no prediction and no reference has still count in a macro average."""
-    empty = [i for i in np.flatnonzero((predicted == 0) & (actual == 0)) if not math.isnan(float(f1[i]))]
+    empty = [int(i) for i in np.flatnonzero((predicted == 0) & (actual == 0)) if not math.isnan(float(f1[i]))]
     if not empty:
         return
     named = ", ".join(shown(labels[i]) for i in empty[:3]) + (", ..." if len(empty) > 3 else "")
